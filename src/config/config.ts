@@ -1,0 +1,248 @@
+// Configuration: defaults <- pressroom.config.json <- environment <- command-line flags.
+// Everything downstream receives a plain, fully resolved Config object and never reads
+// process.env itself, so tests can build a Config directly.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const author = z.object({
+  name: z.string().min(1),
+  email: z.string().optional(),
+  url: z.string().optional(),
+});
+
+const fileSchema = z
+  .object({
+    site: z
+      .object({
+        title: z.string().min(1),
+        url: z.string().url(),
+        description: z.string(),
+        language: z.string().min(2),
+        timeZone: z.string().min(1),
+        author,
+        feedItems: z.number().int().positive(),
+      })
+      .partial(),
+    issuesDir: z.string(),
+    outDir: z.string(),
+    dataDir: z.string(),
+    databaseUrl: z.string(),
+    smtpUrl: z.string(),
+    port: z.number().int().min(0).max(65535),
+    adminToken: z.string(),
+    secret: z.string(),
+    schedule: z.string(),
+    email: z
+      .object({
+        fromName: z.string(),
+        fromAddress: z.string(),
+        replyTo: z.string(),
+        subject: z.string(),
+        postalAddress: z.string(),
+        listId: z.string(),
+        feedbackId: z.string(),
+        unsubscribeMailto: z.string(),
+        templatesDir: z.string(),
+        dkim: z.object({ domain: z.string(), selector: z.string(), privateKeyPath: z.string() }),
+      })
+      .partial(),
+    smtp: z
+      .object({
+        maxConnections: z.number().int().positive(),
+        rateLimit: z.number().positive(),
+        maxAttempts: z.number().int().positive(),
+        batchSize: z.number().int().positive(),
+      })
+      .partial(),
+  })
+  .partial()
+  .strict();
+
+export type ConfigFile = z.infer<typeof fileSchema>;
+
+export interface Config {
+  site: {
+    title: string;
+    url: string; // always ends with '/'
+    description: string;
+    language: string;
+    timeZone: string;
+    author: { name: string; email?: string; url?: string };
+    feedItems: number;
+  };
+  issuesDir: string;
+  outDir: string;
+  dataDir: string;
+  databaseUrl?: string;
+  smtpUrl?: string;
+  port: number;
+  adminToken?: string;
+  secret?: string;
+  schedule: string;
+  email: {
+    fromName: string;
+    fromAddress: string;
+    replyTo?: string;
+    subject: string;
+    postalAddress: string;
+    listId: string;
+    feedbackId: string;
+    unsubscribeMailto?: string;
+    templatesDir: string;
+    dkim?: { domain: string; selector: string; privateKeyPath: string };
+  };
+  smtp: { maxConnections: number; rateLimit?: number; maxAttempts: number; batchSize: number };
+}
+
+/** Flags the CLI may pass; they win over the file and the environment. */
+export interface ConfigOverrides {
+  config?: string;
+  issues?: string;
+  out?: string;
+  siteUrl?: string;
+  dataDir?: string;
+  port?: number;
+}
+
+export class ConfigError extends Error {}
+
+export function defaultConfig(cwd: string = process.cwd()): Config {
+  return {
+    site: {
+      title: 'Pressroom',
+      url: 'http://localhost:8080/',
+      description: '',
+      language: 'en',
+      timeZone: 'UTC',
+      author: { name: 'Pressroom' },
+      feedItems: 20,
+    },
+    issuesDir: path.resolve(cwd, 'issues'),
+    outDir: path.resolve(cwd, 'public'),
+    dataDir: path.resolve(cwd, 'data'),
+    port: 8080,
+    schedule: '*/5 * * * *',
+    email: {
+      fromName: 'Pressroom',
+      fromAddress: 'newsletter@localhost',
+      subject: '{{ title }}',
+      postalAddress: '',
+      listId: 'newsletter.localhost',
+      feedbackId: 'newsletter:pressroom',
+      templatesDir: path.resolve(cwd, 'emails'),
+    },
+    smtp: { maxConnections: 5, maxAttempts: 5, batchSize: 500 },
+  };
+}
+
+/**
+ * Resolves the configuration. Relative paths in the file are relative to the file;
+ * relative paths from the environment and flags are relative to `cwd`.
+ */
+export function loadConfig(
+  overrides: ConfigOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Config {
+  const config = defaultConfig(cwd);
+  const explicit = overrides.config ?? env.PRESSROOM_CONFIG;
+  const configPath = path.resolve(cwd, explicit ?? 'pressroom.config.json');
+  if (explicit !== undefined || existsSync(configPath)) {
+    applyFile(config, readConfigFile(configPath), path.dirname(configPath));
+  }
+
+  const fromCwd = (p: string) => path.resolve(cwd, p);
+  if (env.PRESSROOM_ISSUES_DIR) config.issuesDir = fromCwd(env.PRESSROOM_ISSUES_DIR);
+  if (env.PRESSROOM_OUT_DIR) config.outDir = fromCwd(env.PRESSROOM_OUT_DIR);
+  if (env.PRESSROOM_DATA_DIR) config.dataDir = fromCwd(env.PRESSROOM_DATA_DIR);
+  if (env.PRESSROOM_SITE_URL) config.site.url = env.PRESSROOM_SITE_URL;
+  if (env.DATABASE_URL) config.databaseUrl = env.DATABASE_URL;
+  if (env.SMTP_URL) config.smtpUrl = env.SMTP_URL;
+  if (env.PRESSROOM_PORT) config.port = parsePort(env.PRESSROOM_PORT, 'PRESSROOM_PORT');
+  if (env.PRESSROOM_ADMIN_TOKEN) config.adminToken = env.PRESSROOM_ADMIN_TOKEN;
+  if (env.PRESSROOM_SECRET) config.secret = env.PRESSROOM_SECRET;
+  if (env.PRESSROOM_SCHEDULE) config.schedule = env.PRESSROOM_SCHEDULE;
+
+  if (overrides.issues) config.issuesDir = fromCwd(overrides.issues);
+  if (overrides.out) config.outDir = fromCwd(overrides.out);
+  if (overrides.dataDir) config.dataDir = fromCwd(overrides.dataDir);
+  if (overrides.siteUrl) config.site.url = overrides.siteUrl;
+  if (overrides.port !== undefined) config.port = overrides.port;
+
+  config.site.url = normalizeSiteUrl(config.site.url);
+  checkTimeZone(config.site.timeZone);
+  return config;
+}
+
+function readConfigFile(file: string): ConfigFile {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`${file}: cannot read the configuration file`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.join('.') || '(top level)';
+    throw new ConfigError(`${file}: ${where}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function applyFile(config: Config, file: ConfigFile, base: string): void {
+  const rel = (p: string) => path.resolve(base, p);
+  if (file.site) Object.assign(config.site, file.site);
+  if (file.issuesDir) config.issuesDir = rel(file.issuesDir);
+  if (file.outDir) config.outDir = rel(file.outDir);
+  if (file.dataDir) config.dataDir = rel(file.dataDir);
+  if (file.databaseUrl) config.databaseUrl = file.databaseUrl;
+  if (file.smtpUrl) config.smtpUrl = file.smtpUrl;
+  if (file.port !== undefined) config.port = file.port;
+  if (file.adminToken) config.adminToken = file.adminToken;
+  if (file.secret) config.secret = file.secret;
+  if (file.schedule) config.schedule = file.schedule;
+  if (file.email) {
+    const { templatesDir, dkim, ...rest } = file.email;
+    Object.assign(config.email, rest);
+    if (templatesDir) config.email.templatesDir = rel(templatesDir);
+    if (dkim) config.email.dkim = { ...dkim, privateKeyPath: rel(dkim.privateKeyPath) };
+  }
+  if (file.smtp) Object.assign(config.smtp, file.smtp);
+}
+
+function normalizeSiteUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`site URL: "${url}" is not an absolute URL (expected e.g. https://news.example.org/)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`site URL: "${url}" must be http or https`);
+  }
+  return parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
+}
+
+function checkTimeZone(zone: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new ConfigError(`site.timeZone: "${zone}" is not an IANA time zone (expected e.g. Asia/Shanghai)`);
+  }
+}
+
+function parsePort(value: string, name: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${name}: "${value}" is not a port number (expected 0-65535)`);
+  }
+  return port;
+}

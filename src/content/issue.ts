@@ -1,0 +1,67 @@
+// The content model: what one issue file becomes once read, validated and rendered.
+// Feeds, the archive, email and delivery all consume this plain data and nothing else.
+
+export interface IssueDate {
+  /** RFC 3339 with the author's own offset, e.g. 2022-11-04T15:00:00+08:00 */
+  iso: string;
+  /** The same instant in milliseconds since the epoch. */
+  epochMs: number;
+  /** The author's offset as written in RFC 3339 form, e.g. "+08:00" or "Z". */
+  offset: string;
+}
+
+export interface IssueAuthor {
+  name: string;
+  url?: string;
+  email?: string;
+}
+
+export interface Issue {
+  /** Stable identifier: front matter `slug`, else derived from the path. Never changes once published. */
+  slug: string;
+  /** Path of the source file relative to the issues folder, with forward slashes. */
+  sourcePath: string;
+  title: string;
+  date: IssueDate;
+  description?: string;
+  tags: string[];
+  categories: string[];
+  /** Absolute URL of the cover image. */
+  cover?: string;
+  authors: IssueAuthor[];
+  draft: boolean;
+  lang?: string;
+  /** false = feeds and archive only, never emailed. */
+  email: boolean;
+  /** The Markdown body as written (front matter removed). */
+  markdown: string;
+  /** Sanitized HTML with absolute URLs, safe for feeds, the archive and email. */
+  html: string;
+  /** Absolute URL of the issue's archive page. */
+  url: string;
+  /** Front matter fields Pressroom does not know; kept, ignored. */
+  extra: Record<string, unknown>;
+}
+
+/** One problem in one issue file, printed as one line. */
+export interface Problem {
+  /** Display path of the file, e.g. issues/2022-11-04.md */
+  file: string;
+  line?: number;
+  field?: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
+  return p.field ? `${where}: ${p.field}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+export function isPublished(issue: Issue, now: number = Date.now()): boolean {
+  return !issue.draft && issue.date.epochMs <= now;
+}
+
+/** Topics an issue belongs to: its tags and categories, de-duplicated, in order. */
+export function issueTopics(issue: Pick<Issue, 'tags' | 'categories'>): string[] {
+  return [...new Set([...issue.tags, ...issue.categories])];
+}
