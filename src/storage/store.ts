@@ -1,0 +1,136 @@
+// The storage interface. Everything above it (delivery, CLI, server, worker) talks to a Store and
+// never to SQL; the SQLite and PostgreSQL adapters each keep their SQL together in one place.
+
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
+
+export interface Subscriber {
+  id: number;
+  /** Stored as given; matched case-insensitively on the domain part. */
+  email: string;
+  name: string | null;
+  status: SubscriberStatus;
+  /** Tags/categories wanted; empty = everything. */
+  topics: string[];
+  createdAt: string; // ISO 8601 UTC
+  confirmedAt: string | null;
+  unsubscribedAt: string | null;
+  source: string | null;
+}
+
+export interface NewSubscriber {
+  email: string;
+  name?: string | null;
+  topics?: string[];
+  status?: SubscriberStatus; // default 'active' for operator adds/imports, 'pending' for sign-ups
+  source?: string | null;
+}
+
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'retry' | 'failed';
+
+export interface Campaign {
+  id: number;
+  slug: string;
+  title: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Size of the recipient snapshot taken at creation. */
+  recipients: number;
+}
+
+/** One ledger row: one (campaign, subscriber) pair. */
+export interface Delivery {
+  campaignId: number;
+  subscriberId: number;
+  email: string;
+  name: string | null;
+  state: DeliveryState;
+  attempts: number;
+  /** Epoch ms before which a `retry` row must not be claimed. */
+  nextAttemptAt: number | null;
+  smtpCode: number | null;
+  smtpResponse: string | null;
+  workerId: string | null;
+  /** Epoch ms; a `sending` row whose lease has passed may be reclaimed. */
+  leaseUntil: number | null;
+}
+
+export interface CampaignStats {
+  queued: number;
+  sending: number;
+  sent: number;
+  retry: number;
+  failed: number;
+  /** Failed rows whose subscriber was marked bounced by this campaign. */
+  bounced: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface SubscriberQuery {
+  status?: SubscriberStatus;
+  /** Keyset pagination: only ids greater than this. */
+  afterId?: number;
+  limit: number;
+}
+
+export interface DeliveryOutcome {
+  smtpCode: number | null;
+  smtpResponse: string | null;
+}
+
+export class DuplicateSubscriberError extends Error {
+  constructor(readonly email: string) {
+    super(`${email}: already subscribed`);
+  }
+}
+
+export interface Store {
+  /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  addSubscriber(input: NewSubscriber, now?: Date): Promise<Subscriber>; // DuplicateSubscriberError
+  /** Inserts many in one transaction; duplicates (already stored or repeated) are skipped, not errors. */
+  importSubscribers(rows: NewSubscriber[], now?: Date): Promise<{ added: number; duplicates: number }>;
+  getSubscriber(id: number): Promise<Subscriber | null>;
+  findSubscriberByEmail(email: string): Promise<Subscriber | null>;
+  listSubscribers(query: SubscriberQuery): Promise<Subscriber[]>;
+  countSubscribers(status?: SubscriberStatus): Promise<number>;
+  setSubscriberStatus(id: number, status: SubscriberStatus, now?: Date): Promise<void>;
+  setSubscriberTopics(id: number, topics: string[]): Promise<void>;
+  removeSubscriber(email: string): Promise<boolean>;
+
+  /**
+   * Idempotent: a unique constraint on slug, not check-then-insert. On first creation it snapshots
+   * the recipients (active subscribers whose topics are empty or intersect `topics`) into the ledger
+   * as `queued`, in the same transaction.
+   */
+  createCampaign(input: { slug: string; title: string; topics: string[] }, now?: Date): Promise<{ campaign: Campaign; created: boolean }>;
+  getCampaign(slug: string): Promise<Campaign | null>;
+  listCampaigns(): Promise<Campaign[]>;
+  campaignStats(campaignId: number): Promise<CampaignStats>;
+  /** Per worker: how many rows each worker has sent / holds, for `status`. */
+  workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>>;
+
+  /**
+   * Atomically moves up to `limit` claimable rows to `sending` for `workerId` with a lease until
+   * now + leaseMs. Claimable: `queued`; `retry` whose nextAttemptAt <= now; `sending` whose lease
+   * has expired (its worker died). Marks the campaign started.
+   */
+  claimBatch(campaignId: number, workerId: string, limit: number, leaseMs: number, now?: number): Promise<Delivery[]>;
+  markSent(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void>;
+  markRetry(campaignId: number, subscriberId: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void>;
+  /** `bounced` also sets the subscriber's status to `bounced`. */
+  markFailed(campaignId: number, subscriberId: number, outcome: DeliveryOutcome & { bounced: boolean; temporary: boolean }): Promise<void>;
+  /** Gives rows back to `queued` (graceful shutdown) without counting an attempt. */
+  releaseClaims(campaignId: number, workerId: string): Promise<number>;
+  /** `pressroom retry`: failed rows whose failure was temporary go back to `queued`. */
+  requeueTemporaryFailures(campaignId: number): Promise<number>;
+  /** Sets finishedAt when nothing is queued, sending or retrying; returns whether it is finished. */
+  finishCampaignIfDone(campaignId: number, now?: Date): Promise<boolean>;
+
+  /** Small key/value settings (e.g. the worker's back-catalogue watermark). */
+  getSetting(key: string): Promise<string | null>;
+  setSetting(key: string, value: string): Promise<void>;
+}
