@@ -1,0 +1,40 @@
+// The secret that signs unsubscribe/preferences/confirm tokens. Operators set `secret` in the
+// config (or PRESSROOM_SECRET); for development a random one is generated once and kept in
+// <dataDir>/secret so links in already-sent mail keep working across restarts.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { ConfigError } from './config.js';
+
+export function resolveSecret(config: Config): string {
+  if (config.secret !== undefined && config.secret !== '') {
+    if (config.secret.length < 16) throw new ConfigError('secret: must be at least 16 characters (use e.g. `openssl rand -hex 32`)');
+    return config.secret;
+  }
+  const file = path.join(config.dataDir, 'secret');
+  const existing = readIfExists(file);
+  if (existing !== undefined) {
+    if (existing.length < 16) throw new ConfigError(`${file}: secret is shorter than 16 characters`);
+    return existing;
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const fresh = randomBytes(32).toString('hex');
+  try {
+    // 'wx' fails if another process created it meanwhile; then use theirs.
+    writeFileSync(file, `${fresh}\n`, { mode: 0o600, flag: 'wx' });
+    return fresh;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readIfExists(file)!;
+    throw err;
+  }
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
