@@ -19,7 +19,7 @@ export interface IssueAuthor {
 export interface Issue {
   /** Stable identifier: front matter `slug`, else derived from the path. Never changes once published. */
   slug: string;
-  /** Path of the source file relative to the issues folder, with forward slashes. */
+  /** Path of the source file as shown in messages (relative to the working directory when inside it). */
   sourcePath: string;
   title: string;
   date: IssueDate;

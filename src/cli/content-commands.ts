@@ -1,0 +1,31 @@
+// `pressroom check` and `pressroom build`: the content half of the operator contract.
+import type { Command } from 'commander';
+import { loadIssues } from '../content/load.js';
+import { formatProblem, isPublished, type Problem } from '../content/issue.js';
+import { configFrom } from './common.js';
+
+export function registerContentCommands(program: Command): void {
+  program
+    .command('check')
+    .description('validate every issue file and print every problem; exit 1 if any')
+    .option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)')
+    .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
+    .action(async (options: { issues?: string; config?: string }) => {
+      const config = configFrom(options);
+      const { issues, problems } = await loadIssues(config);
+      printProblems(problems);
+      const now = Date.now();
+      const published = issues.filter((issue) => isPublished(issue, now)).length;
+      const drafts = issues.filter((issue) => issue.draft).length;
+      const scheduled = issues.length - published - drafts;
+      console.log(
+        `${issues.length} valid issue${issues.length === 1 ? '' : 's'} (${published} published, ${scheduled} scheduled, ${drafts} draft${drafts === 1 ? '' : 's'}), ` +
+          `${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+      );
+      if (problems.length > 0) process.exitCode = 1;
+    });
+}
+
+export function printProblems(problems: Problem[]): void {
+  for (const problem of problems) console.error(formatProblem(problem));
+}

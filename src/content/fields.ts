@@ -1,0 +1,145 @@
+// Validates front matter fields into typed values, one problem per bad field.
+// Field rules follow what SOFA Weekly and Hugo sites actually write: `tags`/`categories` as a
+// string or a list, `author` or `authors`, `authorlink`, `summary` as `description`.
+import { decodeHTMLStrict } from 'entities';
+import { z } from 'zod';
+import { DATE_EXAMPLE, issueDateFromInstant, parseIssueDate } from './dates.js';
+import type { IssueAuthor, IssueDate } from './issue.js';
+
+export interface IssueFields {
+  title: string;
+  date: IssueDate;
+  description?: string;
+  tags: string[];
+  categories: string[];
+  cover?: string;
+  authors: IssueAuthor[];
+  draft: boolean;
+  slug?: string;
+  lang?: string;
+  email: boolean;
+  extra: Record<string, unknown>;
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+const KNOWN = new Set([
+  'title', 'date', 'description', 'summary', 'tags', 'categories', 'cover', 'author', 'authors',
+  'authorlink', 'draft', 'slug', 'lang', 'email',
+]);
+
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const text = z.union([z.string(), z.number()]).transform((v) => String(v));
+const textList = z
+  .union([text, z.array(text), z.null()])
+  .transform((v) => (v === null ? [] : Array.isArray(v) ? v : [v]))
+  .transform((list) => [...new Set(list.map((item) => cleanText(item)).filter((item) => item !== ''))]);
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+/** Titles and descriptions are plain text; authors sometimes write HTML entities (&amp;) in them. */
+function cleanText(value: string): string {
+  return decodeHTMLStrict(value).replace(/[\r\n\t]+/g, ' ').trim();
+}
+
+export function readFields(data: Record<string, unknown>, timeZone: string): { fields?: IssueFields; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const bad = (field: string, message: string) => problems.push({ field, message });
+
+  let title = '';
+  const titleResult = text.safeParse(data.title);
+  if (data.title === undefined || data.title === null) bad('title', 'missing (every issue needs a title)');
+  else if (!titleResult.success) bad('title', `${describe(data.title)} is not text (expected e.g. title: "SOFA Weekly | ...")`);
+  else if ((title = cleanText(titleResult.data)) === '') bad('title', 'is empty (every issue needs a title)');
+
+  let date: IssueDate | null = null;
+  if (data.date === undefined || data.date === null || data.date === '') bad('date', `missing (expected e.g. ${DATE_EXAMPLE})`);
+  else {
+    date =
+      data.date instanceof Date
+        ? issueDateFromInstant(data.date)
+        : typeof data.date === 'string'
+          ? parseIssueDate(data.date, timeZone)
+          : null;
+    if (date === null) bad('date', `${describe(data.date)} is not a date (expected e.g. ${DATE_EXAMPLE})`);
+  }
+
+  const optionalText = (field: string): string | undefined => {
+    const value = data[field];
+    if (value === undefined || value === null) return undefined;
+    const parsed = text.safeParse(value);
+    if (!parsed.success) {
+      bad(field, `${describe(value)} is not text`);
+      return undefined;
+    }
+    return cleanText(parsed.data) || undefined;
+  };
+  const list = (field: string): string[] => {
+    const parsed = textList.safeParse(data[field] ?? null);
+    if (parsed.success) return parsed.data;
+    bad(field, `${describe(data[field])} is not a name or a list of names (expected e.g. ${field}: ["SOFA Weekly"])`);
+    return [];
+  };
+  const boolean = (field: string, fallback: boolean): boolean => {
+    const value = data[field];
+    if (value === undefined || value === null) return fallback;
+    const parsed = flag.safeParse(value);
+    if (parsed.success) return parsed.data;
+    bad(field, `${describe(value)} is not true or false`);
+    return fallback;
+  };
+
+  const description = optionalText('description') ?? optionalText('summary');
+  const tags = list('tags');
+  const categories = list('categories');
+  const cover = optionalText('cover');
+  const lang = optionalText('lang');
+  const slug = optionalText('slug');
+  if (slug !== undefined && !SLUG.test(slug)) {
+    bad('slug', `${describe(slug)} may only use letters, digits, '.', '_' and '-' (expected e.g. slug: sofa-weekly-20221104)`);
+  }
+  const draft = boolean('draft', false);
+  const email = boolean('email', true);
+  const authors = readAuthors(data, bad);
+
+  if (problems.length > 0 || date === null) return { problems };
+  const extra = Object.fromEntries(Object.entries(data).filter(([key]) => !KNOWN.has(key)));
+  return {
+    problems,
+    fields: { title, date, description, tags, categories, cover, authors, draft, slug, lang, email, extra },
+  };
+}
+
+function readAuthors(data: Record<string, unknown>, bad: (field: string, message: string) => void): IssueAuthor[] {
+  const field = data.authors !== undefined ? 'authors' : 'author';
+  const raw = data[field];
+  const names = textList.safeParse(raw ?? null);
+  const authors: IssueAuthor[] = [];
+  if (names.success) {
+    authors.push(...names.data.map((name) => ({ name })));
+  } else if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && typeof (raw as { name?: unknown }).name === 'string') {
+    const { name, url, email } = raw as { name: string; url?: unknown; email?: unknown };
+    authors.push({ name: cleanText(name), url: typeof url === 'string' ? url : undefined, email: typeof email === 'string' ? email : undefined });
+  } else {
+    bad(field, `${describe(raw)} is not a name or a list of names (expected e.g. author: "SOFA 团队")`);
+  }
+  const link = data.authorlink;
+  if (typeof link === 'string' && link.trim() !== '') {
+    if (authors[0]) authors[0].url ??= link.trim();
+  } else if (link !== undefined && link !== null) {
+    bad('authorlink', `${describe(link)} is not a URL`);
+  }
+  return authors;
+}
