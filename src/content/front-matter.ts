@@ -25,7 +25,7 @@ export class FrontMatterError extends Error {
 }
 
 const refuseCode = (): never => {
-  throw new FrontMatterError('executable front matter (js/javascript) is not allowed; use YAML, TOML or JSON');
+  throw new FrontMatterError('executable front matter (js/javascript) is not allowed; use YAML, TOML or JSON', 1);
 };
 
 // YAML's core schema keeps timestamps as text, so the author's UTC offset survives.
@@ -72,11 +72,9 @@ export function splitFrontMatter(text: string): FrontMatter {
   if (delimiter === null) {
     throw new FrontMatterError('no front matter (expected a --- block with title and date at the top of the file)', 1);
   }
-  const parsed = matter(text, {
-    delimiters: delimiter,
-    language: delimiter === '+++' ? 'toml' : 'yaml',
-    engines,
-  } as matter.GrayMatterOption<string, never>);
+  // gray-matter's typings want engines returning `object`; ours do, or throw.
+  const options = { delimiters: delimiter, language: delimiter === '+++' ? 'toml' : 'yaml', engines };
+  const parsed = matter(text, options as Parameters<typeof matter>[1]);
   if (parsed.matter === undefined || !text.includes(`\n${delimiter}`, delimiter.length)) {
     throw new FrontMatterError(`front matter is not closed (expected a line with ${delimiter})`, 1);
   }
