@@ -85,13 +85,30 @@ export class DuplicateSubscriberError extends Error {
   }
 }
 
+/** An address that fails validation (see src/storage/email.ts). Message: `email: "x" is not an email address (why)`. */
+export class InvalidEmailError extends Error {
+  constructor(
+    readonly email: string,
+    readonly problem: string,
+  ) {
+    super(`email: ${JSON.stringify(email)} is not an email address (${problem})`);
+  }
+}
+
+/** The store cannot be opened or used (read-only file, unreachable database, newer schema...). One line. */
+export class StoreError extends Error {}
+
 export interface Store {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 
   addSubscriber(input: NewSubscriber, now?: Date): Promise<Subscriber>; // DuplicateSubscriberError
-  /** Inserts many in one transaction; duplicates (already stored or repeated) are skipped, not errors. */
+  /**
+   * Inserts many in one transaction; duplicates (already stored or repeated) are skipped, not errors.
+   * Throws InvalidEmailError (and writes nothing) if any address is invalid: validate first.
+   * Callers with large files pass chunks (e.g. 5,000 rows) so memory stays flat.
+   */
   importSubscribers(rows: NewSubscriber[], now?: Date): Promise<{ added: number; duplicates: number }>;
   getSubscriber(id: number): Promise<Subscriber | null>;
   findSubscriberByEmail(email: string): Promise<Subscriber | null>;
@@ -119,6 +136,9 @@ export interface Store {
    * has expired (its worker died). Marks the campaign started.
    */
   claimBatch(campaignId: number, workerId: string, limit: number, leaseMs: number, now?: number): Promise<Delivery[]>;
+  // Attempts: every claim counts one attempt (so a message that kills its worker is still bounded);
+  // the returned rows already include it (first claim -> attempts = 1). releaseClaims gives it back.
+  // markSent/markRetry/markFailed never move a row that is already `sent`.
   markSent(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void>;
   markRetry(campaignId: number, subscriberId: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void>;
   /** `bounced` also sets the subscriber's status to `bounced`. */

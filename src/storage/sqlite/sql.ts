@@ -1,0 +1,153 @@
+// Every SQL statement of the SQLite adapter, in one place.
+//
+// Ledger design: besides `state`, each row carries `claimable_at` (epoch ms), the moment the row may
+// next be claimed: 0 when queued, next_attempt_at when retrying, lease_until while sending, NULL once
+// sent or failed. claimBatch is then one range scan of the partial index (campaign_id, claimable_at)
+// whatever the list size: queued rows, due retries and expired leases are all `claimable_at <= now`.
+
+/** Versioned migrations, applied in order; never edit a released one, append a new one. */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'subscribers, campaigns, ledger, settings',
+    sql: `
+      CREATE TABLE subscribers (
+        id              INTEGER PRIMARY KEY,
+        email           TEXT NOT NULL,
+        email_key       TEXT NOT NULL UNIQUE,
+        name            TEXT,
+        status          TEXT NOT NULL CHECK (status IN ('pending','active','unsubscribed','bounced','complained')),
+        topics          TEXT NOT NULL DEFAULT '[]',
+        created_at      TEXT NOT NULL,
+        confirmed_at    TEXT,
+        unsubscribed_at TEXT,
+        source          TEXT
+      );
+      CREATE INDEX subscribers_status_id ON subscribers (status, id);
+
+      CREATE TABLE campaigns (
+        id          INTEGER PRIMARY KEY,
+        slug        TEXT NOT NULL UNIQUE,
+        title       TEXT NOT NULL,
+        topics      TEXT NOT NULL DEFAULT '[]',
+        created_at  TEXT NOT NULL,
+        started_at  TEXT,
+        finished_at TEXT,
+        recipients  INTEGER NOT NULL DEFAULT 0
+      );
+
+      CREATE TABLE deliveries (
+        campaign_id     INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+        subscriber_id   INTEGER NOT NULL,
+        email           TEXT NOT NULL,
+        name            TEXT,
+        state           TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sending','sent','retry','failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        claimable_at    INTEGER,
+        smtp_code       INTEGER,
+        smtp_response   TEXT,
+        worker_id       TEXT,
+        lease_until     INTEGER,
+        bounced         INTEGER NOT NULL DEFAULT 0,
+        temporary       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (campaign_id, subscriber_id)
+      );
+      CREATE INDEX deliveries_claimable ON deliveries (campaign_id, claimable_at) WHERE claimable_at IS NOT NULL;
+      CREATE INDEX deliveries_subscriber ON deliveries (subscriber_id) WHERE claimable_at IS NOT NULL;
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const PRAGMAS = ['journal_mode = WAL', 'busy_timeout = 10000', 'synchronous = NORMAL', 'foreign_keys = ON'];
+
+export const SQL = {
+  createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    )`,
+  currentVersion: `SELECT coalesce(max(version), 0) AS version FROM schema_migrations`,
+  recordMigration: `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+
+  // Subscribers
+  insertSubscriber: `INSERT INTO subscribers (email, email_key, name, status, topics, created_at, confirmed_at, source)
+      VALUES (@email, @emailKey, @name, @status, @topics, @createdAt, @confirmedAt, @source)
+      ON CONFLICT (email_key) DO NOTHING
+      RETURNING *`,
+  importSubscriber: `INSERT INTO subscribers (email, email_key, name, status, topics, created_at, confirmed_at, source)
+      VALUES (@email, @emailKey, @name, @status, @topics, @createdAt, @confirmedAt, @source)
+      ON CONFLICT (email_key) DO NOTHING`,
+  getSubscriber: `SELECT * FROM subscribers WHERE id = ?`,
+  findSubscriberByKey: `SELECT * FROM subscribers WHERE email_key = ?`,
+  listSubscribers: `SELECT * FROM subscribers WHERE id > ? ORDER BY id LIMIT ?`,
+  listSubscribersByStatus: `SELECT * FROM subscribers WHERE status = ? AND id > ? ORDER BY id LIMIT ?`,
+  countSubscribers: `SELECT count(*) AS n FROM subscribers`,
+  countSubscribersByStatus: `SELECT count(*) AS n FROM subscribers WHERE status = ?`,
+  setSubscriberStatus: `UPDATE subscribers SET status = @status,
+        confirmed_at = CASE WHEN @status = 'active' THEN coalesce(confirmed_at, @now) ELSE confirmed_at END,
+        unsubscribed_at = CASE WHEN @status = 'unsubscribed' THEN @now ELSE unsubscribed_at END
+      WHERE id = @id`,
+  setSubscriberTopics: `UPDATE subscribers SET topics = ? WHERE id = ?`,
+  deleteSubscriberByKey: `DELETE FROM subscribers WHERE email_key = ? RETURNING id`,
+  // A subscriber who leaves (or bounces) is not mailed what is still waiting for them.
+  cancelPendingDeliveries: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, smtp_code = NULL,
+        smtp_response = ?, temporary = 0
+      WHERE subscriber_id = ? AND claimable_at IS NOT NULL AND state IN ('queued', 'retry')`,
+
+  // Campaigns
+  insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (slug) DO NOTHING RETURNING id`,
+  snapshotRecipients: `INSERT INTO deliveries (campaign_id, subscriber_id, email, name, state, claimable_at)
+      SELECT @campaignId, s.id, s.email, s.name, 'queued', 0
+      FROM subscribers s
+      WHERE s.status = 'active'
+        AND (s.topics = '[]'
+             OR EXISTS (SELECT 1 FROM json_each(s.topics) st JOIN json_each(@topics) ct ON st.value = ct.value))`,
+  setRecipients: `UPDATE campaigns SET recipients = ? WHERE id = ?`,
+  getCampaignBySlug: `SELECT * FROM campaigns WHERE slug = ?`,
+  getCampaignById: `SELECT * FROM campaigns WHERE id = ?`,
+  listCampaigns: `SELECT * FROM campaigns ORDER BY created_at DESC, id DESC`,
+  campaignCounts: `SELECT state, count(*) AS n, sum(bounced) AS bounced FROM deliveries WHERE campaign_id = ? GROUP BY state`,
+  workerStats: `SELECT worker_id, sum(state = 'sent') AS sent, sum(state = 'sending') AS sending
+      FROM deliveries WHERE campaign_id = ? AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,
+  markStarted: `UPDATE campaigns SET started_at = ? WHERE id = ? AND started_at IS NULL`,
+  unfinishedCount: `SELECT count(*) AS n FROM deliveries WHERE campaign_id = ? AND claimable_at IS NOT NULL`,
+  markFinished: `UPDATE campaigns SET finished_at = coalesce(finished_at, ?) WHERE id = ?`,
+
+  // Ledger
+  claimBatch: `UPDATE deliveries
+      SET state = 'sending', worker_id = @workerId, lease_until = @leaseUntil, claimable_at = @leaseUntil,
+          attempts = attempts + 1
+      WHERE rowid IN (SELECT rowid FROM deliveries
+                      WHERE campaign_id = @campaignId AND claimable_at <= @now
+                      ORDER BY claimable_at LIMIT @limit)
+      RETURNING *`,
+  markSent: `UPDATE deliveries SET state = 'sent', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
+        smtp_code = @smtpCode, smtp_response = @smtpResponse, temporary = 0
+      WHERE campaign_id = @campaignId AND subscriber_id = @subscriberId`,
+  markRetry: `UPDATE deliveries SET state = 'retry', claimable_at = @nextAttemptAt, next_attempt_at = @nextAttemptAt,
+        lease_until = NULL, smtp_code = @smtpCode, smtp_response = @smtpResponse, temporary = 1
+      WHERE campaign_id = @campaignId AND subscriber_id = @subscriberId AND state <> 'sent'`,
+  markFailed: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
+        smtp_code = @smtpCode, smtp_response = @smtpResponse, bounced = @bounced, temporary = @temporary
+      WHERE campaign_id = @campaignId AND subscriber_id = @subscriberId AND state <> 'sent'`,
+  bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = ?`,
+  releaseClaims: `UPDATE deliveries SET state = 'queued', claimable_at = 0, lease_until = NULL, worker_id = NULL,
+        attempts = max(attempts - 1, 0)
+      WHERE campaign_id = ? AND worker_id = ? AND state = 'sending'`,
+  requeueTemporaryFailures: `UPDATE deliveries SET state = 'queued', claimable_at = 0, next_attempt_at = NULL,
+        lease_until = NULL, worker_id = NULL, attempts = 0, temporary = 0
+      WHERE campaign_id = ? AND state = 'failed' AND temporary = 1
+        AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`,
+  reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = ?`,
+
+  // Settings
+  getSetting: `SELECT value FROM settings WHERE key = ?`,
+  setSetting: `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+} as const;

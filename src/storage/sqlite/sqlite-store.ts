@@ -1,0 +1,471 @@
+// The SQLite adapter: one file, WAL, better-sqlite3. The Store interface is async so the PostgreSQL
+// adapter can share it, but everything here runs synchronously: each method is one short
+// transaction, and a claim is a single UPDATE ... RETURNING, so it is atomic against other
+// processes on the same file (SQLite serialises writers; busy_timeout makes them wait, not fail).
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { emailKey, emailProblem, normalizeTopics } from '../email.js';
+import {
+  DuplicateSubscriberError,
+  InvalidEmailError,
+  StoreError,
+  type Campaign,
+  type CampaignStats,
+  type Delivery,
+  type DeliveryOutcome,
+  type DeliveryState,
+  type NewSubscriber,
+  type Store,
+  type Subscriber,
+  type SubscriberQuery,
+  type SubscriberStatus,
+} from '../store.js';
+import { MIGRATIONS, PRAGMAS, SQL } from './sql.js';
+
+interface SubscriberRow {
+  id: number;
+  email: string;
+  name: string | null;
+  status: SubscriberStatus;
+  topics: string;
+  created_at: string;
+  confirmed_at: string | null;
+  unsubscribed_at: string | null;
+  source: string | null;
+}
+
+interface CampaignRow {
+  id: number;
+  slug: string;
+  title: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  recipients: number;
+}
+
+interface DeliveryRow {
+  campaign_id: number;
+  subscriber_id: number;
+  email: string;
+  name: string | null;
+  state: DeliveryState;
+  attempts: number;
+  next_attempt_at: number | null;
+  smtp_code: number | null;
+  smtp_response: string | null;
+  worker_id: string | null;
+  lease_until: number | null;
+}
+
+type SqlKey = keyof typeof SQL;
+
+export class SqliteStore implements Store {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<SqlKey, Database.Statement>();
+
+  constructor(file: string) {
+    this.file = path.resolve(file);
+    this.db = openDatabase(this.file);
+  }
+
+  async migrate(): Promise<void> {
+    this.guard(() => {
+      this.db.exec(SQL.createMigrationsTable);
+      // IMMEDIATE: two processes starting together serialise here instead of both migrating.
+      const apply = this.db.transaction(() => {
+        const current = (this.db.prepare(SQL.currentVersion).get() as { version: number }).version;
+        const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+        if (current > latest) {
+          throw new StoreError(
+            `${this.file}: database schema version ${current} is newer than this Pressroom understands (${latest}); upgrade Pressroom`,
+          );
+        }
+        for (const m of MIGRATIONS) {
+          if (m.version <= current) continue;
+          this.db.exec(m.sql);
+          this.db.prepare(SQL.recordMigration).run(m.version, m.name, new Date().toISOString());
+        }
+      });
+      apply.immediate();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  /** The applied schema version (for tests and `status`). */
+  schemaVersion(): number {
+    return (this.db.prepare(SQL.currentVersion).get() as { version: number }).version;
+  }
+
+  // ---- Subscribers -------------------------------------------------------------------------
+
+  async addSubscriber(input: NewSubscriber, now: Date = new Date()): Promise<Subscriber> {
+    const params = subscriberParams(input, now);
+    return this.guard(() => {
+      const row = this.stmt('insertSubscriber').get(params) as SubscriberRow | undefined;
+      if (!row) throw new DuplicateSubscriberError(input.email);
+      return toSubscriber(row);
+    });
+  }
+
+  async importSubscribers(rows: NewSubscriber[], now: Date = new Date()): Promise<{ added: number; duplicates: number }> {
+    const params = rows.map((r) => subscriberParams(r, now)); // validates every row before writing
+    return this.guard(() => {
+      const insert = this.stmt('importSubscriber');
+      let added = 0;
+      this.db.transaction(() => {
+        for (const p of params) added += insert.run(p).changes;
+      }).immediate();
+      return { added, duplicates: rows.length - added };
+    });
+  }
+
+  async getSubscriber(id: number): Promise<Subscriber | null> {
+    return this.guard(() => mapOrNull(this.stmt('getSubscriber').get(id) as SubscriberRow | undefined, toSubscriber));
+  }
+
+  async findSubscriberByEmail(email: string): Promise<Subscriber | null> {
+    return this.guard(() =>
+      mapOrNull(this.stmt('findSubscriberByKey').get(emailKey(email)) as SubscriberRow | undefined, toSubscriber),
+    );
+  }
+
+  async listSubscribers(query: SubscriberQuery): Promise<Subscriber[]> {
+    const after = query.afterId ?? 0;
+    return this.guard(() => {
+      const rows = (
+        query.status
+          ? this.stmt('listSubscribersByStatus').all(query.status, after, query.limit)
+          : this.stmt('listSubscribers').all(after, query.limit)
+      ) as SubscriberRow[];
+      return rows.map(toSubscriber);
+    });
+  }
+
+  async countSubscribers(status?: SubscriberStatus): Promise<number> {
+    return this.guard(() => {
+      const row = (status ? this.stmt('countSubscribersByStatus').get(status) : this.stmt('countSubscribers').get()) as { n: number };
+      return row.n;
+    });
+  }
+
+  async setSubscriberStatus(id: number, status: SubscriberStatus, now: Date = new Date()): Promise<void> {
+    this.guard(() =>
+      this.db.transaction(() => {
+        this.stmt('setSubscriberStatus').run({ id, status, now: now.toISOString() });
+        if (status !== 'active' && status !== 'pending') {
+          this.stmt('cancelPendingDeliveries').run(`not sent: subscriber ${status} before sending`, id);
+        }
+      }).immediate(),
+    );
+  }
+
+  async setSubscriberTopics(id: number, topics: string[]): Promise<void> {
+    this.guard(() => this.stmt('setSubscriberTopics').run(JSON.stringify(normalizeTopics(topics)), id));
+  }
+
+  async removeSubscriber(email: string): Promise<boolean> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const row = this.stmt('deleteSubscriberByKey').get(emailKey(email)) as { id: number } | undefined;
+        if (!row) return false;
+        this.stmt('cancelPendingDeliveries').run('not sent: subscriber removed before sending', row.id);
+        return true;
+      }).immediate(),
+    );
+  }
+
+  // ---- Campaigns -----------------------------------------------------------------------------
+
+  async createCampaign(
+    input: { slug: string; title: string; topics: string[] },
+    now: Date = new Date(),
+  ): Promise<{ campaign: Campaign; created: boolean }> {
+    const topics = JSON.stringify(normalizeTopics(input.topics));
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const inserted = this.stmt('insertCampaign').get(input.slug, input.title, topics, now.toISOString()) as
+          | { id: number }
+          | undefined;
+        if (inserted) {
+          const n = this.stmt('snapshotRecipients').run({ campaignId: inserted.id, topics }).changes;
+          this.stmt('setRecipients').run(n, inserted.id);
+        }
+        const row = this.stmt('getCampaignBySlug').get(input.slug) as CampaignRow;
+        return { campaign: toCampaign(row), created: inserted !== undefined };
+      }).immediate(),
+    );
+  }
+
+  async getCampaign(slug: string): Promise<Campaign | null> {
+    return this.guard(() => mapOrNull(this.stmt('getCampaignBySlug').get(slug) as CampaignRow | undefined, toCampaign));
+  }
+
+  async listCampaigns(): Promise<Campaign[]> {
+    return this.guard(() => (this.stmt('listCampaigns').all() as CampaignRow[]).map(toCampaign));
+  }
+
+  async campaignStats(campaignId: number): Promise<CampaignStats> {
+    return this.guard(() => {
+      const campaign = this.stmt('getCampaignById').get(campaignId) as CampaignRow | undefined;
+      const stats: CampaignStats = {
+        queued: 0,
+        sending: 0,
+        sent: 0,
+        retry: 0,
+        failed: 0,
+        bounced: 0,
+        startedAt: campaign?.started_at ?? null,
+        finishedAt: campaign?.finished_at ?? null,
+      };
+      const rows = this.stmt('campaignCounts').all(campaignId) as Array<{ state: DeliveryState; n: number; bounced: number }>;
+      for (const r of rows) {
+        stats[r.state] = r.n;
+        stats.bounced += r.bounced;
+      }
+      return stats;
+    });
+  }
+
+  async workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {
+    return this.guard(() =>
+      (this.stmt('workerStats').all(campaignId) as Array<{ worker_id: string; sent: number; sending: number }>).map((r) => ({
+        workerId: r.worker_id,
+        sent: r.sent,
+        sending: r.sending,
+      })),
+    );
+  }
+
+  // ---- Ledger --------------------------------------------------------------------------------
+
+  async claimBatch(campaignId: number, workerId: string, limit: number, leaseMs: number, now: number = Date.now()): Promise<Delivery[]> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const rows = this.stmt('claimBatch').all({ campaignId, workerId, limit, now, leaseUntil: now + leaseMs }) as DeliveryRow[];
+        if (rows.length > 0) this.stmt('markStarted').run(new Date(now).toISOString(), campaignId);
+        return rows.map(toDelivery);
+      }).immediate(),
+    );
+  }
+
+  async markSent(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void> {
+    this.guard(() => this.stmt('markSent').run({ campaignId, subscriberId, ...outcome }));
+  }
+
+  async markRetry(campaignId: number, subscriberId: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void> {
+    this.guard(() => this.stmt('markRetry').run({ campaignId, subscriberId, nextAttemptAt, ...outcome }));
+  }
+
+  async markFailed(
+    campaignId: number,
+    subscriberId: number,
+    outcome: DeliveryOutcome & { bounced: boolean; temporary: boolean },
+  ): Promise<void> {
+    this.guard(() =>
+      this.db.transaction(() => {
+        const changed = this.stmt('markFailed').run({
+          campaignId,
+          subscriberId,
+          smtpCode: outcome.smtpCode,
+          smtpResponse: outcome.smtpResponse,
+          bounced: outcome.bounced ? 1 : 0,
+          temporary: outcome.temporary ? 1 : 0,
+        }).changes;
+        if (changed > 0 && outcome.bounced) {
+          this.stmt('bounceSubscriber').run(subscriberId);
+          this.stmt('cancelPendingDeliveries').run('not sent: subscriber bounced before sending', subscriberId);
+        }
+      }).immediate(),
+    );
+  }
+
+  async releaseClaims(campaignId: number, workerId: string): Promise<number> {
+    return this.guard(() => this.stmt('releaseClaims').run(campaignId, workerId).changes);
+  }
+
+  async requeueTemporaryFailures(campaignId: number): Promise<number> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const n = this.stmt('requeueTemporaryFailures').run(campaignId).changes;
+        if (n > 0) this.stmt('reopenCampaign').run(campaignId);
+        return n;
+      }).immediate(),
+    );
+  }
+
+  async finishCampaignIfDone(campaignId: number, now: Date = new Date()): Promise<boolean> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const { n } = this.stmt('unfinishedCount').get(campaignId) as { n: number };
+        if (n > 0) return false;
+        this.stmt('markFinished').run(now.toISOString(), campaignId);
+        return true;
+      }).immediate(),
+    );
+  }
+
+  // ---- Settings ------------------------------------------------------------------------------
+
+  async getSetting(key: string): Promise<string | null> {
+    return this.guard(() => (this.stmt('getSetting').get(key) as { value: string } | undefined)?.value ?? null);
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.guard(() => this.stmt('setSetting').run(key, value));
+  }
+
+  // ---- Internals -----------------------------------------------------------------------------
+
+  private stmt(key: SqlKey): Database.Statement {
+    let s = this.statements.get(key);
+    if (!s) {
+      s = this.db.prepare(SQL[key]);
+      this.statements.set(key, s);
+    }
+    return s;
+  }
+
+  /** Turns SQLite's low-level failures into one clear line naming the file. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw translateError(this.file, err);
+    }
+  }
+}
+
+function openDatabase(file: string): Database.Database {
+  const dir = path.dirname(file);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new StoreError(`${dir}: cannot create the data directory (${(err as Error).message})`);
+  }
+  assertWritable(file);
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+  } catch (err) {
+    throw translateError(file, err);
+  }
+  try {
+    for (const p of PRAGMAS) db.pragma(p);
+  } catch (err) {
+    db.close();
+    throw translateError(file, err);
+  }
+  return db;
+}
+
+/**
+ * Checks the permission bits as well as access(2): root ignores the bits, but a file an operator
+ * made read-only is a mistake to report, not to write through.
+ */
+function assertWritable(file: string): void {
+  let mode: number;
+  try {
+    mode = statSync(file).mode;
+  } catch {
+    return; // does not exist yet: created on open
+  }
+  let writable = (mode & 0o222) !== 0;
+  if (writable) {
+    try {
+      accessSync(file, constants.W_OK);
+    } catch {
+      writable = false;
+    }
+  }
+  if (!writable) {
+    throw new StoreError(`${file}: the database file is read-only (Pressroom must be able to write to it; check its permissions)`);
+  }
+}
+
+function translateError(file: string, err: unknown): unknown {
+  if (err instanceof StoreError || err instanceof DuplicateSubscriberError || err instanceof InvalidEmailError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    const message = (err as Error).message;
+    if (code.startsWith('SQLITE_READONLY')) {
+      return new StoreError(`${file}: the database is read-only (${message}); check the permissions of the file and its folder`);
+    }
+    if (code.startsWith('SQLITE_CANTOPEN')) return new StoreError(`${file}: cannot open the database file (${message})`);
+    if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+      return new StoreError(`${file}: not a usable SQLite database (${message})`);
+    }
+    if (code.startsWith('SQLITE_FULL')) return new StoreError(`${file}: the disk is full (${message})`);
+    if (code.startsWith('SQLITE_BUSY')) return new StoreError(`${file}: the database stayed locked by another process (${message})`);
+  }
+  return err;
+}
+
+function subscriberParams(input: NewSubscriber, now: Date) {
+  const problem = emailProblem(input.email);
+  if (problem) throw new InvalidEmailError(input.email, problem);
+  const status = input.status ?? 'active';
+  const at = now.toISOString();
+  return {
+    email: input.email,
+    emailKey: emailKey(input.email),
+    name: input.name ?? null,
+    status,
+    topics: JSON.stringify(normalizeTopics(input.topics)),
+    createdAt: at,
+    confirmedAt: status === 'active' ? at : null,
+    source: input.source ?? null,
+  };
+}
+
+function mapOrNull<R, T>(row: R | undefined, map: (r: R) => T): T | null {
+  return row === undefined ? null : map(row);
+}
+
+function toSubscriber(r: SubscriberRow): Subscriber {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    status: r.status,
+    topics: JSON.parse(r.topics) as string[],
+    createdAt: r.created_at,
+    confirmedAt: r.confirmed_at,
+    unsubscribedAt: r.unsubscribed_at,
+    source: r.source,
+  };
+}
+
+function toCampaign(r: CampaignRow): Campaign {
+  return {
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    recipients: r.recipients,
+  };
+}
+
+function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    campaignId: r.campaign_id,
+    subscriberId: r.subscriber_id,
+    email: r.email,
+    name: r.name,
+    state: r.state,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    smtpCode: r.smtp_code,
+    smtpResponse: r.smtp_response,
+    workerId: r.worker_id,
+    leaseUntil: r.lease_until,
+  };
+}

@@ -1,0 +1,113 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/config.js';
+import { openStore } from '../../src/storage/open.js';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { MIGRATIONS } from '../../src/storage/sqlite/sql.js';
+import { StoreError } from '../../src/storage/store.js';
+import { storeContract } from './store-contract.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'pressroom-sqlite-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+async function openAt(file: string): Promise<SqliteStore> {
+  const store = new SqliteStore(file);
+  await store.migrate();
+  return store;
+}
+
+storeContract('SQLite', {
+  async fresh() {
+    const file = path.join(root, `contract-${++n}`, 'pressroom.db');
+    return { store: await openAt(file), another: () => openAt(file) };
+  },
+});
+
+describe('SQLite adapter', () => {
+  it('openStore creates <dataDir>/pressroom.db in WAL mode at the latest schema version', async () => {
+    const config = { ...defaultConfig(root), dataDir: path.join(root, 'nested', 'data') };
+    const store = await openStore(config);
+    expect(store).toBeInstanceOf(SqliteStore);
+    const sqlite = store as SqliteStore;
+    expect(sqlite.file).toBe(path.join(root, 'nested', 'data', 'pressroom.db'));
+    expect(sqlite.schemaVersion()).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    await store.addSubscriber({ email: 'a@example.org' });
+    await store.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(sqlite.file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('openStore honours DATABASE_URL=sqlite:PATH and refuses unknown schemes', async () => {
+    const config = { ...defaultConfig(root), dataDir: path.join(root, 'd2'), databaseUrl: 'sqlite:custom.db' };
+    const store = (await openStore(config)) as SqliteStore;
+    expect(store.file).toBe(path.join(root, 'd2', 'custom.db'));
+    await store.close();
+    await expect(openStore({ ...config, databaseUrl: 'mysql://u:secret@h/db' })).rejects.toThrow(
+      /DATABASE_URL: "mysql:\/\/u:\*\*\*@h\/db" is not supported/,
+    );
+  });
+
+  it('refuses a read-only database file with a clear one-line error', async () => {
+    const dir = path.join(root, 'ro');
+    const file = path.join(dir, 'pressroom.db');
+    const store = await openAt(file);
+    await store.addSubscriber({ email: 'a@example.org' });
+    await store.close();
+    chmodSync(file, 0o444);
+    const err = await openStore({ ...defaultConfig(root), dataDir: dir }).catch((e: unknown) => e);
+    chmodSync(file, 0o644);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as Error).message).toBe(
+      `${file}: the database file is read-only (Pressroom must be able to write to it; check its permissions)`,
+    );
+  });
+
+  it('refuses a file that is not a database, and a data folder that cannot be created', async () => {
+    const dir = path.join(root, 'garbage');
+    const file = path.join(dir, 'pressroom.db');
+    await openAt(path.join(dir, 'x.db')).then((s) => s.close());
+    writeFileSync(file, 'this is not sqlite, just text long enough to have a header.....................................');
+    const err = await openStore({ ...defaultConfig(root), dataDir: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as Error).message).toMatch(new RegExp(`^${escape(file)}: not a usable SQLite database`));
+
+    const blocker = path.join(root, 'blocker');
+    writeFileSync(blocker, 'a file where a folder should be');
+    const err2 = await openStore({ ...defaultConfig(root), dataDir: path.join(blocker, 'data') }).catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(StoreError);
+    expect((err2 as Error).message).toMatch(/blocker\/data: cannot create the data directory/);
+  });
+
+  it('refuses a database written by a newer Pressroom', async () => {
+    const file = path.join(root, 'newer', 'pressroom.db');
+    const store = await openAt(file);
+    await store.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, ?, ?)').run('future', new Date().toISOString());
+    db.close();
+    await expect(openAt(file)).rejects.toThrow(/schema version 999 is newer than this Pressroom understands/);
+  });
+
+  it('claims through the (campaign_id, claimable_at) index, not a table scan', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const file = path.join(root, 'plan', 'pressroom.db');
+    (await openAt(file)).close();
+    const db = new Database(file);
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN SELECT rowid FROM deliveries WHERE campaign_id = 1 AND claimable_at <= 5 ORDER BY claimable_at LIMIT 10`)
+      .all() as Array<{ detail: string }>;
+    db.close();
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING (COVERING )?INDEX deliveries_claimable/);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,345 @@
+// The behaviour every Store adapter must have. Run by sqlite.test.ts and postgres.test.ts, so the
+// two adapters are held to exactly the same assertions.
+import { describe, expect, it } from 'vitest';
+import { DuplicateSubscriberError, InvalidEmailError, type Store } from '../../src/storage/store.js';
+
+export interface Harness {
+  /** A store on a fresh, migrated, empty database, plus a way to open more connections to it. */
+  fresh(): Promise<{ store: Store; another(): Promise<Store> }>;
+}
+
+const T0 = new Date('2026-01-01T00:00:00.000Z');
+
+async function seed(store: Store, n: number, prefix = 'user'): Promise<void> {
+  const rows = Array.from({ length: n }, (_, i) => ({ email: `${prefix}${i}@example.org`, name: `User ${i}` }));
+  await store.importSubscribers(rows, T0);
+}
+
+export function storeContract(name: string, harness: Harness): void {
+  describe(`${name} store contract`, () => {
+    it('migrate is safe to run again', async () => {
+      const { store } = await harness.fresh();
+      await store.migrate();
+      await store.migrate();
+      await store.addSubscriber({ email: 'a@example.org' });
+      await store.migrate();
+      expect(await store.countSubscribers()).toBe(1);
+      await store.close();
+    });
+
+    it('adds a subscriber stored as given, with defaults, and rejects duplicates case-insensitively', async () => {
+      const { store } = await harness.fresh();
+      const s = await store.addSubscriber({ email: 'Ada.Lovelace@Example.ORG', name: 'Ada', topics: [' Go ', 'go', 'Rust'], source: 'cli' }, T0);
+      expect(s.id).toBeTypeOf('number');
+      expect(s).toMatchObject({
+        email: 'Ada.Lovelace@Example.ORG',
+        name: 'Ada',
+        status: 'active',
+        topics: ['go', 'rust'],
+        createdAt: T0.toISOString(),
+        confirmedAt: T0.toISOString(),
+        unsubscribedAt: null,
+        source: 'cli',
+      });
+      for (const dup of ['ada.lovelace@example.org', 'ADA.LOVELACE@EXAMPLE.ORG', 'Ada.Lovelace@example.org']) {
+        await expect(store.addSubscriber({ email: dup })).rejects.toBeInstanceOf(DuplicateSubscriberError);
+      }
+      expect(await store.countSubscribers()).toBe(1);
+      expect((await store.findSubscriberByEmail('ADA.lovelace@example.org'))?.id).toBe(s.id);
+      expect(await store.findSubscriberByEmail('nobody@example.org')).toBeNull();
+      expect((await store.getSubscriber(s.id))?.email).toBe('Ada.Lovelace@Example.ORG');
+      expect(await store.getSubscriber(s.id + 1000)).toBeNull();
+
+      const pending = await store.addSubscriber({ email: 'p@example.org', status: 'pending' }, T0);
+      expect(pending.status).toBe('pending');
+      expect(pending.confirmedAt).toBeNull();
+      expect(pending.topics).toEqual([]);
+      expect(pending.name).toBeNull();
+      await store.close();
+    });
+
+    it('rejects invalid addresses with a one-line message', async () => {
+      const { store } = await harness.fresh();
+      for (const bad of ['foo@', '@example.org', 'no-at-sign', 'a@b@example.org', 'a b@example.org', 'a@example', 'x@example.org\r\nBcc: y@z.org', 'a@-x.org', '']) {
+        const err = await store.addSubscriber({ email: bad }).catch((e: unknown) => e);
+        expect(err, bad).toBeInstanceOf(InvalidEmailError);
+        expect((err as Error).message).toContain(`email: ${JSON.stringify(bad)} is not an email address`);
+        expect((err as Error).message).not.toContain('\n');
+      }
+      await store.addSubscriber({ email: 'root@localhost' });
+      await store.addSubscriber({ email: 'first.last+tag@sub.example.co.uk' });
+      await store.addSubscriber({ email: '用户@例子.中国' });
+      expect(await store.countSubscribers()).toBe(3);
+      await store.close();
+    });
+
+    it('imports idempotently, counting added and duplicates (stored, repeated, other case)', async () => {
+      const { store } = await harness.fresh();
+      await store.addSubscriber({ email: 'old@example.org' });
+      const rows = [
+        { email: 'a@example.org', name: 'A', topics: ['x'] },
+        { email: 'b@example.org' },
+        { email: 'A@EXAMPLE.org' }, // repeated in the same import, other case
+        { email: 'OLD@example.org' }, // already stored
+        { email: 'c@example.org', status: 'unsubscribed' as const },
+      ];
+      expect(await store.importSubscribers(rows, T0)).toEqual({ added: 3, duplicates: 2 });
+      expect(await store.importSubscribers(rows, T0)).toEqual({ added: 0, duplicates: 5 });
+      expect(await store.countSubscribers()).toBe(4);
+      expect(await store.countSubscribers('unsubscribed')).toBe(1);
+      const a = await store.findSubscriberByEmail('a@example.org');
+      expect(a).toMatchObject({ email: 'a@example.org', name: 'A', topics: ['x'], status: 'active' });
+
+      // One invalid row: nothing of the batch is written.
+      await expect(store.importSubscribers([{ email: 'd@example.org' }, { email: 'bad@' }])).rejects.toBeInstanceOf(InvalidEmailError);
+      expect(await store.findSubscriberByEmail('d@example.org')).toBeNull();
+      expect(await store.importSubscribers([])).toEqual({ added: 0, duplicates: 0 });
+      await store.close();
+    });
+
+    it('lists with keyset pagination and a status filter; counts', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 25);
+      const all = await store.listSubscribers({ limit: 1000 });
+      for (const s of all.filter((_, i) => i % 5 === 0)) await store.setSubscriberStatus(s.id, 'unsubscribed', T0);
+
+      const seen: number[] = [];
+      let afterId: number | undefined;
+      const pageSizes: number[] = [];
+      for (;;) {
+        const page = await store.listSubscribers({ limit: 10, afterId });
+        if (page.length === 0) break;
+        pageSizes.push(page.length);
+        seen.push(...page.map((s) => s.id));
+        afterId = page[page.length - 1]!.id;
+      }
+      expect(pageSizes).toEqual([10, 10, 5]);
+      expect(seen).toEqual([...seen].sort((x, y) => x - y));
+      expect(new Set(seen).size).toBe(25);
+
+      const active: number[] = [];
+      afterId = undefined;
+      for (;;) {
+        const page = await store.listSubscribers({ status: 'active', limit: 7, afterId });
+        if (page.length === 0) break;
+        expect(page.every((s) => s.status === 'active')).toBe(true);
+        active.push(...page.map((s) => s.id));
+        afterId = page[page.length - 1]!.id;
+      }
+      expect(active).toHaveLength(20);
+      expect(await store.countSubscribers()).toBe(25);
+      expect(await store.countSubscribers('active')).toBe(20);
+      expect(await store.countSubscribers('unsubscribed')).toBe(5);
+      expect(await store.countSubscribers('bounced')).toBe(0);
+      await store.close();
+    });
+
+    it('updates status (timestamps), topics, and removes', async () => {
+      const { store } = await harness.fresh();
+      const s = await store.addSubscriber({ email: 'x@example.org', status: 'pending' }, T0);
+      const t1 = new Date('2026-02-01T00:00:00.000Z');
+      await store.setSubscriberStatus(s.id, 'active', t1);
+      expect(await store.getSubscriber(s.id)).toMatchObject({ status: 'active', confirmedAt: t1.toISOString() });
+      const t2 = new Date('2026-03-01T00:00:00.000Z');
+      await store.setSubscriberStatus(s.id, 'unsubscribed', t2);
+      expect(await store.getSubscriber(s.id)).toMatchObject({ status: 'unsubscribed', confirmedAt: t1.toISOString(), unsubscribedAt: t2.toISOString() });
+      await store.setSubscriberTopics(s.id, ['B', 'a', 'b']);
+      expect((await store.getSubscriber(s.id))?.topics).toEqual(['b', 'a']);
+      await store.setSubscriberTopics(s.id, []);
+      expect((await store.getSubscriber(s.id))?.topics).toEqual([]);
+      expect(await store.removeSubscriber('X@EXAMPLE.ORG')).toBe(true);
+      expect(await store.removeSubscriber('x@example.org')).toBe(false);
+      expect(await store.getSubscriber(s.id)).toBeNull();
+      await store.close();
+    });
+
+    it('snapshots active subscribers whose topics are empty or intersect the issue topics; idempotent', async () => {
+      const { store } = await harness.fresh();
+      await store.addSubscriber({ email: 'all@example.org' });
+      await store.addSubscriber({ email: 'go@example.org', topics: ['Go'] });
+      await store.addSubscriber({ email: 'both@example.org', topics: ['rust', 'k8s'] });
+      await store.addSubscriber({ email: 'rust@example.org', topics: ['rust'] });
+      await store.addSubscriber({ email: 'pending@example.org', status: 'pending' });
+      await store.addSubscriber({ email: 'gone@example.org', status: 'unsubscribed' });
+      await store.addSubscriber({ email: 'bounced@example.org', status: 'bounced', topics: ['go'] });
+
+      const first = await store.createCampaign({ slug: 'issue-1', title: 'Issue 1', topics: ['go', 'K8s'] }, T0);
+      expect(first.created).toBe(true);
+      expect(first.campaign).toMatchObject({ slug: 'issue-1', title: 'Issue 1', recipients: 3, startedAt: null, finishedAt: null, createdAt: T0.toISOString() });
+
+      const batch = await store.claimBatch(first.campaign.id, 'w', 100, 60_000, T0.getTime());
+      expect(batch.map((d) => d.email).sort()).toEqual(['all@example.org', 'both@example.org', 'go@example.org']);
+      await store.releaseClaims(first.campaign.id, 'w');
+
+      // Later subscribers do not join an existing campaign; creating again changes nothing.
+      await store.addSubscriber({ email: 'late@example.org' });
+      const again = await store.createCampaign({ slug: 'issue-1', title: 'ignored', topics: [] });
+      expect(again.created).toBe(false);
+      expect(again.campaign.id).toBe(first.campaign.id);
+      expect(again.campaign.recipients).toBe(3);
+      expect((await store.campaignStats(first.campaign.id)).queued).toBe(3);
+
+      const none = await store.createCampaign({ slug: 'issue-2', title: 'Untagged', topics: [] }, T0);
+      expect(none.campaign.recipients).toBe(2); // only the "everything" subscribers: all@, late@
+      expect((await store.getCampaign('issue-2'))?.id).toBe(none.campaign.id);
+      expect(await store.getCampaign('nope')).toBeNull();
+      expect((await store.listCampaigns()).map((c) => c.slug).sort()).toEqual(['issue-1', 'issue-2']);
+      await store.close();
+    });
+
+    it('claims atomically with a lease; an expired lease is reclaimed by another worker', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 5);
+      const { campaign } = await store.createCampaign({ slug: 's', title: 'S', topics: [] }, T0);
+      const now = T0.getTime();
+      const a = await store.claimBatch(campaign.id, 'worker-a', 3, 1000, now);
+      expect(a).toHaveLength(3);
+      for (const d of a) {
+        expect(d).toMatchObject({ campaignId: campaign.id, state: 'sending', attempts: 1, workerId: 'worker-a', leaseUntil: now + 1000 });
+        expect(d.name).toMatch(/^User \d$/);
+      }
+      expect((await store.getCampaign('s'))?.startedAt).toBe(new Date(now).toISOString());
+      const b = await store.claimBatch(campaign.id, 'worker-b', 10, 1000, now + 1);
+      expect(b).toHaveLength(2);
+      const ids = new Set([...a, ...b].map((d) => d.subscriberId));
+      expect(ids.size).toBe(5);
+      expect(await store.claimBatch(campaign.id, 'worker-c', 10, 1000, now + 999)).toHaveLength(0);
+
+      // worker-a dies; after its lease, worker-c takes its rows (and only those: b's lease is later).
+      await store.markSent(campaign.id, b[0]!.subscriberId, { smtpCode: 250, smtpResponse: '250 ok' });
+      const c = await store.claimBatch(campaign.id, 'worker-c', 10, 1000, now + 1000);
+      expect(c.map((d) => d.subscriberId).sort()).toEqual(a.map((d) => d.subscriberId).sort());
+      expect(c.every((d) => d.attempts === 2 && d.workerId === 'worker-c')).toBe(true);
+      const later = await store.claimBatch(campaign.id, 'worker-d', 10, 1000, now + 1001);
+      expect(later.map((d) => d.subscriberId)).toEqual([b[1]!.subscriberId]);
+      expect(await store.workerStats(campaign.id)).toEqual([
+        { workerId: 'worker-b', sent: 1, sending: 0 },
+        { workerId: 'worker-c', sent: 0, sending: 3 },
+        { workerId: 'worker-d', sent: 0, sending: 1 },
+      ]);
+      await store.close();
+    });
+
+    it('never gives the same row to two claimers on separate connections', async () => {
+      const { store, another } = await harness.fresh();
+      await seed(store, 600);
+      const { campaign } = await store.createCampaign({ slug: 'race', title: 'Race', topics: [] });
+      const others = [await another(), await another()];
+      const claimers = [store, ...others].map(async (s, i) => {
+        const got: number[] = [];
+        for (;;) {
+          const batch = await s.claimBatch(campaign.id, `w${i}`, 25, 60_000);
+          if (batch.length === 0) return got;
+          got.push(...batch.map((d) => d.subscriberId));
+        }
+      });
+      const results = await Promise.all(claimers);
+      const all = results.flat();
+      expect(all).toHaveLength(600);
+      expect(new Set(all).size).toBe(600);
+      expect((await store.campaignStats(campaign.id)).sending).toBe(600);
+      for (const o of others) await o.close();
+      await store.close();
+    });
+
+    it('records sent, retry and failed outcomes; bounced marks the subscriber; sent is final', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 5);
+      const { campaign } = await store.createCampaign({ slug: 'o', title: 'O', topics: [] }, T0);
+      const now = T0.getTime();
+      const [d0, d1, d2, d3, d4] = await store.claimBatch(campaign.id, 'w', 5, 60_000, now);
+      await store.markSent(campaign.id, d0!.subscriberId, { smtpCode: 250, smtpResponse: '250 2.0.0 queued' });
+      await store.markRetry(campaign.id, d1!.subscriberId, now + 5000, { smtpCode: 451, smtpResponse: '451 try later' });
+      await store.markFailed(campaign.id, d2!.subscriberId, { smtpCode: 550, smtpResponse: '550 5.1.1 user unknown', bounced: true, temporary: false });
+      await store.markFailed(campaign.id, d3!.subscriberId, { smtpCode: 452, smtpResponse: '452 too many', bounced: false, temporary: true });
+      // A late outcome for a row already sent must not reopen it.
+      await store.markSent(campaign.id, d4!.subscriberId, { smtpCode: 250, smtpResponse: 'ok' });
+      await store.markRetry(campaign.id, d4!.subscriberId, now, { smtpCode: 421, smtpResponse: 'late' });
+      await store.markFailed(campaign.id, d4!.subscriberId, { smtpCode: 554, smtpResponse: 'late', bounced: true, temporary: false });
+
+      expect(await store.campaignStats(campaign.id)).toEqual({
+        queued: 0, sending: 0, sent: 2, retry: 1, failed: 2, bounced: 1,
+        startedAt: T0.toISOString(), finishedAt: null,
+      });
+      expect((await store.getSubscriber(d2!.subscriberId))?.status).toBe('bounced');
+      expect((await store.getSubscriber(d4!.subscriberId))?.status).toBe('active');
+
+      // The retry row waits for its time, then comes back with its last SMTP outcome.
+      expect(await store.claimBatch(campaign.id, 'w', 10, 60_000, now + 4999)).toHaveLength(0);
+      const [r] = await store.claimBatch(campaign.id, 'w', 10, 60_000, now + 5000);
+      expect(r).toMatchObject({ subscriberId: d1!.subscriberId, attempts: 2, smtpCode: 451, smtpResponse: '451 try later', nextAttemptAt: now + 5000 });
+      expect(await store.finishCampaignIfDone(campaign.id)).toBe(false);
+      await store.markSent(campaign.id, r!.subscriberId, { smtpCode: 250, smtpResponse: 'ok' });
+      const t1 = new Date('2026-01-02T00:00:00.000Z');
+      expect(await store.finishCampaignIfDone(campaign.id, t1)).toBe(true);
+      expect((await store.campaignStats(campaign.id)).finishedAt).toBe(t1.toISOString());
+      expect(await store.finishCampaignIfDone(campaign.id, new Date())).toBe(true);
+      expect((await store.getCampaign('o'))?.finishedAt).toBe(t1.toISOString());
+
+      // `pressroom retry`: only the temporary failure goes back, with fresh attempts; the campaign reopens.
+      expect(await store.requeueTemporaryFailures(campaign.id)).toBe(1);
+      expect(await store.requeueTemporaryFailures(campaign.id)).toBe(0);
+      expect((await store.campaignStats(campaign.id)).finishedAt).toBeNull();
+      const again = await store.claimBatch(campaign.id, 'w', 10, 60_000, now);
+      expect(again.map((d) => [d.subscriberId, d.attempts])).toEqual([[d3!.subscriberId, 1]]);
+      await store.close();
+    });
+
+    it('releases claims without counting an attempt', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 4);
+      const { campaign } = await store.createCampaign({ slug: 'r', title: 'R', topics: [] });
+      const now = Date.now();
+      const mine = await store.claimBatch(campaign.id, 'me', 3, 60_000, now);
+      await store.claimBatch(campaign.id, 'other', 1, 60_000, now);
+      await store.markSent(campaign.id, mine[0]!.subscriberId, { smtpCode: 250, smtpResponse: 'ok' });
+      expect(await store.releaseClaims(campaign.id, 'me')).toBe(2);
+      expect(await store.campaignStats(campaign.id)).toMatchObject({ queued: 2, sending: 1, sent: 1 });
+      const back = await store.claimBatch(campaign.id, 'me', 10, 60_000, now);
+      expect(back.map((d) => d.attempts)).toEqual([1, 1]);
+      await store.close();
+    });
+
+    it('does not mail subscribers who leave while the campaign is queued', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 3);
+      const { campaign } = await store.createCampaign({ slug: 'u', title: 'U', topics: [] });
+      const [s0, s1] = await store.listSubscribers({ limit: 2 });
+      await store.setSubscriberStatus(s0!.id, 'unsubscribed');
+      await store.removeSubscriber(s1!.email);
+      const claimed = await store.claimBatch(campaign.id, 'w', 10, 60_000);
+      expect(claimed).toHaveLength(1);
+      expect(await store.campaignStats(campaign.id)).toMatchObject({ sending: 1, failed: 2, queued: 0 });
+      await store.close();
+    });
+
+    it('creates a campaign exactly once when two connections race', async () => {
+      const { store, another } = await harness.fresh();
+      await seed(store, 300);
+      const other = await another();
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? other : store).createCampaign({ slug: 'same', title: 'Same', topics: [] })),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.campaign.id)).size).toBe(1);
+      expect(results.every((r) => r.campaign.recipients === 300)).toBe(true);
+      expect((await store.campaignStats(results[0]!.campaign.id)).queued).toBe(300);
+      expect(await store.listCampaigns()).toHaveLength(1);
+      await other.close();
+      await store.close();
+    });
+
+    it('keeps settings', async () => {
+      const { store, another } = await harness.fresh();
+      expect(await store.getSetting('watermark')).toBeNull();
+      await store.setSetting('watermark', '2026-01-01');
+      await store.setSetting('watermark', '2026-02-01');
+      await store.setSetting('other', '中文');
+      const other = await another();
+      expect(await other.getSetting('watermark')).toBe('2026-02-01');
+      expect(await other.getSetting('other')).toBe('中文');
+      await other.close();
+      await store.close();
+    });
+  });
+}
