@@ -1,0 +1,129 @@
+// Pooled SMTP through nodemailer. The prepared raw message is handed over as-is (no MIME is
+// rebuilt per recipient); nodemailer only adds dot-stuffing on the wire.
+//
+// Retries are ours, not nodemailer's: `maxRequeues: 0` stops the pool from silently re-sending a
+// message after a dropped connection, so every attempt is counted in the ledger. Connections are
+// kept for the whole run (`maxMessages: Infinity`) like a long-lived MTA session.
+//
+// Any nodemailer SMTP option can be tuned through the URL's query string, e.g.
+// smtp://user:pass@host:587?requireTLS=true&socketTimeout=30000&tls.rejectUnauthorized=false;
+// `messageTimeout` (ms, ours) bounds one whole message, which catches a server that trickles
+// replies slowly enough that no socket timeout fires.
+import nodemailer, { type SendMailOptions, type TransportOptions } from 'nodemailer';
+import type { Config } from '../../config/config.js';
+import type { OutgoingMessage } from '../../email/message.js';
+import type { Logger } from '../../logging.js';
+import { TokenBucket } from '../rate-limit.js';
+import { isUserUnknown } from '../retry.js';
+import { SendError, type SendMeta, type SendResult, type Transport } from '../transport.js';
+
+const DEFAULTS = {
+  connectionTimeout: 30_000,
+  greetingTimeout: 30_000,
+  socketTimeout: 60_000,
+  messageTimeout: 5 * 60_000,
+};
+
+/** Errors that say the transport itself is misconfigured: stop instead of failing every row. */
+const FATAL_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ETLS', 'EREQUIRETLS', 'ECONFIG', 'EPROXY']);
+/** 5xx on these commands is about the session or sender, not the recipient. */
+const SESSION_COMMANDS = new Set(['CONN', 'EHLO', 'HELO', 'LHLO', 'MAIL FROM', 'STARTTLS']);
+
+export function createSmtpTransport(
+  smtpUrl: string,
+  smtp: Config['smtp'],
+  logger: Logger,
+): Transport {
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    throw new SendError(`SMTP_URL: "${redact(smtpUrl)}" is not a URL (expected smtp://host:port or smtps://...)`, null, '', false, false, true);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new SendError(`SMTP_URL: "${redact(smtpUrl)}" must start with smtp:// or smtps://`, null, '', false, false, true);
+  }
+  const messageTimeout = Number(url.searchParams.get('messageTimeout') ?? DEFAULTS.messageTimeout);
+  url.searchParams.delete('messageTimeout');
+
+  const transporter = nodemailer.createTransport({
+    pool: true,
+    maxConnections: smtp.maxConnections,
+    maxMessages: Infinity,
+    maxRequeues: 0,
+    connectionTimeout: DEFAULTS.connectionTimeout,
+    greetingTimeout: DEFAULTS.greetingTimeout,
+    socketTimeout: DEFAULTS.socketTimeout,
+    // The URL (with its query options) wins over the defaults above.
+    url: url.href,
+  } as TransportOptions);
+  const bucket = smtp.rateLimit ? new TokenBucket(smtp.rateLimit) : null;
+  const description = `SMTP ${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 25)} (${smtp.maxConnections} connections${smtp.rateLimit ? `, ${smtp.rateLimit} msg/s` : ''})`;
+  logger.debug({ transport: description }, 'SMTP transport ready');
+
+  return {
+    description,
+    async send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult> {
+      if (bucket) {
+        try {
+          await bucket.take(meta?.signal);
+        } catch {
+          throw new SendError('aborted before sending', null, 'aborted', true);
+        }
+      }
+      const timeout = AbortSignal.timeout(messageTimeout);
+      const signal = meta?.signal ? AbortSignal.any([meta.signal, timeout]) : timeout;
+      try {
+        const info = await transporter.sendMail({ envelope: message.envelope, raw: message.raw, signal } as SendMailOptions);
+        const response = String(info.response ?? '');
+        const rejected = (info.rejected ?? []) as unknown[];
+        if (rejected.length > 0) {
+          // One recipient per message: a rejection arrives as an error, but be strict anyway.
+          throw new SendError(`rejected: ${rejected.join(', ')}`, parseCode(response), response, false);
+        }
+        return { code: parseCode(response) ?? 250, response };
+      } catch (err) {
+        if (err instanceof SendError) throw err;
+        throw toSendError(err, timeout.aborted ? messageTimeout : null);
+      }
+    },
+    async close() {
+      bucket?.stop();
+      transporter.close();
+    },
+  };
+}
+
+export function toSendError(err: unknown, timedOutAfter: number | null = null): SendError {
+  const e = err as { message?: string; code?: string; responseCode?: number; response?: string; command?: string };
+  const code = typeof e.responseCode === 'number' ? e.responseCode : null;
+  const response = oneLine(e.response || e.message || String(err));
+  if (timedOutAfter !== null) {
+    return new SendError(`no answer within ${timedOutAfter} ms`, null, `timeout: ${response}`, true);
+  }
+  if ((e.code && FATAL_CODES.has(e.code)) || (e.code === 'ESOCKET' && /certificate|self[- ]signed|ssl|tls/i.test(response))) {
+    return new SendError(`${e.code}: ${response}`, code, response, false, false, true);
+  }
+  if (code !== null && code >= 500) {
+    if (e.command && SESSION_COMMANDS.has(e.command)) {
+      // The server refuses us or our sender address: no recipient would get through.
+      return new SendError(`server refused the session at ${e.command}: ${response}`, code, response, false, false, true);
+    }
+    return new SendError(response, code, response, false, isUserUnknown(code, response));
+  }
+  // 4xx, timeouts, refused or dropped connections: try again later.
+  return new SendError(response, code, e.code && code === null ? `${e.code}: ${response}` : response, true);
+}
+
+function parseCode(response: string): number | null {
+  const m = /^(\d{3})/.exec(response);
+  return m ? Number(m[1]) : null;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+function redact(u: string): string {
+  return u.replace(/\/\/([^@/]*)@/, '//***@');
+}
