@@ -1,0 +1,69 @@
+// Writing the output folder. Choice: a manifest, not a swap of folders. The out folder may
+// hold files that are not ours (CNAME, robots.txt, a server's uploads) and may be `.` by
+// mistake, so we never delete anything we did not write: `.pressroom-files` lists every
+// file the last build wrote; the next build deletes the listed files it no longer produces
+// (and folders that become empty), and leaves everything else alone. Each file is written
+// to a temporary name and renamed, so a web server serving the folder never sees half a file.
+import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export const MANIFEST = '.pressroom-files';
+
+/** files: relative path (forward slashes) -> content. Returns the relative paths written, sorted. */
+export async function writeOutput(outDir: string, files: Map<string, string>): Promise<string[]> {
+  const names = [...files.keys()].sort();
+  for (const name of names) checkRelative(name);
+  const previous = await readManifest(outDir);
+
+  const dirs = new Set<string>();
+  for (const name of names) dirs.add(path.dirname(path.join(outDir, name)));
+  for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
+
+  let n = 0;
+  const tmpSuffix = `.tmp-${process.pid}`;
+  for (const name of names) {
+    const target = path.join(outDir, name);
+    const tmp = `${target}${tmpSuffix}-${n++}`;
+    await writeFile(tmp, files.get(name)!);
+    await rename(tmp, target);
+  }
+
+  const stale = previous.filter((name) => !files.has(name));
+  for (const name of stale) {
+    checkRelative(name);
+    await rm(path.join(outDir, name), { force: true });
+    await removeEmptyParents(outDir, path.dirname(name));
+  }
+  await writeFile(path.join(outDir, MANIFEST), `${names.join('\n')}\n`);
+  return names;
+}
+
+async function readManifest(outDir: string): Promise<string[]> {
+  try {
+    const text = await readFile(path.join(outDir, MANIFEST), 'utf8');
+    return text.split('\n').filter(Boolean);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** Refuses anything that could escape the out folder (a corrupt manifest, a bad slug). */
+function checkRelative(name: string): void {
+  const parts = name.split('/');
+  if (path.isAbsolute(name) || name.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+    throw new Error(`output path "${name}" is not a plain relative path inside the out folder`);
+  }
+}
+
+async function removeEmptyParents(outDir: string, relDir: string): Promise<void> {
+  let dir = relDir;
+  while (dir && dir !== '.') {
+    try {
+      await rmdir(path.join(outDir, dir));
+    } catch {
+      return; // not empty (or already gone): stop climbing
+    }
+    dir = path.dirname(dir);
+  }
+}

@@ -1,0 +1,58 @@
+// buildSite: the published issues -> feeds (site-wide and per topic) + the HTML archive,
+// written into config.outDir. Pure rendering first (renderSite), then one write step, so the
+// same issues always give the same bytes: no build time, no dependence on input order.
+import type { Config } from '../config/config.js';
+import { isPublished, type Issue } from '../content/issue.js';
+import { renderFeeds } from '../feeds/index.js';
+import { newestFirst, siteFeed, topicFeed } from '../feeds/model.js';
+import { groupTopics, topicPath } from '../feeds/topics.js';
+import { indexPage, issuePage, topicPage } from '../archive/pages.js';
+import { STYLESHEET } from '../archive/style.js';
+import { writeOutput } from './output.js';
+
+export interface BuildOptions {
+  /** "Now" for deciding what is published (default Date.now()). */
+  now?: number;
+}
+
+const SAFE_SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Every output file of the site, by relative path. */
+export function renderSite(config: Config, issues: Issue[], options: BuildOptions = {}): Map<string, string> {
+  const now = options.now ?? Date.now();
+  const published = newestFirst(issues.filter((issue) => isPublished(issue, now)));
+  for (const issue of published) {
+    if (!SAFE_SLUG.test(issue.slug)) {
+      throw new Error(`${issue.sourcePath}: slug: "${issue.slug}" is not a safe folder name (letters, digits, '.', '_', '-')`);
+    }
+  }
+  const files = new Map<string, string>();
+
+  const feed = siteFeed(config, published);
+  for (const [name, text] of Object.entries(renderFeeds(feed))) files.set(name, text);
+  files.set('style.css', STYLESHEET);
+  files.set('index.html', indexPage(config, published, feed));
+
+  published.forEach((issue, i) => {
+    const around = { newer: published[i - 1], older: published[i + 1] };
+    files.set(`issues/${issue.slug}/index.html`, issuePage(config, issue, withoutUndefined(around), feed));
+  });
+
+  for (const topic of groupTopics(published)) {
+    const spec = topicFeed(config, topic);
+    const dir = topicPath(topic.slug);
+    for (const [name, text] of Object.entries(renderFeeds(spec))) files.set(`${dir}${name}`, text);
+    files.set(`${dir}index.html`, topicPage(config, topic, spec));
+  }
+  return files;
+}
+
+/** Writes feeds and archive of the published issues into config.outDir. */
+export async function buildSite(config: Config, issues: Issue[], options: BuildOptions = {}): Promise<{ files: string[] }> {
+  const files = renderSite(config, issues, options);
+  return { files: await writeOutput(config.outDir, files) };
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,23 @@
+// Item ids never change once published: they are derived from the site's host and path
+// and the issue's slug only (never its title or date), so correcting a title or a date
+// does not re-announce the issue in every reader.
+//
+// Form (RFC 4151 tag URI): tag:<host>,2000:<site path>issues/<slug>
+// The date part is fixed: RFC 4151 requires one, and taking it from the issue's date would
+// change the id when a wrong date is corrected. The same id is used by RSS (guid,
+// isPermaLink="false"), Atom (id) and JSON Feed (id), so readers can match them up.
+// feed 6.0.0 would throw on a non-URL Atom id; we write Atom ourselves (see atom.ts).
+
+export const TAG_DATE = '2000';
+
+export function issueId(siteUrl: string, slug: string): string {
+  const site = new URL(siteUrl);
+  // The site path is already percent-encoded by URL; the slug may hold CJK or spaces.
+  const slugPart = slug.split('/').map(encodeURIComponent).join('/');
+  return `tag:${site.host},${TAG_DATE}:${site.pathname}issues/${slugPart}`;
+}
+
+/** Absolute URL of an issue's archive page; the loader sets Issue.url the same way. */
+export function issueUrl(siteUrl: string, slug: string): string {
+  return new URL(`issues/${slug.split('/').map(encodeURIComponent).join('/')}/`, siteUrl).href;
+}

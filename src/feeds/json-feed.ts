@@ -1,0 +1,48 @@
+// JSON Feed 1.1, our own module: feed 6.0.0 only writes version 1 (singular `author`, no
+// `language`). Top-level and item `authors`, `language`, dates in the issue's own offset
+// (RFC 3339), `image` = cover, `tags` = tags and categories, `id` = tag: URI from ids.ts.
+import { issueTopics, type Issue, type IssueAuthor } from '../content/issue.js';
+import { rfc3339 } from './dates.js';
+import { issueId } from './ids.js';
+import { isHttpUrl } from './media.js';
+import type { FeedSpec } from './model.js';
+import { cleanText } from './text.js';
+
+interface JsonAuthor {
+  name: string;
+  url?: string;
+}
+
+export function renderJsonFeed(spec: FeedSpec): string {
+  const feed = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: cleanText(spec.title),
+    home_page_url: spec.homeUrl,
+    feed_url: spec.urls.json,
+    ...(spec.description ? { description: cleanText(spec.description) } : {}),
+    language: cleanText(spec.language),
+    authors: [jsonAuthor(spec.author)],
+    items: spec.items.map((issue) => item(spec, issue)),
+  };
+  return `${JSON.stringify(feed, null, 2)}\n`;
+}
+
+function jsonAuthor(a: IssueAuthor): JsonAuthor {
+  return { name: cleanText(a.name), ...(isHttpUrl(a.url) ? { url: a.url } : {}) };
+}
+
+function item(spec: FeedSpec, issue: Issue) {
+  const topics = issueTopics(issue).map((t) => cleanText(t).trim()).filter(Boolean);
+  return {
+    id: issueId(spec.siteUrl, issue.slug),
+    url: issue.url,
+    title: cleanText(issue.title),
+    ...(issue.description ? { summary: cleanText(issue.description) } : {}),
+    content_html: cleanText(issue.html),
+    ...(isHttpUrl(issue.cover) ? { image: new URL(issue.cover).href } : {}),
+    date_published: rfc3339(issue.date),
+    ...(issue.authors.length ? { authors: issue.authors.map(jsonAuthor) } : {}),
+    ...(topics.length ? { tags: topics } : {}),
+    ...(issue.lang && issue.lang !== spec.language ? { language: cleanText(issue.lang) } : {}),
+  };
+}
