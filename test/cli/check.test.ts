@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { cliPath, corpusDir, projectRoot } from '../support/paths.js';
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [cliPath, ...args], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, ...env } });
+}
+
+describe('pressroom check', () => {
+  it('passes the real corpus with exit 0', () => {
+    const result = run(['check', '--issues', corpusDir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('192 valid issues (192 published, 0 scheduled, 0 drafts), 0 problems');
+    expect(result.status).toBe(0);
+  });
+
+  it('prints every problem of every file and exits 1', () => {
+    const result = run(['check', '--issues', 'test/fixtures/issues-bad']);
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(11);
+    expect(lines).toContain('test/fixtures/issues-bad/bad-date.md:3: date: "next friday" is not a date (expected e.g. 2022-11-04T15:00:00+08:00)');
+    expect(result.stdout).toContain('2 valid issues');
+  });
+
+  it('reads the issues folder from PRESSROOM_ISSUES_DIR', () => {
+    const result = run(['check'], { PRESSROOM_ISSUES_DIR: 'test/fixtures/issues-good' });
+    expect(result.stdout).toContain('7 valid issues (5 published, 1 scheduled, 1 draft)');
+    expect(result.status).toBe(0);
+  });
+
+  it('exits 2 on usage and configuration errors, 0 on --help', () => {
+    expect(run(['check', '--no-such-flag']).status).toBe(2);
+    expect(run(['no-such-command']).status).toBe(2);
+    const badConfig = run(['check', '--config', 'does-not-exist.json']);
+    expect(badConfig.status).toBe(2);
+    expect(badConfig.stderr).toContain('does-not-exist.json: cannot read the configuration file');
+    const help = run(['check', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: pressroom check');
+  });
+});

@@ -1,0 +1,69 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'pressroom-config-'));
+}
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with no file', async () => {
+    const cwd = await tempDir();
+    const config = loadConfig({}, {}, cwd);
+    expect(config.site).toMatchObject({ url: 'http://localhost:8080/', feedItems: 20, timeZone: 'UTC', language: 'en' });
+    expect(config.issuesDir).toBe(path.join(cwd, 'issues'));
+    expect(config.dataDir).toBe(path.join(cwd, 'data'));
+    expect(config.smtpUrl).toBeUndefined();
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.port).toBe(8080);
+  });
+
+  it('layers file < environment < flags, file paths relative to the file', async () => {
+    const cwd = await tempDir();
+    await writeFile(
+      path.join(cwd, 'site.json'),
+      JSON.stringify({ site: { title: 'SOFA Weekly', url: 'https://a.example/news', timeZone: 'Asia/Shanghai', feedItems: 5 }, issuesDir: 'content', outDir: 'out' }),
+    );
+    const file = loadConfig({}, { PRESSROOM_CONFIG: 'site.json' }, cwd);
+    expect(file.site).toMatchObject({ title: 'SOFA Weekly', url: 'https://a.example/news/', timeZone: 'Asia/Shanghai', feedItems: 5 });
+    expect(file.issuesDir).toBe(path.join(cwd, 'content'));
+
+    const env = { PRESSROOM_CONFIG: 'site.json', PRESSROOM_SITE_URL: 'https://b.example/', PRESSROOM_OUT_DIR: 'env-out', SMTP_URL: 'smtp://127.0.0.1:2525', PRESSROOM_PORT: '9000' };
+    const fromEnv = loadConfig({}, env, cwd);
+    expect(fromEnv.site.url).toBe('https://b.example/');
+    expect(fromEnv.outDir).toBe(path.join(cwd, 'env-out'));
+    expect(fromEnv.smtpUrl).toBe('smtp://127.0.0.1:2525');
+    expect(fromEnv.port).toBe(9000);
+
+    const fromFlags = loadConfig({ siteUrl: 'https://c.example', out: 'flag-out', issues: 'flag-issues' }, env, cwd);
+    expect(fromFlags.site.url).toBe('https://c.example/');
+    expect(fromFlags.outDir).toBe(path.join(cwd, 'flag-out'));
+    expect(fromFlags.issuesDir).toBe(path.join(cwd, 'flag-issues'));
+  });
+
+  it('names the file and field of a bad setting', async () => {
+    const cwd = await tempDir();
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ site: { feedItems: 'twenty' } }));
+    expect(() => loadConfig({}, {}, cwd)).toThrow(new RegExp(`pressroom.config.json: site.feedItems: `));
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ sitee: {} }));
+    expect(() => loadConfig({}, {}, cwd)).toThrow(/pressroom\.config\.json: .*sitee/);
+    await writeFile(path.join(cwd, 'pressroom.config.json'), '{ not json');
+    expect(() => loadConfig({}, {}, cwd)).toThrow(/pressroom\.config\.json: not valid JSON/);
+  });
+
+  it('rejects a bad site URL, time zone and port', async () => {
+    const cwd = await tempDir();
+    expect(() => loadConfig({ siteUrl: 'news.example.org' }, {}, cwd)).toThrow(ConfigError);
+    expect(() => loadConfig({ siteUrl: 'ftp://news.example.org' }, {}, cwd)).toThrow(/must be http or https/);
+    expect(() => loadConfig({}, { PRESSROOM_PORT: 'eighty' }, cwd)).toThrow(/PRESSROOM_PORT: "eighty" is not a port number/);
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ site: { timeZone: 'Mars/Olympus' } }));
+    expect(() => loadConfig({}, {}, cwd)).toThrow(/site\.timeZone: "Mars\/Olympus" is not an IANA time zone/);
+  });
+
+  it('reports a missing explicit config file', async () => {
+    const cwd = await tempDir();
+    expect(() => loadConfig({ config: 'nope.json' }, {}, cwd)).toThrow(/nope\.json: cannot read the configuration file/);
+  });
+});
