@@ -1,5 +1,6 @@
 // `pressroom check` and `pressroom build`: the content half of the operator contract.
 import type { Command } from 'commander';
+import { buildSite } from '../build/site.js';
 import { loadIssues } from '../content/load.js';
 import { formatProblem, isPublished, type Problem } from '../content/issue.js';
 import { configFrom } from './common.js';
@@ -23,6 +24,26 @@ export function registerContentCommands(program: Command): void {
           `${problems.length} problem${problems.length === 1 ? '' : 's'}`,
       );
       if (problems.length > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('build')
+    .description('write the feeds and the web archive of every published issue; bad files are skipped and reported')
+    .option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)')
+    .option('--out <dir>', 'output folder (default ./public or PRESSROOM_OUT_DIR)')
+    .option('--site-url <url>', 'absolute URL the site is served from (or PRESSROOM_SITE_URL)')
+    .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
+    .action(async (options: { issues?: string; out?: string; siteUrl?: string; config?: string }) => {
+      const config = configFrom(options);
+      const { issues, problems } = await loadIssues(config);
+      printProblems(problems);
+      const published = issues.filter((issue) => isPublished(issue));
+      const { files } = await buildSite(config, issues);
+      console.log(`built ${published.length} issue${published.length === 1 ? '' : 's'} into ${config.outDir} (${files.length} files)`);
+      if (problems.length > 0) {
+        console.log(`skipped ${problems.length} problem${problems.length === 1 ? '' : 's'} (see above); run pressroom check for details`);
+        process.exitCode = 1;
+      }
     });
 }
 
