@@ -1,0 +1,226 @@
+// Serves the build output (feeds + archive) ourselves rather than through a black-box plugin,
+// because caching is the point: every file gets a strong ETag from a hash of its bytes, computed
+// once per file version (size + mtime + inode) and kept in memory with the bytes, so a conditional
+// GET costs one stat() and a string compare.
+import { createHash } from 'node:crypto';
+import { promises as fs, type Stats } from 'node:fs';
+import path from 'node:path';
+import { htmlSecurityHeaders } from './headers.js';
+
+export interface StaticFile {
+  status: 200 | 304;
+  headers: Record<string, string>;
+  /** Absent for 304 and HEAD. */
+  body?: Buffer;
+}
+
+export type StaticResult = StaticFile | { status: 301; location: string } | { status: 400 | 404 };
+
+interface CachedVersion {
+  /** size:mtimeMs:ino: changes whenever the file is rewritten. */
+  version: string;
+  etag: string;
+  lastModified: string;
+  lastModifiedSec: number;
+  body: Buffer;
+  contentType: string;
+  cacheControl: string;
+}
+
+/** Files above this size are hashed and served but not kept in memory. */
+const MAX_CACHED_BYTES = 4 * 1024 * 1024;
+
+const FEED_CACHE = 'public, max-age=300';
+const HTML_CACHE = 'public, max-age=60';
+const ASSET_CACHE = 'public, max-age=3600';
+
+export function contentTypeFor(file: string): { type: string; cacheControl: string } {
+  const base = path.basename(file).toLowerCase();
+  const ext = path.extname(base);
+  // Feed files are recognised by name: the same .xml extension carries RSS or Atom.
+  if (base === 'feed.xml' || base === 'rss.xml' || base === 'index.xml') return { type: 'application/rss+xml; charset=utf-8', cacheControl: FEED_CACHE };
+  if (base === 'atom.xml') return { type: 'application/atom+xml; charset=utf-8', cacheControl: FEED_CACHE };
+  if (base === 'feed.json') return { type: 'application/feed+json; charset=utf-8', cacheControl: FEED_CACHE };
+  switch (ext) {
+    case '.html':
+    case '.htm':
+      return { type: 'text/html; charset=utf-8', cacheControl: HTML_CACHE };
+    case '.xml':
+      return { type: 'application/xml; charset=utf-8', cacheControl: FEED_CACHE };
+    case '.json':
+      return { type: 'application/json; charset=utf-8', cacheControl: FEED_CACHE };
+    case '.css':
+      return { type: 'text/css; charset=utf-8', cacheControl: ASSET_CACHE };
+    case '.js':
+    case '.mjs':
+      return { type: 'text/javascript; charset=utf-8', cacheControl: ASSET_CACHE };
+    case '.txt':
+      return { type: 'text/plain; charset=utf-8', cacheControl: ASSET_CACHE };
+    case '.svg':
+      return { type: 'image/svg+xml; charset=utf-8', cacheControl: ASSET_CACHE };
+    case '.png':
+      return { type: 'image/png', cacheControl: ASSET_CACHE };
+    case '.jpg':
+    case '.jpeg':
+      return { type: 'image/jpeg', cacheControl: ASSET_CACHE };
+    case '.gif':
+      return { type: 'image/gif', cacheControl: ASSET_CACHE };
+    case '.webp':
+      return { type: 'image/webp', cacheControl: ASSET_CACHE };
+    case '.ico':
+      return { type: 'image/x-icon', cacheControl: ASSET_CACHE };
+    case '.woff2':
+      return { type: 'font/woff2', cacheControl: ASSET_CACHE };
+    default:
+      return { type: 'application/octet-stream', cacheControl: ASSET_CACHE };
+  }
+}
+
+/**
+ * Maps a raw request path (still percent-encoded, query removed) to segments inside the root.
+ * Returns null for anything that could leave the root or is not a plain path: `..` (raw or
+ * encoded), NUL, backslashes, bad percent-encoding.
+ */
+export function safeSegments(rawPath: string): string[] | null {
+  if (!rawPath.startsWith('/')) return null;
+  const segments: string[] = [];
+  for (const rawSegment of rawPath.split('/')) {
+    if (rawSegment === '') continue;
+    let segment: string;
+    try {
+      segment = decodeURIComponent(rawSegment);
+    } catch {
+      return null;
+    }
+    if (segment === '.') continue;
+    if (segment === '..' || segment.includes('/') || segment.includes('\\') || segment.includes('\0')) return null;
+    segments.push(segment);
+  }
+  return segments;
+}
+
+/** Dot files (the build manifest, temporary files of a build in progress) are never served. */
+export function isHidden(segments: string[]): boolean {
+  return segments.some((s) => s.startsWith('.'));
+}
+
+export interface StaticRequest {
+  method: 'GET' | 'HEAD';
+  /** Raw path, percent-encoded, without the query string. */
+  path: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+}
+
+export class StaticFiles {
+  private readonly cache = new Map<string, CachedVersion>();
+  private rootReal: string | undefined;
+
+  readonly root: string;
+  private readonly htmlHeaders: Readonly<Record<string, string>>;
+
+  constructor(root: string, options: { siteUrl?: string } = {}) {
+    this.root = path.resolve(root);
+    this.htmlHeaders = htmlSecurityHeaders(options.siteUrl);
+  }
+
+  async serve(req: StaticRequest): Promise<StaticResult> {
+    const segments = safeSegments(req.path);
+    if (segments === null) return { status: 400 };
+    if (isHidden(segments)) return { status: 404 };
+    const wantsDirectory = req.path.endsWith('/');
+    let file = path.join(this.root, ...segments);
+    if (wantsDirectory) file = path.join(file, 'index.html');
+    if (file !== this.root && !file.startsWith(this.root + path.sep)) return { status: 404 };
+
+    let stats: Stats;
+    try {
+      stats = await fs.stat(file);
+    } catch {
+      return { status: 404 };
+    }
+    if (stats.isDirectory()) {
+      // Relative links in index pages need the trailing slash; the location is rebuilt from
+      // checked segments, so nothing from the request reaches the header unescaped.
+      return { status: 301, location: `/${segments.map(encodeURIComponent).join('/')}/` };
+    }
+    if (!stats.isFile()) return { status: 404 };
+
+    const entry = await this.entryFor(file, stats);
+    if (entry === null) return { status: 404 };
+
+    const headers: Record<string, string> = {
+      etag: entry.etag,
+      'last-modified': entry.lastModified,
+      'cache-control': entry.cacheControl,
+      'content-type': entry.contentType,
+      'x-content-type-options': 'nosniff',
+    };
+    if (entry.contentType.startsWith('text/html')) Object.assign(headers, this.htmlHeaders);
+
+    if (notModified(req, entry)) return { status: 304, headers };
+    headers['content-length'] = String(entry.body.length);
+    return req.method === 'HEAD' ? { status: 200, headers } : { status: 200, headers, body: entry.body };
+  }
+
+  private async entryFor(file: string, stats: Stats): Promise<CachedVersion | null> {
+    const version = `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
+    const cached = this.cache.get(file);
+    if (cached && cached.version === version) return cached;
+
+    // A symlink inside the build must not lead outside it.
+    if (!(await this.insideRoot(file))) return null;
+    let body: Buffer;
+    try {
+      body = await fs.readFile(file);
+    } catch {
+      return null;
+    }
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    // A rebuild that rewrote identical bytes keeps its old Last-Modified, so clients that only
+    // use If-Modified-Since are not told the file changed when it did not.
+    const sameBytes = cached !== undefined && cached.etag === etag;
+    const lastModifiedSec = sameBytes ? cached.lastModifiedSec : Math.floor(stats.mtimeMs / 1000);
+    const { type, cacheControl } = contentTypeFor(file);
+    const entry: CachedVersion = {
+      version,
+      etag,
+      lastModifiedSec,
+      lastModified: new Date(lastModifiedSec * 1000).toUTCString(),
+      body,
+      contentType: type,
+      cacheControl,
+    };
+    if (body.length <= MAX_CACHED_BYTES) this.cache.set(file, entry);
+    else this.cache.delete(file);
+    return entry;
+  }
+
+  private async insideRoot(file: string): Promise<boolean> {
+    try {
+      this.rootReal ??= await fs.realpath(this.root);
+      const real = await fs.realpath(file);
+      return real === this.rootReal || real.startsWith(this.rootReal + path.sep);
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only when it is absent. */
+function notModified(req: StaticRequest, entry: CachedVersion): boolean {
+  if (req.ifNoneMatch !== undefined) {
+    const value = req.ifNoneMatch.trim();
+    if (value === '*') return true;
+    // Weak comparison, as the RFC requires for If-None-Match.
+    const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+    const mine = strip(entry.etag);
+    return value.split(',').some((tag) => strip(tag) === mine);
+  }
+  if (req.ifModifiedSince !== undefined) {
+    const since = Date.parse(req.ifModifiedSince);
+    if (Number.isNaN(since)) return false;
+    return entry.lastModifiedSec <= Math.floor(since / 1000);
+  }
+  return false;
+}
