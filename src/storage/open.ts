@@ -9,7 +9,8 @@ export async function openStore(config: Config): Promise<Store> {
   const url = config.databaseUrl;
   let store: Store;
   if (url && /^postgres(ql)?:\/\//i.test(url)) {
-    throw new StoreError('DATABASE_URL: the PostgreSQL adapter is not in this build yet (unset DATABASE_URL to use SQLite)');
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    store = new PostgresStore(url);
   } else if (url && !/^sqlite:/i.test(url)) {
     throw new StoreError(`DATABASE_URL: "${redact(url)}" is not supported (expected postgres://... or sqlite:PATH, or unset for SQLite in the data folder)`);
   } else {

@@ -303,8 +303,8 @@ export class SqliteStore implements Store {
   async finishCampaignIfDone(campaignId: number, now: Date = new Date()): Promise<boolean> {
     return this.guard(() =>
       this.db.transaction(() => {
-        const { n } = this.stmt('unfinishedCount').get(campaignId) as { n: number };
-        if (n > 0) return false;
+        const { busy } = this.stmt('unfinished').get(campaignId) as { busy: number };
+        if (busy) return false;
         this.stmt('markFinished').run(now.toISOString(), campaignId);
         return true;
       }).immediate(),
