@@ -14,6 +14,7 @@ export async function writeOutput(outDir: string, files: Map<string, string>): P
   const names = [...files.keys()].sort();
   for (const name of names) checkRelative(name);
   const previous = await readManifest(outDir);
+  for (const name of previous) checkRelative(name);
 
   const dirs = new Set<string>();
   for (const name of names) dirs.add(path.dirname(path.join(outDir, name)));
@@ -30,7 +31,6 @@ export async function writeOutput(outDir: string, files: Map<string, string>): P
 
   const stale = previous.filter((name) => !files.has(name));
   for (const name of stale) {
-    checkRelative(name);
     await rm(path.join(outDir, name), { force: true });
     await removeEmptyParents(outDir, path.dirname(name));
   }
