@@ -1,0 +1,98 @@
+// Builds a PreparedEmail from HTML and text that contain sentinels for per-recipient values.
+// Everything static (headers, QP-encoded body pieces, their DKIM canonical form) is built here,
+// once; messageFor() only encodes a handful of short values and concatenates buffers.
+import type { DkimSigner, HeaderField } from './dkim.js';
+import type { OutgoingMessage, PreparedEmail, Recipient } from './message.js';
+import {
+  bodyHash,
+  buildPartTemplate,
+  encodeSlotValue,
+  fillPart,
+  newBoundary,
+  type PartTemplate,
+} from './mime.js';
+
+export interface PerRecipient<K extends string> {
+  /** Plain values for each sentinel key (escaped for the HTML part here, not by the caller). */
+  values: Record<K, string>;
+  /** Header fields that differ per recipient (To, Message-ID, List-Unsubscribe, ...). */
+  headers: HeaderField[];
+  messageId: string;
+  envelopeTo: string;
+}
+
+export interface ComposeOptions<K extends string> {
+  /** Static header fields, in order; per-recipient fields are inserted after them. */
+  headers: HeaderField[];
+  /** Static header fields placed after the per-recipient ones. */
+  trailingHeaders: HeaderField[];
+  html: string;
+  text: string;
+  sentinels: Record<K, string>;
+  envelopeFrom: string;
+  dkim?: DkimSigner;
+  perRecipient(recipient: Recipient): PerRecipient<K>;
+}
+
+export function field(name: string, line: string): HeaderField {
+  return { key: name.toLowerCase(), line };
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+export function composePrepared<K extends string>(opts: ComposeOptions<K>): PreparedEmail {
+  const keys = Object.keys(opts.sentinels) as K[];
+  const sentinelList = keys.map((k) => opts.sentinels[k]);
+  const boundary = newBoundary();
+  const textPart = buildPartTemplate(opts.text, sentinelList);
+  const htmlPart = buildPartTemplate(opts.html, sentinelList);
+  const partHeader = (type: string) =>
+    Buffer.from(`--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n`, 'latin1');
+  const textHead = partHeader('text/plain');
+  const htmlHead = partHeader('text/html');
+  const closing = Buffer.from(`--${boundary}--\r\n`, 'latin1');
+  const trailing = [
+    ...opts.trailingHeaders,
+    field('MIME-Version', 'MIME-Version: 1.0'),
+    field('Content-Type', `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`),
+  ];
+
+  return {
+    messageFor(recipient: Recipient): OutgoingMessage {
+      const info = opts.perRecipient(recipient);
+      const htmlValues = new Map<string, string>();
+      const textValues = new Map<string, string>();
+      for (const k of keys) {
+        const v = info.values[k];
+        htmlValues.set(opts.sentinels[k], encodeSlotValue(escapeHtml(v)));
+        textValues.set(opts.sentinels[k], encodeSlotValue(v));
+      }
+      const body: Buffer[] = [];
+      const canon: Buffer[] | null = opts.dkim ? [] : null;
+      const pushStatic = (b: Buffer) => {
+        body.push(b);
+        canon?.push(b);
+      };
+      pushStatic(textHead);
+      fillPart(textPart, textValues, body, canon);
+      pushStatic(htmlHead);
+      fillPart(htmlPart, htmlValues, body, canon);
+      pushStatic(closing);
+
+      const headers = [...opts.headers, ...info.headers, ...trailing];
+      let head = '';
+      if (opts.dkim) head += `${opts.dkim.sign(headers, bodyHash(canon!))}\r\n`;
+      for (const h of headers) head += `${h.line}\r\n`;
+      head += '\r\n';
+      return {
+        envelope: { from: opts.envelopeFrom, to: [info.envelopeTo] },
+        messageId: info.messageId,
+        raw: Buffer.concat([Buffer.from(head, 'latin1'), ...body]),
+      };
+    },
+  };
+}
+
+export type { PartTemplate };

@@ -1,0 +1,65 @@
+// DKIM signing (RSA-SHA256, relaxed/relaxed) of a message assembled per recipient.
+// The header part uses nodemailer's own signer; the body hash is computed by the caller from
+// canonical pieces (see mime.ts), so nothing is parsed or re-canonicalized per message.
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import dkimSign from 'nodemailer/lib/dkim/sign';
+import type { Config } from '../config/config.js';
+
+/**
+ * Signed header fields. List-Unsubscribe and List-Unsubscribe-Post are listed explicitly:
+ * RFC 8058 only honours one-click unsubscribe when the signature covers both.
+ */
+export const SIGNED_HEADERS =
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' +
+  'List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
+
+export interface HeaderField {
+  /** Lower-case field name. */
+  key: string;
+  /** The complete (possibly folded) header line without the final CRLF. */
+  line: string;
+}
+
+export interface DkimSigner {
+  domain: string;
+  selector: string;
+  /** Returns the DKIM-Signature header line (folded, no final CRLF). */
+  sign(headers: HeaderField[], bodyHashB64: string): string;
+}
+
+export function createDkimSigner(config: Config): DkimSigner | undefined {
+  const dkim = config.email.dkim;
+  if (!dkim) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(dkim.privateKeyPath, 'utf8');
+  } catch (err) {
+    throw new Error(`email.dkim.privateKeyPath: cannot read ${dkim.privateKeyPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw new Error(`email.dkim.privateKeyPath: ${dkim.privateKeyPath} is not a PEM private key`);
+  }
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new Error(`email.dkim.privateKeyPath: ${dkim.privateKeyPath}: expected an RSA key, got ${key.asymmetricKeyType}`);
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(dkim.selector)) throw new Error(`email.dkim.selector: "${dkim.selector}" is not a DNS label`);
+  if (!/^[A-Za-z0-9.-]+$/.test(dkim.domain)) throw new Error(`email.dkim.domain: "${dkim.domain}" is not a domain name`);
+  return {
+    domain: dkim.domain,
+    selector: dkim.selector,
+    sign(headers, bh) {
+      const line = dkimSign(headers, 'sha256', bh, {
+        domainName: dkim.domain,
+        keySelector: dkim.selector,
+        privateKey: key,
+        headerFieldNames: SIGNED_HEADERS,
+      });
+      if (!line) throw new Error('DKIM signing failed');
+      return line;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+// MIME building blocks for "render once, personalize per recipient".
+//
+// The message is built once around sentinels (unique uppercase tokens standing for per-recipient
+// values). Each body part is quoted-printable encoded *in pieces*: the static text between
+// sentinels is encoded and line-wrapped once, and every slot starts on a fresh line (a soft break
+// `=\r\n` closes the static piece before it and the value after it). Per recipient only the few
+// values are QP-encoded and the pieces concatenated: no MJML, no templates, no re-encoding of the
+// whole body. QP (not base64) because base64 cannot be spliced at arbitrary byte positions.
+// The DKIM body hash is computed over pieces canonicalized once (relaxed), so signing needs only
+// one SHA-256 pass and one RSA signature per recipient.
+import { createHash, randomBytes } from 'node:crypto';
+import { domainToASCII } from 'node:url';
+import { encodeWord, foldLines } from 'nodemailer/lib/mime-funcs';
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+
+const CRLF = '\r\n';
+
+export class HeaderValueError extends Error {
+  override name = 'HeaderValueError';
+}
+
+/** Removes CR, LF and other control characters so a value can never start a new header line. */
+export function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** A header line "Name: value", value RFC 2047-encoded when not plain ASCII, folded at 76. */
+export function headerLine(name: string, value: string): string {
+  return foldLines(`${name}: ${encodeText(oneLine(value))}`, 76);
+}
+
+/** RFC 2047 encoded-words (UTF-8, B) when the text is not plain printable ASCII. */
+export function encodeText(text: string): string {
+  if (/^[\x20-\x7e]*$/.test(text) && !text.includes('=?')) return text;
+  return encodeWord(text, 'B', 52).replace(/\?= =\?/g, '?= =?');
+}
+
+/** Checks and normalizes an address; CR/LF or anything odd is rejected, never "cleaned". */
+export function checkAddress(address: string, what: string): string {
+  if (/[\r\n]/.test(address)) throw new HeaderValueError(`${what}: address contains a line break`);
+  const m = /^([^\s@<>(),;:"[\]\\]+)@([^\s@<>(),;:"[\]\\]+)$/.exec(address.trim());
+  if (!m) throw new HeaderValueError(`${what}: "${address}" is not a valid email address`);
+  const local = m[1]!;
+  if (!/^[\x21-\x7e]+$/.test(local)) throw new HeaderValueError(`${what}: "${address}": non-ASCII local part is not supported`);
+  const domain = domainToASCII(m[2]!);
+  if (!domain) throw new HeaderValueError(`${what}: "${address}" has an invalid domain`);
+  return `${local}@${domain}`;
+}
+
+/** `"Display Name" <addr>` (display name cleaned of CR/LF and encoded), or just `addr`. */
+export function formatAddress(name: string | null | undefined, address: string): string {
+  const display = name ? oneLine(name) : '';
+  if (!display) return address;
+  if (/^[\x20-\x7e]*$/.test(display) && !display.includes('=?')) {
+    return `"${display.replace(/["\\]/g, '\\$&')}" <${address}>`;
+  }
+  return `${encodeWord(display, 'B', 52)} <${address}>`;
+}
+
+/** "From: ..." / "To: ..." with the address formatted, encoded and folded. */
+export function addressLine(header: string, name: string | null | undefined, address: string): string {
+  return foldLines(`${header}: ${formatAddress(name, address)}`, 76);
+}
+
+export function makeSentinel(label: string): string {
+  // Uppercase letters and digits only: survives HTML escaping, URL contexts, html-to-text
+  // upper-casing of headings, and QP encoding (all literal).
+  return `ZZPR${randomBytes(8).toString('hex').toUpperCase()}${label.toUpperCase().replace(/[^A-Z0-9]/g, '')}ZZ`;
+}
+
+/** A body part pre-encoded around its slots. */
+export interface PartTemplate {
+  /** Static QP pieces; slots[i] sits between pieces[i] and pieces[i+1]. */
+  pieces: Buffer[];
+  /** Same pieces in DKIM relaxed body canonical form. */
+  canonical: Buffer[];
+  slots: string[];
+}
+
+/** Splits `text` at the given sentinels and QP-encodes the static pieces (CRLF line ends). */
+export function buildPartTemplate(text: string, sentinels: readonly string[]): PartTemplate {
+  const normalized = text.replace(/\r\n|\r|\n/g, CRLF);
+  const pieces: string[] = [];
+  const slots: string[] = [];
+  let rest = normalized;
+  const finder = sentinels.length ? new RegExp(sentinels.join('|')) : null;
+  for (;;) {
+    const m = finder?.exec(rest);
+    if (!m) break;
+    pieces.push(rest.slice(0, m.index));
+    slots.push(m[0]);
+    rest = rest.slice(m.index + m[0].length);
+  }
+  pieces.push(rest);
+  const encoded = pieces.map((p, i) => {
+    let q = qpWrap(qpEncode(p), 76);
+    // A slot always starts on a new line; the last piece ends the part with CRLF.
+    if (i < pieces.length - 1) {
+      if (q !== '' && !q.endsWith(CRLF)) q += `=${CRLF}`;
+    } else if (!q.endsWith(CRLF)) {
+      q += CRLF;
+    }
+    return q;
+  });
+  return {
+    pieces: encoded.map((q) => Buffer.from(q, 'latin1')),
+    canonical: encoded.map((q) => Buffer.from(relaxBody(q), 'latin1')),
+    slots,
+  };
+}
+
+/** QP-encodes one per-recipient value as complete lines ending in a soft break. */
+export function encodeSlotValue(value: string): string {
+  if (value === '') return '';
+  return `${qpWrap(qpEncode(value.replace(/\r\n|\r|\n/g, ' ')), 76)}=${CRLF}`;
+}
+
+/** Relaxed body canonicalization (RFC 6376 3.4.4) of whole lines. */
+export function relaxBody(s: string): string {
+  return s.replace(/[ \t]+\r\n/g, CRLF).replace(/[ \t]+/g, ' ');
+}
+
+/** Fills a part: returns raw pieces and canonical pieces for hashing. */
+export function fillPart(part: PartTemplate, values: Map<string, string>, out: Buffer[], canon: Buffer[] | null): void {
+  for (let i = 0; i < part.pieces.length; i++) {
+    out.push(part.pieces[i]!);
+    if (canon) canon.push(part.canonical[i]!);
+    if (i < part.slots.length) {
+      const encoded = values.get(part.slots[i]!) ?? '';
+      const buf = Buffer.from(encoded, 'latin1');
+      out.push(buf);
+      if (canon) canon.push(encoded.includes(' ') || encoded.includes('\t') ? Buffer.from(relaxBody(encoded), 'latin1') : buf);
+    }
+  }
+}
+
+export function newBoundary(): string {
+  // "=_" can never occur in quoted-printable output, so the boundary cannot collide with content.
+  return `=_pressroom_${randomBytes(12).toString('hex')}`;
+}
+
+export function bodyHash(canon: Buffer[]): string {
+  const h = createHash('sha256');
+  for (const b of canon) h.update(b);
+  return h.digest('base64');
+}
