@@ -1,0 +1,128 @@
+// The built corpus archive in real headless Chromium at phone width: the index lists every
+// issue, CJK text is present and drawn with real glyphs (not tofu), and no page scrolls
+// sideways at 375px. Screenshots go to test-artifacts/archive/.
+// Without /usr/bin/chromium the suite is skipped locally, and fails when CI=true.
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSite } from '../../src/build/site.js';
+import type { Issue } from '../../src/content/issue.js';
+import { loadIssues } from '../../src/content/load.js';
+import { CORPUS, siteConfig, tempDir } from '../feeds/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/archive');
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+// A wide stand-in for the CDN cover images (no network here): 1600px must still fit 375px.
+const WIDE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="400"><rect width="1600" height="400" fill="#4a7"/></svg>';
+
+const run = existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
+
+run('archive in headless Chromium at 375px', () => {
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let issues: Issue[];
+
+  beforeAll(async () => {
+    const out = tempDir('pressroom-archive-');
+    const config = siteConfig({ title: 'SOFA Weekly 周报', description: 'SOFAStack 社区每周精选' });
+    config.issuesDir = CORPUS;
+    config.outDir = out;
+    issues = (await loadIssues(config)).issues;
+    await buildSite(config, issues);
+
+    server = createServer((req, res) => {
+      const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      let file = path.join(out, rel);
+      if (!file.startsWith(out)) return void res.writeHead(403).end();
+      if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+      if (!existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    page = await browser.newPage({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 1 });
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(base)) return route.continue();
+      if (route.request().resourceType() === 'image') {
+        return route.fulfill({ status: 200, contentType: 'image/svg+xml', body: WIDE_SVG });
+      }
+      return route.abort();
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+  it('the index lists every published issue, newest first, in CJK, without sideways scrolling', async () => {
+    await page.goto(base, { waitUntil: 'load' });
+    const titles = await page.locator('ol.issues a.title').allTextContents();
+    expect(titles).toHaveLength(issues.length);
+    expect(titles[0]).toBe(issues[0]!.title.trim());
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('SOFAStack 社区每周精选');
+    expect(text).toMatch(/[\u4e00-\u9fff]{4}/);
+    expect(await page.locator('link[rel=alternate]').count()).toBe(3);
+    expect(await page.locator('form.subscribe input[name=email]').count()).toBe(1);
+    expect(await overflow()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'index-375.png'), fullPage: false });
+  });
+
+  it('CJK text is drawn with a real font, not missing-glyph boxes', async () => {
+    await page.goto(base, { waitUntil: 'load' });
+    // Draw CJK and an unassigned code point in the page's own font: with no CJK font both
+    // come out as the same .notdef boxes.
+    const differs = await page.evaluate(() => {
+      const font = getComputedStyle(document.body).fontFamily;
+      const draw = (s: string) => {
+        const c = document.createElement('canvas');
+        c.width = 120;
+        c.height = 40;
+        const ctx = c.getContext('2d')!;
+        ctx.font = `28px ${font}`;
+        ctx.fillText(s, 4, 30);
+        return c.toDataURL();
+      };
+      // The control: two different missing code points draw the same boxes.
+      return { cjk: draw('精选') !== draw('\u{10FFFD}\u{10FFFD}'), control: draw('\u{10FFFC}\u{10FFFC}') === draw('\u{10FFFD}\u{10FFFD}') };
+    });
+    expect(differs).toEqual({ cjk: true, control: true });
+  });
+
+  it('every issue page fits 375px and links to its neighbours', async () => {
+    const wide: string[] = [];
+    for (const issue of issues) {
+      await page.goto(`${base}issues/${issue.slug}/`, { waitUntil: 'load' });
+      if ((await overflow()) > 0) wide.push(issue.slug);
+    }
+    expect(wide).toEqual([]);
+
+    const middle = issues[1]!;
+    await page.goto(`${base}issues/${middle.slug}/`, { waitUntil: 'load' });
+    expect(await page.locator('h1').textContent()).toBe(middle.title);
+    expect(await page.locator('a.newer').getAttribute('href')).toBe(`../../issues/${issues[0]!.slug}/`);
+    expect(await page.locator('a.older').getAttribute('href')).toBe(`../../issues/${issues[2]!.slug}/`);
+    const coverWidth = await page.locator('img.cover').evaluate((img) => img.getBoundingClientRect().width);
+    expect(coverWidth).toBeGreaterThan(200);
+    expect(coverWidth).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'issue-375.png'), fullPage: true });
+    await page.locator('a.older').click();
+    await page.waitForURL(`${base}issues/${issues[2]!.slug}/`);
+    expect(await page.locator('h1').textContent()).toBe(issues[2]!.title);
+  });
+});
