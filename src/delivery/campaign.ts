@@ -1,0 +1,305 @@
+// The campaign pipeline, in small stages:
+//   claim a batch of ledger rows (with a lease) -> build each recipient's message from the
+//   render-once PreparedEmail -> hand it to the transport, at most `maxConnections` at a time ->
+//   record each row's outcome right after its SMTP answer.
+//
+// Exactly once: a row becomes `sent` only after the server's 250 for it, and is written before the
+// lane takes another row. A process killed at any moment leaves `sending` rows; their lease expires
+// (or the same worker id, restarted, gives them back at once) and they are claimed again. Rows not
+// yet handed to the server are then sent once; the only possible duplicates are the messages the
+// server had accepted but whose `sent` mark was not yet written: at most one per lane, i.e. at most
+// `maxConnections` per kill. See docs/delivery.md.
+import type { Config } from '../config/config.js';
+import { issueTopics, type Issue } from '../content/issue.js';
+import type { PreparedEmail } from '../email/message.js';
+import { prepareIssueEmail } from '../email/issue-email.js';
+import type { Logger } from '../logging.js';
+import type { Campaign, CampaignStats, Delivery, Store } from '../storage/store.js';
+import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './retry.js';
+import { SendError, type Transport } from './transport.js';
+
+export class DeliveryError extends Error {}
+
+export interface Progress {
+  slug: string;
+  /** Recipients in the campaign snapshot. */
+  total: number;
+  sent: number;
+  failed: number;
+  bounced: number;
+  /** Rows waiting for a later attempt. */
+  retrying: number;
+  /** Rows not yet in a final state (queued, sending, retry). */
+  remaining: number;
+  /** Messages accepted per second during this run. */
+  rate: number;
+  /** Seconds until done at the current rate; null before there is a rate. */
+  etaSeconds: number | null;
+  /** Epoch ms of the next retry the run is waiting for, when it is idle waiting. */
+  waitingUntil: number | null;
+}
+
+export interface SendCampaignDeps {
+  store: Store;
+  transport: Transport;
+  config: Config;
+  logger: Logger;
+  /** Unique among live processes (see worker-id.ts); this worker's stale claims are given back at start. */
+  workerId: string;
+  secret: string;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** Overrides of the backoff (maxAttempts comes from config.smtp). */
+  retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
+  /** How long a claim is held; default 5 minutes. */
+  leaseMs?: number;
+  /** Keep running until retries due later are done (default true); false returns when nothing is claimable now. */
+  waitForRetries?: boolean;
+  /** Pause of one lane after a connection-level failure, doubled while they continue; default 500 ms. */
+  connectionPauseMs?: number;
+  /** A prepared email to use instead of rendering the issue (the caller rendered it already). */
+  prepared?: PreparedEmail;
+}
+
+export interface SendOutcome extends CampaignStats {
+  slug: string;
+  recipients: number;
+  /** Accepted by the server during this call. */
+  sentNow: number;
+  /** Finally failed during this call. */
+  failedNow: number;
+  /** The campaign has nothing left to send. */
+  finished: boolean;
+  /** Stopped early by the abort signal. */
+  aborted: boolean;
+  /** The campaign was already finished before this call; nothing was sent. */
+  alreadyFinished: boolean;
+}
+
+/** Creates the campaign for an issue (idempotent: a unique slug in the store), snapshotting the recipients. */
+export async function enqueueCampaign(store: Store, issue: Issue): Promise<{ campaign: Campaign; created: boolean }> {
+  if (issue.draft) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" is a draft; drafts are never emailed`);
+  if (!issue.email) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" has email: false; it is never emailed`);
+  return store.createCampaign({ slug: issue.slug, title: issue.title, topics: issueTopics(issue) });
+}
+
+export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promise<SendOutcome> {
+  const { store, config, logger, workerId, signal } = deps;
+  const { campaign } = await enqueueCampaign(store, issue);
+  const slug = campaign.slug;
+  const log = logger.child({ campaign: slug, worker: workerId });
+
+  const startStats = await store.campaignStats(campaign.id);
+  if (startStats.finishedAt) {
+    return { ...startStats, slug, recipients: campaign.recipients, sentNow: 0, failedNow: 0, finished: true, aborted: false, alreadyFinished: true };
+  }
+
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry, maxAttempts: config.smtp.maxAttempts };
+  const leaseMs = deps.leaseMs ?? 5 * 60_000;
+  const lanes = Math.max(1, config.smtp.maxConnections);
+  // A claimed row must be handed over well before its lease ends; with a rate limit a big batch
+  // could outlive its lease, so the batch shrinks to what the rate can send in half a lease.
+  const byRate = config.smtp.rateLimit ? Math.max(lanes, Math.floor((config.smtp.rateLimit * leaseMs) / 2000)) : Infinity;
+  const batchSize = Math.max(1, Math.min(config.smtp.batchSize, byRate));
+  const leaseMargin = Math.min(30_000, leaseMs / 4);
+  const pauseBase = deps.connectionPauseMs ?? 500;
+  const waitForRetries = deps.waitForRetries ?? true;
+
+  // Rows this worker id held when it last died: give them back now instead of after the lease.
+  const reclaimed = await store.releaseClaims(campaign.id, workerId);
+  if (reclaimed > 0) log.info({ reclaimed }, `took back ${reclaimed} rows left in flight by a previous run of ${workerId}`);
+
+  const prepared = deps.prepared ?? (await prepareIssueEmail(config, issue, deps.secret));
+
+  const counts = { sent: startStats.sent, failed: startStats.failed, bounced: startStats.bounced, sentNow: 0, failedNow: 0 };
+  // Retrying rows: refreshed from the ledger between rounds, plus the retries this round scheduled.
+  let retrying = startStats.retry;
+  let soonestRetry = Infinity;
+  const started = performance.now();
+  let waitingUntil: number | null = null;
+  let lastProgress = 0;
+
+  const progress = (force = false) => {
+    if (!deps.onProgress) return;
+    const t = performance.now();
+    if (!force && t - lastProgress < 200) return;
+    lastProgress = t;
+    const remaining = Math.max(0, campaign.recipients - counts.sent - counts.failed);
+    const rate = counts.sentNow / Math.max(0.001, (t - started) / 1000);
+    deps.onProgress({
+      slug,
+      total: campaign.recipients,
+      sent: counts.sent,
+      failed: counts.failed,
+      bounced: counts.bounced,
+      retrying,
+      remaining,
+      rate,
+      etaSeconds: rate > 0 ? remaining / rate : null,
+      waitingUntil,
+    });
+  };
+
+  const halt: { fatal: SendError | null } = { fatal: null };
+  let stop = false;
+  const stopping = () => stop || signal?.aborted === true;
+
+  /** Sends one claimed row and records the outcome. */
+  const deliver = async (row: Delivery): Promise<'ok' | 'connection-error'> => {
+    let message;
+    try {
+      message = prepared.messageFor({ id: row.subscriberId, email: row.email, name: row.name });
+    } catch (err) {
+      // The row's own data cannot make a message (e.g. an address the MIME layer refuses).
+      await store.markFailed(campaign.id, row.subscriberId, {
+        smtpCode: null, smtpResponse: `not sent: ${(err as Error).message}`, bounced: false, temporary: false,
+      });
+      counts.failed++;
+      counts.failedNow++;
+      return 'ok';
+    }
+    let outcome: { code: number; response: string } | SendError;
+    try {
+      outcome = await deps.transport.send(message, { campaign: slug });
+    } catch (err) {
+      outcome = err instanceof SendError ? err : new SendError(String((err as Error)?.message ?? err), null, String(err), true);
+    }
+    if (!(outcome instanceof SendError)) {
+      await store.markSent(campaign.id, row.subscriberId, { smtpCode: outcome.code, smtpResponse: outcome.response });
+      counts.sent++;
+      counts.sentNow++;
+      return 'ok';
+    }
+    const e = outcome;
+    const recorded = { smtpCode: e.code, smtpResponse: e.response || e.message };
+    if (e.fatal) {
+      // Leave the row `sending`: it is given back (without counting the attempt) when the lanes stop.
+      halt.fatal ??= e;
+      stop = true;
+      return 'ok';
+    }
+    if (e.temporary && row.attempts < policy.maxAttempts) {
+      const next = Date.now() + backoffDelay(policy, row.attempts);
+      await store.markRetry(campaign.id, row.subscriberId, next, recorded);
+      retrying++;
+      soonestRetry = Math.min(soonestRetry, next);
+      log.debug({ to: row.email, attempt: row.attempts, code: e.code, next: new Date(next).toISOString() }, 'temporary failure, will retry');
+    } else {
+      const bounced = !e.temporary && e.userUnknown;
+      await store.markFailed(campaign.id, row.subscriberId, { ...recorded, bounced, temporary: e.temporary });
+      counts.failed++;
+      counts.failedNow++;
+      if (bounced) counts.bounced++;
+      log.info({ to: row.email, code: e.code, response: e.response, attempts: row.attempts, bounced }, 'delivery failed');
+    }
+    return e.code === null || e.code === 421 ? 'connection-error' : 'ok';
+  };
+
+  let queue: Delivery[] = [];
+  let drained = false; // the last claim came back empty
+  let skippedExpired = 0;
+
+  const nextRow = async (): Promise<Delivery | undefined> => {
+    if (queue.length === 0 && !drained && !stopping()) {
+      // Lanes run on one thread: only the lane that finds the queue empty claims; others wait on it.
+      claiming ??= store.claimBatch(campaign.id, workerId, batchSize, leaseMs).then(
+        (rows) => {
+          queue = rows;
+          if (rows.length === 0) drained = true;
+        },
+      ).finally(() => {
+        claiming = null;
+      });
+      await claiming;
+    }
+    return queue.shift();
+  };
+  let claiming: Promise<void> | null = null;
+
+  const lane = async () => {
+    let consecutiveConnErrors = 0;
+    while (!stopping()) {
+      if (claiming) await claiming;
+      const row = await nextRow();
+      if (!row || stopping()) {
+        if (row) queue.unshift(row);
+        return;
+      }
+      if (row.leaseUntil !== null && Date.now() > row.leaseUntil - leaseMargin) {
+        skippedExpired++; // too late to send safely; given back below
+        continue;
+      }
+      const r = await deliver(row);
+      progress();
+      if (r === 'connection-error') {
+        consecutiveConnErrors++;
+        await sleep(Math.min(30_000, pauseBase * 2 ** (consecutiveConnErrors - 1)), signal);
+      } else {
+        consecutiveConnErrors = 0;
+      }
+    }
+  };
+
+  log.info({ transport: deps.transport.description, lanes, batchSize, recipients: campaign.recipients }, 'sending');
+  while (true) {
+    drained = false;
+    await Promise.all(Array.from({ length: lanes }, lane));
+    if (stopping() || skippedExpired > 0 || queue.length > 0) {
+      // Nothing is in flight now: every row still `sending` under our id was claimed, not sent.
+      const released = await store.releaseClaims(campaign.id, workerId);
+      if (released > 0) log.info({ released }, `gave back ${released} claimed but unsent rows`);
+      queue = [];
+      skippedExpired = 0;
+    }
+    if (halt.fatal) {
+      progress(true);
+      throw new DeliveryError(`${deps.transport.description}: ${halt.fatal.message}; stopped sending "${slug}" (nothing was marked failed; fix and run again)`);
+    }
+    if (signal?.aborted) break;
+    if (await store.finishCampaignIfDone(campaign.id)) break;
+    if (!waitForRetries) break;
+    // Rows remain but none is claimable now: retries due later, or rows another worker holds.
+    // Poll at least every second (another worker may finish or die), sooner if a retry is due.
+    const between = await store.campaignStats(campaign.id);
+    Object.assign(counts, { sent: between.sent, failed: between.failed, bounced: between.bounced });
+    retrying = between.retry;
+    const now = Date.now();
+    waitingUntil = soonestRetry > now ? soonestRetry : null;
+    progress(true);
+    await sleep(Math.max(0, Math.min(soonestRetry, now + 1000) - now), signal);
+    if (soonestRetry <= Date.now()) soonestRetry = Infinity;
+    waitingUntil = null;
+    if (signal?.aborted) break;
+  }
+
+  const stats = await store.campaignStats(campaign.id);
+  // Count from the ledger, not memory: other workers may have sent part of the campaign too.
+  Object.assign(counts, { sent: stats.sent, failed: stats.failed, bounced: stats.bounced });
+  retrying = stats.retry;
+  progress(true);
+  const finished = stats.finishedAt !== null;
+  log.info({ sent: counts.sentNow, failed: counts.failedNow, finished, aborted: signal?.aborted === true }, 'campaign run ended');
+  return {
+    ...stats,
+    slug,
+    recipients: campaign.recipients,
+    sentNow: counts.sentNow,
+    failedNow: counts.failedNow,
+    finished,
+    aborted: signal?.aborted === true && !finished,
+    alreadyFinished: false,
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

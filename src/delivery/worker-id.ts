@@ -1,0 +1,57 @@
+// Worker identity for the ledger. A worker id names who holds a `sending` row; the pipeline gives
+// its own stale rows back at start (a restarted `pressroom send` resumes at once instead of waiting
+// for the lease to expire). That is only safe if no other live process uses the same id, so on one
+// machine the id is guarded by a pid file: a second concurrent process gets a unique id instead.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { safeName } from './transports/outbox.js';
+
+export interface WorkerIdentity {
+  workerId: string;
+  /** True when this process took over the id of a dead process (its stale rows are ours to reclaim). */
+  stable: boolean;
+  release(): void;
+}
+
+export function defaultWorkerBase(role: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.PRESSROOM_WORKER_ID || `${role}@${hostname()}`;
+}
+
+export function acquireWorkerId(dataDir: string, base: string): WorkerIdentity {
+  const dir = path.join(dataDir, 'locks');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${safeName(base)}.pid`);
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return { workerId: base, stable: true, release: () => releaseIfOurs(file) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        const workerId = `${base}#${process.pid}`;
+        return { workerId, stable: false, release: () => {} };
+      }
+      rmSync(file, { force: true }); // left by a dead process: take it over
+    }
+  }
+  return { workerId: `${base}#${process.pid}`, stable: false, release: () => {} };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function releaseIfOurs(file: string): void {
+  try {
+    if (Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}

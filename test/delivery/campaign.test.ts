@@ -1,0 +1,235 @@
+// The campaign pipeline against a real loopback SMTP server and a real SQLite ledger, with the
+// server misbehaving in every way the spec names, and the listmonk failure modes as tests.
+// After every run the ledger and the server must agree, recipient by recipient.
+import { afterEach, describe, expect, it } from 'vitest';
+import { enqueueCampaign, sendCampaign, DeliveryError, type Progress, type SendCampaignDeps } from '../../src/delivery/campaign.js';
+import { createTransport, type Transport } from '../../src/delivery/transport.js';
+import { silentLogger } from '../../src/logging.js';
+import { startTestSmtpServer, type TestSmtpOptions, type TestSmtpServer } from '../support/smtp-server.js';
+import { address, makeHarness, readLedger, type Harness } from './harness.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+interface Setup {
+  h: Harness;
+  server: TestSmtpServer;
+  transport: Transport;
+  deps: (extra?: Partial<SendCampaignDeps>) => SendCampaignDeps;
+}
+
+async function setup(n: number, faults: TestSmtpOptions = {}, opts: { urlQuery?: string; maxConnections?: number; maxAttempts?: number; batchSize?: number } = {}): Promise<Setup> {
+  const h = await makeHarness(n);
+  cleanup.push(() => h.cleanup());
+  const server = await startTestSmtpServer(faults);
+  cleanup.push(() => server.close());
+  h.config.smtpUrl = server.url + (opts.urlQuery ?? '');
+  h.config.smtp.maxConnections = opts.maxConnections ?? 4;
+  h.config.smtp.maxAttempts = opts.maxAttempts ?? 5;
+  h.config.smtp.batchSize = opts.batchSize ?? 50;
+  const transport = createTransport(h.config, silentLogger());
+  cleanup.push(() => transport.close());
+  return {
+    h,
+    server,
+    transport,
+    deps: (extra = {}) => ({
+      store: h.store,
+      transport,
+      config: h.config,
+      logger: silentLogger(),
+      workerId: 'test-worker',
+      secret: h.config.secret!,
+      retry: { baseDelayMs: 30, maxDelayMs: 200, jitter: 0.5 },
+      connectionPauseMs: 10,
+      ...extra,
+    }),
+  };
+}
+
+/** Every `sent` row has exactly one copy at the server; every other row none. */
+async function expectLedgerMatchesServer(s: Setup): Promise<void> {
+  const ledger = await readLedger(s.h.config);
+  expect(ledger.size).toBe(s.h.emails.length);
+  const wrong: string[] = [];
+  for (const [email, row] of ledger) {
+    const copies = s.server.countFor(email);
+    if ((row.state === 'sent' && copies !== 1) || (row.state !== 'sent' && copies !== 0)) wrong.push(`${email}: ${row.state}, ${copies} copies`);
+  }
+  expect(wrong).toEqual([]);
+  expect(s.server.accepted()).toBe([...ledger.values()].filter((r) => r.state === 'sent').length);
+}
+
+describe('sendCampaign', () => {
+  it('sends every recipient exactly once, records the 250, and a second run sends nothing', async () => {
+    const s = await setup(300);
+    const seen: Progress[] = [];
+    const out = await sendCampaign(s.deps({ onProgress: (p) => seen.push(p) }), s.h.issue);
+    expect(out).toMatchObject({ sent: 300, failed: 0, sentNow: 300, finished: true, aborted: false, recipients: 300 });
+    expect(out.finishedAt).not.toBeNull();
+    await expectLedgerMatchesServer(s);
+    const ledger = await readLedger(s.h.config);
+    expect(ledger.get(address(7))).toMatchObject({ state: 'sent', smtpCode: 250, attempts: 1 });
+    expect(ledger.get(address(7))!.smtpResponse).toMatch(/^250 2\.0\.0 Ok/);
+    expect(s.server.connections().peak).toBeLessThanOrEqual(4);
+    expect(seen.at(-1)).toMatchObject({ sent: 300, total: 300, remaining: 0 });
+
+    const again = await sendCampaign(s.deps(), s.h.issue);
+    expect(again).toMatchObject({ alreadyFinished: true, sentNow: 0 });
+    expect(s.server.accepted()).toBe(300);
+  });
+
+  it('retries 451/452 until they pass, fails 5xx at once, and bounces user-unknown subscribers', async () => {
+    const s = await setup(200, {
+      rcpt: (a, n) => {
+        const i = Number(/sub(\d+)@/.exec(a)![1]);
+        if (i % 10 === 1 && n <= 2) return { code: 451 };
+        if (i % 10 === 2 && n === 1) return { code: 452 };
+        if (i % 50 === 3) return { code: 550 };
+        if (i % 50 === 4) return { code: 554, message: '5.7.1 Message refused by policy' };
+        return null;
+      },
+    });
+    const out = await sendCampaign(s.deps(), s.h.issue);
+    expect(out).toMatchObject({ sent: 200 - 8, failed: 8, bounced: 4, finished: true });
+    await expectLedgerMatchesServer(s);
+    const ledger = await readLedger(s.h.config);
+    expect(ledger.get(address(11))).toMatchObject({ state: 'sent', attempts: 3 });
+    expect(ledger.get(address(12))).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(ledger.get(address(3))).toMatchObject({ state: 'failed', smtpCode: 550, bounced: true, temporary: false, attempts: 1 });
+    expect(ledger.get(address(3))!.smtpResponse).toContain('5.1.1');
+    expect(ledger.get(address(4))).toMatchObject({ state: 'failed', smtpCode: 554, bounced: false, temporary: false });
+    expect((await s.h.store.findSubscriberByEmail(address(3)))!.status).toBe('bounced');
+    expect((await s.h.store.findSubscriberByEmail(address(4)))!.status).toBe('active');
+  });
+
+  it('throttling (421 on connect, 450 and 454) is retried, never lost', async () => {
+    const s = await setup(120, {
+      connect: (n) => (n <= 3 ? { code: 421 } : null),
+      rcpt: (a, n) => (a.endsWith('5@example.org') && n === 1 ? { code: 450 } : null),
+      data: (a, n) => (a.endsWith('7@example.org') && n <= 2 ? { code: 454 } : null),
+    });
+    const out = await sendCampaign(s.deps(), s.h.issue);
+    expect(out).toMatchObject({ sent: 120, failed: 0, finished: true });
+    await expectLedgerMatchesServer(s);
+    const ledger = await readLedger(s.h.config);
+    expect(ledger.get(address(17))).toMatchObject({ state: 'sent', attempts: 3 });
+  });
+
+  it('a connection dropped mid-DATA and a stalled server are retried; each recipient still gets one copy', async () => {
+    const s = await setup(
+      80,
+      {
+        dropInData: (a, n) => a.endsWith('3@example.org') && n === 1,
+        stall: (phase, a) => {
+          if (phase !== 'data' || a !== address(42) || stalled > 0) return false;
+          stalled++;
+          return true;
+        },
+      },
+      { urlQuery: '?socketTimeout=400&greetingTimeout=400' },
+    );
+    let stalled = 0;
+    const out = await sendCampaign(s.deps(), s.h.issue);
+    expect(out).toMatchObject({ sent: 80, failed: 0, finished: true });
+    expect(stalled).toBe(1);
+    await expectLedgerMatchesServer(s);
+    const ledger = await readLedger(s.h.config);
+    expect(ledger.get(address(13))!.attempts).toBe(2);
+    expect(ledger.get(address(42))!.attempts).toBe(2);
+  });
+
+  it('records exhausted retries per recipient so `retry` re-sends just those', async () => {
+    let down = true;
+    const s = await setup(60, { rcpt: (a) => (down && /sub[0-9]*[05]@/.test(a) ? { code: 451 } : null) }, { maxAttempts: 2 });
+    const first = await sendCampaign(s.deps(), s.h.issue);
+    expect(first).toMatchObject({ sent: 48, failed: 12, bounced: 0, finished: true });
+    const ledger = await readLedger(s.h.config);
+    expect(ledger.get(address(10))).toMatchObject({ state: 'failed', temporary: true, smtpCode: 451, attempts: 2 });
+    await expectLedgerMatchesServer(s);
+
+    down = false;
+    const campaign = (await s.h.store.getCampaign(s.h.issue.slug))!;
+    expect(await s.h.store.requeueTemporaryFailures(campaign.id)).toBe(12);
+    const before = new Map(s.h.emails.map((e) => [e, s.server.countFor(e)]));
+    const second = await sendCampaign(s.deps(), s.h.issue);
+    expect(second).toMatchObject({ sent: 60, failed: 0, sentNow: 12, finished: true });
+    for (const e of s.h.emails) {
+      const wasFailed = /sub[0-9]*[05]@/.test(e);
+      expect(s.server.countFor(e) - before.get(e)!).toBe(wasFailed ? 1 : 0);
+    }
+    await expectLedgerMatchesServer(s);
+  });
+
+  it('a crashed worker does not make the rest of its batch be skipped: its rows are sent after the lease', async () => {
+    const s = await setup(150, {}, { batchSize: 40 });
+    const { campaign } = await enqueueCampaign(s.h.store, s.h.issue);
+    // A worker claimed 40 rows and died before sending any of them.
+    const orphaned = await s.h.store.claimBatch(campaign.id, 'dead-worker', 40, 600);
+    expect(orphaned).toHaveLength(40);
+    const out = await sendCampaign(s.deps(), s.h.issue);
+    expect(out).toMatchObject({ sent: 150, failed: 0, finished: true });
+    for (const row of orphaned) expect(s.server.countFor(row.email)).toBe(1);
+    await expectLedgerMatchesServer(s);
+  });
+
+  it('the same worker id, restarted, takes its own stale claims back at once', async () => {
+    const s = await setup(100);
+    const { campaign } = await enqueueCampaign(s.h.store, s.h.issue);
+    const mine = await s.h.store.claimBatch(campaign.id, 'test-worker', 30, 3_600_000);
+    expect(mine).toHaveLength(30);
+    const out = await sendCampaign(s.deps({ waitForRetries: false }), s.h.issue);
+    expect(out).toMatchObject({ sent: 100, finished: true });
+    await expectLedgerMatchesServer(s);
+  });
+
+  it('pause (abort) and resume never re-send to people already mailed', async () => {
+    const s = await setup(400, {}, { maxConnections: 3 });
+    const abort = new AbortController();
+    const first = await sendCampaign(
+      s.deps({ signal: abort.signal, onProgress: (p) => p.sent >= 120 && abort.abort() }),
+      s.h.issue,
+    );
+    expect(first.aborted).toBe(true);
+    expect(first.finished).toBe(false);
+    expect(first.sent).toBeGreaterThanOrEqual(120);
+    expect(first.sent).toBeLessThan(400);
+    expect(first.sending).toBe(0); // unsent claims were given back
+    expect(first.queued).toBe(400 - first.sent);
+    await expectLedgerMatchesServer(s);
+
+    const second = await sendCampaign(s.deps(), s.h.issue);
+    expect(second).toMatchObject({ sent: 400, finished: true, sentNow: 400 - first.sent });
+    expect(s.server.duplicates()).toEqual([]);
+    await expectLedgerMatchesServer(s);
+  });
+
+  it('stops on a fatal transport error (bad password) without failing anyone', async () => {
+    const h = await makeHarness(30);
+    cleanup.push(() => h.cleanup());
+    const server = await startTestSmtpServer({ auth: { user: 'u', pass: 'right' } });
+    cleanup.push(() => server.close());
+    h.config.smtpUrl = `smtp://u:wrong@127.0.0.1:${server.port}`;
+    const transport = createTransport(h.config, silentLogger());
+    cleanup.push(() => transport.close());
+    const run = sendCampaign(
+      { store: h.store, transport, config: h.config, logger: silentLogger(), workerId: 'w', secret: h.config.secret! },
+      h.issue,
+    );
+    await expect(run).rejects.toThrow(DeliveryError);
+    await expect(run).rejects.toThrow(/Invalid login|535/);
+    const stats = await h.store.campaignStats((await h.store.getCampaign(h.issue.slug))!.id);
+    expect(stats).toMatchObject({ sent: 0, failed: 0, sending: 0, queued: 30 });
+    expect(server.accepted()).toBe(0);
+  });
+
+  it('refuses drafts and email: false issues', async () => {
+    const h = await makeHarness(1);
+    cleanup.push(() => h.cleanup());
+    await expect(enqueueCampaign(h.store, { ...h.issue, draft: true })).rejects.toThrow(/is a draft/);
+    await expect(enqueueCampaign(h.store, { ...h.issue, email: false })).rejects.toThrow(/email: false/);
+    expect(await h.store.getCampaign(h.issue.slug)).toBeNull();
+  });
+});
