@@ -6,7 +6,8 @@ import { adaptIssueHtml } from './adapt-html.js';
 import { composePrepared, field } from './compose.js';
 import { createDkimSigner } from './dkim.js';
 import type { PreparedEmail, Recipient } from './message.js';
-import { addressLine, checkAddress, headerLine, makeSentinel, oneLine } from './mime.js';
+import { foldLines } from 'nodemailer/lib/mime-funcs';
+import { addressLine, checkAddress, encodeText, headerLine, makeSentinel, oneLine } from './mime.js';
 import { compileTemplate, plainLiquid, TemplateError } from './templates.js';
 import { htmlToText } from './text.js';
 import { signToken } from './tokens.js';
@@ -64,7 +65,7 @@ export async function prepareIssueEmail(config: Config, issue: Issue, secret: st
       field('Date', `Date: ${date}`),
     ],
     trailingHeaders: [
-      field('List-Id', headerLine('List-Id', `${oneLine(config.site.title)} <${listId}>`)),
+      field('List-Id', foldLines(`List-Id: ${encodeText(oneLine(config.site.title))} <${listId}>`, 76)),
       field('List-Unsubscribe-Post', 'List-Unsubscribe-Post: List-Unsubscribe=One-Click'),
       field('Feedback-ID', headerLine('Feedback-ID', feedbackId)),
     ],

@@ -1,0 +1,326 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import mjml2html from 'mjml';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
+import { describe, expect, it } from 'vitest';
+import { prepareIssueEmail } from '../../src/email/issue-email.js';
+import type { Recipient } from '../../src/email/message.js';
+import { verifyToken } from '../../src/email/tokens.js';
+import { copyTemplates, dkimKey, emailConfig, makeIssue, SECRET } from './helpers.js';
+
+const alice: Recipient = { id: 101, email: 'alice@example.com', name: '李爱丽 Alice' };
+const bob: Recipient = { id: 2002, email: 'bob.smith@example.net', name: null };
+
+async function render(over = {}, recipient: Recipient = alice, config = emailConfig()) {
+  const prepared = await prepareIssueEmail(config, makeIssue(over), SECRET);
+  const message = prepared.messageFor(recipient);
+  return { prepared, message, raw: message.raw.toString('latin1'), parsed: await simpleParser(message.raw) };
+}
+
+function headerBlock(raw: string): string {
+  return raw.slice(0, raw.indexOf('\r\n\r\n') + 2);
+}
+
+/** The https URL of List-Unsubscribe. */
+function unsubscribeUrl(parsed: ParsedMail): string {
+  const m = /<(https:[^>]+)>/.exec(header(parsed, 'list-unsubscribe'));
+  if (!m) throw new Error('no https URL in List-Unsubscribe');
+  return m[1]!;
+}
+
+function header(parsed: ParsedMail, name: string): string {
+  const line = parsed.headerLines.find((h) => h.key === name);
+  if (!line) throw new Error(`no ${name} header`);
+  return line.line;
+}
+
+describe('mjml 5 pitfalls', () => {
+  it('mjml2html is async (returns a Promise that must be awaited)', async () => {
+    const result = mjml2html('<mjml><mj-body><mj-section><mj-column><mj-text>hi</mj-text></mj-column></mj-section></mj-body></mjml>');
+    expect(result).toBeInstanceOf(Promise);
+    expect((await result).html).toContain('hi');
+  });
+
+  it('mj-include is ignored unless includes are enabled', async () => {
+    const dir = copyTemplates();
+    const src = '<mjml><mj-body><mj-include path="./partials/header.mjml" /></mj-body></mjml>';
+    const off = await mjml2html(src, { filePath: dir });
+    const on = await mjml2html(src, { filePath: dir, ignoreIncludes: false });
+    expect(off.html).not.toContain('{{ site.title }}');
+    expect(on.html).toContain('{{ site.title }}');
+  });
+});
+
+describe('issue email message', () => {
+  it('is a complete multipart/alternative message with the expected headers', async () => {
+    const { raw, parsed, message } = await render();
+    const issue = makeIssue();
+    expect(parsed.subject).toBe(issue.title);
+    expect(raw).toMatch(/^Subject: =\?UTF-8\?B\?/m);
+    expect(parsed.from?.value[0]).toEqual({ address: 'weekly@news.example.org', name: 'SOFA 周报编辑部' });
+    expect(raw).toMatch(/^From: =\?UTF-8\?B\?[^\r\n]+\?= <weekly@news\.example\.org>/m);
+    const to = Array.isArray(parsed.to) ? parsed.to[0]! : parsed.to!;
+    expect(to.value[0]).toEqual({ address: 'alice@example.com', name: '李爱丽 Alice' });
+    expect(header(parsed, 'reply-to')).toBe('Reply-To: editors@news.example.org');
+    expect(parsed.date).toBeInstanceOf(Date);
+    expect(Math.abs(parsed.date!.getTime() - Date.now())).toBeLessThan(3_600_000);
+    expect(parsed.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
+    expect(header(parsed, 'mime-version')).toBe('MIME-Version: 1.0');
+    expect(parsed.messageId).toBe(message.messageId);
+    expect(message.messageId).toMatch(/^<sofa-weekly-20221104\.101\.[A-Za-z0-9]{12}@news\.example\.org>$/);
+    expect(header(parsed, 'list-id')).toBe('List-Id: =?UTF-8?B?U09GQSDlkajmiqU=?= <weekly.news.example.org>');
+    expect(header(parsed, 'list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(header(parsed, 'feedback-id')).toBe('Feedback-ID: sofa-weekly-20221104:weekly:pressroom');
+    expect(message.envelope).toEqual({ from: 'weekly@news.example.org', to: ['alice@example.com'] });
+
+    // List-Unsubscribe: https URL with a token for this subscriber, then a mailto.
+    const luRaw = header(parsed, 'list-unsubscribe');
+    const m = /^List-Unsubscribe: <(https:\/\/news\.example\.org\/unsubscribe\?token=([^>]+))>,\r\n <mailto:unsubscribe@news\.example\.org\?subject=unsubscribe%20([^>]+)>$/.exec(luRaw);
+    expect(m, luRaw).not.toBeNull();
+    expect(unsubscribeUrl(parsed)).toBe(m![1]);
+    expect(verifyToken(SECRET, m![2]!, 'unsubscribe')).toEqual({ ok: true, subscriberId: 101 });
+    expect(m![3]).toBe(m![2]);
+    expect(m![2]).not.toContain('alice');
+
+    // No line longer than 998; every header line but List-Unsubscribe (URLs cannot fold) within 78.
+    for (const line of raw.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
+    for (const line of headerBlock(raw).split('\r\n')) {
+      if (!/^(List-Unsubscribe:| <mailto:)/.test(line)) expect(line.length, line).toBeLessThanOrEqual(78);
+    }
+    // Pure 7-bit on the wire, CRLF only.
+    expect(/[^\x00-\x7f]/.test(raw)).toBe(false);
+    expect(/[^\r]\n/.test(raw)).toBe(false);
+  });
+
+  it('has an HTML part with the issue, a hidden preheader, and working links', async () => {
+    const { parsed } = await render();
+    const html = parsed.html as string;
+    const issue = makeIssue();
+    expect(html).toContain('本周推荐');
+    expect(html).toContain('<a href="https://example.org/x"');
+    expect(html).toContain('SOFA Weekly | 新的一期：Layotto 发布 &amp; 社区动态');
+    expect(html).toMatch(/<div style="display:none;[^"]*">本周摘要：SOFARPC、Layotto 与社区会议<\/div>/);
+    expect(html).toContain(`href="${issue.url}"`); // read on the web
+    expect(html).toContain('src="https://cdn.example.org/cover"');
+    expect(html).toMatch(/<img src="https:\/\/cdn\.example\.org\/wide\.png" alt="wide" style="max-width:100%;height:auto;/);
+    expect(html).not.toContain('width="1200"');
+    expect(html).toMatch(/<pre style="white-space:pre-wrap;/);
+    expect(html).toContain('<th style=');
+    expect(html).toContain('SOFAStack, Hangzhou, China');
+    expect(html).toContain('#SOFARPC');
+    expect(html).not.toMatch(/<link\b|@import|fonts\.googleapis/);
+    expect(html).not.toMatch(/ZZPR[0-9A-F]{16}/); // no sentinel left behind
+    const unsub = /href="(https:\/\/news\.example\.org\/unsubscribe\?token=[^"]+)"/.exec(html);
+    const prefs = /href="https:\/\/news\.example\.org\/preferences\?token=([^"]+)"/.exec(html);
+    expect(unsub?.[1]).toBe(unsubscribeUrl(parsed));
+    expect(verifyToken(SECRET, prefs![1]!, 'preferences')).toEqual({ ok: true, subscriberId: 101 });
+    expect(html).toContain('alice@example.com');
+  });
+
+  it('has a real plain-text part (links as text [url], no preheader, no markup)', async () => {
+    const { parsed } = await render();
+    const text = parsed.text!;
+    expect(text).toContain('the release notes [https://example.org/x]');
+    expect(text).toContain('本周推荐');
+    expect(text).toContain(' * 第一项');
+    expect(text).toContain('const answer = 42;');
+    expect(text).toMatch(/Read on the web \[https:\/\/news\.example\.org\/issues\/sofa-weekly-20221104\/\]/);
+    expect(text).toMatch(/Unsubscribe\s*\[https:\/\/news\.example\.org\/unsubscribe\?token=[\w.-]+\]/);
+    expect(text).toContain('alice@example.com');
+    expect(text).not.toContain('本周摘要');
+    expect(text).not.toMatch(/<[a-z]/i);
+    expect(text).not.toMatch(/ZZPR/);
+  });
+
+  it('differs between two subscribers only in the per-subscriber values', async () => {
+    const config = emailConfig();
+    const prepared = await prepareIssueEmail(config, makeIssue(), SECRET);
+    const a = prepared.messageFor(alice);
+    const b = prepared.messageFor(bob);
+    const pa = await simpleParser(a.raw);
+    const pb = await simpleParser(b.raw);
+
+    const values = (p: ParsedMail) => {
+      const lu = unsubscribeUrl(p);
+      const token = lu.slice(lu.indexOf('token=') + 6);
+      const prefs = /preferences\?token=([\w.-]+)/.exec(p.html as string)![1]!;
+      const to = Array.isArray(p.to) ? p.to[0]! : p.to!;
+      return { token, prefs, email: to.value[0]!.address!, messageId: p.messageId! };
+    };
+    const va = values(pa);
+    const vb = values(pb);
+    for (const k of Object.keys(va) as (keyof typeof va)[]) expect(va[k]).not.toBe(vb[k]);
+
+    // Remove the per-recipient values from the raw messages (undo QP soft breaks, then replace
+    // each value in its QP-encoded form, and the To header) and compare byte for byte.
+    const strip = (raw: Buffer, v: typeof va) => {
+      let s = raw.toString('latin1').replace(/=\r\n/g, '');
+      s = s.replace(/^To: .*(\r\n[ \t].*)*\r\n/m, 'To: <TO>\r\n');
+      const qp = (x: string) => x.replace(/=/g, '=3D');
+      for (const [key, value] of Object.entries(v)) {
+        s = s.split(value).join(`<${key}>`).split(qp(value)).join(`<${key}>`);
+      }
+      return s;
+    };
+    const sa = strip(a.raw, va);
+    const sb = strip(b.raw, vb);
+    expect(sa).toContain('<token>');
+    expect(sa).toContain('<prefs>');
+    expect(sa).toContain('<email>');
+    expect(sa).toContain('<messageId>');
+    expect(sa).toBe(sb);
+    // And the decoded parts agree too.
+    const norm = (p: ParsedMail, v: typeof va) =>
+      [p.text!, p.html as string].map((t) => Object.entries(v).reduce((acc, [k, x]) => acc.split(x).join(`<${k}>`), t));
+    expect(norm(pa, va)).toEqual(norm(pb, vb));
+  });
+
+  it('keeps Message-ID stable for (issue, subscriber) across renders', async () => {
+    const config = emailConfig();
+    const first = (await prepareIssueEmail(config, makeIssue(), SECRET)).messageFor(alice);
+    const again = (await prepareIssueEmail(config, makeIssue(), SECRET)).messageFor(alice);
+    const other = (await prepareIssueEmail(config, makeIssue({ slug: 'other-issue' }), SECRET)).messageFor(alice);
+    expect(again.messageId).toBe(first.messageId);
+    expect(other.messageId).not.toBe(first.messageId);
+  });
+
+  it('escapes values in the HTML by default', async () => {
+    const { parsed } = await render({ title: 'Tom & Jerry <b>bold</b>', description: '<i>x</i> & y' });
+    const html = parsed.html as string;
+    expect(html).toContain('Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt;');
+    expect(html).not.toContain('<b>bold</b>');
+    expect(html).toContain('&lt;i&gt;x&lt;/i&gt; &amp; y');
+    expect(parsed.subject).toBe('Tom & Jerry <b>bold</b>');
+  });
+
+  it('uses the configured subject pattern', async () => {
+    const config = emailConfig();
+    config.email.subject = '[{{ site.title }}] {{ title }} ({{ date_iso | slice: 0, 10 }})';
+    const { parsed } = await render({}, alice, config);
+    expect(parsed.subject).toBe(`[SOFA 周报] ${makeIssue().title} (2022-11-04)`);
+  });
+});
+
+describe('bad input', () => {
+  it('cannot inject headers through the title', async () => {
+    const { raw, parsed } = await render({ title: 'x\r\nBcc: x@y' });
+    expect(raw).not.toMatch(/^Bcc:/im);
+    expect(parsed.bcc).toBeUndefined();
+    expect(parsed.headers.has('bcc')).toBe(false);
+    expect(parsed.subject).toBe('x Bcc: x@y');
+  });
+
+  it('cannot inject headers through a name, and refuses CR/LF in an address', async () => {
+    const prepared = await prepareIssueEmail(emailConfig(), makeIssue(), SECRET);
+    const m = prepared.messageFor({ id: 5, email: 'eve@example.com', name: 'Eve\r\nBcc: victim@example.com' });
+    const parsed = await simpleParser(m.raw);
+    expect(m.raw.toString('latin1')).not.toMatch(/^Bcc:/im);
+    expect(parsed.headers.has('bcc')).toBe(false);
+    expect(() => prepared.messageFor({ id: 6, email: 'eve@example.com\r\nBcc: victim@example.com', name: null })).toThrow(
+      /recipient 6: address contains a line break/,
+    );
+    expect(() => prepared.messageFor({ id: 7, email: 'not an address', name: null })).toThrow(/recipient 7: "not an address" is not a valid email address/);
+    const config = emailConfig();
+    config.email.fromAddress = 'a@b.org\nBcc: c@d.org';
+    await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(/email\.fromAddress: address contains a line break/);
+  });
+
+  it('drops <script> and event handlers from the issue HTML', async () => {
+    const { parsed } = await render({
+      html: '<p onclick="steal()">safe text</p><script>alert("x")</script><iframe src="https://evil.example/"></iframe><a href="javascript:alert(1)">js</a>',
+    });
+    const html = parsed.html as string;
+    expect(html).toContain('safe text');
+    expect(html).not.toMatch(/<script|onclick|<iframe|javascript:/i);
+    expect(parsed.text).not.toContain('alert');
+  });
+
+  it('fails with the template file and line on an MJML error, before any recipient', async () => {
+    const dir = copyTemplates();
+    const file = path.join(dir, 'issue.mjml');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('<mj-button'));
+    lines[at] = lines[at]!.replace('<mj-button', '<mj-buton').replace('</mj-button>', '</mj-buton>');
+    writeFileSync(file, lines.join('\n'));
+    const config = emailConfig();
+    config.email.templatesDir = dir;
+    const err = await prepareIssueEmail(config, makeIssue(), SECRET).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(new RegExp(`issue\\.mjml:${at + 1}: MJML: Element mj-buton doesn't exist`));
+  });
+
+  it('reports an error inside a partial with the partial file and line', async () => {
+    const dir = copyTemplates();
+    writeFileSync(path.join(dir, 'partials', 'footer.mjml'), '<mj-section>\n  <mj-column>\n    <mj-txt>x</mj-txt>\n  </mj-column>\n</mj-section>\n');
+    const config = emailConfig();
+    config.email.templatesDir = dir;
+    await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(/partials\/footer\.mjml:3: MJML: Element mj-txt/);
+  });
+
+  it('refuses an mj-include that escapes the templates folder', async () => {
+    const dir = copyTemplates();
+    writeFileSync(path.join(dir, '..', 'outside.mjml'), '<mj-section><mj-column><mj-text>LEAKED</mj-text></mj-column></mj-section>');
+    const file = path.join(dir, 'issue.mjml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('<mj-include path="./partials/footer.mjml" />', '<mj-include path="../outside.mjml" />'));
+    const config = emailConfig();
+    config.email.templatesDir = dir;
+    await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(
+      /issue\.mjml:\d+: mj-include "\.\.\/outside\.mjml" points outside the templates folder/,
+    );
+    // MJML itself refuses it too when asked to compile such a file directly.
+    const direct = await mjml2html(readFileSync(file, 'utf8'), { filePath: file, ignoreIncludes: false, includePath: dir });
+    expect(direct.html).not.toContain('LEAKED');
+  });
+
+  it('names unknown template variables and misuse of per-subscriber ones', async () => {
+    const dir = copyTemplates();
+    const file = path.join(dir, 'issue.mjml');
+    const original = readFileSync(file, 'utf8');
+    const config = emailConfig();
+    config.email.templatesDir = dir;
+    writeFileSync(file, original.replace('{{ title }}</mj-title>', '{{ titel }}</mj-title>'));
+    await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(/issue\.mjml:3: unknown template variable "titel"/);
+    writeFileSync(file, original.replace('{{ title }}</mj-title>', '{{ name | upcase }}</mj-title>'));
+    await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(/issue\.mjml:3: per-subscriber variable "name" can only be printed/);
+    writeFileSync(file, original.replace('{{ title }}</mj-title>', '{% if title %}x{% endiff %}</mj-title>'));
+    await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(/issue\.mjml: .*line:3/);
+  });
+});
+
+describe('DKIM', () => {
+  it('signs each message so that mailauth verifies it, covering both List-Unsubscribe headers', async () => {
+    const key = dkimKey();
+    const config = emailConfig();
+    config.email.dkim = { domain: 'news.example.org', selector: 'pr2026', privateKeyPath: key.privateKeyPath };
+    const prepared = await prepareIssueEmail(config, makeIssue(), SECRET);
+    const resolver = async (name: string, type: string) => {
+      if (name === 'pr2026._domainkey.news.example.org' && type === 'TXT') return [[key.dnsRecord]];
+      const err = new Error(`no ${type} ${name}`) as NodeJS.ErrnoException;
+      err.code = 'ENOTFOUND';
+      throw err;
+    };
+    for (const r of [alice, bob]) {
+      const m = prepared.messageFor(r);
+      expect(m.raw.toString('latin1')).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed; d=news\.example\.org;/);
+      const result = await dkimVerify(m.raw, { resolver });
+      expect(result.results).toHaveLength(1);
+      const r0 = result.results[0];
+      expect(r0.status.result, JSON.stringify(r0.status)).toBe('pass');
+      expect(r0.signingDomain).toBe('news.example.org');
+      const signed = (r0.signingHeaders.keys as string).toLowerCase().split(': ').join(':').split(':');
+      expect(signed).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']));
+    }
+    // A changed unsubscribe URL breaks the signature (it is really covered).
+    const tampered = Buffer.from(prepared.messageFor(alice).raw.toString('latin1').replace('unsubscribe?token=', 'unsubscribe?token=x'), 'latin1');
+    const bad = await dkimVerify(tampered, { resolver });
+    expect(bad.results[0].status.result).not.toBe('pass');
+  });
+
+  it('fails clearly when the key file is missing', async () => {
+    const config = emailConfig();
+    config.email.dkim = { domain: 'news.example.org', selector: 's', privateKeyPath: path.join(mkdtempSync(path.join(tmpdir(), 'x-')), 'missing.pem') };
+    await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(/email\.dkim\.privateKeyPath: cannot read .*missing\.pem \(ENOENT\)/);
+  });
+});
