@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { UsageError } from './common.js';
 import { registerContentCommands } from './content-commands.js';
+import { registerDeliveryCommands } from './delivery.js';
 
 const program = new Command('pressroom')
   .description('Markdown newsletter issues -> RSS, Atom, JSON Feed, a web archive and email')
@@ -11,6 +12,7 @@ const program = new Command('pressroom')
   .exitOverride();
 
 registerContentCommands(program);
+registerDeliveryCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -306,7 +306,7 @@ describe('DKIM', () => {
       expect(m.raw.toString('latin1')).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed; d=news\.example\.org;/);
       const result = await dkimVerify(m.raw, { resolver });
       expect(result.results).toHaveLength(1);
-      const r0 = result.results[0];
+      const r0 = result.results[0]!;
       expect(r0.status.result, JSON.stringify(r0.status)).toBe('pass');
       expect(r0.signingDomain).toBe('news.example.org');
       const signed = (r0.signingHeaders.keys as string).toLowerCase().split(': ').join(':').split(':');
@@ -315,7 +315,7 @@ describe('DKIM', () => {
     // A changed unsubscribe URL breaks the signature (it is really covered).
     const tampered = Buffer.from(prepared.messageFor(alice).raw.toString('latin1').replace('unsubscribe?token=', 'unsubscribe?token=x'), 'latin1');
     const bad = await dkimVerify(tampered, { resolver });
-    expect(bad.results[0].status.result).not.toBe('pass');
+    expect(bad.results[0]!.status.result).not.toBe('pass');
   });
 
   it('fails clearly when the key file is missing', async () => {
