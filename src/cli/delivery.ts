@@ -1,0 +1,273 @@
+// `pressroom send`, `pressroom status` and `pressroom retry`: the operator's side of delivery.
+import type { Command } from 'commander';
+import { resolveSecret } from '../config/secret.js';
+import type { Config } from '../config/config.js';
+import { isPublished, issueTopics, type Issue } from '../content/issue.js';
+import { findIssue, loadIssues } from '../content/load.js';
+import { DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
+import { createTransport } from '../delivery/transport.js';
+import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
+import { prepareIssueEmail } from '../email/issue-email.js';
+import { createLogger } from '../logging.js';
+import { openStore } from '../storage/open.js';
+import { normalizeTopics } from '../storage/email.js';
+import type { Campaign, Store } from '../storage/store.js';
+import { configFrom, UsageError } from './common.js';
+
+interface SendOptions {
+  config?: string;
+  issues?: string;
+  dataDir?: string;
+  test?: string;
+  dryRun?: boolean;
+  enqueue?: boolean;
+}
+
+export function registerDeliveryCommands(program: Command): void {
+  program
+    .command('send')
+    .argument('<slug>', 'the issue to send')
+    .description('create the campaign for an issue if needed and send it to its recipients; exit 1 if some failed')
+    .option('--test <address>', 'send one copy to this address only, through the configured transport; the ledger is untouched')
+    .option('--dry-run', 'print how many subscribers would receive it; creates nothing')
+    .option('--enqueue', 'create the campaign and return, leaving the sending to running workers')
+    .option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)')
+    .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
+    .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
+    .action(oneLineErrors(async (slug: string, options: SendOptions) => {
+      const modes = [options.test !== undefined, options.dryRun, options.enqueue].filter(Boolean).length;
+      if (modes > 1) throw new UsageError('send: --test, --dry-run and --enqueue exclude each other');
+      const config = configFrom(options);
+      const issue = await issueFor(config, slug);
+      if (options.test !== undefined) return sendTest(config, issue, options.test);
+      const store = await openStore(config);
+      try {
+        if (options.dryRun) return await dryRun(store, issue);
+        checkSendable(issue);
+        if (options.enqueue) {
+          const { campaign, created } = await enqueueCampaign(store, issue);
+          console.log(created
+            ? `created campaign ${campaign.slug} for ${plural(campaign.recipients, 'recipient')}; workers will send it`
+            : `campaign ${campaign.slug} already exists (${plural(campaign.recipients, 'recipient')}); nothing changed`);
+          return;
+        }
+        await runSend(config, store, issue);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  program
+    .command('status')
+    .argument('[slug]', 'one campaign (default: all)')
+    .description('per campaign: queued, sending, sent, retrying, failed, bounced, started, finished, and per worker')
+    .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
+    .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
+    .action(async (slug: string | undefined, options: { config?: string; dataDir?: string }) => {
+      const config = configFrom(options);
+      const store = await openStore(config);
+      try {
+        await printStatus(store, slug);
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('retry')
+    .argument('<slug>', 'the campaign whose temporary failures to send again')
+    .description('re-queue the rows that failed temporarily (retries exhausted) and send them')
+    .option('--no-send', 're-queue only; leave the sending to `pressroom send` or the workers')
+    .option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)')
+    .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
+    .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
+    .action(oneLineErrors(async (slug: string, options: { config?: string; issues?: string; dataDir?: string; send: boolean }) => {
+      const config = configFrom(options);
+      const store = await openStore(config);
+      try {
+        const campaign = await store.getCampaign(slug);
+        if (!campaign) throw new UsageError(`retry: no campaign "${slug}" (see pressroom status)`);
+        const n = await store.requeueTemporaryFailures(campaign.id);
+        console.log(`re-queued ${plural(n, 'temporary failure')} of ${slug}`);
+        if (n === 0 || !options.send) return;
+        await runSend(config, store, await issueFor(config, slug));
+      } finally {
+        await store.close();
+      }
+    }));
+}
+
+/** Delivery problems are one line and exit 1 (not a stack trace); usage errors still exit 2. */
+function oneLineErrors<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      if (!(err instanceof DeliveryError)) throw err;
+      console.error(`pressroom: ${err.message}`);
+      process.exitCode = 1;
+    }
+  };
+}
+
+async function issueFor(config: Config, slug: string): Promise<Issue> {
+  const { issues } = await loadIssues(config);
+  const issue = findIssue(issues, slug);
+  if (!issue) throw new UsageError(`no valid issue with slug "${slug}" in ${config.issuesDir} (run pressroom check)`);
+  return issue;
+}
+
+function checkSendable(issue: Issue): void {
+  if (issue.draft) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" is a draft; drafts are never emailed`);
+  if (!issue.email) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" has email: false; it is never emailed`);
+  if (!isPublished(issue)) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" is scheduled for ${issue.date.iso}; it cannot be sent before then`);
+}
+
+async function sendTest(config: Config, issue: Issue, address: string): Promise<void> {
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new UsageError(`send --test: "${address}" is not an email address`);
+  const logger = createLogger();
+  const prepared = await prepareIssueEmail(config, issue, resolveSecret(config));
+  const transport = createTransport(config, logger);
+  try {
+    const r = await transport.send(prepared.messageFor({ id: 0, email: address, name: null }));
+    console.log(`sent a test of ${issue.slug} to ${address} via ${transport.description}: ${r.response}`);
+  } catch (err) {
+    throw new DeliveryError(`test of ${issue.slug} to ${address} failed: ${(err as Error).message}`);
+  } finally {
+    await transport.close();
+  }
+}
+
+/** Counts the would-be recipients with the store's own rule (active; no topics or a shared one), page by page. */
+async function dryRun(store: Store, issue: Issue): Promise<void> {
+  checkSendable(issue);
+  const existing = await store.getCampaign(issue.slug);
+  if (existing) {
+    const s = await store.campaignStats(existing.id);
+    console.log(`campaign ${issue.slug} exists: ${plural(existing.recipients, 'recipient')}, ${s.sent} sent, ${s.queued + s.retry + s.sending} still to send`);
+    return;
+  }
+  const topics = new Set(normalizeTopics(issueTopics(issue)));
+  let count = 0;
+  let afterId = 0;
+  for (;;) {
+    const page = await store.listSubscribers({ status: 'active', afterId, limit: 5000 });
+    if (page.length === 0) break;
+    for (const s of page) if (s.topics.length === 0 || s.topics.some((t) => topics.has(t))) count++;
+    afterId = page[page.length - 1]!.id;
+  }
+  console.log(`${issue.slug} would go to ${plural(count, 'subscriber')} (dry run: no campaign created)`);
+}
+
+async function runSend(config: Config, store: Store, issue: Issue): Promise<void> {
+  checkSendable(issue);
+  const logger = createLogger();
+  const existing = await store.getCampaign(issue.slug);
+  if (existing?.finishedAt) {
+    const s = await store.campaignStats(existing.id);
+    console.log(`campaign ${issue.slug} finished at ${existing.finishedAt}: ${s.sent} sent, ${s.failed} failed; nothing to send`);
+    if (s.failed > 0) process.exitCode = 1;
+    return;
+  }
+  const identity = acquireWorkerId(config.dataDir, defaultWorkerBase('send'));
+  const transport = createTransport(config, logger);
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(130); // second Ctrl-C: leave now, leases cover the rest
+    process.stderr.write('\nstopping: finishing the messages in flight (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const bar = progressPrinter();
+  let outcome: SendOutcome;
+  try {
+    outcome = await sendCampaign(
+      { store, transport, config, logger, workerId: identity.workerId, secret: resolveSecret(config), signal: abort.signal, onProgress: bar.update },
+      issue,
+    );
+  } finally {
+    bar.end();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await transport.close();
+    identity.release();
+  }
+  if (outcome.alreadyFinished) {
+    console.log(`campaign ${issue.slug} already finished: nothing to send`);
+  } else {
+    const state = outcome.finished ? 'finished' : outcome.aborted ? 'stopped (run send again to resume)' : 'not finished';
+    console.log(
+      `${issue.slug}: ${state}; ${outcome.sentNow} sent now, ${outcome.sent}/${outcome.recipients} sent in all, ` +
+        `${outcome.failed} failed (${outcome.bounced} bounced), ${outcome.retry} waiting to retry`,
+    );
+  }
+  if (outcome.failed > 0) {
+    console.log(`some deliveries failed: see pressroom status ${issue.slug}; pressroom retry ${issue.slug} re-sends the temporary ones`);
+    process.exitCode = 1;
+  }
+}
+
+/** A progress bar (count, rate, ETA) on a terminal; a plain line every few seconds otherwise. */
+function progressPrinter(): { update: (p: Progress) => void; end: () => void } {
+  const tty = process.stderr.isTTY === true;
+  let lastLine = 0;
+  let drawn = false;
+  return {
+    update(p: Progress) {
+      const done = p.sent + p.failed;
+      const pct = p.total > 0 ? Math.floor((done / p.total) * 100) : 100;
+      const rate = `${p.rate.toFixed(p.rate < 10 ? 1 : 0)} msg/s`;
+      const eta = p.waitingUntil ? `waiting for ${p.retrying} retries until ${new Date(p.waitingUntil).toISOString().slice(11, 19)}Z`
+        : p.etaSeconds === null ? 'ETA -' : `ETA ${duration(p.etaSeconds)}`;
+      const text = `${p.slug}: ${done}/${p.total} (${pct}%) sent ${p.sent}, failed ${p.failed}, retrying ${p.retrying}, ${rate}, ${eta}`;
+      if (tty) {
+        const width = 24;
+        const filled = Math.round((pct / 100) * width);
+        process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
+        drawn = true;
+      } else if (Date.now() - lastLine >= 2000 || done === p.total) {
+        lastLine = Date.now();
+        process.stderr.write(`${text}\n`);
+      }
+    },
+    end() {
+      if (drawn) process.stderr.write('\n');
+    },
+  };
+}
+
+async function printStatus(store: Store, slug: string | undefined): Promise<void> {
+  let campaigns: Campaign[];
+  if (slug) {
+    const c = await store.getCampaign(slug);
+    if (!c) throw new UsageError(`status: no campaign "${slug}" (campaigns are created by pressroom send)`);
+    campaigns = [c];
+  } else {
+    campaigns = await store.listCampaigns();
+    if (campaigns.length === 0) {
+      console.log('no campaigns yet');
+      return;
+    }
+  }
+  for (const c of campaigns) {
+    const s = await store.campaignStats(c.id);
+    console.log(
+      `${c.slug}: recipients ${c.recipients}, queued ${s.queued}, sending ${s.sending}, sent ${s.sent}, retrying ${s.retry}, ` +
+        `failed ${s.failed}, bounced ${s.bounced}, started ${s.startedAt ?? '-'}, finished ${s.finishedAt ?? '-'}`,
+    );
+    for (const w of await store.workerStats(c.id)) console.log(`  worker ${w.workerId}: sent ${w.sent}, sending ${w.sending}`);
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
