@@ -4,10 +4,9 @@ import type { Config } from '../config/config.js';
 import type { Issue } from '../content/issue.js';
 import { adaptIssueHtml } from './adapt-html.js';
 import { composePrepared, field } from './compose.js';
-import { createDkimSigner } from './dkim.js';
 import type { PreparedEmail, Recipient } from './message.js';
-import { foldLines } from 'nodemailer/lib/mime-funcs';
-import { addressLine, checkAddress, encodeText, headerLine, makeSentinel, oneLine } from './mime.js';
+import { addressLine, checkAddress, makeSentinel, oneLine } from './mime.js';
+import { createSender, msgIdAtom } from './sender.js';
 import { compileTemplate, plainLiquid, TemplateError } from './templates.js';
 import { htmlToText } from './text.js';
 import { signToken } from './tokens.js';
@@ -25,14 +24,7 @@ export const ISSUE_VARIABLES = [
 export const SUBJECT_VARIABLES = ['site', 'title', 'date', 'date_iso', 'description', 'slug', 'tags'] as const;
 
 export async function prepareIssueEmail(config: Config, issue: Issue, secret: string): Promise<PreparedEmail> {
-  const from = checkAddress(config.email.fromAddress, 'email.fromAddress');
-  const replyTo = config.email.replyTo ? checkAddress(config.email.replyTo, 'email.replyTo') : undefined;
-  const unsubscribeMailto = config.email.unsubscribeMailto
-    ? checkAddress(config.email.unsubscribeMailto, 'email.unsubscribeMailto')
-    : undefined;
-  const dkim = createDkimSigner(config);
-  const domain = from.slice(from.lastIndexOf('@') + 1);
-
+  const sender = createSender(config);
   const common = issueValues(config, issue);
   const sentinels = {
     name: makeSentinel('name'),
@@ -52,37 +44,22 @@ export async function prepareIssueEmail(config: Config, issue: Issue, secret: st
   const subject = renderSubject(config, common);
 
   const site = config.site.url;
-  const slugPart = msgIdAtom(issue.slug);
-  const listId = oneLine(config.email.listId);
-  const feedbackId = `${slugPart}:${oneLine(config.email.feedbackId)}`;
-  const date = new Date().toUTCString().replace(/GMT$/, '+0000');
+  const slugPart = msgIdAtom(issue.slug, 'issue');
 
   return composePrepared({
-    headers: [
-      field('From', addressLine('From', config.email.fromName, from)),
-      ...(replyTo ? [field('Reply-To', `Reply-To: ${replyTo}`)] : []),
-      field('Subject', headerLine('Subject', subject)),
-      field('Date', `Date: ${date}`),
-    ],
-    trailingHeaders: [
-      field('List-Id', foldLines(`List-Id: ${encodeText(oneLine(config.site.title))} <${listId}>`, 76)),
-      field('List-Unsubscribe-Post', 'List-Unsubscribe-Post: List-Unsubscribe=One-Click'),
-      field('Feedback-ID', headerLine('Feedback-ID', feedbackId)),
-    ],
+    headers: sender.headers(subject),
+    trailingHeaders: sender.listHeaders(slugPart, true),
     html,
     text,
     sentinels,
-    envelopeFrom: from,
-    dkim,
+    envelopeFrom: sender.from,
+    dkim: sender.dkim,
     perRecipient(r: Recipient) {
       const to = checkAddress(r.email, `recipient ${r.id}`);
       const token = signToken(secret, r.id, 'unsubscribe');
       const unsubscribeUrl = `${site}unsubscribe?token=${token}`;
       const preferencesUrl = `${site}preferences?token=${signToken(secret, r.id, 'preferences')}`;
-      const messageId = `<${slugPart}.${r.id}.${stableHash(secret, issue.slug, r.id)}@${domain}>`;
-      const listUnsubscribe = unsubscribeMailto
-        ? `List-Unsubscribe: <${unsubscribeUrl}>,\r\n <mailto:${unsubscribeMailto}?subject=unsubscribe%20${token}>`
-        : `List-Unsubscribe: <${unsubscribeUrl}>`;
+      const messageId = `<${slugPart}.${r.id}.${stableHash(secret, issue.slug, r.id)}@${sender.domain}>`;
       return {
         values: {
           name: r.name ? oneLine(r.name) : '',
@@ -93,7 +70,7 @@ export async function prepareIssueEmail(config: Config, issue: Issue, secret: st
         headers: [
           field('To', addressLine('To', r.name, to)),
           field('Message-ID', `Message-ID: ${messageId}`),
-          field('List-Unsubscribe', listUnsubscribe),
+          sender.listUnsubscribe(unsubscribeUrl, token),
         ],
         messageId,
         envelopeTo: to,
@@ -150,12 +127,6 @@ function formatDate(epochMs: number, config: Config): string {
   } catch {
     return new Date(epochMs).toISOString().slice(0, 10);
   }
-}
-
-/** Characters allowed in a Message-ID left part (dot-atom-text), everything else dropped. */
-function msgIdAtom(s: string): string {
-  const atom = s.replace(/[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]/g, '').replace(/\.{2,}/g, '.').replace(/^\.|\.$/g, '');
-  return atom.slice(0, 64) || 'issue';
 }
 
 function stableHash(secret: string, slug: string, id: number): string {
