@@ -18,16 +18,15 @@ export async function writeOutput(outDir: string, files: Map<string, string>): P
 
   const dirs = new Set<string>();
   for (const name of names) dirs.add(path.dirname(path.join(outDir, name)));
-  for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
+  await inParallel([...dirs].sort(), (dir) => mkdir(dir, { recursive: true }));
 
-  let n = 0;
   const tmpSuffix = `.tmp-${process.pid}`;
-  for (const name of names) {
+  await inParallel(names, async (name, i) => {
     const target = path.join(outDir, name);
-    const tmp = `${target}${tmpSuffix}-${n++}`;
+    const tmp = `${target}${tmpSuffix}-${i}`;
     await writeFile(tmp, files.get(name)!);
     await rename(tmp, target);
-  }
+  });
 
   const stale = previous.filter((name) => !files.has(name));
   for (const name of stale) {
@@ -36,6 +35,20 @@ export async function writeOutput(outDir: string, files: Map<string, string>): P
   }
   await writeFile(path.join(outDir, MANIFEST), `${names.join('\n')}\n`);
   return names;
+}
+
+/** File system calls a few at a time: one by one leaves the disk idle between awaits. */
+const CONCURRENCY = 16;
+
+async function inParallel<T>(items: T[], fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
 }
 
 async function readManifest(outDir: string): Promise<string[]> {
