@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { UsageError } from './common.js';
 import { registerContentCommands } from './content-commands.js';
+import { registerSubscriberCommands } from './subscribers.js';
 import { registerDeliveryCommands } from './delivery.js';
 
 const program = new Command('pressroom')
@@ -12,6 +13,7 @@ const program = new Command('pressroom')
   .exitOverride();
 
 registerContentCommands(program);
+registerSubscriberCommands(program);
 registerDeliveryCommands(program);
 
 try {

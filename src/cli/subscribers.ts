@@ -1,0 +1,192 @@
+// `pressroom subscribers add|remove|list|import|export`: operator access to the list, through the
+// Store (SQLite by default, PostgreSQL with DATABASE_URL). list and export page through the store
+// by id (keyset), so they stream any list size in constant memory.
+import { createReadStream } from 'node:fs';
+import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { ConfigError, type Config } from '../config/config.js';
+import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
+import { openStore } from '../storage/open.js';
+import {
+  DuplicateSubscriberError,
+  InvalidEmailError,
+  StoreError,
+  type Store,
+  type Subscriber,
+  type SubscriberStatus,
+} from '../storage/store.js';
+import { configFrom, UsageError } from './common.js';
+
+const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
+const PAGE = 1000;
+export const EXPORT_COLUMNS = ['email', 'name', 'topics', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'];
+
+interface Options {
+  config?: string;
+  dataDir?: string;
+}
+
+export function registerSubscriberCommands(program: Command): void {
+  const group = program.command('subscribers').description('manage the subscriber list (SQLite in the data folder, or DATABASE_URL)');
+  const common = (c: Command) =>
+    c
+      .option('--data-dir <dir>', 'data folder holding pressroom.db (default ./data or PRESSROOM_DATA_DIR)')
+      .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)');
+
+  common(
+    group
+      .command('add <email>')
+      .description('add one subscriber (active unless --status says otherwise)')
+      .option('--name <name>', 'display name')
+      .option('--topics <list>', 'comma-separated topics (tags/categories) wanted; none = everything')
+      .option('--status <status>', `one of ${STATUSES.join(', ')}`, 'active'),
+  ).action(async (email: string, options: Options & { name?: string; topics?: string; status: string }) => {
+    const status = parseStatus(options.status);
+    await withStore(configFrom(options), async (store) => {
+      try {
+        const topics = options.topics?.split(',').map((t) => t.trim()).filter(Boolean) ?? [];
+        const s = await store.addSubscriber({ email, name: options.name ?? null, topics, status, source: 'cli' });
+        console.log(`added #${s.id} ${s.email} (${s.status}${s.topics.length ? `; topics: ${s.topics.join(', ')}` : ''})`);
+      } catch (err) {
+        if (err instanceof DuplicateSubscriberError || err instanceof InvalidEmailError) {
+          console.error(`pressroom: ${err.message}`);
+          process.exitCode = 1;
+          return;
+        }
+        throw err;
+      }
+    });
+  });
+
+  common(group.command('remove <email>').description('delete a subscriber (matched case-insensitively)')).action(
+    async (email: string, options: Options) => {
+      await withStore(configFrom(options), async (store) => {
+        if (await store.removeSubscriber(email)) {
+          console.log(`removed ${email}`);
+        } else {
+          console.error(`pressroom: ${email}: not subscribed`);
+          process.exitCode = 1;
+        }
+      });
+    },
+  );
+
+  common(
+    group
+      .command('list')
+      .description('print subscribers, one per line: id, email, status, name, topics (tab-separated)')
+      .option('--status <status>', `only this status: ${STATUSES.join(', ')}`),
+  ).action(async (options: Options & { status?: string }) => {
+    const status = options.status === undefined ? undefined : parseStatus(options.status);
+    await withStore(configFrom(options), async (store) => {
+      let n = 0;
+      for await (const page of pages(store, status)) {
+        n += page.length;
+        await write(page.map((s) => [s.id, s.email, s.status, oneLine(s.name ?? ''), s.topics.join(',')].join('\t') + '\n').join(''));
+      }
+      console.error(`${n} subscriber${n === 1 ? '' : 's'}${status ? ` (${status})` : ''}`);
+    });
+  });
+
+  common(
+    group
+      .command('import <file>')
+      .description('import a CSV file with a header row: email (required), name, topics ("a;b" or "a|b"), status, source'),
+  ).action(async (file: string, options: Options) => {
+    await withStore(configFrom(options), async (store) => {
+      const input = createReadStream(file);
+      const opened = new Promise<void>((resolve, reject) => {
+        input.once('open', () => resolve());
+        input.once('error', reject);
+      });
+      try {
+        await opened;
+      } catch (err) {
+        throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      try {
+        const r = await importSubscribersCsv(store, input, { file, onProblem: (p) => console.error(formatImportProblem(p)) });
+        console.log(
+          `${file}: ${r.rows} row${r.rows === 1 ? '' : 's'}: ${r.added} added, ${r.duplicates} duplicate${r.duplicates === 1 ? '' : 's'} skipped, ` +
+            `${r.bad} bad row${r.bad === 1 ? '' : 's'} skipped`,
+        );
+        if (r.bad > 0) process.exitCode = 1;
+      } catch (err) {
+        if (err instanceof ImportHeaderError) {
+          console.error(err.message);
+          process.exitCode = 1;
+          return;
+        }
+        throw err;
+      }
+    });
+  });
+
+  common(
+    group
+      .command('export')
+      .description(`write the list as CSV to stdout (${EXPORT_COLUMNS.join(',')}); import reads it back`)
+      .option('--status <status>', `only this status: ${STATUSES.join(', ')}`),
+  ).action(async (options: Options & { status?: string }) => {
+    const status = options.status === undefined ? undefined : parseStatus(options.status);
+    await withStore(configFrom(options), async (store) => {
+      await write(stringify([EXPORT_COLUMNS]));
+      for await (const page of pages(store, status)) {
+        await write(
+          stringify(
+            page.map((s) => [s.email, s.name ?? '', s.topics.join(';'), s.status, s.source ?? '', s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? '']),
+          ),
+        );
+      }
+    });
+  });
+}
+
+async function* pages(store: Store, status: SubscriberStatus | undefined): AsyncGenerator<Subscriber[]> {
+  let afterId: number | undefined;
+  for (;;) {
+    const page = await store.listSubscribers({ status, afterId, limit: PAGE });
+    if (page.length === 0) return;
+    yield page;
+    afterId = page[page.length - 1]!.id;
+  }
+}
+
+/** Writes to stdout respecting back-pressure, so a huge export never piles up in memory. */
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (process.stdout.write(text)) resolve();
+    else {
+      process.stdout.once('drain', resolve);
+      process.stdout.once('error', reject);
+    }
+  });
+}
+
+/** Keeps `list` one line per subscriber: tabs and line breaks inside a name become spaces. */
+function oneLine(text: string): string {
+  return text.replace(/[\t\r\n]+/g, ' ');
+}
+
+function parseStatus(value: string): SubscriberStatus {
+  if (!STATUSES.includes(value as SubscriberStatus)) {
+    throw new UsageError(`--status: "${value}" is not one of ${STATUSES.join(', ')}`);
+  }
+  return value as SubscriberStatus;
+}
+
+/** Opens the store, runs `fn`, always closes; a store that cannot be opened is a configuration error (exit 2). */
+async function withStore(config: Config, fn: (store: Store) => Promise<void>): Promise<void> {
+  let store: Store;
+  try {
+    store = await openStore(config);
+  } catch (err) {
+    if (err instanceof StoreError) throw new ConfigError(err.message);
+    throw err;
+  }
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
