@@ -1,0 +1,76 @@
+// `pressroom start` (HTTP + worker in one process), `pressroom serve` and `pressroom worker`.
+// Runs until SIGTERM or SIGINT, then shuts down gracefully; a second signal exits at once.
+import type { Command } from 'commander';
+import type { ConfigOverrides } from '../config/config.js';
+import { createLogger } from '../logging.js';
+import { startService, type ServiceMode } from '../server/service.js';
+import { configFrom, UsageError, type CommonOptions } from './common.js';
+
+interface ServiceCliOptions extends CommonOptions, Omit<ConfigOverrides, 'port'> {
+  port?: string;
+  host?: string;
+  watch?: boolean;
+  trustProxy?: boolean;
+}
+
+export function registerServiceCommands(program: Command): void {
+  const define = (name: ServiceMode, description: string, http: boolean, worker: boolean) => {
+    const cmd = program.command(name).description(description);
+    cmd.option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)');
+    cmd.option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)');
+    cmd.option('--out <dir>', 'output folder (default ./public or PRESSROOM_OUT_DIR)');
+    cmd.option('--data-dir <dir>', 'data folder: SQLite file, outbox, secret (default ./data or PRESSROOM_DATA_DIR)');
+    cmd.option('--site-url <url>', 'absolute URL the site is served from (or PRESSROOM_SITE_URL)');
+    if (http) {
+      cmd.option('--port <n>', 'port to listen on (default 8080 or PRESSROOM_PORT; 0 = any free port)');
+      cmd.option('--host <addr>', 'address to listen on (default 127.0.0.1 or PRESSROOM_HOST; 0.0.0.0 for all)');
+      cmd.option('--trust-proxy', 'take client addresses from X-Forwarded-For (only behind your own proxy; or PRESSROOM_TRUST_PROXY=1)');
+    }
+    if (worker) cmd.option('--no-watch', 'do not watch the issues folder (pick up changes on the schedule only)');
+    cmd.action((options: ServiceCliOptions) => run(name, options));
+  };
+  define('start', 'serve feeds, archive, sign-up and the operator API, and run the sending worker, in one process', true, true);
+  define('serve', 'serve feeds, archive, sign-up and the operator API only (no scheduled sending)', true, false);
+  define('worker', 'run the scheduled worker only: rebuild the site and send new issues', false, true);
+}
+
+async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void> {
+  let port: number | undefined;
+  if (options.port !== undefined) {
+    port = Number(options.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${options.port}" is not a port number (expected 0-65535)`);
+  }
+  const config = configFrom({ ...options, port });
+  const logger = createLogger();
+  const service = await startService({
+    config,
+    mode,
+    logger,
+    host: options.host ?? process.env.PRESSROOM_HOST,
+    trustProxy: options.trustProxy ?? /^(1|true|yes)$/i.test(process.env.PRESSROOM_TRUST_PROXY ?? ''),
+    watch: options.watch,
+    env: process.env.NODE_ENV,
+  });
+  if (service.url) console.log(`Pressroom is running at ${service.url}`);
+  if (service.url && config.site.url !== service.url) console.log(`Public site URL: ${config.site.url}`);
+  if (service.worker) console.log(`Worker schedule: ${config.schedule} (issues in ${config.issuesDir})`);
+
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        logger.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(1);
+      }
+      logger.info({ signal }, 'signal received');
+      service.stop().then(resolve, (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

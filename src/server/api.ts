@@ -1,0 +1,199 @@
+// The operator API under /api: bearer token from config.adminToken. Registered only when a token
+// is configured, so without one every /api path is a plain 404.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isPublished, type Issue } from '../content/issue.js';
+import { findIssue } from '../content/load.js';
+import { formatProblem } from '../content/issue.js';
+import { enqueueCampaign } from '../delivery/campaign.js';
+import { SendError } from '../delivery/transport.js';
+import { prepareIssueEmail } from '../email/issue-email.js';
+import { DuplicateSubscriberError, type Campaign, type CampaignStats, type NewSubscriber, type SubscriberStatus } from '../storage/store.js';
+import { readWatermark } from '../worker/state.js';
+import type { ServerContext } from './context.js';
+import { checkEmail, checkName, checkTopics, field } from './input.js';
+
+const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
+const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
+
+/** Compares hashes so neither the length nor the content of the token leaks through timing. */
+export function tokenMatches(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const adminToken = ctx.config.adminToken;
+  if (!adminToken) return;
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+        const header = request.headers.authorization ?? '';
+        const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+        if (!match || !tokenMatches(match[1]!, adminToken)) {
+          return reply.code(401).header('www-authenticate', 'Bearer realm="pressroom"').send({ error: 'missing or wrong bearer token' });
+        }
+      });
+      api.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
+      routes(api, ctx);
+    },
+    { prefix: '/api' },
+  );
+}
+
+function routes(api: FastifyInstance, ctx: ServerContext): void {
+  const { store, runner, logger } = ctx;
+
+  const loadIssue = async (slug: string): Promise<Issue | undefined> => {
+    ctx.issues.invalidate(); // operators act on what is on disk now
+    const { issues } = await ctx.issues.current();
+    return findIssue(issues, slug);
+  };
+
+  api.get('/issues', async () => {
+    ctx.issues.invalidate();
+    const [{ issues, problems }, campaigns, watermark] = await Promise.all([ctx.issues.current(), store.listCampaigns(), readWatermark(store)]);
+    const bySlug = new Map(campaigns.map((c) => [c.slug, c]));
+    const now = ctx.now();
+    const rows = [];
+    for (const issue of issues) {
+      const campaign = bySlug.get(issue.slug) ?? null;
+      const stats = campaign ? await store.campaignStats(campaign.id) : null;
+      rows.push({
+        slug: issue.slug,
+        title: issue.title,
+        date: issue.date.iso,
+        url: issue.url,
+        source: issue.sourcePath,
+        draft: issue.draft,
+        published: isPublished(issue, now),
+        email: issue.email,
+        status: issueStatus(issue, now, watermark, campaign, stats),
+        campaign: campaign && stats ? { ...campaign, stats } : null,
+      });
+    }
+    return { watermark: watermark === null ? null : new Date(watermark).toISOString(), issues: rows, problems: problems.map(formatProblem) };
+  });
+
+  api.post<{ Params: { slug: string }; Querystring: { wait?: string } }>('/issues/:slug/send', async (request, reply) => {
+    const issue = await loadIssue(request.params.slug);
+    if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
+    if (!isPublished(issue, ctx.now())) return reply.code(409).send({ error: `${issue.slug}: not published yet (draft or dated in the future)` });
+    if (!issue.email) return reply.code(409).send({ error: `${issue.slug}: email is false in its front matter (feeds only)` });
+    if (runner.stopping) return reply.code(503).send({ error: 'shutting down' });
+    const { campaign, created } = await enqueueCampaign(store, issue);
+    const sending = runner.send(issue);
+    if (request.query.wait === '1' || request.query.wait === 'true') {
+      const stats = await sending;
+      return reply.code(200).send({ campaign, created, stats });
+    }
+    sending.catch((err: unknown) => logger.error({ err, slug: issue.slug }, 'send started from the API failed'));
+    return reply.code(202).send({ campaign, created });
+  });
+
+  api.post<{ Params: { slug: string } }>('/issues/:slug/test', async (request, reply) => {
+    const email = checkEmail(field(request.body, 'email'));
+    if (!email.ok) return reply.code(400).send({ error: email.error });
+    const issue = await loadIssue(request.params.slug);
+    if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
+    const prepared = await prepareIssueEmail(ctx.config, issue, ctx.secret);
+    // Subscriber id 0 belongs to nobody, so the test copy's links cannot touch a real subscription.
+    const message = prepared.messageFor({ id: 0, email: email.value, name: null });
+    try {
+      const result = await ctx.transport.send(message);
+      return { ok: true, messageId: message.messageId, code: result.code, response: result.response };
+    } catch (err) {
+      if (err instanceof SendError) return reply.code(502).send({ ok: false, code: err.code, error: err.response || err.message });
+      throw err;
+    }
+  });
+
+  api.get<{ Querystring: { status?: string; after?: string; limit?: string } }>('/subscribers', async (request, reply) => {
+    const { status, after, limit } = request.query;
+    if (status !== undefined && !STATUSES.includes(status as SubscriberStatus)) {
+      return reply.code(400).send({ error: `status: expected one of ${STATUSES.join(', ')}` });
+    }
+    const lim = limit === undefined ? 100 : Number(limit);
+    if (!Number.isInteger(lim) || lim < 1 || lim > 1000) return reply.code(400).send({ error: 'limit: expected an integer from 1 to 1000' });
+    const afterId = after === undefined ? undefined : Number(after);
+    if (afterId !== undefined && !Number.isInteger(afterId)) return reply.code(400).send({ error: 'after: expected a subscriber id' });
+    const subscribers = await store.listSubscribers({ status: status as SubscriberStatus | undefined, afterId, limit: lim });
+    const next = subscribers.length === lim ? subscribers[subscribers.length - 1]!.id : null;
+    return { subscribers, next };
+  });
+
+  api.post('/subscribers', async (request, reply) => {
+    const email = checkEmail(field(request.body, 'email'));
+    if (!email.ok) return reply.code(400).send({ error: email.error });
+    const name = checkName(field(request.body, 'name'));
+    if (!name.ok) return reply.code(400).send({ error: name.error });
+    const topics = checkTopics(field(request.body, 'topics'));
+    if (!topics.ok) return reply.code(400).send({ error: topics.error });
+    const status = field(request.body, 'status') ?? 'active';
+    if (!STATUSES.includes(status as SubscriberStatus)) return reply.code(400).send({ error: `status: expected one of ${STATUSES.join(', ')}` });
+    try {
+      const subscriber = await store.addSubscriber({ email: email.value, name: name.value, topics: topics.value, status: status as SubscriberStatus, source: 'api' });
+      return reply.code(201).send(subscriber);
+    } catch (err) {
+      if (err instanceof DuplicateSubscriberError) return reply.code(409).send({ error: err.message });
+      throw err;
+    }
+  });
+
+  api.delete<{ Params: { email: string } }>('/subscribers/:email', async (request, reply) => {
+    const removed = await store.removeSubscriber(request.params.email);
+    return removed ? reply.code(204).send() : reply.code(404).send({ error: `${request.params.email}: no such subscriber` });
+  });
+
+  api.post('/subscribers/import', { bodyLimit: MAX_IMPORT_BYTES }, async (request, reply) => {
+    if (typeof request.body !== 'string') return reply.code(415).send({ error: 'send the CSV as the body with Content-Type: text/csv' });
+    const parsed = parseSubscriberCsv(request.body);
+    if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
+    const result = await store.importSubscribers(parsed.rows);
+    return { ...result, problems: parsed.problems };
+  });
+}
+
+/** CSV with a header row: email (required), name, topics (comma or semicolon separated), status. */
+export function parseSubscriberCsv(text: string): { rows: NewSubscriber[]; problems: string[] } | { error: string } {
+  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  try {
+    records = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true, info: true, relax_column_count: true });
+  } catch (err) {
+    return { error: `CSV: ${(err as Error).message}` };
+  }
+  const rows: NewSubscriber[] = [];
+  const problems: string[] = [];
+  for (const { record, info } of records) {
+    const line = info.lines;
+    if (!('email' in record)) return { error: 'CSV: line 1: the header row has no "email" column' };
+    const email = checkEmail(record.email);
+    if (!email.ok) {
+      problems.push(`line ${line}: ${email.error}`);
+      continue;
+    }
+    const name = checkName(record.name ?? null);
+    const topics = checkTopics((record.topics ?? '').replace(/;/g, ','));
+    const status = (record.status || 'active') as SubscriberStatus;
+    if (!name.ok || !topics.ok || !STATUSES.includes(status)) {
+      problems.push(`line ${line}: ${!name.ok ? name.error : !topics.ok ? topics.error : `status: expected one of ${STATUSES.join(', ')}`}`);
+      continue;
+    }
+    rows.push({ email: email.value, name: name.value, topics: topics.value, status, source: 'import' });
+  }
+  return { rows, problems };
+}
+
+function issueStatus(issue: Issue, now: number, watermark: number | null, campaign: Campaign | null, stats: CampaignStats | null): string {
+  if (campaign && stats) {
+    if (campaign.finishedAt) return stats.failed > 0 ? 'sent-with-failures' : 'sent';
+    return stats.sent + stats.failed > 0 || campaign.startedAt ? 'sending' : 'queued';
+  }
+  if (issue.draft) return 'draft';
+  if (!isPublished(issue, now)) return 'scheduled';
+  if (!issue.email) return 'feeds-only';
+  if (watermark !== null && issue.date.epochMs < watermark) return 'back-catalogue';
+  return 'due';
+}

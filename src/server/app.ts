@@ -1,0 +1,93 @@
+// The HTTP service: build output (feeds + archive), sign-up/unsubscribe pages, operator API,
+// health and metrics, in one fastify instance.
+import formbody from '@fastify/formbody';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.js';
+import type { Transport } from '../delivery/transport.js';
+import type { Logger } from '../logging.js';
+import type { Store } from '../storage/store.js';
+import type { CampaignRunner } from '../worker/runner.js';
+import { registerApiRoutes } from './api.js';
+import type { ServerContext } from './context.js';
+import { registerHealthRoutes } from './metrics.js';
+import { IssueSource } from './issue-source.js';
+import { SystemMailer } from './mailer.js';
+import type { RateLimitOptions } from './rate-limit.js';
+import { StaticFiles } from './static.js';
+import { registerStaticRoute } from './static-route.js';
+import { registerSubscriptionRoutes } from './subscription.js';
+
+export interface ServerDeps {
+  config: Config;
+  store: Store;
+  transport: Transport;
+  logger: Logger;
+  secret: string;
+  runner: CampaignRunner;
+  issues?: IssueSource;
+  /** Sign-ups per client address; default 10 per 10 minutes. */
+  rateLimit?: RateLimitOptions;
+  /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
+  trustProxy?: boolean;
+  now?: () => number;
+}
+
+export interface PressroomServer {
+  app: FastifyInstance;
+  context: ServerContext;
+  /** Stops accepting requests, waits for in-flight ones and background emails. */
+  close(): Promise<void>;
+}
+
+/** Form and JSON bodies are small; the CSV import raises its own limit. */
+const BODY_LIMIT = 16 * 1024;
+
+export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Request URLs carry tokens; the reverse proxy keeps access logs if wanted.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: deps.trustProxy ?? false,
+    return503OnClosing: true,
+  });
+  const context: ServerContext = {
+    config: deps.config,
+    store: deps.store,
+    transport: deps.transport,
+    logger: deps.logger,
+    secret: deps.secret,
+    runner: deps.runner,
+    issues: deps.issues ?? new IssueSource(deps.config),
+    mailer: new SystemMailer(deps.config, deps.transport, deps.secret, deps.logger),
+    rateLimit: deps.rateLimit ?? { max: 10, windowMs: 10 * 60 * 1000 },
+    now: deps.now ?? Date.now,
+  };
+
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  // RFC 8058 allows the one-click body as multipart/form-data; keep it as text for isOneClick().
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  registerSubscriptionRoutes(app, context);
+  await registerApiRoutes(app, context);
+  registerHealthRoutes(app, context);
+  registerStaticRoute(app, new StaticFiles(deps.config.outDir, { siteUrl: deps.config.site.url }));
+
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Not found\n');
+  });
+  app.setErrorHandler((err: { statusCode?: number; message: string }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) request.log.error({ err, method: request.method, path: request.routeOptions.url }, 'request failed');
+    reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
+  });
+
+  return {
+    app,
+    context,
+    async close() {
+      await app.close();
+      await context.mailer.drain();
+    },
+  };
+}

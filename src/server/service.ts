@@ -1,0 +1,115 @@
+// Wires the service together for `pressroom start` (HTTP + worker), `serve` and `worker`:
+// store, transport, one campaign runner, the fastify app and the scheduled worker, and the
+// ordered shutdown: stop ticking and claiming, let in-flight sends finish (or give their claims
+// back), stop HTTP, wait for background emails, close transport and store.
+import type { AddressInfo } from 'node:net';
+import { buildSite } from '../build/site.js';
+import { ConfigError, defaultConfig, type Config } from '../config/config.js';
+import { resolveSecret } from '../config/secret.js';
+import { formatProblem } from '../content/issue.js';
+import { loadIssues } from '../content/load.js';
+import { createTransport } from '../delivery/transport.js';
+import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
+import type { Logger } from '../logging.js';
+import { openStore } from '../storage/open.js';
+import type { Store } from '../storage/store.js';
+import { CampaignRunner } from '../worker/runner.js';
+import { checkSchedule, Worker } from '../worker/worker.js';
+import { buildServer, type PressroomServer } from './app.js';
+import type { RateLimitOptions } from './rate-limit.js';
+
+export type ServiceMode = 'start' | 'serve' | 'worker';
+
+export interface ServiceOptions {
+  config: Config;
+  mode: ServiceMode;
+  logger: Logger;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  trustProxy?: boolean;
+  watch?: boolean;
+  rateLimit?: RateLimitOptions;
+  /** NODE_ENV, to insist on a configured secret in production. */
+  env?: string;
+}
+
+export interface RunningService {
+  /** Where the HTTP server listens (serve/start only). */
+  url: string | null;
+  store: Store;
+  server: PressroomServer | null;
+  worker: Worker | null;
+  runner: CampaignRunner;
+  /** The first worker tick (start/worker only). */
+  firstTick: Promise<unknown> | null;
+  /** Idempotent graceful shutdown. */
+  stop(): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { config, mode, logger } = options;
+  if (options.env === 'production' && !config.secret) {
+    throw new ConfigError('secret: required when NODE_ENV=production (set PRESSROOM_SECRET or "secret" in the config file, e.g. `openssl rand -hex 32`)');
+  }
+  if (mode !== 'serve') checkSchedule(config.schedule);
+  const secret = resolveSecret(config);
+
+  const store = await openStore(config);
+  const transport = createTransport(config, logger);
+  const identity = acquireWorkerId(config.dataDir, defaultWorkerBase(mode === 'serve' ? 'serve' : 'worker'));
+  const runner = new CampaignRunner({ store, transport, config, logger, secret, workerId: identity.workerId });
+
+  let server: PressroomServer | null = null;
+  let worker: Worker | null = null;
+  let url: string | null = null;
+  let stopping: Promise<void> | null = null;
+
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: no new claims; waiting for messages in flight');
+      await worker?.stop();
+      await runner.stop();
+      await server?.close();
+      await transport.close();
+      await store.close();
+      identity.release();
+      logger.info('stopped');
+    })());
+
+  try {
+    if (mode !== 'worker') {
+      server = await buildServer({ config, store, transport, logger, secret, runner, trustProxy: options.trustProxy, rateLimit: options.rateLimit });
+      const host = options.host ?? '127.0.0.1';
+      await server.app.listen({ port: config.port, host });
+      const { port } = server.app.server.address() as AddressInfo;
+      url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}/`;
+      // Out of the box the site URL is http://localhost:8080/; on another port, links in feeds
+      // and emails must point where we actually listen.
+      if (config.site.url === defaultConfig().site.url && port !== 8080) config.site.url = `http://localhost:${port}/`;
+      logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
+    }
+    let firstTick: Promise<unknown> | null = null;
+    if (mode !== 'serve') {
+      worker = new Worker({ config, store, logger, runner, watch: options.watch });
+      firstTick = worker.start();
+    } else {
+      await buildOnce(config, logger);
+    }
+    return { url, store, server, worker, runner, firstTick, stop };
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+}
+
+/** `serve` alone has no worker to build the site, so it builds once at start. */
+async function buildOnce(config: Config, logger: Logger): Promise<void> {
+  try {
+    const { issues, problems } = await loadIssues(config);
+    for (const p of problems) logger.warn(formatProblem(p));
+    const { files } = await buildSite(config, issues);
+    logger.info({ files: files.length, out: config.outDir }, 'site built');
+  } catch (err) {
+    logger.error({ err }, 'could not build the site; serving what is in the output folder');
+  }
+}

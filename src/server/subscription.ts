@@ -1,0 +1,168 @@
+// Visitor-facing routes: double opt-in sign-up, confirm, one-click unsubscribe (RFC 8058) and
+// topic preferences. Links carry signed tokens (src/email/tokens.ts); nothing here trusts an
+// address or id from the request without one.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { verifyToken, type TokenPurpose } from '../email/tokens.js';
+import { DuplicateSubscriberError, type Subscriber } from '../storage/store.js';
+import type { ServerContext } from './context.js';
+import { htmlSecurityHeaders } from './headers.js';
+import { checkEmail, checkName, checkTopics, field } from './input.js';
+import { escapeHtml, page, preferencesForm, subscribeForm, unsubscribeForm } from './pages.js';
+import { RateLimiter } from './rate-limit.js';
+
+type TokenQuery = { Querystring: { token?: string } };
+
+export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { store, config, mailer } = ctx;
+  const perIp = new RateLimiter(ctx.rateLimit);
+  // However many addresses an attacker uses, one inbox gets few confirm emails.
+  const perAddress = new RateLimiter({ max: 3, windowMs: 60 * 60 * 1000 });
+
+  const securityHeaders = htmlSecurityHeaders(config.site.url);
+  const html = (reply: FastifyReply, status: number, title: string, body: string) =>
+    reply
+      .code(status)
+      .headers({ ...securityHeaders, 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8' })
+      .send(page({ siteTitle: config.site.title, title, body, lang: config.site.language }));
+
+  const wantsJson = (request: FastifyRequest) => (request.headers['content-type'] ?? '').startsWith('application/json');
+
+  app.get('/subscribe', async (_request, reply) => html(reply, 200, 'Subscribe', subscribeForm(await ctx.issues.topics())));
+
+  app.post('/subscribe', async (request, reply) => {
+    const json = wantsJson(request);
+    const fail = (status: number, message: string) =>
+      json ? reply.code(status).send({ ok: false, error: message }) : html(reply, status, 'Subscribe', `<p class="error">${escapeHtml(message)}</p>${subscribeForm([])}`);
+
+    const wait = perIp.hit(request.ip, ctx.now());
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return fail(429, 'Too many sign-ups from your address; please try again later.');
+    }
+    const email = checkEmail(field(request.body, 'email'));
+    if (!email.ok) return fail(400, email.error);
+    const name = checkName(field(request.body, 'name'));
+    if (!name.ok) return fail(400, name.error);
+    const topics = checkTopics(field(request.body, 'topics'));
+    if (!topics.ok) return fail(400, topics.error);
+
+    const target = await pendingSubscriber(email.value, name.value, topics.value);
+    if (target && perAddress.hit(target.email.toLowerCase(), ctx.now()) === 0) {
+      mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
+    }
+    // The same answer whatever happened above: known, unknown, active or unsubscribed.
+    const message = 'Thanks! Please check your inbox and click the link in the email to confirm your subscription.';
+    return json ? reply.code(202).send({ ok: true, message }) : html(reply, 200, 'Check your inbox', `<p>${escapeHtml(message)}</p>`);
+  });
+
+  /** The subscriber who should get a confirm email, or null when nobody should. */
+  async function pendingSubscriber(email: string, name: string | null, topics: string[]): Promise<Subscriber | null> {
+    const existing = await store.findSubscriberByEmail(email);
+    if (!existing) {
+      try {
+        return await store.addSubscriber({ email, name, topics, status: 'pending', source: 'web' }, new Date(ctx.now()));
+      } catch (err) {
+        if (err instanceof DuplicateSubscriberError) return null; // a concurrent sign-up won the race
+        throw err;
+      }
+    }
+    if (existing.status === 'pending') return existing;
+    if (existing.status === 'unsubscribed') {
+      // Coming back needs a fresh confirmation, like a first sign-up.
+      await store.setSubscriberStatus(existing.id, 'pending', new Date(ctx.now()));
+      await store.setSubscriberTopics(existing.id, topics);
+      return existing;
+    }
+    return null; // active: nothing to do; bounced/complained: never mail again from a web form
+  }
+
+  /** Verifies ?token= for a purpose and loads the subscriber, or answers with a clear page. */
+  async function subscriberFor(request: FastifyRequest<TokenQuery>, reply: FastifyReply, purpose: TokenPurpose, title: string) {
+    const token = typeof request.query.token === 'string' ? request.query.token : '';
+    const check = verifyToken(ctx.secret, token, purpose, ctx.now());
+    if (!check.ok) {
+      const text =
+        check.reason === 'expired'
+          ? 'This link has expired. Please sign up again to get a new one.'
+          : 'This link is not valid. Please use the latest link from your email, or sign up again.';
+      html(reply, 400, title, `<p class="error">${escapeHtml(text)}</p><p><a href="/subscribe">Sign up</a></p>`);
+      return null;
+    }
+    const subscriber = await store.getSubscriber(check.subscriberId);
+    return { token, subscriber };
+  }
+
+  app.get<TokenQuery>('/confirm', async (request, reply) => {
+    const found = await subscriberFor(request, reply, 'confirm', 'Confirm your subscription');
+    if (!found) return reply;
+    const { subscriber } = found;
+    if (subscriber?.status === 'pending') {
+      await store.setSubscriberStatus(subscriber.id, 'active', new Date(ctx.now()));
+      mailer.send('welcome', { id: subscriber.id, email: subscriber.email, name: subscriber.name });
+      return html(reply, 200, 'Subscription confirmed', '<p>You are subscribed. Status: <span class="status">active</span></p>');
+    }
+    if (subscriber?.status === 'active') {
+      return html(reply, 200, 'Subscription confirmed', '<p>You were already subscribed. Status: <span class="status">active</span></p>');
+    }
+    return html(reply, 400, 'Confirm your subscription', '<p class="error">This link is no longer valid. Please sign up again.</p><p><a href="/subscribe">Sign up</a></p>');
+  });
+
+  app.get<TokenQuery>('/unsubscribe', async (request, reply) => {
+    const found = await subscriberFor(request, reply, 'unsubscribe', 'Unsubscribe');
+    if (!found) return reply;
+    const status = found.subscriber?.status ?? 'unsubscribed';
+    if (status === 'unsubscribed') return html(reply, 200, 'Unsubscribe', '<p>You are <span class="status">unsubscribed</span>.</p>');
+    return html(reply, 200, 'Unsubscribe', unsubscribeForm(found.token));
+  });
+
+  // RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click" to the List-Unsubscribe URL;
+  // the signed token is the only authorisation needed, and repeating it changes nothing.
+  app.post<TokenQuery>('/unsubscribe', async (request, reply) => {
+    const found = await subscriberFor(request, reply, 'unsubscribe', 'Unsubscribe');
+    if (!found) return reply;
+    if (!isOneClick(request.body)) {
+      return html(reply, 400, 'Unsubscribe', '<p class="error">Expected the form field List-Unsubscribe=One-Click.</p>');
+    }
+    const { subscriber } = found;
+    if (subscriber && (subscriber.status === 'active' || subscriber.status === 'pending')) {
+      await store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date(ctx.now()));
+      ctx.logger.info({ subscriberId: subscriber.id }, 'unsubscribed');
+    }
+    return html(reply, 200, 'Unsubscribed', '<p>You are <span class="status">unsubscribed</span>. You will not receive further issues.</p>');
+  });
+
+  app.get<TokenQuery>('/preferences', async (request, reply) => {
+    const found = await subscriberFor(request, reply, 'preferences', 'Preferences');
+    if (!found) return reply;
+    if (!found.subscriber) return html(reply, 404, 'Preferences', '<p>This subscription no longer exists.</p>');
+    const s = found.subscriber;
+    return html(reply, 200, 'Preferences', preferencesForm(found.token, await ctx.issues.topics(), s.topics, s.status));
+  });
+
+  app.post<TokenQuery>('/preferences', async (request, reply) => {
+    const found = await subscriberFor(request, reply, 'preferences', 'Preferences');
+    if (!found) return reply;
+    if (!found.subscriber) return html(reply, 404, 'Preferences', '<p>This subscription no longer exists.</p>');
+    const topics = checkTopics(field(request.body, 'topics'));
+    if (!topics.ok) return html(reply, 400, 'Preferences', `<p class="error">${escapeHtml(topics.error)}</p>`);
+    await store.setSubscriberTopics(found.subscriber.id, topics.value);
+    const saved = topics.value.length === 0 ? 'every topic' : topics.value.map(escapeHtml).join(', ');
+    return html(
+      reply,
+      200,
+      'Preferences saved',
+      `<p>Saved: you will receive ${saved}.</p>${preferencesForm(found.token, await ctx.issues.topics(), topics.value, found.subscriber.status)}`,
+    );
+  });
+}
+
+/** The RFC 8058 body, form-encoded (parsed to an object) or multipart (kept as text). */
+export function isOneClick(body: unknown): boolean {
+  if (typeof body === 'string') {
+    if (/(^|&)List-Unsubscribe=One-Click(&|$)/.test(body.trim())) return true;
+    // multipart/form-data: a part named List-Unsubscribe whose value is One-Click.
+    return /name="?List-Unsubscribe"?[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\nOne-Click\r?\n/i.test(body);
+  }
+  const value = field(body, 'List-Unsubscribe');
+  return value === 'One-Click' || (Array.isArray(value) && value.includes('One-Click'));
+}

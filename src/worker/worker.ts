@@ -1,0 +1,231 @@
+// The scheduled worker: on each tick, read the issues, rebuild feeds and archive if anything
+// changed, and send every published issue that is due and has no finished campaign.
+//
+// Ticks never overlap: a tick asked for while one runs (cron or the file watcher) is folded into
+// one more run right after it. A failing tick is logged and recorded; the next one tries again.
+// "Due" means: published, valid, `email` not false, and either an unfinished campaign exists
+// (resume) or no campaign exists and the issue is dated at or after the watermark (the first
+// start). An issue edited after its campaign finished is never sent again: campaigns are keyed
+// by slug, which does not change.
+import { createHash } from 'node:crypto';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import cron, { type ScheduledTask } from 'node-cron';
+import { buildSite } from '../build/site.js';
+import { ConfigError, type Config } from '../config/config.js';
+import { formatProblem, isPublished, type Issue } from '../content/issue.js';
+import { loadIssues, type LoadResult } from '../content/load.js';
+import type { Logger } from '../logging.js';
+import type { Campaign, Store } from '../storage/store.js';
+import type { CampaignRunner } from './runner.js';
+import { ensureWatermark, writeLastTick } from './state.js';
+
+export interface WorkerDeps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  runner: CampaignRunner;
+  now?: () => number;
+  /** Watch the issues folder for quick pick-up (default true). */
+  watch?: boolean;
+  /** Debounce of watcher events before a tick, ms (default 300). */
+  watchDelayMs?: number;
+  /** Called after a tick (tests, metrics). */
+  onTick?: (result: TickResult) => void;
+}
+
+export interface TickResult {
+  reason: string;
+  ok: boolean;
+  /** The site was rebuilt in this tick. */
+  built: boolean;
+  /** Slugs sent (or resumed) in this tick. */
+  sent: string[];
+  errors: string[];
+}
+
+export function checkSchedule(expression: string): string {
+  const detail = cron.validateDetailed(expression);
+  if (!detail.valid) {
+    const first = detail.errors[0];
+    const why = first ? ` (${first.field}: ${first.message})` : '';
+    throw new ConfigError(
+      `schedule: "${expression}" is not a cron expression${why}; expected 5 fields, or 6 with seconds first, e.g. "*/5 * * * *"`,
+    );
+  }
+  return expression;
+}
+
+export class Worker {
+  private task: ScheduledTask | undefined;
+  private watcher: FSWatcher | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private current: Promise<TickResult> | null = null;
+  private again: string | null = null;
+  private stopped = false;
+  private lastFingerprint: string | null = null;
+  private lastProblems = '';
+  private readonly now: () => number;
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Runs a first tick at once, then on the schedule and on file changes. */
+  start(): Promise<TickResult> {
+    const { config, logger } = this.deps;
+    const schedule = checkSchedule(config.schedule);
+    this.task = cron.schedule(schedule, () => void this.tick('schedule'), { name: 'pressroom-worker', noOverlap: true });
+    if (this.deps.watch ?? true) this.startWatcher();
+    logger.info({ schedule, issues: config.issuesDir, watch: this.watcher !== undefined }, 'worker started');
+    return this.tick('start');
+  }
+
+  /**
+   * Asks for a tick. While one runs, the request is folded into a single follow-up tick, and the
+   * promise of the running tick is returned.
+   */
+  tick(reason = 'manual'): Promise<TickResult> {
+    if (this.stopped) return Promise.resolve({ reason, ok: true, built: false, sent: [], errors: ['worker stopped'] });
+    if (this.current) {
+      this.again = reason;
+      return this.current;
+    }
+    const run = (async () => {
+      let result = await this.tickOnce(reason);
+      while (this.again !== null && !this.stopped) {
+        const next = this.again;
+        this.again = null;
+        result = await this.tickOnce(next);
+      }
+      return result;
+    })();
+    this.current = run.finally(() => {
+      this.current = null;
+    });
+    return this.current;
+  }
+
+  /** Stops scheduling and claiming; in-flight sends finish or are released; waits for the tick. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.debounce) clearTimeout(this.debounce);
+    this.watcher?.close();
+    this.watcher = undefined;
+    if (this.task) {
+      await this.task.destroy();
+      this.task = undefined;
+    }
+    await this.deps.runner.stop();
+    await this.current?.catch(() => {});
+  }
+
+  private async tickOnce(reason: string): Promise<TickResult> {
+    const { config, store, logger, runner } = this.deps;
+    const result: TickResult = { reason, ok: true, built: false, sent: [], errors: [] };
+    const fail = (what: string, err: unknown) => {
+      const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+      result.ok = false;
+      result.errors.push(message);
+      logger.error({ err, reason }, message);
+    };
+    const now = this.now();
+    try {
+      const watermark = await ensureWatermark(store, now);
+      let loaded: LoadResult;
+      try {
+        loaded = await loadIssues(config);
+      } catch (err) {
+        fail('reading issues', err);
+        return result;
+      }
+      this.reportProblems(loaded);
+
+      try {
+        result.built = await this.buildIfChanged(loaded.issues, now);
+      } catch (err) {
+        // The feeds stay as they were; sending does not depend on them.
+        fail('building the site', err);
+      }
+
+      const campaigns = new Map((await store.listCampaigns()).map((c) => [c.slug, c]));
+      for (const issue of dueIssues(loaded.issues, campaigns, watermark, now)) {
+        if (this.stopped || runner.stopping) break;
+        try {
+          await runner.send(issue);
+          result.sent.push(issue.slug);
+        } catch (err) {
+          fail(`sending ${issue.slug}`, err);
+        }
+      }
+    } catch (err) {
+      fail('tick', err);
+    } finally {
+      try {
+        await writeLastTick(store, { at: this.now(), ok: result.ok, ...(result.errors[0] ? { error: result.errors[0] } : {}) });
+      } catch (err) {
+        logger.warn({ err }, 'could not record the tick');
+      }
+      logger.debug({ ...result }, 'tick done');
+      this.deps.onTick?.(result);
+    }
+    return result;
+  }
+
+  private async buildIfChanged(issues: Issue[], now: number): Promise<boolean> {
+    const fingerprint = fingerprintOf(issues, now);
+    const builtBefore = existsSync(path.join(this.deps.config.outDir, 'index.html'));
+    if (fingerprint === this.lastFingerprint && builtBefore) return false;
+    const { files } = await buildSite(this.deps.config, issues, { now });
+    this.lastFingerprint = fingerprint;
+    this.deps.logger.info({ files: files.length, out: this.deps.config.outDir }, 'site built');
+    return true;
+  }
+
+  private reportProblems({ problems }: LoadResult): void {
+    const lines = problems.map(formatProblem);
+    const key = lines.join('\n');
+    if (key === this.lastProblems) return;
+    this.lastProblems = key;
+    for (const line of lines) this.deps.logger.warn(line);
+  }
+
+  private startWatcher(): void {
+    const { config, logger } = this.deps;
+    try {
+      this.watcher = watch(config.issuesDir, { recursive: true }, () => {
+        if (this.debounce) clearTimeout(this.debounce);
+        this.debounce = setTimeout(() => void this.tick('watch'), this.deps.watchDelayMs ?? 300);
+      });
+      this.watcher.on('error', (err) => {
+        logger.warn({ err }, 'file watcher stopped; changes are picked up on the schedule');
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch (err) {
+      logger.warn({ err, dir: config.issuesDir }, 'cannot watch the issues folder; changes are picked up on the schedule');
+    }
+  }
+}
+
+/** Issues this tick should send or resume, oldest first (they go out in publication order). */
+export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, watermark: number, now: number): Issue[] {
+  return issues
+    .filter((issue) => {
+      if (!isPublished(issue, now) || !issue.email) return false;
+      const campaign = campaigns.get(issue.slug);
+      if (campaign) return campaign.finishedAt === null;
+      return issue.date.epochMs >= watermark;
+    })
+    .sort((a, b) => a.date.epochMs - b.date.epochMs);
+}
+
+/** Changes when any issue's content changes or an issue becomes published. */
+function fingerprintOf(issues: Issue[], now: number): string {
+  const hash = createHash('sha256');
+  for (const issue of issues) {
+    hash.update(JSON.stringify(issue));
+    hash.update(isPublished(issue, now) ? '\u0001' : '\u0000');
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,176 @@
+// The worker against a real store, real issue files and a real loopback SMTP server: the
+// back-catalogue watermark, edits after sending, ticks that never send twice, failing ticks,
+// the cron schedule and the file watcher.
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/config.js';
+import { readLastTick, readWatermark } from '../../src/worker/state.js';
+import { checkSchedule } from '../../src/worker/worker.js';
+import { dateAfterStart, isoFromNow, startHarness, writeIssue, type Harness } from '../server/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function subscribers(harness: Harness, n: number): Promise<string[]> {
+  const emails = Array.from({ length: n }, (_, i) => `reader${i}@example.org`);
+  await harness.store.importSubscribers(emails.map((email) => ({ email, status: 'active' as const })));
+  return emails;
+}
+
+describe('back catalogue and first start', () => {
+  it('builds the site, mails nothing dated before the first start, and mails what comes after once', async () => {
+    h = await startHarness();
+    const emails = await subscribers(h, 3);
+    await writeIssue(h.config, { slug: 'back-1', date: isoFromNow(-30 * 86_400_000) });
+    await writeIssue(h.config, { slug: 'back-2', date: isoFromNow(-2_000) });
+    const worker = h.newWorker();
+
+    const first = await worker.tick('test');
+    expect(first).toMatchObject({ ok: true, built: true, sent: [] });
+    const feed = await readFile(path.join(h.config.outDir, 'feed.xml'), 'utf8');
+    expect(feed).toContain('Issue back-1');
+    expect(feed).toContain('Issue back-2');
+    expect(h.smtp.accepted()).toBe(0);
+    expect(await h.store.listCampaigns()).toEqual([]);
+    const watermark = await readWatermark(h.store);
+    expect(watermark).not.toBeNull();
+
+    // A restart keeps the first watermark.
+    const restarted = h.newWorker();
+    await restarted.tick('restart');
+    expect(await readWatermark(h.store)).toBe(watermark);
+
+    await writeIssue(h.config, { slug: 'new-1', date: await dateAfterStart() });
+    const second = await restarted.tick('test');
+    expect(second, second.errors.join('; ')).toMatchObject({ ok: true, built: true, sent: ['new-1'] });
+    for (const email of emails) expect(h.smtp.countFor(email)).toBe(1);
+    const [mail] = await h.mailFor(emails[0]!);
+    expect(mail!.subject).toBe('Issue new-1');
+
+    // Nothing changed: no rebuild, nothing sent.
+    const third = await restarted.tick('test');
+    expect(third).toMatchObject({ ok: true, built: false, sent: [] });
+    expect(h.smtp.accepted()).toBe(3);
+  });
+
+  it('never re-sends an issue edited after it was sent, but updates the feeds', async () => {
+    h = await startHarness();
+    await subscribers(h, 2);
+    const worker = h.newWorker();
+    await worker.tick('first start');
+    const file = await writeIssue(h.config, { slug: 'typo', title: 'Teh issue', date: await dateAfterStart() });
+    await worker.tick('new issue');
+    expect(h.smtp.accepted()).toBe(2);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('Teh issue', 'The issue'));
+    const after = await worker.tick('edit');
+    expect(after).toMatchObject({ built: true, sent: [] });
+    expect(h.smtp.accepted()).toBe(2);
+    expect(await readFile(path.join(h.config.outDir, 'feed.xml'), 'utf8')).toContain('The issue');
+  });
+
+  it('skips drafts, email: false and scheduled issues until they are due', async () => {
+    let now = Date.now();
+    h = await startHarness();
+    await subscribers(h, 1);
+    const worker = h.newWorker({ now: () => now });
+    await worker.tick('first start');
+    await writeIssue(h.config, { slug: 'draft', date: isoFromNow(0), draft: true });
+    await writeIssue(h.config, { slug: 'quiet', date: isoFromNow(0), email: false });
+    await writeIssue(h.config, { slug: 'later', date: isoFromNow(3_600_000) });
+    expect(await worker.tick('t')).toMatchObject({ sent: [] });
+    expect(h.smtp.accepted()).toBe(0);
+    now += 2 * 3_600_000; // the scheduled issue's time has come
+    expect(await worker.tick('t')).toMatchObject({ sent: ['later'] });
+    expect(h.smtp.accepted()).toBe(1);
+    expect(await h.store.getCampaign('draft')).toBeNull();
+    expect(await h.store.getCampaign('quiet')).toBeNull();
+  });
+});
+
+describe('no double sends', () => {
+  it('two quick ticks, and two workers ticking at once, send each reader one copy', async () => {
+    h = await startHarness();
+    const emails = await subscribers(h, 40);
+    const a = h.newWorker({ workerId: 'worker-a' });
+    const b = h.newWorker({ workerId: 'worker-b' });
+    await a.tick('first start');
+    await writeIssue(h.config, { slug: 'race', date: await dateAfterStart() });
+    const results = await Promise.all([a.tick('a1'), a.tick('a2'), b.tick('b1'), b.tick('b2')]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(h.smtp.duplicates()).toEqual([]);
+    for (const email of emails) expect(h.smtp.countFor(email)).toBe(1);
+    expect(h.smtp.accepted()).toBe(40);
+    const stats = await h.store.campaignStats((await h.store.getCampaign('race'))!.id);
+    expect(stats).toMatchObject({ sent: 40, queued: 0, sending: 0 });
+    expect(stats.finishedAt).not.toBeNull();
+    // And later ticks find nothing to do.
+    await Promise.all([a.tick('again'), b.tick('again')]);
+    expect(h.smtp.accepted()).toBe(40);
+  });
+});
+
+describe('failures', () => {
+  it('a failing tick is logged and recorded, and the next one retries', async () => {
+    h = await startHarness();
+    await subscribers(h, 1);
+    const worker = h.newWorker();
+    await worker.tick('first start');
+    await writeIssue(h.config, { slug: 'after-outage', date: await dateAfterStart() });
+    const moved = `${h.config.issuesDir}.away`;
+    await rename(h.config.issuesDir, moved);
+    const failed = await worker.tick('outage');
+    expect(failed.ok).toBe(false);
+    expect(failed.errors[0]).toMatch(/^reading issues: .*cannot read the issues folder/);
+    expect(await readLastTick(h.store)).toMatchObject({ ok: false });
+    await rename(moved, h.config.issuesDir);
+    const recovered = await worker.tick('recovered');
+    expect(recovered).toMatchObject({ ok: true, sent: ['after-outage'] });
+    expect(await readLastTick(h.store)).toMatchObject({ ok: true });
+    expect(h.smtp.accepted()).toBe(1);
+  });
+});
+
+describe('schedule and watcher', () => {
+  it('accepts 5 and 6 field expressions and names the field of a bad one', () => {
+    expect(checkSchedule('*/5 * * * *')).toBe('*/5 * * * *');
+    expect(checkSchedule('*/10 * * * * *')).toBe('*/10 * * * * *');
+    expect(() => checkSchedule('every five minutes')).toThrow(ConfigError);
+    expect(() => checkSchedule('61 * * * *')).toThrow(/^schedule: "61 \* \* \* \*" is not a cron expression/);
+  });
+
+  it('ticks on the cron schedule', async () => {
+    h = await startHarness({ configure: (c) => (c.schedule = '*/1 * * * * *') });
+    const worker = h.newWorker();
+    await worker.start();
+    const started = await readLastTick(h.store);
+    await waitFor(async () => {
+      const last = await readLastTick(h!.store);
+      return last !== null && started !== null && last.at > started.at;
+    });
+    await worker.stop();
+    expect((await readLastTick(h.store))!.ok).toBe(true);
+  });
+
+  it('picks up a new issue file through the watcher', async () => {
+    h = await startHarness({ configure: (c) => (c.schedule = '0 0 1 1 *') }); // effectively never
+    await subscribers(h, 2);
+    const worker = h.newWorker({ watch: true });
+    await worker.start();
+    await writeIssue(h.config, { slug: 'watched', date: await dateAfterStart() });
+    await waitFor(async () => h!.smtp.accepted() === 2);
+    expect(h.smtp.duplicates()).toEqual([]);
+    await worker.stop();
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
