@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { UsageError } from './common.js';
 import { registerContentCommands } from './content-commands.js';
+import { registerPreviewCommands } from './preview.js';
 import { registerServiceCommands } from './service.js';
 import { registerSubscriberCommands } from './subscribers.js';
 import { registerDeliveryCommands } from './delivery.js';
@@ -14,6 +15,7 @@ const program = new Command('pressroom')
   .exitOverride();
 
 registerContentCommands(program);
+registerPreviewCommands(program);
 registerServiceCommands(program);
 registerSubscriberCommands(program);
 registerDeliveryCommands(program);
