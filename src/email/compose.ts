@@ -42,7 +42,12 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-export function composePrepared<K extends string>(opts: ComposeOptions<K>): PreparedEmail {
+/** A PreparedEmail that can also show the decoded parts for one recipient (preview, tests). */
+export interface PreparedEmailWithParts extends PreparedEmail {
+  partsFor(recipient: Recipient): { subject: string; html: string; text: string };
+}
+
+export function composePrepared<K extends string>(opts: ComposeOptions<K>, subject = ''): PreparedEmailWithParts {
   const keys = Object.keys(opts.sentinels) as K[];
   const sentinelList = keys.map((k) => opts.sentinels[k]);
   const boundary = newBoundary();
@@ -60,6 +65,16 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>): Prep
   ];
 
   return {
+    partsFor(recipient: Recipient) {
+      const info = opts.perRecipient(recipient);
+      let html = opts.html;
+      let text = opts.text;
+      for (const k of keys) {
+        html = html.split(opts.sentinels[k]).join(escapeHtml(info.values[k]));
+        text = text.split(opts.sentinels[k]).join(info.values[k]);
+      }
+      return { subject, html, text };
+    },
     messageFor(recipient: Recipient): OutgoingMessage {
       const info = opts.perRecipient(recipient);
       const htmlValues = new Map<string, string>();

@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { Issue } from '../content/issue.js';
 import { adaptIssueHtml } from './adapt-html.js';
-import { composePrepared, field } from './compose.js';
-import type { PreparedEmail, Recipient } from './message.js';
+import { composePrepared, field, type PreparedEmailWithParts } from './compose.js';
+import type { Recipient } from './message.js';
 import { addressLine, checkAddress, makeSentinel, oneLine } from './mime.js';
 import { createSender, msgIdAtom } from './sender.js';
 import { compileTemplate, plainLiquid, TemplateError } from './templates.js';
@@ -23,7 +23,7 @@ export const ISSUE_VARIABLES = [
 /** Variables available in the subject pattern (config email.subject). */
 export const SUBJECT_VARIABLES = ['site', 'title', 'date', 'date_iso', 'description', 'slug', 'tags'] as const;
 
-export async function prepareIssueEmail(config: Config, issue: Issue, secret: string): Promise<PreparedEmail> {
+export async function prepareIssueEmail(config: Config, issue: Issue, secret: string): Promise<PreparedEmailWithParts> {
   const sender = createSender(config);
   const common = issueValues(config, issue);
   const sentinels = {
@@ -76,7 +76,7 @@ export async function prepareIssueEmail(config: Config, issue: Issue, secret: st
         envelopeTo: to,
       };
     },
-  });
+  }, subject);
 }
 
 /** Values shared by the body template and the subject pattern. */

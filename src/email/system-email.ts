@@ -3,8 +3,8 @@
 // change wording in one place.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
-import { composePrepared, field } from './compose.js';
-import type { PreparedEmail, Recipient } from './message.js';
+import { composePrepared, field, type PreparedEmailWithParts } from './compose.js';
+import type { Recipient } from './message.js';
 import { addressLine, checkAddress, makeSentinel, oneLine } from './mime.js';
 import { createSender } from './sender.js';
 import { compileTemplate, TemplateError } from './templates.js';
@@ -19,7 +19,7 @@ export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const SYSTEM_RECIPIENT_VARIABLES = ['name', 'email', 'unsubscribe_url', 'preferences_url', 'confirm_url'] as const;
 export const SYSTEM_VARIABLES = ['site', 'postal_address', 'subscribed', ...SYSTEM_RECIPIENT_VARIABLES] as const;
 
-export async function prepareSystemEmail(config: Config, kind: SystemEmailKind, secret: string): Promise<PreparedEmail> {
+export async function prepareSystemEmail(config: Config, kind: SystemEmailKind, secret: string): Promise<PreparedEmailWithParts> {
   if (kind !== 'confirm' && kind !== 'welcome') throw new Error(`prepareSystemEmail: unknown kind "${String(kind)}"`);
   const sender = createSender(config);
   const subscribed = kind === 'welcome';
@@ -72,7 +72,7 @@ export async function prepareSystemEmail(config: Config, kind: SystemEmailKind, 
       }
       return { values, headers, messageId, envelopeTo: to };
     },
-  });
+  }, subject);
 }
 
 function decodeEntities(s: string): string {

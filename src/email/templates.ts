@@ -122,10 +122,16 @@ export async function compileTemplate(
   };
 }
 
+/** The templates that ship with Pressroom (this repository's emails/ folder). */
+export const BUNDLED_TEMPLATES_DIR = path.resolve(import.meta.dirname, '../../emails');
+
 function realDir(dir: string): string {
   try {
     return realpathSync(dir);
   } catch {
+    // No emails/ folder where the operator runs Pressroom and none configured: use the bundled
+    // templates. A configured folder that does not exist is still an error (likely a typo).
+    if (path.resolve(dir) === path.resolve(process.cwd(), 'emails')) return realpathSync(BUNDLED_TEMPLATES_DIR);
     throw new TemplateError(`${dir}: templates folder not found (config email.templatesDir)`);
   }
 }

@@ -1,0 +1,76 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { REPO } from './helpers.js';
+
+const BIN = path.join(REPO, 'bin', 'pressroom.js');
+const CORPUS = path.resolve(REPO, '../shared/corpus/sofa-weekly');
+
+function run(args: string[], cwd: string) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PRESSROOM_LOG_LEVEL: 'silent' } });
+}
+
+describe('pressroom preview', () => {
+  it('writes .html, .txt and .eml for a sample subscriber and prints their paths', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'pr-preview-'));
+    const r = run(['preview', 'sofa-weekly-20200508', '--issues', CORPUS, '--site-url', 'https://weekly.example.org/'], cwd);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const printed = r.stdout.trim().split('\n');
+    expect(printed).toEqual(['preview/sofa-weekly-20200508.html', 'preview/sofa-weekly-20200508.txt', 'preview/sofa-weekly-20200508.eml']);
+    for (const p of printed) expect(existsSync(path.join(cwd, p))).toBe(true);
+    const html = readFileSync(path.join(cwd, printed[0]!), 'utf8');
+    const text = readFileSync(path.join(cwd, printed[1]!), 'utf8');
+    const eml = readFileSync(path.join(cwd, printed[2]!));
+    const parsed = await simpleParser(eml);
+    expect(parsed.subject).toBe('SOFA Weekly | MOSN&SOFARPC 发布、社区活动报名');
+    expect(parsed.html).toBe(html);
+    // The CRLF before a MIME boundary belongs to the boundary, so the decoded part lacks the final newline.
+    expect(parsed.text).toBe(text.replace(/\n$/, ''));
+    expect(html).toContain('subscriber@example.org');
+    expect(html).toContain('https://weekly.example.org/unsubscribe?token=');
+    expect(html).toContain('<table');
+    expect(text).toContain('Unsubscribe');
+    // A dev secret was generated for the tokens, in the data folder of the working directory.
+    expect(existsSync(path.join(cwd, 'data', 'secret'))).toBe(true);
+  });
+
+  it('honours --out and exits 1 with one clear line for an unknown slug', () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'pr-preview-'));
+    const ok = run(['preview', 'sofa-weekly-0327', '--issues', CORPUS, '--out', 'elsewhere'], cwd);
+    expect(ok.status).toBe(0);
+    expect(existsSync(path.join(cwd, 'elsewhere', 'sofa-weekly-0327.eml'))).toBe(true);
+    const bad = run(['preview', 'no-such-issue', '--issues', CORPUS], cwd);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr.trim()).toBe(`pressroom: preview: no valid issue with slug "no-such-issue" in ${CORPUS} (run pressroom check)`);
+  });
+
+  it('--open serves the HTML on a local port', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'pr-preview-'));
+    const child = spawn(process.execPath, [BIN, 'preview', 'sofa-weekly-20221104', '--issues', CORPUS, '--open'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /serving the preview at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`preview exited with ${code}: ${out}`)));
+      });
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const body = await res.text();
+      expect(body).toBe(readFileSync(path.join(cwd, 'preview', 'sofa-weekly-20221104.html'), 'utf8'));
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
