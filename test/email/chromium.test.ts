@@ -76,15 +76,17 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('email HTML in headl
           return route.abort();
         });
         await page.setContent(html, { waitUntil: 'load' });
-        const m = await page.evaluate(() => {
-          const el = document.scrollingElement ?? document.documentElement;
+        // Runs in the page (a string, so the Node-only typecheck needs no DOM types).
+        const m = (await page.evaluate(`(() => {
+          const el = document.scrollingElement || document.documentElement;
           const wide = [...document.querySelectorAll('body *')]
             .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
             .slice(0, 3)
-            .map((e) => `${e.tagName.toLowerCase()} right=${Math.round(e.getBoundingClientRect().right)}`);
+            .map((e) => e.tagName.toLowerCase() + ' right=' + Math.round(e.getBoundingClientRect().right));
           const imgs = [...document.images].filter((i) => i.complete && i.naturalWidth > 0);
-          return { scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, wide, loadedImages: imgs.length, widestImg: Math.max(0, ...imgs.map((i) => i.getBoundingClientRect().width)) };
-        });
+          return { scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, wide, loadedImages: imgs.length,
+            widestImg: Math.max(0, ...imgs.map((i) => i.getBoundingClientRect().width)) };
+        })()`)) as { scrollWidth: number; clientWidth: number; wide: string[]; loadedImages: number; widestImg: number };
         await page.screenshot({ path: path.join(ARTIFACTS, `${issue!.slug}-${width}.png`), fullPage: true });
         await page.close();
         expect(m.scrollWidth, `${file} at ${width}px: ${m.wide.join(', ')}`).toBeLessThanOrEqual(m.clientWidth);
