@@ -25,6 +25,10 @@ interface CachedVersion {
   body: Buffer;
   contentType: string;
   cacheControl: string;
+  /** Response headers shared by 200 and 304 (without Content-Length). */
+  headers: Record<string, string>;
+  /** Epoch ms of the last stat() that confirmed this version. */
+  checkedAt: number;
 }
 
 /** Files above this size are hashed and served but not kept in memory. */
@@ -119,8 +123,12 @@ export class StaticFiles {
   readonly root: string;
   private readonly htmlHeaders: Readonly<Record<string, string>>;
 
-  constructor(root: string, options: { siteUrl?: string } = {}) {
+  private readonly revalidateMs: number;
+
+  /** revalidateMs: how long a file's version is trusted without a stat() (default 1000; 0 = always stat). */
+  constructor(root: string, options: { siteUrl?: string; revalidateMs?: number } = {}) {
     this.root = path.resolve(root);
+    this.revalidateMs = options.revalidateMs ?? 1000;
     this.htmlHeaders = htmlSecurityHeaders(options.siteUrl);
   }
 
@@ -133,33 +141,31 @@ export class StaticFiles {
     if (wantsDirectory) file = path.join(file, 'index.html');
     if (file !== this.root && !file.startsWith(this.root + path.sep)) return { status: 404 };
 
-    let stats: Stats;
-    try {
-      stats = await fs.stat(file);
-    } catch {
-      return { status: 404 };
+    // A file checked less than revalidateMs ago is served from memory without a stat():
+    // builds replace files by rename, so at worst a client sees the previous version that long.
+    const now = Date.now();
+    let entry = this.cache.get(file);
+    if (entry === undefined || now - entry.checkedAt >= this.revalidateMs) {
+      let stats: Stats;
+      try {
+        stats = await fs.stat(file);
+      } catch {
+        return { status: 404 };
+      }
+      if (stats.isDirectory()) {
+        // Relative links in index pages need the trailing slash; the location is rebuilt from
+        // checked segments, so nothing from the request reaches the header unescaped.
+        return { status: 301, location: `/${segments.map(encodeURIComponent).join('/')}/` };
+      }
+      if (!stats.isFile()) return { status: 404 };
+      const fresh = await this.entryFor(file, stats);
+      if (fresh === null) return { status: 404 };
+      fresh.checkedAt = now;
+      entry = fresh;
     }
-    if (stats.isDirectory()) {
-      // Relative links in index pages need the trailing slash; the location is rebuilt from
-      // checked segments, so nothing from the request reaches the header unescaped.
-      return { status: 301, location: `/${segments.map(encodeURIComponent).join('/')}/` };
-    }
-    if (!stats.isFile()) return { status: 404 };
 
-    const entry = await this.entryFor(file, stats);
-    if (entry === null) return { status: 404 };
-
-    const headers: Record<string, string> = {
-      etag: entry.etag,
-      'last-modified': entry.lastModified,
-      'cache-control': entry.cacheControl,
-      'content-type': entry.contentType,
-      'x-content-type-options': 'nosniff',
-    };
-    if (entry.contentType.startsWith('text/html')) Object.assign(headers, this.htmlHeaders);
-
-    if (notModified(req, entry)) return { status: 304, headers };
-    headers['content-length'] = String(entry.body.length);
+    if (notModified(req, entry)) return { status: 304, headers: entry.headers };
+    const headers = { ...entry.headers, 'content-length': String(entry.body.length) };
     return req.method === 'HEAD' ? { status: 200, headers } : { status: 200, headers, body: entry.body };
   }
 
@@ -182,15 +188,16 @@ export class StaticFiles {
     const sameBytes = cached !== undefined && cached.etag === etag;
     const lastModifiedSec = sameBytes ? cached.lastModifiedSec : Math.floor(stats.mtimeMs / 1000);
     const { type, cacheControl } = contentTypeFor(file);
-    const entry: CachedVersion = {
-      version,
+    const lastModified = new Date(lastModifiedSec * 1000).toUTCString();
+    const headers: Record<string, string> = {
       etag,
-      lastModifiedSec,
-      lastModified: new Date(lastModifiedSec * 1000).toUTCString(),
-      body,
-      contentType: type,
-      cacheControl,
+      'last-modified': lastModified,
+      'cache-control': cacheControl,
+      'content-type': type,
+      'x-content-type-options': 'nosniff',
+      ...(type.startsWith('text/html') ? this.htmlHeaders : {}),
     };
+    const entry: CachedVersion = { version, etag, lastModifiedSec, lastModified, body, contentType: type, cacheControl, headers, checkedAt: 0 };
     if (body.length <= MAX_CACHED_BYTES) this.cache.set(file, entry);
     else this.cache.delete(file);
     return entry;

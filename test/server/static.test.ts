@@ -32,7 +32,7 @@ beforeAll(async () => {
   // A file beside (not inside) the output folder that no request may reach.
   await writeFile(path.join(root, 'secret.txt'), 'do not serve\n');
   app = Fastify();
-  registerStaticRoute(app, new StaticFiles(outDir, { siteUrl: 'https://news.example.org/' }));
+  registerStaticRoute(app, new StaticFiles(outDir, { siteUrl: 'https://news.example.org/', revalidateMs: 0 }));
   await app.ready();
 });
 
