@@ -1,9 +1,10 @@
 // Hand-built issues and a small site config for feed and archive tests, plus the real
 // feed readers we check output with (xmllint, Python feedparser, ../shared/tools/validate-feeds).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { defaultConfig, type Config } from '../../src/config/config.js';
 import type { Issue, IssueDate } from '../../src/content/issue.js';
 
@@ -51,8 +52,17 @@ export function issue(slug: string, overrides: Partial<Issue> = {}): Issue {
   };
 }
 
+const made: string[] = [];
+// Registered on the root suite of each test file that imports this module (files are isolated).
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed after the test file. */
 export function tempDir(prefix = 'pressroom-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** Writes text to a temp file with the given name and returns its path. */
