@@ -79,6 +79,13 @@ export interface DeliveryOutcome {
   smtpResponse: string | null;
 }
 
+/** What `takeSendPermits` granted: how many messages may go now, and when to ask again for the rest. */
+export interface SendPermits {
+  granted: number;
+  /** 0 when everything asked for was granted; else ms until the rest (up to the burst) should be there. */
+  waitMs: number;
+}
+
 export class DuplicateSubscriberError extends Error {
   constructor(readonly email: string) {
     super(`${email}: already subscribed`);
@@ -149,6 +156,14 @@ export interface Store {
   requeueTemporaryFailures(campaignId: number): Promise<number>;
   /** Sets finishedAt when nothing is queued, sending or retrying; returns whether it is finished. */
   finishCampaignIfDone(campaignId: number, now?: Date): Promise<boolean>;
+
+  /**
+   * Campaign-wide rate limit, shared by every process using this store: a token bucket row per
+   * campaign, refilled at `ratePerSecond` up to `burst` tokens (a new bucket starts full), read and
+   * updated in one atomic statement. Takes up to `want` tokens now. `now` (epoch ms) defaults to
+   * the database's own clock, so workers on machines whose clocks differ share one timeline.
+   */
+  takeSendPermits(campaignId: number, want: number, ratePerSecond: number, burst: number, now?: number): Promise<SendPermits>;
 
   /** Small key/value settings (e.g. the worker's back-catalogue watermark). */
   getSetting(key: string): Promise<string | null>;

@@ -329,6 +329,56 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('campaign-wide send permits: a new bucket is full, then refills at the rate, capped at the burst', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 3);
+      const { campaign } = await store.createCampaign({ slug: 'rated', title: 'Rated', topics: [] });
+      const t = 1_800_000_000_000;
+      // 100 msg/s, burst 5: five at once, then one every 10 ms.
+      expect(await store.takeSendPermits(campaign.id, 10, 100, 5, t)).toEqual({ granted: 5, waitMs: 50 });
+      expect(await store.takeSendPermits(campaign.id, 1, 100, 5, t)).toEqual({ granted: 0, waitMs: 10 });
+      expect(await store.takeSendPermits(campaign.id, 3, 100, 5, t + 25)).toEqual({ granted: 2, waitMs: 5 }); // 2.5 there, 0.5 left
+      expect(await store.takeSendPermits(campaign.id, 1, 100, 5, t + 30)).toEqual({ granted: 1, waitMs: 0 });
+      // A clock that goes backwards (another machine) adds nothing.
+      expect(await store.takeSendPermits(campaign.id, 1, 100, 5, t - 5_000)).toMatchObject({ granted: 0 });
+      // A long pause fills the bucket to the burst, not beyond.
+      expect(await store.takeSendPermits(campaign.id, 1, 100, 5, t + 60_000)).toEqual({ granted: 1, waitMs: 0 });
+      expect(await store.takeSendPermits(campaign.id, 100, 100, 5, t + 60_000)).toMatchObject({ granted: 4 });
+      // Another campaign has a bucket of its own.
+      const { campaign: other } = await store.createCampaign({ slug: 'other', title: 'Other', topics: [] });
+      expect(await store.takeSendPermits(other.id, 2, 100, 5, t + 60_000)).toEqual({ granted: 2, waitMs: 0 });
+      await store.close();
+    });
+
+    it('campaign-wide send permits: takers on separate connections never get more than the bucket holds', async () => {
+      const { store, another } = await harness.fresh();
+      await seed(store, 3);
+      const { campaign } = await store.createCampaign({ slug: 'shared', title: 'Shared', topics: [] });
+      const takers = [store, await another(), await another()];
+      const t = 1_800_000_000_000;
+      // All at the same instant: together they may take exactly the burst (7), however they interleave.
+      const first = await Promise.all(takers.flatMap((s) => Array.from({ length: 6 }, () => s.takeSendPermits(campaign.id, 2, 50, 7, t))));
+      expect(first.reduce((n, p) => n + p.granted, 0)).toBe(7);
+      // One second later at 50 msg/s the bucket is full again (7), not 50: the burst caps it.
+      const later = await Promise.all(takers.flatMap((s) => Array.from({ length: 6 }, () => s.takeSendPermits(campaign.id, 3, 50, 7, t + 1000))));
+      expect(later.reduce((n, p) => n + p.granted, 0)).toBe(7);
+      for (const p of [...first, ...later]) if (p.granted < 2) expect(p.waitMs).toBeGreaterThan(0);
+      await Promise.all(takers.slice(1).map((s) => s.close()));
+      await store.close();
+    });
+
+    it('campaign-wide send permits on the store clock when no time is given', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 1);
+      const { campaign } = await store.createCampaign({ slug: 'clock', title: 'Clock', topics: [] });
+      expect(await store.takeSendPermits(campaign.id, 1, 0.5, 1)).toEqual({ granted: 1, waitMs: 0 });
+      const next = await store.takeSendPermits(campaign.id, 1, 0.5, 1);
+      expect(next.granted).toBe(0);
+      expect(next.waitMs).toBeGreaterThan(1000); // one token per 2 s: the next is most of 2 s away
+      expect(next.waitMs).toBeLessThanOrEqual(2000);
+      await store.close();
+    });
+
     it('keeps settings', async () => {
       const { store, another } = await harness.fresh();
       expect(await store.getSetting('watermark')).toBeNull();

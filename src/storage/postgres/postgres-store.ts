@@ -16,11 +16,13 @@ import {
   type DeliveryOutcome,
   type DeliveryState,
   type NewSubscriber,
+  type SendPermits,
   type Store,
   type Subscriber,
   type SubscriberQuery,
   type SubscriberStatus,
 } from '../store.js';
+import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, SQL } from './sql.js';
 
 // Big imports go to the server in chunks of this many rows (one statement each, one transaction).
@@ -321,6 +323,15 @@ export class PostgresStore implements Store {
     if (rows[0]!.busy) return false;
     await this.query(SQL.markFinished, [campaignId, now]);
     return true;
+  }
+
+  // ---- Campaign-wide rate limit ---------------------------------------------------------------
+
+  async takeSendPermits(campaignId: number, want: number, ratePerSecond: number, burst: number, now?: number): Promise<SendPermits> {
+    const { rows } = await this.query<{ granted: number; tokens: number }>(SQL.takeSendPermits, [
+      campaignId, Math.max(0, Math.floor(want)), ratePerSecond, Math.max(1, burst), now ?? null,
+    ]);
+    return permitsFrom(rows[0]!, want, ratePerSecond, burst);
   }
 
   // ---- Settings ------------------------------------------------------------------------------

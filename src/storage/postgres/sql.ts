@@ -61,6 +61,19 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'campaign-wide rate limit buckets',
+    // One token bucket per campaign, shared by every worker (see SQL.takeSendPermits).
+    sql: `
+      CREATE TABLE campaign_rate (
+        campaign_id bigint PRIMARY KEY REFERENCES campaigns (id) ON DELETE CASCADE,
+        tokens      double precision NOT NULL,
+        updated_at  bigint NOT NULL,
+        granted     integer NOT NULL
+      );
+    `,
+  },
 ];
 
 // bigint columns come back as JS numbers (the pool's int8 parser; ids and epoch ms stay far below 2^53).
@@ -159,6 +172,20 @@ export const SQL = {
       WHERE campaign_id = $1 AND state = 'failed' AND temporary
         AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`,
   reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = $1`,
+
+  // Campaign-wide rate limit: one upsert, so the read-refill-take-write of the bucket is atomic under
+  // the row lock whatever the number of workers. $1 campaign, $2 want, $3 rate/s, $4 burst,
+  // $5 now (epoch ms, NULL = the database clock). `granted` is stored so RETURNING can report it.
+  takeSendPermits: `WITH t AS (
+        SELECT coalesce($5::bigint, (extract(epoch FROM clock_timestamp()) * 1000)::bigint) AS now)
+      INSERT INTO campaign_rate AS r (campaign_id, tokens, updated_at, granted)
+      SELECT $1, $4::float8 - least($2::int, floor($4::float8)), t.now, least($2::int, floor($4::float8)) FROM t
+      ON CONFLICT (campaign_id) DO UPDATE SET
+        granted = least($2::int, floor(least($4::float8, r.tokens + greatest(0, excluded.updated_at - r.updated_at) * $3::float8 / 1000))),
+        tokens = least($4::float8, r.tokens + greatest(0, excluded.updated_at - r.updated_at) * $3::float8 / 1000)
+          - least($2::int, floor(least($4::float8, r.tokens + greatest(0, excluded.updated_at - r.updated_at) * $3::float8 / 1000))),
+        updated_at = greatest(r.updated_at, excluded.updated_at)
+      RETURNING granted, tokens`,
 
   // Settings
   getSetting: `SELECT value FROM settings WHERE key = $1`,

@@ -62,6 +62,19 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'campaign-wide rate limit buckets',
+    // One token bucket per campaign, shared by every process on this file (see SQL.takeSendPermits).
+    sql: `
+      CREATE TABLE campaign_rate (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaigns (id) ON DELETE CASCADE,
+        tokens      REAL NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        granted     INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const PRAGMAS = ['journal_mode = WAL', 'busy_timeout = 10000', 'synchronous = NORMAL', 'foreign_keys = ON'];
@@ -147,6 +160,18 @@ export const SQL = {
       WHERE campaign_id = ? AND state = 'failed' AND temporary = 1
         AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`,
   reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = ?`,
+
+  // Campaign-wide rate limit: one upsert reads, refills, takes and writes the bucket atomically (SQLite
+  // serialises writers). `granted` is stored so RETURNING can report it; CAST(... AS INTEGER) is
+  // floor() for these non-negative values.
+  takeSendPermits: `INSERT INTO campaign_rate AS r (campaign_id, tokens, updated_at, granted)
+      VALUES (@campaignId, @burst - min(@want, CAST(@burst AS INTEGER)), @now, min(@want, CAST(@burst AS INTEGER)))
+      ON CONFLICT (campaign_id) DO UPDATE SET
+        granted = min(@want, CAST(min(@burst, r.tokens + max(0, @now - r.updated_at) * @rate / 1000.0) AS INTEGER)),
+        tokens = min(@burst, r.tokens + max(0, @now - r.updated_at) * @rate / 1000.0)
+          - min(@want, CAST(min(@burst, r.tokens + max(0, @now - r.updated_at) * @rate / 1000.0) AS INTEGER)),
+        updated_at = max(r.updated_at, @now)
+      RETURNING granted, tokens`,
 
   // Settings
   getSetting: `SELECT value FROM settings WHERE key = ?`,

@@ -16,11 +16,13 @@ import {
   type DeliveryOutcome,
   type DeliveryState,
   type NewSubscriber,
+  type SendPermits,
   type Store,
   type Subscriber,
   type SubscriberQuery,
   type SubscriberStatus,
 } from '../store.js';
+import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, PRAGMAS, SQL } from './sql.js';
 
 interface SubscriberRow {
@@ -309,6 +311,14 @@ export class SqliteStore implements Store {
         return true;
       }).immediate(),
     );
+  }
+
+  // ---- Campaign-wide rate limit ---------------------------------------------------------------
+
+  async takeSendPermits(campaignId: number, want: number, ratePerSecond: number, burst: number, now?: number): Promise<SendPermits> {
+    // One machine shares this file, so its clock is the common one.
+    const params = { campaignId, want: Math.max(0, Math.floor(want)), rate: ratePerSecond, burst: Math.max(1, burst), now: now ?? Date.now() };
+    return this.guard(() => permitsFrom(this.stmt('takeSendPermits').get(params) as { granted: number; tokens: number }, want, ratePerSecond, burst));
   }
 
   // ---- Settings ------------------------------------------------------------------------------
