@@ -1,7 +1,7 @@
 // The operator API under /api: bearer token from config.adminToken. Registered only when a token
 // is configured, so without one every /api path is a plain 404.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPublished, type Issue } from '../content/issue.js';
 import { findIssue } from '../content/load.js';
@@ -9,7 +9,8 @@ import { formatProblem } from '../content/issue.js';
 import { enqueueCampaign } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
-import { DuplicateSubscriberError, type Campaign, type CampaignStats, type NewSubscriber, type SubscriberStatus } from '../storage/store.js';
+import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
+import { DuplicateSubscriberError, type Campaign, type CampaignStats, type SubscriberStatus } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, field } from './input.js';
@@ -149,41 +150,19 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
 
   api.post('/subscribers/import', { bodyLimit: MAX_IMPORT_BYTES }, async (request, reply) => {
     if (typeof request.body !== 'string') return reply.code(415).send({ error: 'send the CSV as the body with Content-Type: text/csv' });
-    const parsed = parseSubscriberCsv(request.body);
-    if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
-    const result = await store.importSubscribers(parsed.rows);
-    return { ...result, problems: parsed.problems };
+    // The same importer as `pressroom subscribers import`: header row, bad rows reported by line.
+    const problems: string[] = [];
+    try {
+      const summary = await importSubscribersCsv(store, Readable.from([request.body]), {
+        file: 'upload.csv',
+        onProblem: (p) => problems.push(formatImportProblem(p)),
+      });
+      return { ...summary, problems };
+    } catch (err) {
+      if (err instanceof ImportHeaderError) return reply.code(400).send({ error: err.message });
+      throw err;
+    }
   });
-}
-
-/** CSV with a header row: email (required), name, topics (comma or semicolon separated), status. */
-export function parseSubscriberCsv(text: string): { rows: NewSubscriber[]; problems: string[] } | { error: string } {
-  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
-  try {
-    records = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true, info: true, relax_column_count: true });
-  } catch (err) {
-    return { error: `CSV: ${(err as Error).message}` };
-  }
-  const rows: NewSubscriber[] = [];
-  const problems: string[] = [];
-  for (const { record, info } of records) {
-    const line = info.lines;
-    if (!('email' in record)) return { error: 'CSV: line 1: the header row has no "email" column' };
-    const email = checkEmail(record.email);
-    if (!email.ok) {
-      problems.push(`line ${line}: ${email.error}`);
-      continue;
-    }
-    const name = checkName(record.name ?? null);
-    const topics = checkTopics((record.topics ?? '').replace(/;/g, ','));
-    const status = (record.status || 'active') as SubscriberStatus;
-    if (!name.ok || !topics.ok || !STATUSES.includes(status)) {
-      problems.push(`line ${line}: ${!name.ok ? name.error : !topics.ok ? topics.error : `status: expected one of ${STATUSES.join(', ')}`}`);
-      continue;
-    }
-    rows.push({ email: email.value, name: name.value, topics: topics.value, status, source: 'import' });
-  }
-  return { rows, problems };
 }
 
 function issueStatus(issue: Issue, now: number, watermark: number | null, campaign: Campaign | null, stats: CampaignStats | null): string {

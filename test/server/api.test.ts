@@ -1,6 +1,6 @@
 // The operator API, /healthz and /metrics, against a real store and a real loopback SMTP server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSubscriberCsv, tokenMatches } from '../../src/server/api.js';
+import { tokenMatches } from '../../src/server/api.js';
 import { isoFromNow, startHarness, writeIssue, type Harness } from './harness.js';
 
 const TOKEN = 'operator-token-for-tests';
@@ -81,11 +81,15 @@ describe('subscribers', () => {
     const csv = 'email,name,topics\nimp1@example.org,Imp One,sofa;mosn\nnot-an-address,Bad,\nimp2@example.org,,\nop1@example.org,dup,\n';
     const res = await h.server.app.inject({ method: 'POST', url: '/api/subscribers/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ added: 2, duplicates: 1, problems: [expect.stringMatching(/^line 3: email: /)] });
+    expect(res.json()).toEqual({ rows: 4, added: 2, duplicates: 1, bad: 1, problems: [expect.stringMatching(/^upload\.csv:3: email: /)] });
     expect((await h.store.findSubscriberByEmail('imp1@example.org'))!.topics).toEqual(['sofa', 'mosn']);
     const again = await h.server.app.inject({ method: 'POST', url: '/api/subscribers/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
     expect(again.json()).toMatchObject({ added: 0, duplicates: 3 });
-    expect(parseSubscriberCsv('name\nx\n')).toEqual({ error: 'CSV: line 1: the header row has no "email" column' });
+    const noEmail = await h.server.app.inject({ method: 'POST', url: '/api/subscribers/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: 'name\nx\n' });
+    expect(noEmail.statusCode).toBe(400);
+    expect(noEmail.json().error).toContain('no "email" column');
+    const notCsv = await h.server.app.inject({ method: 'POST', url: '/api/subscribers/import', headers: auth, payload: { email: 'x@example.org' } });
+    expect(notCsv.statusCode).toBe(415);
   });
 });
 
