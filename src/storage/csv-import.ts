@@ -57,7 +57,17 @@ export async function importSubscribersCsv(
   const parser = input.pipe(
     parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true, info: true }),
   );
-  parser.on('skip', (err: Error & { lines?: number }) => bad({ line: err.lines ?? 0, field: 'CSV', message: err.message }));
+  // csv-parse reports unparseable records as it reads, ahead of the records we consume; hold them
+  // back so every problem comes out in line order.
+  const skipped: Array<{ line: number; message: string }> = [];
+  parser.on('skip', (err: Error & { lines?: number }) => skipped.push({ line: err.lines ?? 0, message: err.message }));
+  const reportSkipped = (upTo: number) => {
+    while (skipped.length > 0 && skipped[0]!.line <= upTo) {
+      const s = skipped.shift()!;
+      summary.rows++;
+      bad({ line: s.line, field: 'CSV', message: s.message });
+    }
+  };
   input.on('error', (err) => parser.destroy(err));
 
   let columns: Map<string, number> | null = null;
@@ -72,6 +82,7 @@ export async function importSubscribersCsv(
 
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     const line = info.lines - newlinesInside(record);
+    reportSkipped(line);
     if (!columns) {
       columns = readHeader(record, file, line);
       continue;
@@ -105,6 +116,7 @@ export async function importSubscribersCsv(
     });
     if (chunk.length >= CHUNK) await flush();
   }
+  reportSkipped(Infinity);
   if (!columns) throw new ImportHeaderError(`${file}:1: header: the file is empty (expected a header row: email,name,topics)`);
   await flush();
   return summary;
