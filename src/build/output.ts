@@ -3,7 +3,8 @@
 // mistake, so we never delete anything we did not write: `.pressroom-files` lists every
 // file the last build wrote; the next build deletes the listed files it no longer produces
 // (and folders that become empty), and leaves everything else alone. Each file is written
-// to a temporary name and renamed, so a web server serving the folder never sees half a file.
+// to a temporary name and renamed, so a web server serving the folder never sees half a file;
+// files whose bytes did not change are not rewritten.
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -21,10 +22,15 @@ export async function writeOutput(outDir: string, files: Map<string, string>): P
   await inParallel([...dirs].sort(), (dir) => mkdir(dir, { recursive: true }));
 
   const tmpSuffix = `.tmp-${process.pid}`;
+  const ours = new Set(previous);
   await inParallel(names, async (name, i) => {
     const target = path.join(outDir, name);
+    const content = files.get(name)!;
+    // Unchanged files are left alone: cheaper than rewriting, and their mtime (the server's
+    // Last-Modified) only moves when their bytes do.
+    if (ours.has(name) && (await sameContent(target, content))) return;
     const tmp = `${target}${tmpSuffix}-${i}`;
-    await writeFile(tmp, files.get(name)!);
+    await writeFile(tmp, content);
     await rename(tmp, target);
   });
 
@@ -49,6 +55,14 @@ async function inParallel<T>(items: T[], fn: (item: T, index: number) => Promise
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}
+
+async function sameContent(file: string, content: string): Promise<boolean> {
+  try {
+    return (await readFile(file)).equals(Buffer.from(content));
+  } catch {
+    return false;
+  }
 }
 
 async function readManifest(outDir: string): Promise<string[]> {

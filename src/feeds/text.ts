@@ -7,9 +7,13 @@
 // None of these may appear in an XML 1.0 document, and JSON readers choke on them too.
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Cheap first look: the full pattern (with its look-arounds for surrogates) is slow on long
+// bodies, and almost every string is clean.
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Removes characters that XML 1.0 forbids. */
 export function cleanText(value: string): string {
-  return value.replace(FORBIDDEN, '');
+  return SUSPECT.test(value) ? value.replace(FORBIDDEN, '') : value;
 }
 
 /** Escapes text content for XML or HTML (after removing forbidden characters). */

@@ -1,7 +1,7 @@
 // The whole real corpus, loaded by the real loader, built into a temp folder and checked
 // with ../shared/tools/validate-feeds and by reading the files back.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/build/site.js';
@@ -147,6 +147,21 @@ describe('stale files', () => {
     expect(readFileSync(path.join(dir, 'CNAME'), 'utf8')).toBe('news.example.org\n');
     expect(readFileSync(path.join(dir, MANIFEST), 'utf8').trim().split('\n')).toEqual(res.files);
     expect([...readTree(dir).keys()].sort()).toEqual([...res.files, 'CNAME', MANIFEST].sort());
+  });
+
+  it('unchanged files keep their mtime, changed ones are rewritten', async () => {
+    const dir = tempDir();
+    const a = issue('a', { date: date('2022-11-04T15:00:00+08:00') });
+    const b = issue('b', { date: date('2022-11-11T15:00:00+08:00') });
+    await buildSite(corpusConfig(dir), [a, b], { now: NOW });
+    const mtime = (f: string) => statSync(path.join(dir, f)).mtimeMs;
+    const before = { a: mtime('issues/a/index.html'), b: mtime('issues/b/index.html'), css: mtime('style.css') };
+    await new Promise((r) => setTimeout(r, 50));
+    await buildSite(corpusConfig(dir), [a, { ...b, html: '<p>Corrected</p>' }], { now: NOW });
+    expect(mtime('issues/a/index.html')).toBe(before.a);
+    expect(mtime('style.css')).toBe(before.css);
+    expect(mtime('issues/b/index.html')).toBeGreaterThan(before.b);
+    expect(readFileSync(path.join(dir, 'issues/b/index.html'), 'utf8')).toContain('<p>Corrected</p>');
   });
 
   it('a manifest naming a path outside the folder is refused, nothing deleted', async () => {

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { cleanText, escapeAttr, escapeText } from '../../src/feeds/text.js';
+
+describe('cleanText', () => {
+  it('keeps tab, newline, CR, CJK, zero-width joiners and emoji (valid surrogate pairs)', () => {
+    const ok = 'a\tb\nc\r\n周报\u200d 😀 \u{1F468}\u200d\u{1F469}';
+    expect(cleanText(ok)).toBe(ok);
+  });
+
+  it('drops C0 controls, U+FFFE/U+FFFF and unpaired surrogates', () => {
+    expect(cleanText('a\u0000b\u0008c\u000Bd\u001Fe\uFFFEf\uFFFFg')).toBe('abcdefg');
+    expect(cleanText('x\uD83Dy\uDE00z 😀')).toBe('xyz 😀');
+  });
+});
+
+describe('escaping', () => {
+  it('escapes markup in text and quotes in attributes', () => {
+    expect(escapeText('<a href="x">&amp;</a>')).toBe('&lt;a href="x"&gt;&amp;amp;&lt;/a&gt;');
+    expect(escapeAttr('"<&>"')).toBe('&quot;&lt;&amp;&gt;&quot;');
+  });
+});
