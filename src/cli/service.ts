@@ -51,8 +51,13 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
     watch: options.watch,
     env: process.env.NODE_ENV,
   });
-  if (service.url) console.log(`Pressroom is running at ${service.url}`);
-  if (service.url && config.site.url !== service.url) console.log(`Public site URL: ${config.site.url}`);
+  if (service.url) {
+    // Out of the box the site URL is http://localhost:<port>/: show that one, it is what links use.
+    const site = new URL(config.site.url);
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(site.hostname) && site.port === new URL(service.url).port;
+    console.log(`Pressroom is running at ${local ? config.site.url : service.url}`);
+    if (!local) console.log(`Public site URL: ${config.site.url}`);
+  }
   if (service.worker) console.log(`Worker schedule: ${config.schedule} (issues in ${config.issuesDir})`);
 
   await new Promise<void>((resolve) => {
