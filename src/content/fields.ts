@@ -4,22 +4,13 @@
 import { decodeHTMLStrict } from 'entities';
 import { z } from 'zod';
 import { DATE_EXAMPLE, issueDateFromInstant, parseIssueDate } from './dates.js';
-import type { IssueAuthor, IssueDate } from './issue.js';
+import type { Issue, IssueAuthor, IssueDate } from './issue.js';
 
-export interface IssueFields {
-  title: string;
-  date: IssueDate;
-  description?: string;
-  tags: string[];
-  categories: string[];
-  cover?: string;
-  authors: IssueAuthor[];
-  draft: boolean;
-  slug?: string;
-  lang?: string;
-  email: boolean;
-  extra: Record<string, unknown>;
-}
+/** The issue as its front matter describes it; the loader adds the path-derived and rendered parts. */
+export type IssueFields = Pick<
+  Issue,
+  'title' | 'date' | 'description' | 'tags' | 'categories' | 'cover' | 'authors' | 'draft' | 'lang' | 'email' | 'extra'
+> & { slug?: string };
 
 export interface FieldProblem {
   field: string;
