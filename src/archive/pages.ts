@@ -1,7 +1,7 @@
 // The archive's pages: the home page (issue list + subscribe form), one page per issue
 // (title, date, tags, cover, content, older/newer) and one list page per topic.
 import type { Config } from '../config/config.js';
-import type { Issue } from '../content/issue.js';
+import { issueTopics, type Issue } from '../content/issue.js';
 import { displayDate, rfc3339 } from '../feeds/dates.js';
 import { isHttpUrl } from '../feeds/media.js';
 import type { FeedSpec } from '../feeds/model.js';
@@ -69,10 +69,15 @@ export interface Neighbours {
 export function issuePage(config: Config, issue: Issue, around: Neighbours, feed: FeedSpec): string {
   const root = '../../';
   const href = (other: Issue) => `${root}issues/${encodeURIComponent(other.slug)}/`;
-  const topics = [...new Set([...issue.tags, ...issue.categories].map((t) => t.trim()).filter(Boolean))];
-  const tagList = topics.length
-    ? `<ul class="tags">${topics
-        .map((t) => `<li><a href="${escapeAttr(`${root}tags/${encodeURIComponent(topicSlug(t))}/`)}">${escapeText(t)}</a></li>`)
+  // One link per topic page: "SOFA Weekly" and "SOFA WEEKLY" lead to the same one.
+  const topics = new Map<string, string>();
+  for (const label of issueTopics(issue).map((t) => t.trim()).filter(Boolean)) {
+    const slug = topicSlug(label);
+    if (!topics.has(slug)) topics.set(slug, label);
+  }
+  const tagList = topics.size
+    ? `<ul class="tags">${[...topics]
+        .map(([slug, label]) => `<li><a href="${escapeAttr(`${root}tags/${encodeURIComponent(slug)}/`)}">${escapeText(label)}</a></li>`)
         .join('')}</ul>`
     : '';
   const authors = issue.authors.length ? ` · ${escapeText(issue.authors.map((a) => a.name).join(', '))}` : '';

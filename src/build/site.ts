@@ -35,7 +35,7 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 
   published.forEach((issue, i) => {
     const around = { newer: published[i - 1], older: published[i + 1] };
-    files.set(`issues/${issue.slug}/index.html`, issuePage(config, issue, withoutUndefined(around), feed));
+    files.set(`issues/${issue.slug}/index.html`, issuePage(config, issue, around, feed));
   });
 
   for (const topic of groupTopics(published)) {
@@ -51,8 +51,4 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 export async function buildSite(config: Config, issues: Issue[], options: BuildOptions = {}): Promise<{ files: string[] }> {
   const files = renderSite(config, issues, options);
   return { files: await writeOutput(config.outDir, files) };
-}
-
-function withoutUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
