@@ -53,6 +53,8 @@ const fileSchema = z
         rateLimit: z.number().positive(),
         maxAttempts: z.number().int().positive(),
         batchSize: z.number().int().positive(),
+        rateLimitScope: z.enum(['campaign', 'process']),
+        leaseSeconds: z.number().positive(),
       })
       .partial(),
   })
@@ -92,7 +94,18 @@ export interface Config {
     templatesDir: string;
     dkim?: { domain: string; selector: string; privateKeyPath: string };
   };
-  smtp: { maxConnections: number; rateLimit?: number; maxAttempts: number; batchSize: number };
+  smtp: {
+    maxConnections: number;
+    /** Messages per second; see rateLimitScope. */
+    rateLimit?: number;
+    /** 'campaign' (default): rateLimit holds for each campaign across every worker sharing the store
+     * (a token bucket in the store); 'process': each process sends at up to rateLimit on its own. */
+    rateLimitScope?: 'campaign' | 'process';
+    maxAttempts: number;
+    batchSize: number;
+    /** How long a worker holds claimed ledger rows before another may take them (default 300). */
+    leaseSeconds?: number;
+  };
 }
 
 /** Flags the CLI may pass; they win over the file and the environment. */

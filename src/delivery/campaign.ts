@@ -16,6 +16,7 @@ import { prepareIssueEmail } from '../email/issue-email.js';
 import type { Logger } from '../logging.js';
 import type { Campaign, CampaignStats, Delivery, Store } from '../storage/store.js';
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './retry.js';
+import { CampaignRateLimiter, RateLimitAborted } from './shared-rate-limit.js';
 import { SendError, type Transport } from './transport.js';
 
 export class DeliveryError extends Error {}
@@ -51,7 +52,7 @@ export interface SendCampaignDeps {
   onProgress?: (p: Progress) => void;
   /** Overrides of the backoff (maxAttempts comes from config.smtp). */
   retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
-  /** How long a claim is held; default 5 minutes. */
+  /** How long a claim is held; default config.smtp.leaseSeconds, else 5 minutes. */
   leaseMs?: number;
   /** Keep running until retries due later are done (default true); false returns when nothing is claimable now. */
   waitForRetries?: boolean;
@@ -95,11 +96,19 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   }
 
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry, maxAttempts: config.smtp.maxAttempts };
-  const leaseMs = deps.leaseMs ?? 5 * 60_000;
+  const leaseMs = deps.leaseMs ?? (config.smtp.leaseSeconds ?? 300) * 1000;
   const lanes = Math.max(1, config.smtp.maxConnections);
+  // With a campaign-wide limit (the default when rateLimit is set) all workers draw on one bucket
+  // in the store; see shared-rate-limit.ts. 'process' leaves it to the transport's local bucket.
+  const rate = config.smtp.rateLimit;
+  const sharedRate = rate !== undefined && (config.smtp.rateLimitScope ?? 'campaign') === 'campaign';
+  const limiter = sharedRate ? new CampaignRateLimiter(store, campaign.id, rate, { maxAsk: lanes }) : null;
   // A claimed row must be handed over well before its lease ends; with a rate limit a big batch
-  // could outlive its lease, so the batch shrinks to what the rate can send in half a lease.
-  const byRate = config.smtp.rateLimit ? Math.max(lanes, Math.floor((config.smtp.rateLimit * leaseMs) / 2000)) : Infinity;
+  // could outlive its lease, so the batch shrinks to what the rate can send in half a lease. A
+  // campaign-wide rate is shared by an unknown number of workers: the batch is an eighth of that,
+  // so up to 8 equal workers still finish a batch within half a lease (with more, rows near the end
+  // of their lease are given back unsent and claimed again: slower, never sent twice).
+  const byRate = rate ? Math.max(lanes, Math.floor((rate * leaseMs) / (sharedRate ? 16_000 : 2000))) : Infinity;
   const batchSize = Math.max(1, Math.min(config.smtp.batchSize, byRate));
   const leaseMargin = Math.min(30_000, leaseMs / 4);
   const pauseBase = deps.connectionPauseMs ?? 500;
@@ -157,6 +166,18 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
       counts.failed++;
       counts.failedNow++;
       return 'ok';
+    }
+    if (limiter) {
+      try {
+        await limiter.take(signal);
+      } catch (err) {
+        if (!(err instanceof RateLimitAborted)) throw err;
+        return 'ok'; // stopping: the row is still `sending` under our id and is given back below
+      }
+      if (row.leaseUntil !== null && Date.now() > row.leaseUntil - leaseMargin) {
+        skippedExpired++; // waited too long for the rate: another worker may take it soon; give it back
+        return 'ok';
+      }
     }
     let outcome: { code: number; response: string } | SendError;
     try {
