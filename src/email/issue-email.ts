@@ -45,6 +45,9 @@ export async function prepareIssueEmail(config: Config, issue: Issue, secret: st
 
   const site = config.site.url;
   const slugPart = msgIdAtom(issue.slug, 'issue');
+  // Message-ID = <slug.subscriber.issueHash@domain>: stable for (issue, subscriber) so a retried
+  // send is recognisable; the keyed hash (computed once) keeps ids of different installations apart.
+  const issueHash = stableHash(secret, issue.slug);
 
   return composePrepared({
     headers: sender.headers(subject),
@@ -59,7 +62,7 @@ export async function prepareIssueEmail(config: Config, issue: Issue, secret: st
       const token = signToken(secret, r.id, 'unsubscribe');
       const unsubscribeUrl = `${site}unsubscribe?token=${token}`;
       const preferencesUrl = `${site}preferences?token=${signToken(secret, r.id, 'preferences')}`;
-      const messageId = `<${slugPart}.${r.id}.${stableHash(secret, issue.slug, r.id)}@${sender.domain}>`;
+      const messageId = `<${slugPart}.${r.id}.${issueHash}@${sender.domain}>`;
       return {
         values: {
           name: r.name ? oneLine(r.name) : '',
@@ -129,6 +132,6 @@ function formatDate(epochMs: number, config: Config): string {
   }
 }
 
-function stableHash(secret: string, slug: string, id: number): string {
-  return createHmac('sha256', secret).update(`message-id\0${slug}\0${id}`).digest('base64url').replace(/[-_]/g, '').slice(0, 12);
+function stableHash(secret: string, slug: string): string {
+  return createHmac('sha256', secret).update(`message-id\0${slug}`).digest('base64url').replace(/[-_]/g, '').slice(0, 12);
 }

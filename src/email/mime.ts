@@ -43,7 +43,7 @@ export function checkAddress(address: string, what: string): string {
   if (!m) throw new HeaderValueError(`${what}: "${address}" is not a valid email address`);
   const local = m[1]!;
   if (!/^[\x21-\x7e]+$/.test(local)) throw new HeaderValueError(`${what}: "${address}": non-ASCII local part is not supported`);
-  const domain = domainToASCII(m[2]!);
+  const domain = /^[A-Za-z0-9.-]+$/.test(m[2]!) ? m[2]!.toLowerCase() : domainToASCII(m[2]!);
   if (!domain) throw new HeaderValueError(`${what}: "${address}" has an invalid domain`);
   return `${local}@${domain}`;
 }
@@ -113,26 +113,45 @@ export function buildPartTemplate(text: string, sentinels: readonly string[]): P
 /** QP-encodes one per-recipient value as complete lines ending in a soft break. */
 export function encodeSlotValue(value: string): string {
   if (value === '') return '';
+  if (SAFE_QP.test(value)) {
+    // Common case (URLs, addresses): printable ASCII; only '=' needs escaping. Lines of at most
+    // 75 characters plus the soft break, never splitting an =XX escape.
+    const q = value.replace(/=/g, '=3D');
+    if (q.length <= 75) return `${q}=${CRLF}`;
+    let out = '';
+    let pos = 0;
+    while (pos < q.length) {
+      let end = Math.min(pos + 75, q.length);
+      const eq = q.lastIndexOf('=', end - 1);
+      if (eq > end - 3 && eq >= pos && end < q.length) end = eq;
+      out += `${q.slice(pos, end)}=${CRLF}`;
+      pos = end;
+    }
+    return out;
+  }
   return `${qpWrap(qpEncode(value.replace(/\r\n|\r|\n/g, ' ')), 76)}=${CRLF}`;
 }
+
+/** Printable ASCII without leading/trailing whitespace concerns: no space or tab at all. */
+const SAFE_QP = /^[\x21-\x7e]+$/;
 
 /** Relaxed body canonicalization (RFC 6376 3.4.4) of whole lines. */
 export function relaxBody(s: string): string {
   return s.replace(/[ \t]+\r\n/g, CRLF).replace(/[ \t]+/g, ' ');
 }
 
-/** Fills a part: returns raw pieces and canonical pieces for hashing. */
-export function fillPart(part: PartTemplate, values: Map<string, string>, out: Buffer[], canon: Buffer[] | null): void {
-  for (let i = 0; i < part.pieces.length; i++) {
+/** Appends a part's static pieces and the recipient's encoded values (by sentinel index) to `out`. */
+export function fillPart(part: PartTemplate, slotIndex: readonly number[], values: readonly Buffer[], out: Buffer[]): void {
+  const n = part.pieces.length;
+  for (let i = 0; i < n; i++) {
     out.push(part.pieces[i]!);
-    if (canon) canon.push(part.canonical[i]!);
-    if (i < part.slots.length) {
-      const encoded = values.get(part.slots[i]!) ?? '';
-      const buf = Buffer.from(encoded, 'latin1');
-      out.push(buf);
-      if (canon) canon.push(encoded.includes(' ') || encoded.includes('\t') ? Buffer.from(relaxBody(encoded), 'latin1') : buf);
-    }
+    if (i < slotIndex.length) out.push(values[slotIndex[i]!]!);
   }
+}
+
+/** True when the buffer holds a space or tab (relaxed canonicalization could change it). */
+export function hasWsp(b: Buffer): boolean {
+  return b.includes(0x20) || b.includes(0x09);
 }
 
 export function newBoundary(): string {

@@ -94,7 +94,10 @@ export async function compileTemplate(
       keepComments: false,
       fonts: {}, // no external CSS or web fonts
     });
-    html = result.html;
+    // MJML indents its output generously; every subscriber's copy carries those bytes, so drop
+    // indentation and blank lines (HTML collapses that whitespace anyway; templates keep <pre>
+    // out of the skeleton - the issue body, inserted later, is not touched).
+    html = result.html.replace(/\n[ \t]+/g, '\n').replace(/\n{2,}/g, '\n');
   } catch (err) {
     throw new TemplateError(formatMjmlError(err, file, display));
   }

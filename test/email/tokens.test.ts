@@ -74,3 +74,17 @@ describe('resolveSecret', () => {
     expect(() => resolveSecret(config)).toThrow(/at least 16/);
   });
 });
+
+describe('hmacSha256', () => {
+  it('equals crypto.createHmac for short, long and non-ASCII secrets and messages', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { hmacSha256 } = await import('../../src/email/tokens.js');
+    const secrets = ['k', SECRET, 'x'.repeat(64), 'y'.repeat(65), '密钥-秘密-0123456789', 'z'.repeat(200)];
+    const messages = ['', 'v1.42.unsubscribe.0', '中文消息', 'm'.repeat(1000)];
+    for (const s of secrets) {
+      for (const m of messages) {
+        expect(hmacSha256(s, m).toString('hex'), `${s.length}/${m.length}`).toBe(createHmac('sha256', s).update(m).digest('hex'));
+      }
+    }
+  });
+});
