@@ -3,9 +3,12 @@
 // transport) and, in the same run, nginx serving the same file from the same folder.
 // nginx runs in the foreground as a child with its own temp config, one worker process (Node
 // serves on one thread too), access log off, sendfile on: the fast static baseline.
+// A second reference, bare node:http answering the same bytes from memory with a precomputed
+// ETag, shows how much of the gap is Node itself and how much is fastify plus our handler.
 // Run: npx tsx bench/serve.ts [seconds per run, default 10]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSite } from '../src/build/site.js';
@@ -50,6 +53,20 @@ const server = await buildServer({ config, store, transport, logger, secret: con
 await server.app.listen({ port: 0, host: '127.0.0.1' });
 const ourPort = (server.app.server.address() as { port: number }).port;
 
+// Bare node:http, the floor for any Node server.
+const feedBytes = readFileSync(path.join(config.outDir, 'feed.xml'));
+const bareEtag = '"bare-1"';
+const bare = createServer((req, res) => {
+  if (req.headers['if-none-match'] === bareEtag) {
+    res.writeHead(304, { etag: bareEtag });
+    return void res.end();
+  }
+  res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', 'content-length': feedBytes.length, etag: bareEtag });
+  res.end(feedBytes);
+});
+await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', () => resolve()));
+const barePort = (bare.address() as { port: number }).port;
+
 // nginx, foreground, own prefix and temp paths (runs unprivileged).
 const nginxPort = ourPort + 1;
 const nginxDir = path.join(work, 'nginx');
@@ -88,6 +105,7 @@ http {
 const nginx = spawn('nginx', ['-p', nginxDir, '-e', path.join(nginxDir, 'error.log'), '-c', nginxConf], { stdio: ['ignore', 'inherit', 'inherit'] });
 const stopAll = async () => {
   nginx.kill('SIGQUIT');
+  bare.close();
   await server.close();
   await transport.close();
   await store.close();
@@ -108,6 +126,7 @@ async function ready(url: string): Promise<Response> {
 const targets = [
   { name: 'pressroom', url: `http://127.0.0.1:${ourPort}/feed.xml` },
   { name: 'nginx', url: `http://127.0.0.1:${nginxPort}/feed.xml` },
+  { name: 'node:http', url: `http://127.0.0.1:${barePort}/feed.xml` },
 ];
 const etags: Record<string, string> = {};
 let bytes = 0;
@@ -157,12 +176,13 @@ for (const kind of ['full', 'conditional'] as const) {
 }
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(8);
 console.log('');
-console.log('                     pressroom      nginx   pressroom/nginx   p99 (pressroom / nginx)');
+console.log('                   pressroom        nginx    node:http   vs nginx   vs node:http   p99 pressroom / nginx / node:http');
 for (const kind of ['full', 'conditional'] as const) {
   const ours = results[kind]!.pressroom!;
   const ref = results[kind]!.nginx!;
+  const floor = results[kind]!['node:http']!;
   console.log(
-    `${`${kind} GET`.padEnd(16)} ${fmt(ours.rps)} req/s ${fmt(ref.rps)} req/s   ${(ours.rps / ref.rps).toFixed(2).padStart(6)}x          ${ours.p99} / ${ref.p99}`,
+    `${`${kind} GET`.padEnd(16)} ${fmt(ours.rps)} req/s ${fmt(ref.rps)} ${fmt(floor.rps)}   ${(ours.rps / ref.rps).toFixed(2).padStart(6)}x   ${(ours.rps / floor.rps).toFixed(2).padStart(9)}x     ${ours.p99} / ${ref.p99} / ${floor.p99}`,
   );
   for (const [name, r] of Object.entries(results[kind]!)) if (r.errors) console.log(`  ${name}: ${r.errors}`);
 }

@@ -71,7 +71,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   registerSubscriptionRoutes(app, context);
   await registerApiRoutes(app, context);
   registerHealthRoutes(app, context);
-  registerStaticRoute(app, new StaticFiles(deps.config.outDir, { siteUrl: deps.config.site.url }));
+  registerStaticRoute(app, new StaticFiles(deps.config.outDir, { siteUrl: () => deps.config.site.url }));
 
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Not found\n');

@@ -36,3 +36,17 @@ export function htmlSecurityHeaders(siteUrl?: string): Readonly<Record<string, s
 }
 
 export const HTML_SECURITY_HEADERS = htmlSecurityHeaders();
+
+const memo = new Map<string, Readonly<Record<string, string>>>();
+
+/** The headers for the site URL as it is now (the service may adjust it once it knows its port). */
+export function htmlSecurityHeadersFor(siteUrl: string | undefined): Readonly<Record<string, string>> {
+  const key = siteUrl ?? '';
+  let headers = memo.get(key);
+  if (!headers) {
+    headers = htmlSecurityHeaders(siteUrl);
+    if (memo.size > 16) memo.clear();
+    memo.set(key, headers);
+  }
+  return headers;
+}

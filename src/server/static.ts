@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import { htmlSecurityHeaders } from './headers.js';
+import { htmlSecurityHeadersFor } from './headers.js';
 
 export interface StaticFile {
   status: 200 | 304;
@@ -121,15 +121,17 @@ export class StaticFiles {
   private rootReal: string | undefined;
 
   readonly root: string;
-  private readonly htmlHeaders: Readonly<Record<string, string>>;
+  private readonly siteUrl: () => string | undefined;
 
   private readonly revalidateMs: number;
 
   /** revalidateMs: how long a file's version is trusted without a stat() (default 1000; 0 = always stat). */
-  constructor(root: string, options: { siteUrl?: string; revalidateMs?: number } = {}) {
+  /** siteUrl may be a function: it is read when a file version is first served. */
+  constructor(root: string, options: { siteUrl?: string | (() => string); revalidateMs?: number } = {}) {
     this.root = path.resolve(root);
     this.revalidateMs = options.revalidateMs ?? 1000;
-    this.htmlHeaders = htmlSecurityHeaders(options.siteUrl);
+    const site = options.siteUrl;
+    this.siteUrl = typeof site === 'function' ? site : () => site;
   }
 
   async serve(req: StaticRequest): Promise<StaticResult> {
@@ -195,7 +197,7 @@ export class StaticFiles {
       'cache-control': cacheControl,
       'content-type': type,
       'x-content-type-options': 'nosniff',
-      ...(type.startsWith('text/html') ? this.htmlHeaders : {}),
+      ...(type.startsWith('text/html') ? htmlSecurityHeadersFor(this.siteUrl()) : {}),
     };
     const entry: CachedVersion = { version, etag, lastModifiedSec, lastModified, body, contentType: type, cacheControl, headers, checkedAt: 0 };
     if (body.length <= MAX_CACHED_BYTES) this.cache.set(file, entry);

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyToken, type TokenPurpose } from '../email/tokens.js';
 import { DuplicateSubscriberError, type Subscriber } from '../storage/store.js';
 import type { ServerContext } from './context.js';
-import { htmlSecurityHeaders } from './headers.js';
+import { htmlSecurityHeadersFor } from './headers.js';
 import { checkEmail, checkName, checkTopics, field } from './input.js';
 import { escapeHtml, page, preferencesForm, subscribeForm, unsubscribeForm } from './pages.js';
 import { RateLimiter } from './rate-limit.js';
@@ -18,11 +18,10 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   // However many addresses an attacker uses, one inbox gets few confirm emails.
   const perAddress = new RateLimiter({ max: 3, windowMs: 60 * 60 * 1000 });
 
-  const securityHeaders = htmlSecurityHeaders(config.site.url);
   const html = (reply: FastifyReply, status: number, title: string, body: string) =>
     reply
       .code(status)
-      .headers({ ...securityHeaders, 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8' })
+      .headers({ ...htmlSecurityHeadersFor(config.site.url), 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8' })
       .send(page({ siteTitle: config.site.title, title, body, lang: config.site.language }));
 
   const wantsJson = (request: FastifyRequest) => (request.headers['content-type'] ?? '').startsWith('application/json');
