@@ -164,6 +164,13 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     expect(r.stderr).toBe(`pressroom: ${file}: the database file is read-only (Pressroom must be able to write to it; check its permissions)\n`);
     expect(r.status).toBe(2);
   });
+
+  it('an unreachable DATABASE_URL is a one-line configuration error naming the server, not the password', () => {
+    const r = run(['list'], { PRESSROOM_DATA_DIR: dataDir(), DATABASE_URL: 'postgres://postgres:s3cret@127.0.0.1:1/test' });
+    expect(r.stderr).toMatch(/^pressroom: postgres:\/\/postgres@127\.0\.0\.1:1\/test: cannot connect to PostgreSQL \(ECONNREFUSED[^\n]*\)\n$/);
+    expect(r.stderr).not.toContain('s3cret');
+    expect(r.status).toBe(2);
+  });
 });
 
 const pgUp = await postgresAvailable();

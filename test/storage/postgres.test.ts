@@ -71,6 +71,22 @@ describe.skipIf(!available)('PostgreSQL adapter', () => {
     await store.close();
   });
 
+  it('keeps other startup options given in the URL next to ?schema=', async () => {
+    const schema = schemas.next();
+    const u = new URL(schemas.url(schema));
+    u.searchParams.set('options', '-c application_name=pressroom_test');
+    const store = await openAt(u.toString());
+    await store.addSubscriber({ email: 'opt@example.org' });
+    const client = new pg.Client({ connectionString: PG_BASE_URL });
+    await client.connect();
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${schema}".subscribers`);
+    const apps = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pressroom_test'`);
+    await client.end();
+    await store.close();
+    expect(rows[0].n).toBe(1);
+    expect(apps.rows[0].n).toBeGreaterThan(0);
+  });
+
   it('reports an unreachable server and a bad schema name in one line', async () => {
     const err = await openStore({ ...defaultConfig(), databaseUrl: 'postgres://postgres:hunter2@127.0.0.1:1/test' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);

@@ -76,14 +76,14 @@ export class PostgresStore implements Store {
   private readonly where: string;
 
   constructor(databaseUrl: string, options: PostgresOptions = {}) {
-    const { url, schema } = splitSchema(databaseUrl);
+    const { url, schema, options: startupOptions } = splitSchema(databaseUrl);
     this.schema = schema;
     this.where = describe(url);
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.max ?? 10,
       types: { getTypeParser: parserFor },
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      ...(startupOptions ? { options: startupOptions } : {}),
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     this.pool.on('error', () => {});
@@ -399,7 +399,7 @@ const parserFor = ((oid: number, format?: string) =>
   oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
 
 /** Takes `schema` out of the URL (pg would not understand it) and checks it is a plain identifier. */
-export function splitSchema(databaseUrl: string): { url: string; schema: string | null } {
+export function splitSchema(databaseUrl: string): { url: string; schema: string | null; options: string | null } {
   let parsed: URL;
   try {
     parsed = new URL(databaseUrl);
@@ -407,12 +407,16 @@ export function splitSchema(databaseUrl: string): { url: string; schema: string 
     throw new StoreError(`DATABASE_URL: not a valid URL (expected postgres://user:password@host:5432/database)`);
   }
   const schema = parsed.searchParams.get('schema');
-  if (schema === null) return { url: databaseUrl, schema: null };
+  if (schema === null) return { url: databaseUrl, schema: null, options: null };
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new StoreError(`DATABASE_URL: schema "${schema}" must be letters, digits and _ (not starting with a digit)`);
   }
   parsed.searchParams.delete('schema');
-  return { url: parsed.toString(), schema: schema.toLowerCase() };
+  // The schema becomes a startup option; options already in the URL (`?options=-c ...`) are kept.
+  const given = parsed.searchParams.get('options');
+  parsed.searchParams.delete('options');
+  const name = schema.toLowerCase();
+  return { url: parsed.toString(), schema: name, options: `${given ? `${given} ` : ''}-c search_path=${name}` };
 }
 
 function describe(url: string): string {
