@@ -61,10 +61,12 @@ export interface TestSmtpOptions extends Faults {
    * certificate is self-signed, so clients then need ?tls.rejectUnauthorized=false). */
   starttls?: boolean;
   keepMessages?: boolean;
+  /** Called for every accepted message with the client's EHLO name (e.g. to count per sender process). */
+  onAccepted?: (info: { to: string[]; helo: string }) => void;
 }
 
 export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
-  const { auth, secure = false, starttls = false, keepMessages = false, ...faults } = options;
+  const { auth, secure = false, starttls = false, keepMessages = false, onAccepted, ...faults } = options;
   const state = {
     faults: faults as Faults,
     counts: new Map<string, number>(),
@@ -131,6 +133,7 @@ export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promis
         if (r) return cb(fail(r));
         for (const a of to) bump(state.counts, a);
         state.accepted += to.length;
+        onAccepted?.({ to, helo: session.hostNameAppearsAs ?? '' });
         if (keepMessages) {
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           state.messages.push({ from, to, raw: Buffer.concat(chunks) });
