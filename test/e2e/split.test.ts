@@ -1,0 +1,94 @@
+// `pressroom serve` and `pressroom worker` as two processes on one data folder: a subscriber
+// added through the serve process's API gets the issue the worker process sends, and the serve
+// process's /metrics reports the worker's sends and ticks.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/config.js';
+import { dateAfterStart, writeIssue } from '../server/harness.js';
+import { cliPath, projectRoot } from '../support/paths.js';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { freePort } from './ports.js';
+
+const children: ChildProcess[] = [];
+let smtp: TestSmtpServer | undefined;
+let root: string | undefined;
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await smtp?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+function start(command: 'serve' | 'worker', env: NodeJS.ProcessEnv): { child: ChildProcess; output(): string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [cliPath, command], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  return { child, output: () => out, exited: new Promise((resolve) => child.on('exit', resolve)) };
+}
+
+async function until<T>(what: string, get: () => Promise<T | undefined>, outputs: Array<() => string>, timeoutMs = 40_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await get().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${outputs.map((o) => o()).join('\n----\n')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('serve and worker in separate processes share one store', async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'pressroom-split-'));
+  smtp = await startTestSmtpServer({ keepMessages: true });
+  const config = defaultConfig(root);
+  await mkdir(config.issuesDir, { recursive: true });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}/`;
+  const configFile = path.join(root, 'pressroom.config.json');
+  await writeFile(configFile, JSON.stringify({ email: { fromAddress: 'news@example.org', postalAddress: '1 Test Street', templatesDir: path.join(projectRoot, 'emails') } }));
+  const env = {
+    ...process.env,
+    PRESSROOM_CONFIG: configFile,
+    PRESSROOM_ISSUES_DIR: config.issuesDir,
+    PRESSROOM_OUT_DIR: config.outDir,
+    PRESSROOM_DATA_DIR: config.dataDir,
+    PRESSROOM_SITE_URL: base,
+    PRESSROOM_PORT: String(port),
+    PRESSROOM_SECRET: 'split-secret-0123456789abcdef',
+    PRESSROOM_ADMIN_TOKEN: 'split-admin-token',
+    PRESSROOM_SCHEDULE: '*/1 * * * * *',
+    SMTP_URL: smtp.url,
+  };
+  const auth = { authorization: 'Bearer split-admin-token' };
+
+  const serve = start('serve', env);
+  await until('serve listening', async () => ((await fetch(`${base}healthz`)).ok ? true : undefined), [serve.output]);
+  const added = await fetch(`${base}api/subscribers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'split@example.org' }) });
+  expect(added.status).toBe(201);
+
+  const worker = start('worker', env);
+  // The worker's first tick sets the watermark; then a new issue is due.
+  await until('first tick', async () => {
+    const metrics = await (await fetch(`${base}metrics`)).text();
+    return /^pressroom_worker_last_tick_timestamp_seconds [1-9]/m.test(metrics) ? true : undefined;
+  }, [serve.output, worker.output]);
+  await writeIssue(config, { slug: 'split-issue', title: 'Split issue', date: await dateAfterStart() });
+  await until('the issue sent', async () => (smtp!.countFor('split@example.org') === 1 ? true : undefined), [serve.output, worker.output]);
+
+  const metrics = await until('metrics show the send', async () => {
+    const text = await (await fetch(`${base}metrics`)).text();
+    return /^pressroom_messages_sent_total 1$/m.test(text) ? text : undefined;
+  }, [serve.output, worker.output]);
+  expect(metrics).toMatch(/^pressroom_worker_last_tick_success 1$/m);
+  const issues = await (await fetch(`${base}api/issues`, { headers: auth })).json();
+  expect(issues.issues.find((i: { slug: string }) => i.slug === 'split-issue').status).toBe('sent');
+
+  worker.child.kill('SIGTERM');
+  serve.child.kill('SIGTERM');
+  expect(await worker.exited, worker.output()).toBe(0);
+  expect(await serve.exited, serve.output()).toBe(0);
+  expect(smtp.duplicates()).toEqual([]);
+});
