@@ -145,14 +145,18 @@ export const SQL = {
   markFinished: `UPDATE campaigns SET finished_at = coalesce(finished_at, $2) WHERE id = $1`,
 
   // Ledger
+  // The inner SELECT locks up to $5 claimable rows, skipping rows other claimers hold; ARRAY(...)
+  // makes it run once, and `subscriber_id = ANY(...)` then updates them through the primary key.
+  // (Written as `(campaign_id, subscriber_id) IN (SELECT ...)` the planner picks a hash semi-join
+  // that scans the whole ledger on every claim: 40 ms at 100,000 rows instead of 2.)
   claimBatch: `UPDATE deliveries
       SET state = 'sending', worker_id = $3, lease_until = $4, claimable_at = $4, attempts = attempts + 1
-      WHERE (campaign_id, subscriber_id) IN (
-        SELECT campaign_id, subscriber_id FROM deliveries
+      WHERE campaign_id = $1 AND subscriber_id = ANY (ARRAY (
+        SELECT subscriber_id FROM deliveries
         WHERE campaign_id = $1 AND claimable_at <= $2
         ORDER BY claimable_at
         LIMIT $5
-        FOR UPDATE SKIP LOCKED)
+        FOR UPDATE SKIP LOCKED))
       RETURNING ${DELIVERY_COLUMNS}`,
   markSent: `UPDATE deliveries SET state = 'sent', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
         smtp_code = $3, smtp_response = $4, temporary = false
