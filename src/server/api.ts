@@ -3,9 +3,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isPublished, type Issue } from '../content/issue.js';
+import { formatProblem, isPublished, type Issue } from '../content/issue.js';
 import { findIssue } from '../content/load.js';
-import { formatProblem } from '../content/issue.js';
 import { enqueueCampaign } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
 import { prepareIssueEmail } from '../email/issue-email.js';

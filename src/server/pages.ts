@@ -63,7 +63,7 @@ export function unsubscribeForm(token: string): string {
 </form>`;
 }
 
-export function preferencesForm(token: string, allTopics: string[], chosen: string[], status: string): string {
+export function preferencesForm(token: string, allTopics: string[], chosen: string[], status: string, unsubscribeToken?: string): string {
   const chosenSet = new Set(chosen);
   const boxes = [...new Set([...allTopics, ...chosen])]
     .map(
@@ -75,5 +75,9 @@ export function preferencesForm(token: string, allTopics: string[], chosen: stri
 <form method="post" action="/preferences?token=${encodeURIComponent(token)}" id="preferences">
 <fieldset><legend>Topics (none = everything)</legend>${boxes || '<p>No topics yet.</p>'}</fieldset>
 <button type="submit">Save</button>
-</form>`;
+</form>${
+    unsubscribeToken && status !== 'unsubscribed'
+      ? `\n<p><a href="/unsubscribe?token=${encodeURIComponent(unsubscribeToken)}">Unsubscribe from everything</a></p>`
+      : ''
+  }`;
 }

@@ -2,7 +2,7 @@
 // topic preferences. Links carry signed tokens (src/email/tokens.ts); nothing here trusts an
 // address or id from the request without one.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { verifyToken, type TokenPurpose } from '../email/tokens.js';
+import { signToken, verifyToken, type TokenPurpose } from '../email/tokens.js';
 import { DuplicateSubscriberError, type Subscriber } from '../storage/store.js';
 import type { ServerContext } from './context.js';
 import { htmlSecurityHeadersFor } from './headers.js';
@@ -135,7 +135,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
     if (!found) return reply;
     if (!found.subscriber) return html(reply, 404, 'Preferences', '<p>This subscription no longer exists.</p>');
     const s = found.subscriber;
-    return html(reply, 200, 'Preferences', preferencesForm(found.token, await ctx.issues.topics(), s.topics, s.status));
+    const unsubscribe = signToken(ctx.secret, s.id, 'unsubscribe');
+    return html(reply, 200, 'Preferences', preferencesForm(found.token, await ctx.issues.topics(), s.topics, s.status, unsubscribe));
   });
 
   app.post<TokenQuery>('/preferences', async (request, reply) => {
@@ -150,7 +151,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
       reply,
       200,
       'Preferences saved',
-      `<p>Saved: you will receive ${saved}.</p>${preferencesForm(found.token, await ctx.issues.topics(), topics.value, found.subscriber.status)}`,
+      `<p>Saved: you will receive ${saved}.</p>${preferencesForm(found.token, await ctx.issues.topics(), topics.value, found.subscriber.status, signToken(ctx.secret, found.subscriber.id, 'unsubscribe'))}`,
     );
   });
 }

@@ -225,6 +225,8 @@ describe('preferences', () => {
     const page = await h.server.app.inject({ method: 'GET', url: `/preferences?token=${token}` });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('value="a" checked');
+    const unsubscribeLink = /href="\/unsubscribe\?token=([^"]+)"/.exec(page.body)?.[1];
+    expect(verifyToken(SECRET, decodeURIComponent(unsubscribeLink!), 'unsubscribe')).toEqual({ ok: true, subscriberId: s.id });
     const saved = await h.server.app.inject({ method: 'POST', url: `/preferences?token=${token}`, ...form({ topics: ['b', 'c'] }) });
     expect(saved.statusCode).toBe(200);
     expect((await h.store.getSubscriber(s.id))!.topics).toEqual(['b', 'c']);
