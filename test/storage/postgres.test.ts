@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.js';
 import { openStore } from '../../src/storage/open.js';
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
-import { MIGRATIONS } from '../../src/storage/postgres/sql.js';
+import { MIGRATIONS, SQL } from '../../src/storage/postgres/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
 import { storeContract } from './store-contract.js';
@@ -85,6 +85,24 @@ describe.skipIf(!available)('PostgreSQL adapter', () => {
     await store.close();
     expect(rows[0].n).toBe(1);
     expect(apps.rows[0].n).toBeGreaterThan(0);
+  });
+
+  it('claims through the claim index and the primary key, never a scan of the ledger', async () => {
+    const schema = schemas.next();
+    const store = await openAt(schemas.url(schema));
+    await store.importSubscribers(Array.from({ length: 20_000 }, (_, i) => ({ email: `p${i}@example.org` })));
+    const { campaign } = await store.createCampaign({ slug: 'plan', title: 'Plan', topics: [] });
+    await store.close();
+    const client = new pg.Client({ connectionString: PG_BASE_URL });
+    await client.connect();
+    await client.query(`SET search_path = "${schema}"`);
+    await client.query('ANALYZE deliveries');
+    const { rows } = await client.query(`EXPLAIN ${SQL.claimBatch}`, [campaign.id, Date.now(), 'w', Date.now() + 1000, 500]);
+    await client.end();
+    const plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index Scan using deliveries_claimable/);
+    expect(plan).toMatch(/Index Scan using deliveries_pkey/);
+    expect(plan).not.toMatch(/Seq Scan|Hash Semi Join/);
   });
 
   it('reports an unreachable server and a bad schema name in one line', async () => {
