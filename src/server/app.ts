@@ -50,6 +50,8 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.trustProxy ?? false,
     return503OnClosing: true,
+    // A client gets a minute for its whole request (slow-loris protection beyond Node's defaults).
+    requestTimeout: 60_000,
   });
   const context: ServerContext = {
     config: deps.config,

@@ -27,6 +27,8 @@ interface CachedVersion {
   cacheControl: string;
   /** Response headers shared by 200 and 304 (without Content-Length). */
   headers: Record<string, string>;
+  /** RFC 9110 15.4.5: validators and caching fields, no representation metadata such as Content-Type. */
+  notModifiedHeaders: Record<string, string>;
   /** Epoch ms of the last stat() that confirmed this version. */
   checkedAt: number;
 }
@@ -166,7 +168,7 @@ export class StaticFiles {
       entry = fresh;
     }
 
-    if (notModified(req, entry)) return { status: 304, headers: entry.headers };
+    if (notModified(req, entry)) return { status: 304, headers: entry.notModifiedHeaders };
     const headers = { ...entry.headers, 'content-length': String(entry.body.length) };
     return req.method === 'HEAD' ? { status: 200, headers } : { status: 200, headers, body: entry.body };
   }
@@ -199,7 +201,8 @@ export class StaticFiles {
       'x-content-type-options': 'nosniff',
       ...(type.startsWith('text/html') ? htmlSecurityHeadersFor(this.siteUrl()) : {}),
     };
-    const entry: CachedVersion = { version, etag, lastModifiedSec, lastModified, body, contentType: type, cacheControl, headers, checkedAt: 0 };
+    const notModifiedHeaders = { etag, 'last-modified': lastModified, 'cache-control': cacheControl };
+    const entry: CachedVersion = { version, etag, lastModifiedSec, lastModified, body, contentType: type, cacheControl, headers, notModifiedHeaders, checkedAt: 0 };
     if (body.length <= MAX_CACHED_BYTES) this.cache.set(file, entry);
     else this.cache.delete(file);
     return entry;

@@ -86,6 +86,8 @@ describe('conditional requests', () => {
     expect(res.body).toBe('');
     expect(res.headers.etag).toBe(etag);
     expect(res.headers['cache-control']).toBe('public, max-age=300');
+    expect(res.headers['last-modified']).toBe(first.headers['last-modified']);
+    expect(res.headers['content-type']).toBeUndefined();
     // A list containing it, and the weak form, match too (weak comparison, RFC 9110).
     const listed = await app.inject({ method: 'GET', url: '/feed.xml', headers: { 'if-none-match': `"nope", W/${etag}` } });
     expect(listed.statusCode).toBe(304);
