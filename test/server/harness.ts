@@ -39,6 +39,7 @@ export interface HarnessOptions {
   rateLimit?: RateLimitOptions;
   smtp?: TestSmtpOptions;
   now?: () => number;
+  trustProxy?: boolean;
   configure?: (config: Config) => void;
 }
 
@@ -62,7 +63,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store = await openStore(config);
   const transport = createTransport(config, logger);
   const runner = new CampaignRunner({ store, transport, config, logger, secret: SECRET, workerId: 'test-worker' });
-  const server = await buildServer({ config, store, transport, logger, secret: SECRET, runner, rateLimit: options.rateLimit, now: options.now });
+  const server = await buildServer({ config, store, transport, logger, secret: SECRET, runner, rateLimit: options.rateLimit, now: options.now, trustProxy: options.trustProxy });
   await server.app.ready();
   const workers: Worker[] = [];
 

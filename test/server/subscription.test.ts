@@ -102,6 +102,31 @@ describe('rate limit', () => {
   });
 });
 
+describe('client addresses behind a proxy', () => {
+  it('uses X-Forwarded-For only when told to trust the proxy', async () => {
+    for (const trustProxy of [false, true]) {
+      const hh = await startHarness({ rateLimit: { max: 1, windowMs: 60_000 }, trustProxy });
+      try {
+        const statuses = [];
+        for (const client of ['203.0.113.1', '203.0.113.2']) {
+          const res = await hh.server.app.inject({
+            method: 'POST',
+            url: '/subscribe',
+            payload: { email: `p-${client}@example.org` },
+            remoteAddress: '127.0.0.1',
+            headers: { 'x-forwarded-for': client },
+          });
+          statuses.push(res.statusCode);
+        }
+        // Trusted: two clients, one sign-up each. Not trusted: both are the proxy, the second is limited.
+        expect(statuses).toEqual(trustProxy ? [202, 202] : [202, 429]);
+      } finally {
+        await hh.close();
+      }
+    }
+  });
+});
+
 describe('GET /confirm', () => {
   it('activates the subscriber and sends the welcome email, once', async () => {
     await h.server.app.inject({ method: 'POST', url: '/subscribe', payload: { email: 'grace@example.org' } });
