@@ -193,7 +193,11 @@ export class Worker {
   private startWatcher(): void {
     const { config, logger } = this.deps;
     try {
-      this.watcher = watch(config.issuesDir, { recursive: true }, () => {
+      this.watcher = watch(config.issuesDir, { recursive: true }, (_event, filename) => {
+        // Only issue files and folders matter; anything else written under the issues folder
+        // (a data or output folder placed inside it, editor swap files) must not cause ticks.
+        const name = typeof filename === 'string' ? filename : null;
+        if (name !== null && !/\.md$/i.test(name) && path.extname(name) !== '') return;
         if (this.debounce) clearTimeout(this.debounce);
         this.debounce = setTimeout(() => void this.tick('watch'), this.deps.watchDelayMs ?? 300);
       });
