@@ -103,7 +103,8 @@ function countPages(dir: string): number {
 mkdirSync(WORK, { recursive: true });
 const hugoVersion = spawnSync('hugo', ['version'], { encoding: 'utf8' }).stdout.trim();
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${hugoVersion}`);
-console.log(`runs per size: ${RUNS} (medians shown)\n`);
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+console.log(`runs per size: ${RUNS} (medians shown); load average at start: ${load()}\n`);
 
 for (const n of SIZES) {
   const issuesDir = path.join(WORK, `issues-${n}`);
@@ -139,3 +140,4 @@ for (const n of SIZES) {
     `pressroom/hugo wall ${(ourWall / hugoWall).toFixed(2)}x`;
   console.log(line);
 }
+console.log(`\nload average at end: ${load()}`);
