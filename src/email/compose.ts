@@ -3,16 +3,8 @@
 // once; messageFor() only encodes a handful of short values and concatenates buffers.
 import type { DkimSigner, HeaderField } from './dkim.js';
 import type { OutgoingMessage, PreparedEmail, Recipient } from './message.js';
-import {
-  bodyHash,
-  buildPartTemplate,
-  encodeSlotValue,
-  fillPart,
-  hasWsp,
-  newBoundary,
-  relaxBody,
-  type PartTemplate,
-} from './mime.js';
+import { bodyHash, hasWsp, newBoundary, relaxBody } from './mime.js';
+import { buildPart } from './parts.js';
 
 export interface PerRecipient<K extends string> {
   /** Plain values for each sentinel key (escaped for the HTML part here, not by the caller). */
@@ -41,6 +33,7 @@ export function field(name: string, line: string): HeaderField {
 }
 
 export function escapeHtml(s: string): string {
+  if (!/[&<>"']/.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
@@ -53,26 +46,25 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
   const keys = Object.keys(opts.sentinels) as K[];
   const sentinelList = keys.map((k) => opts.sentinels[k]);
   const boundary = newBoundary();
-  const textPart = buildPartTemplate(opts.text, sentinelList);
-  const htmlPart = buildPartTemplate(opts.html, sentinelList);
-  const partHeader = (type: string) =>
-    Buffer.from(`--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n`, 'latin1');
-  const textHead = partHeader('text/plain');
-  const htmlHead = partHeader('text/html');
+  const textPart = buildPart(opts.text, sentinelList);
+  const htmlPart = buildPart(opts.html, sentinelList);
+  const partHeader = (type: string, encoding: string) =>
+    Buffer.from(`--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n`, 'latin1');
+  const textHead = partHeader('text/plain', textPart.encoding);
+  const htmlHead = partHeader('text/html', htmlPart.encoding);
   const closing = Buffer.from(`--${boundary}--\r\n`, 'latin1');
-  const textSlotIndex = textPart.slots.map((sentinel) => sentinelList.indexOf(sentinel));
-  const htmlSlotIndex = htmlPart.slots.map((sentinel) => sentinelList.indexOf(sentinel));
-  // Static pieces are already in relaxed canonical form (see mime.ts); map raw piece -> canonical.
-  const canonicalOf = new Map<Buffer, Buffer>();
-  for (const part of [textPart, htmlPart]) part.pieces.forEach((p, i) => canonicalOf.set(p, part.canonical[i]!));
-  for (const b of [textHead, htmlHead, closing]) canonicalOf.set(b, Buffer.from(relaxBody(b.toString('latin1')), 'latin1'));
-  const canonicalBodyHash = (body: Buffer[]) =>
-    bodyHash(body.map((b) => canonicalOf.get(b) ?? (hasWsp(b) ? Buffer.from(relaxBody(b.toString('latin1')), 'latin1') : b)));
+  const textSlotKeys = textPart.slots.map((sentinel) => keys[sentinelList.indexOf(sentinel)]!);
+  const htmlSlotKeys = htmlPart.slots.map((sentinel) => keys[sentinelList.indexOf(sentinel)]!);
   const trailing = [
     ...opts.trailingHeaders,
     field('MIME-Version', 'MIME-Version: 1.0'),
     field('Content-Type', `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`),
   ];
+  // DKIM relaxed body canonical form: static pieces prepared once; small dynamic ones on the fly.
+  const canonicalOf = new Map<Buffer, Buffer>([...textPart.canonical, ...htmlPart.canonical]);
+  for (const b of [textHead, htmlHead, closing]) canonicalOf.set(b, Buffer.from(relaxBody(b.toString('latin1')), 'latin1'));
+  const canonicalBodyHash = (body: Buffer[]) =>
+    bodyHash(body.map((b) => canonicalOf.get(b) ?? (hasWsp(b) ? Buffer.from(relaxBody(b.toString('latin1')), 'latin1') : b)));
 
   return {
     partsFor(recipient: Recipient) {
@@ -87,18 +79,10 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
     },
     messageFor(recipient: Recipient): OutgoingMessage {
       const info = opts.perRecipient(recipient);
-      // Encoded values, by sentinel index, for each part.
-      const htmlValues: Buffer[] = [];
-      const textValues: Buffer[] = [];
-      for (const k of keys) {
-        const v = info.values[k];
-        htmlValues.push(Buffer.from(encodeSlotValue(escapeHtml(v)), 'latin1'));
-        textValues.push(Buffer.from(encodeSlotValue(v), 'latin1'));
-      }
       const body: Buffer[] = [textHead];
-      fillPart(textPart, textSlotIndex, textValues, body);
+      textPart.fill(textSlotKeys.map((k) => info.values[k]), body);
       body.push(htmlHead);
-      fillPart(htmlPart, htmlSlotIndex, htmlValues, body);
+      htmlPart.fill(htmlSlotKeys.map((k) => escapeHtml(info.values[k])), body);
       body.push(closing);
 
       const headers = [...opts.headers, ...info.headers, ...trailing];
@@ -122,5 +106,3 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
     },
   };
 }
-
-export type { PartTemplate };

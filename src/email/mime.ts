@@ -1,13 +1,8 @@
-// MIME building blocks for "render once, personalize per recipient".
-//
+// MIME building blocks for "render once, personalize per recipient": header encoding and
+// folding, address checks, sentinels, and the QP/DKIM helpers the body parts (parts.ts) use.
 // The message is built once around sentinels (unique uppercase tokens standing for per-recipient
-// values). Each body part is quoted-printable encoded *in pieces*: the static text between
-// sentinels is encoded and line-wrapped once, and every slot starts on a fresh line (a soft break
-// `=\r\n` closes the static piece before it and the value after it). Per recipient only the few
-// values are QP-encoded and the pieces concatenated: no MJML, no templates, no re-encoding of the
-// whole body. QP (not base64) because base64 cannot be spliced at arbitrary byte positions.
-// The DKIM body hash is computed over pieces canonicalized once (relaxed), so signing needs only
-// one SHA-256 pass and one RSA signature per recipient.
+// values); the DKIM body hash is computed over pieces canonicalized once (relaxed), so signing
+// needs one SHA-256 pass and one RSA signature per recipient.
 import { createHash, randomBytes } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { encodeWord, foldLines } from 'nodemailer/lib/mime-funcs';
@@ -69,47 +64,6 @@ export function makeSentinel(label: string): string {
   return `ZZPR${randomBytes(8).toString('hex').toUpperCase()}${label.toUpperCase().replace(/[^A-Z0-9]/g, '')}ZZ`;
 }
 
-/** A body part pre-encoded around its slots. */
-export interface PartTemplate {
-  /** Static QP pieces; slots[i] sits between pieces[i] and pieces[i+1]. */
-  pieces: Buffer[];
-  /** Same pieces in DKIM relaxed body canonical form. */
-  canonical: Buffer[];
-  slots: string[];
-}
-
-/** Splits `text` at the given sentinels and QP-encodes the static pieces (CRLF line ends). */
-export function buildPartTemplate(text: string, sentinels: readonly string[]): PartTemplate {
-  const normalized = text.replace(/\r\n|\r|\n/g, CRLF);
-  const pieces: string[] = [];
-  const slots: string[] = [];
-  let rest = normalized;
-  const finder = sentinels.length ? new RegExp(sentinels.join('|')) : null;
-  for (;;) {
-    const m = finder?.exec(rest);
-    if (!m) break;
-    pieces.push(rest.slice(0, m.index));
-    slots.push(m[0]);
-    rest = rest.slice(m.index + m[0].length);
-  }
-  pieces.push(rest);
-  const encoded = pieces.map((p, i) => {
-    let q = qpWrap(qpEncode(p), 76);
-    // A slot always starts on a new line; the last piece ends the part with CRLF.
-    if (i < pieces.length - 1) {
-      if (q !== '' && !q.endsWith(CRLF)) q += `=${CRLF}`;
-    } else if (!q.endsWith(CRLF)) {
-      q += CRLF;
-    }
-    return q;
-  });
-  return {
-    pieces: encoded.map((q) => Buffer.from(q, 'latin1')),
-    canonical: encoded.map((q) => Buffer.from(relaxBody(q), 'latin1')),
-    slots,
-  };
-}
-
 /** QP-encodes one per-recipient value as complete lines ending in a soft break. */
 export function encodeSlotValue(value: string): string {
   if (value === '') return '';
@@ -138,15 +92,6 @@ const SAFE_QP = /^[\x21-\x7e]+$/;
 /** Relaxed body canonicalization (RFC 6376 3.4.4) of whole lines. */
 export function relaxBody(s: string): string {
   return s.replace(/[ \t]+\r\n/g, CRLF).replace(/[ \t]+/g, ' ');
-}
-
-/** Appends a part's static pieces and the recipient's encoded values (by sentinel index) to `out`. */
-export function fillPart(part: PartTemplate, slotIndex: readonly number[], values: readonly Buffer[], out: Buffer[]): void {
-  const n = part.pieces.length;
-  for (let i = 0; i < n; i++) {
-    out.push(part.pieces[i]!);
-    if (i < slotIndex.length) out.push(values[slotIndex[i]!]!);
-  }
 }
 
 /** True when the buffer holds a space or tab (relaxed canonicalization could change it). */

@@ -5,10 +5,13 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import mjml2html from 'mjml';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { describe, expect, it } from 'vitest';
+import { loadIssues } from '../../src/content/load.js';
 import { prepareIssueEmail } from '../../src/email/issue-email.js';
 import type { Recipient } from '../../src/email/message.js';
 import { verifyToken } from '../../src/email/tokens.js';
-import { copyTemplates, dkimKey, emailConfig, makeIssue, SECRET } from './helpers.js';
+import { copyTemplates, dkimKey, emailConfig, makeIssue, REPO, SECRET } from './helpers.js';
+
+const CORPUS = path.resolve(REPO, '../shared/corpus/sofa-weekly');
 
 const alice: Recipient = { id: 101, email: 'alice@example.com', name: '李爱丽 Alice' };
 const bob: Recipient = { id: 2002, email: 'bob.smith@example.net', name: null };
@@ -34,6 +37,41 @@ function header(parsed: ParsedMail, name: string): string {
   const line = parsed.headerLines.find((h) => h.key === name);
   if (!line) throw new Error(`no ${name} header`);
   return line.line;
+}
+
+/** The per-recipient values of a parsed message. */
+function messageValues(p: ParsedMail) {
+  const lu = unsubscribeUrl(p);
+  const token = lu.slice(lu.indexOf('token=') + 6);
+  const prefs = /preferences\?token=([\w.-]+)/.exec(p.html as string)![1]!;
+  const to = Array.isArray(p.to) ? p.to[0]! : p.to!;
+  return { token, prefs, email: to.value[0]!.address!, messageId: p.messageId! };
+}
+
+/**
+ * The raw message with per-recipient values replaced by placeholders: headers as they are on the
+ * wire (To replaced as a whole), MIME part headers as they are, part contents decoded from their
+ * transfer encoding (values can sit anywhere in a base64 stream).
+ */
+function withoutValues(raw: Buffer, values: Record<string, string>): string {
+  const s = raw.toString('latin1');
+  const split = s.indexOf('\r\n\r\n');
+  const replaceAll = (x: string) => Object.entries(values).reduce((acc, [k, v]) => acc.split(v).join(`<${k}>`), x);
+  const headers = replaceAll(s.slice(0, split).replace(/^To: .*(\r\n[ \t].*)*/m, 'To: <TO>'));
+  const boundary = /boundary="([^"]+)"/.exec(headers)![1]!;
+  const parts = s.slice(split + 4).split(`--${boundary}`).map((part) => {
+    const end = part.indexOf('\r\n\r\n');
+    if (end < 0) return part;
+    const head = part.slice(0, end);
+    const body = part.slice(end + 4);
+    let decoded: string;
+    if (/Content-Transfer-Encoding: base64/i.test(head)) decoded = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    else if (/Content-Transfer-Encoding: quoted-printable/i.test(head)) {
+      decoded = Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+    } else decoded = body;
+    return `${head}\r\n\r\n${replaceAll(decoded.replace(/\r?\n$/, ''))}`;
+  });
+  return `${headers}\r\n\r\n${parts.join(`--${boundary}`)}`;
 }
 
 describe('mjml 5 pitfalls', () => {
@@ -142,39 +180,38 @@ describe('issue email message', () => {
     const pa = await simpleParser(a.raw);
     const pb = await simpleParser(b.raw);
 
-    const values = (p: ParsedMail) => {
-      const lu = unsubscribeUrl(p);
-      const token = lu.slice(lu.indexOf('token=') + 6);
-      const prefs = /preferences\?token=([\w.-]+)/.exec(p.html as string)![1]!;
-      const to = Array.isArray(p.to) ? p.to[0]! : p.to!;
-      return { token, prefs, email: to.value[0]!.address!, messageId: p.messageId! };
-    };
-    const va = values(pa);
-    const vb = values(pb);
+    const va = messageValues(pa);
+    const vb = messageValues(pb);
     for (const k of Object.keys(va) as (keyof typeof va)[]) expect(va[k]).not.toBe(vb[k]);
 
-    // Remove the per-recipient values from the raw messages (undo QP soft breaks, then replace
-    // each value in its QP-encoded form, and the To header) and compare byte for byte.
-    const strip = (raw: Buffer, v: typeof va) => {
-      let s = raw.toString('latin1').replace(/=\r\n/g, '');
-      s = s.replace(/^To: .*(\r\n[ \t].*)*\r\n/m, 'To: <TO>\r\n');
-      const qp = (x: string) => x.replace(/=/g, '=3D');
-      for (const [key, value] of Object.entries(v)) {
-        s = s.split(value).join(`<${key}>`).split(qp(value)).join(`<${key}>`);
-      }
-      return s;
-    };
-    const sa = strip(a.raw, va);
-    const sb = strip(b.raw, vb);
-    expect(sa).toContain('<token>');
-    expect(sa).toContain('<prefs>');
-    expect(sa).toContain('<email>');
-    expect(sa).toContain('<messageId>');
+    // Remove the per-recipient values from the raw messages and compare what is left: the header
+    // block byte for byte, and each MIME part (part headers byte for byte, content decoded).
+    const sa = withoutValues(a.raw, va);
+    const sb = withoutValues(b.raw, vb);
+    for (const k of ['token', 'prefs', 'email', 'messageId']) expect(sa).toContain(`<${k}>`);
     expect(sa).toBe(sb);
-    // And the decoded parts agree too.
-    const norm = (p: ParsedMail, v: typeof va) =>
-      [p.text!, p.html as string].map((t) => Object.entries(v).reduce((acc, [k, x]) => acc.split(x).join(`<${k}>`), t));
-    expect(norm(pa, va)).toEqual(norm(pb, vb));
+  });
+
+  it('differs only in per-subscriber values for a Chinese corpus issue too (base64 parts)', async () => {
+    const config = emailConfig();
+    config.issuesDir = CORPUS;
+    const { issues } = await loadIssues(config);
+    const issue = issues.find((i) => i.slug === 'sofa-weekly-20200313')!;
+    const prepared = await prepareIssueEmail(config, issue, SECRET);
+    const messages = [alice, bob, { id: 123456789, email: 'x@y.example', name: 'Ünïcode Näme' }].map((r) => prepared.messageFor(r));
+    const raws = messages.map((m) => m.raw.toString('latin1'));
+    expect(raws[0]).toMatch(/Content-Type: text\/html; charset=utf-8\r\nContent-Transfer-Encoding: base64/);
+    expect(raws[0]).toMatch(/Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64/);
+    const stripped: string[] = [];
+    for (const m of messages) {
+      const p = await simpleParser(m.raw);
+      const v = messageValues(p);
+      expect(p.html).toContain('SOFAChannel');
+      expect(p.text).toContain(v.email);
+      stripped.push(withoutValues(m.raw, v));
+    }
+    expect(stripped[1]).toBe(stripped[0]);
+    expect(stripped[2]).toBe(stripped[0]);
   });
 
   it('keeps Message-ID stable for (issue, subscriber) across renders', async () => {
@@ -294,15 +331,18 @@ describe('DKIM', () => {
     const key = dkimKey();
     const config = emailConfig();
     config.email.dkim = { domain: 'news.example.org', selector: 'pr2026', privateKeyPath: key.privateKeyPath };
+    config.issuesDir = CORPUS;
+    const corpusIssue = (await loadIssues(config)).issues.find((i) => i.slug === 'sofa-weekly-20200313')!;
     const prepared = await prepareIssueEmail(config, makeIssue(), SECRET);
+    const preparedCorpus = await prepareIssueEmail(config, corpusIssue, SECRET);
     const resolver = async (name: string, type: string) => {
       if (name === 'pr2026._domainkey.news.example.org' && type === 'TXT') return [[key.dnsRecord]];
       const err = new Error(`no ${type} ${name}`) as NodeJS.ErrnoException;
       err.code = 'ENOTFOUND';
       throw err;
     };
-    for (const r of [alice, bob]) {
-      const m = prepared.messageFor(r);
+    for (const [p, r] of [[prepared, alice], [prepared, bob], [preparedCorpus, alice], [preparedCorpus, bob]] as const) {
+      const m = p.messageFor(r);
       expect(m.raw.toString('latin1')).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed; d=news\.example\.org;/);
       const result = await dkimVerify(m.raw, { resolver });
       expect(result.results).toHaveLength(1);
