@@ -1,6 +1,6 @@
 // Static serving of the build output: types, caching headers, conditional GETs, HEAD, index
 // files, 404s and path escapes, through fastify inject and over a real socket.
-import { mkdtemp, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -31,6 +31,8 @@ beforeAll(async () => {
   await writeFile(path.join(outDir, '.pressroom-files'), 'feed.xml\n');
   // A file beside (not inside) the output folder that no request may reach.
   await writeFile(path.join(root, 'secret.txt'), 'do not serve\n');
+  await symlink(path.join(root, 'secret.txt'), path.join(outDir, 'escape.txt'));
+  await symlink(path.join(outDir, 'feed.xml'), path.join(outDir, 'inside.xml'));
   app = Fastify();
   registerStaticRoute(app, new StaticFiles(outDir, { siteUrl: 'https://news.example.org/', revalidateMs: 0 }));
   await app.ready();
@@ -182,6 +184,15 @@ describe('methods, directories, unknown paths', () => {
     const res = await app.inject({ method: 'GET', url });
     expect([400, 404]).toContain(res.statusCode);
     expect(res.body).not.toContain('do not serve');
+  });
+
+  it('follows symlinks only when they stay inside the output folder', async () => {
+    const escape = await app.inject({ method: 'GET', url: '/escape.txt' });
+    expect(escape.statusCode).toBe(404);
+    expect(escape.body).not.toContain('do not serve');
+    const inside = await app.inject({ method: 'GET', url: '/inside.xml' });
+    expect(inside.statusCode).toBe(200);
+    expect(inside.body).toBe(RSS);
   });
 
   it('rejects path tricks at the segment level', () => {
