@@ -168,4 +168,6 @@ export interface Store {
   /** Small key/value settings (e.g. the worker's back-catalogue watermark). */
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+  /** Stores `value` unless `key` is already set; returns the stored value (the first writer wins, across processes). */
+  initSetting(key: string, value: string): Promise<string>;
 }

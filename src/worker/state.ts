@@ -24,9 +24,9 @@ export async function readWatermark(store: Store): Promise<number | null> {
 export async function ensureWatermark(store: Store, now: number): Promise<number> {
   const existing = await readWatermark(store);
   if (existing !== null) return existing;
-  await store.setSetting(WATERMARK_KEY, String(now));
-  // Another worker may have set it at the same moment; read back whichever was stored.
-  return (await readWatermark(store)) ?? now;
+  // Several workers may start at the same moment: the first one's value wins for all of them.
+  const stored = Number(await store.initSetting(WATERMARK_KEY, String(now)));
+  return Number.isFinite(stored) ? stored : now;
 }
 
 export async function readLastTick(store: Store): Promise<LastTick | null> {

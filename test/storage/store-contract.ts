@@ -379,6 +379,20 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('initSetting: the first writer wins, also when connections race', async () => {
+      const { store, another } = await harness.fresh();
+      expect(await store.initSetting('once', 'a')).toBe('a');
+      expect(await store.initSetting('once', 'b')).toBe('a');
+      expect(await store.getSetting('once')).toBe('a');
+      const others = [await another(), await another()];
+      const all = [store, ...others];
+      const values = await Promise.all(all.flatMap((s, i) => Array.from({ length: 4 }, (_, j) => s.initSetting('race', `v${i}-${j}`))));
+      expect(new Set(values).size).toBe(1);
+      expect(await others[1]!.getSetting('race')).toBe(values[0]);
+      await Promise.all(others.map((s) => s.close()));
+      await store.close();
+    });
+
     it('keeps settings', async () => {
       const { store, another } = await harness.fresh();
       expect(await store.getSetting('watermark')).toBeNull();

@@ -345,6 +345,16 @@ export class PostgresStore implements Store {
     await this.query(SQL.setSetting, [key, value]);
   }
 
+  async initSetting(key: string, value: string): Promise<string> {
+    // The CTE's insert and the plain read see the same snapshot: a row another transaction
+    // committed first is read by the second SELECT, ours by the first.
+    for (let tries = 0; tries < 3; tries++) {
+      const { rows } = await this.query<{ value: string }>(SQL.initSetting, [key, value]);
+      if (rows[0]) return rows[0].value;
+    }
+    throw new StoreError(`${this.where}: could not read setting ${key} back`);
+  }
+
   // ---- Internals -----------------------------------------------------------------------------
 
   private async connect(): Promise<pg.PoolClient> {

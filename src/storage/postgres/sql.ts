@@ -193,5 +193,7 @@ export const SQL = {
 
   // Settings
   getSetting: `SELECT value FROM settings WHERE key = $1`,
+  initSetting: `WITH ins AS (INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING value)
+      SELECT value FROM ins UNION ALL SELECT value FROM settings WHERE key = $1 LIMIT 1`,
   setSetting: `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 } as const;

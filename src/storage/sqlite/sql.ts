@@ -175,5 +175,6 @@ export const SQL = {
 
   // Settings
   getSetting: `SELECT value FROM settings WHERE key = ?`,
+  initSetting: `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
   setSetting: `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 } as const;

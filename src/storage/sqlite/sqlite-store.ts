@@ -331,6 +331,15 @@ export class SqliteStore implements Store {
     this.guard(() => this.stmt('setSetting').run(key, value));
   }
 
+  async initSetting(key: string, value: string): Promise<string> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        this.stmt('initSetting').run(key, value);
+        return (this.stmt('getSetting').get(key) as { value: string }).value;
+      }).immediate(),
+    );
+  }
+
   // ---- Internals -----------------------------------------------------------------------------
 
   private stmt(key: SqlKey): Database.Statement {
