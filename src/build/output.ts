@@ -11,7 +11,7 @@ import path from 'node:path';
 export const MANIFEST = '.pressroom-files';
 
 /** files: relative path (forward slashes) -> content. Returns the relative paths written, sorted. */
-export async function writeOutput(outDir: string, files: Map<string, string>): Promise<string[]> {
+export async function writeOutput(outDir: string, files: Map<string, string | Buffer>): Promise<string[]> {
   const names = [...files.keys()].sort();
   for (const name of names) checkRelative(name);
   const previous = await readManifest(outDir);
@@ -57,9 +57,9 @@ async function inParallel<T>(items: T[], fn: (item: T, index: number) => Promise
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
 }
 
-async function sameContent(file: string, content: string): Promise<boolean> {
+async function sameContent(file: string, content: string | Buffer): Promise<boolean> {
   try {
-    return (await readFile(file)).equals(Buffer.from(content));
+    return (await readFile(file)).equals(typeof content === 'string' ? Buffer.from(content) : content);
   } catch {
     return false;
   }

@@ -8,6 +8,7 @@ import { newestFirst, siteFeed, topicFeed } from '../feeds/model.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
 import { indexPage, issuePage, topicPage } from '../archive/pages.js';
 import { STYLESHEET } from '../archive/style.js';
+import { bundleResources } from './bundles.js';
 import { writeOutput } from './output.js';
 
 export interface BuildOptions {
@@ -49,6 +50,11 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 
 /** Writes feeds and archive of the published issues into config.outDir. */
 export async function buildSite(config: Config, issues: Issue[], options: BuildOptions = {}): Promise<{ files: string[] }> {
-  const files = renderSite(config, issues, options);
+  const now = options.now ?? Date.now();
+  const files: Map<string, string | Buffer> = renderSite(config, issues, { now });
+  const published = issues.filter((issue) => isPublished(issue, now));
+  for (const [name, bytes] of await bundleResources(config, published)) {
+    if (!files.has(name)) files.set(name, bytes);
+  }
   return { files: await writeOutput(config.outDir, files) };
 }
