@@ -82,7 +82,8 @@ export function registerSubscriberCommands(program: Command): void {
       let n = 0;
       for await (const page of pages(store, status)) {
         n += page.length;
-        await write(page.map((s) => [s.id, s.email, s.status, oneLine(s.name ?? ''), s.topics.join(',')].join('\t') + '\n').join(''));
+        const line = (s: Subscriber) => [s.id, s.email, s.status, oneLine(s.name ?? ''), s.topics.join(',')].join('\t') + '\n';
+        if (!(await write(page.map(line).join('')))) return;
       }
       console.error(`${n} subscriber${n === 1 ? '' : 's'}${status ? ` (${status})` : ''}`);
     });
@@ -130,13 +131,14 @@ export function registerSubscriberCommands(program: Command): void {
   ).action(async (options: Options & { status?: string }) => {
     const status = options.status === undefined ? undefined : parseStatus(options.status);
     await withStore(configFrom(options), async (store) => {
-      await write(stringify([EXPORT_COLUMNS]));
+      if (!(await write(stringify([EXPORT_COLUMNS])))) return;
       for await (const page of pages(store, status)) {
-        await write(
+        const ok = await write(
           stringify(
             page.map((s) => [s.email, s.name ?? '', s.topics.join(';'), s.status, s.source ?? '', s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? '']),
           ),
         );
+        if (!ok) return;
       }
     });
   });
@@ -152,13 +154,30 @@ async function* pages(store: Store, status: SubscriberStatus | undefined): Async
   }
 }
 
-/** Writes to stdout respecting back-pressure, so a huge export never piles up in memory. */
-function write(text: string): Promise<void> {
+/**
+ * Writes to stdout respecting back-pressure, so a huge export never piles up in memory. Resolves
+ * false once the reader has gone away (`... | head`): the command then stops quietly.
+ */
+let stdoutClosed = false;
+function write(text: string): Promise<boolean> {
+  if (stdoutClosed) return Promise.resolve(false);
   return new Promise((resolve, reject) => {
-    if (process.stdout.write(text)) resolve();
-    else {
-      process.stdout.once('drain', resolve);
-      process.stdout.once('error', reject);
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') {
+        stdoutClosed = true;
+        resolve(false);
+      } else reject(err);
+    };
+    process.stdout.once('error', onError);
+    const done = () => {
+      process.stdout.off('error', onError);
+      resolve(!stdoutClosed);
+    };
+    try {
+      if (process.stdout.write(text)) setImmediate(done);
+      else process.stdout.once('drain', done);
+    } catch (err) {
+      onError(err as NodeJS.ErrnoException);
     }
   });
 }

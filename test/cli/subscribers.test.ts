@@ -1,6 +1,6 @@
 // `pressroom subscribers ...` through the real CLI (node bin/pressroom.js) on a real SQLite file,
 // and on PostgreSQL through DATABASE_URL.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -151,6 +151,23 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     expect(run(['list', '--status', 'unsubscribed'], env2).stderr).toBe('250 subscribers (unsubscribed)\n');
     const reexported = run(['export'], env2).stdout.split('\n').map((l) => l.split(',').slice(0, 4).join(','));
     expect(reexported).toEqual(exported.stdout.split('\n').map((l) => l.split(',').slice(0, 4).join(',')));
+  });
+
+  it('stops quietly with exit 0 when the reader goes away (pressroom subscribers export | head -1)', async () => {
+    const env = { PRESSROOM_DATA_DIR: dataDir() };
+    const lines = ['email', ...Array.from({ length: 20_000 }, (_, i) => `reader${i}@example.org`)];
+    expect(run(['import', csv('many.csv', lines.join('\n'))], env).status).toBe(0);
+    for (const command of ['export', 'list']) {
+      const child = spawn(process.execPath, [cliPath, 'subscribers', command], { cwd: projectRoot, env: { ...process.env, ...env } });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(first.length).toBeGreaterThan(0);
+      expect(stderr).not.toContain('EPIPE');
+      expect(code).toBe(0);
+    }
   });
 
   it('a read-only database file is a one-line configuration error (exit 2)', () => {
