@@ -1,0 +1,123 @@
+// bench/send: Pressroom's sender against Postfix's smtp-sink, with Postfix's smtp-source as the
+// reference in the same run.
+//
+//   npx tsx bench/send.ts [recipients=20000] [connections=10] [rounds=2]
+//
+// Sends one corpus issue (the one whose email is closest to 40 KB) to N subscribers through the
+// whole pipeline (SQLite ledger claims and marks, per-recipient message, nodemailer pool), then
+// lets smtp-source send N messages of the same size over the same number of connections, reusing
+// each connection (-d) like our pool. Rounds alternate the two; the best round of each is compared
+// (the machines are shared, so the best run is the least disturbed one). smtp-sink is started on
+// 127.0.0.1:2525 (SMTP_SINK_PORT) unless something already listens there.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultConfig } from '../src/config/config.js';
+import { loadIssues } from '../src/content/load.js';
+import { sendCampaign } from '../src/delivery/campaign.js';
+import { createTransport } from '../src/delivery/transport.js';
+import { prepareIssueEmail } from '../src/email/issue-email.js';
+import { silentLogger } from '../src/logging.js';
+import { openStore } from '../src/storage/open.js';
+
+const N = Number(process.argv[2] ?? 20_000);
+const CONNECTIONS = Number(process.argv[3] ?? 10);
+const ROUNDS = Number(process.argv[4] ?? 2);
+const PORT = Number(process.env.SMTP_SINK_PORT ?? 2525);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const work = path.join(root, 'bench/.work/send');
+const corpus = path.resolve(root, '../shared/corpus/sofa-weekly');
+
+export function findPostfixTool(name: string): string {
+  for (const p of [`/usr/sbin/${name}`, `/usr/bin/${name}`, `/usr/lib/postfix/${name}`]) {
+    if (spawnSync('test', ['-x', p]).status === 0) return p;
+  }
+  throw new Error(`${name} not found: install the Debian package postfix`);
+}
+
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Starts `smtp-sink -c 127.0.0.1:PORT 1000` unless the port is taken; returns the process (or null). */
+export async function startSink(port: number): Promise<ChildProcess | null> {
+  if (await portOpen(port)) {
+    console.log(`using the SMTP server already listening on 127.0.0.1:${port}`);
+    return null;
+  }
+  const asRoot = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
+  const sink = spawn(findPostfixTool('smtp-sink'), [...asRoot, '-c', `127.0.0.1:${port}`, '1000'], { stdio: 'ignore' });
+  for (let i = 0; i < 100 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!(await portOpen(port))) throw new Error('smtp-sink did not start');
+  return sink;
+}
+
+function smtpSource(messages: number, size: number, sessions: number): number {
+  const t = performance.now();
+  const r = spawnSync(findPostfixTool('smtp-source'), ['-d', '-s', String(sessions), '-m', String(messages), '-l', String(size),
+    '-f', 'news@example.org', '-t', 'reader@example.org', `127.0.0.1:${PORT}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`smtp-source failed: ${r.stderr}`);
+  return performance.now() - t;
+}
+
+async function main() {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const sink = await startSink(PORT);
+  try {
+    const config = defaultConfig(root);
+    config.issuesDir = corpus;
+    config.dataDir = work;
+    config.smtpUrl = `smtp://127.0.0.1:${PORT}`;
+    config.secret = 'bench-secret-0123456789abcdef';
+    config.smtp.maxConnections = CONNECTIONS;
+    const { issues } = await loadIssues(config);
+    const secret = config.secret;
+    let best = { issue: issues[0]!, size: 0 };
+    for (const issue of issues) {
+      const size = (await prepareIssueEmail(config, issue, secret)).messageFor({ id: 1, email: 'sub1@example.org', name: 'Reader 1' }).raw.length;
+      if (Math.abs(size - 40_000) < Math.abs(best.size - 40_000)) best = { issue, size };
+    }
+    console.log(`issue ${best.issue.slug} (${best.issue.sourcePath}): ${best.size} bytes per message; ${N} recipients, ${CONNECTIONS} connections`);
+
+    const store = await openStore(config);
+    for (let i = 0; i < N; i += 10_000) {
+      await store.importSubscribers(
+        Array.from({ length: Math.min(10_000, N - i) }, (_, k) => ({ email: `sub${i + k}@example.org`, name: `Reader ${i + k}`, status: 'active' as const })),
+      );
+    }
+
+    const results: Array<{ round: number; ours: number; ref: number }> = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const ref = smtpSource(N, best.size, CONNECTIONS);
+      const issue = { ...best.issue, slug: `${best.issue.slug}-bench-${round}`, tags: [], categories: [] };
+      const transport = createTransport(config, silentLogger());
+      const t = performance.now();
+      const out = await sendCampaign({ store, transport, config, logger: silentLogger(), workerId: 'bench', secret }, issue);
+      const ours = performance.now() - t;
+      await transport.close();
+      if (out.sent !== N || out.failed !== 0) throw new Error(`sent ${out.sent}, failed ${out.failed}`);
+      results.push({ round, ours, ref });
+      const rate = (ms: number) => (N / (ms / 1000)).toFixed(0);
+      console.log(`round ${round}: smtp-source ${ref.toFixed(0)} ms (${rate(ref)} msg/s); pressroom send ${ours.toFixed(0)} ms (${rate(ours)} msg/s); ratio ${(ref / ours).toFixed(2)}`);
+    }
+    await store.close();
+    const bestOurs = Math.min(...results.map((r) => r.ours));
+    const bestRef = Math.min(...results.map((r) => r.ref));
+    console.log(
+      `best: smtp-source ${(N / (bestRef / 1000)).toFixed(0)} msg/s, pressroom ${(N / (bestOurs / 1000)).toFixed(0)} msg/s, ` +
+        `ratio ${(bestRef / bestOurs).toFixed(2)} (goal 0.8); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
+  } finally {
+    sink?.kill();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await main();
