@@ -25,17 +25,24 @@ function issueList(issues: Issue[], root: string): string {
   return `<ol class="issues">\n${items.join('\n')}\n</ol>`;
 }
 
-function subscribeForm(config: Config): string {
+// Posts email, name and (repeated) topics to the service's /subscribe; no topic ticked means
+// every issue.
+function subscribeForm(config: Config, topics: Topic[]): string {
   const action = new URL('subscribe', config.site.url).href;
+  const choices = topics.length
+    ? `<fieldset class="topics"><legend>Only these topics (optional)</legend>\n${topics
+        .map((t) => `<label class="topic"><input type="checkbox" name="topics" value="${escapeAttr(t.label)}"> ${escapeText(t.label)}</label>`)
+        .join('\n')}\n</fieldset>\n`
+    : '';
   return `<form class="subscribe" method="post" action="${escapeAttr(action)}">
 <strong>Subscribe by email</strong>
 <label>Email <input type="email" name="email" required autocomplete="email" inputmode="email"></label>
 <label>Name (optional) <input type="text" name="name" autocomplete="name"></label>
-<button type="submit">Subscribe</button>
+${choices}<button type="submit">Subscribe</button>
 </form>`;
 }
 
-export function indexPage(config: Config, issues: Issue[], feed: FeedSpec): string {
+export function indexPage(config: Config, issues: Issue[], feed: FeedSpec, topics: Topic[] = []): string {
   return page(config, {
     title: config.site.title,
     root: '',
@@ -43,7 +50,7 @@ export function indexPage(config: Config, issues: Issue[], feed: FeedSpec): stri
     lang: config.site.language,
     ...(config.site.description ? { description: config.site.description } : {}),
     feeds: feedsOf(feed),
-    body: `${subscribeForm(config)}\n<h1>Issues</h1>\n${issueList(issues, '')}`,
+    body: `${subscribeForm(config, topics)}\n<h1>Issues</h1>\n${issueList(issues, '')}`,
   });
 }
 

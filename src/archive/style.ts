@@ -41,6 +41,10 @@ nav.pager .newer { margin-left: auto; text-align: right; }
 form.subscribe { margin: 1.5rem 0 2rem; padding: 1rem; border: 1px solid var(--line); border-radius: 8px; display: grid; gap: .5rem; }
 form.subscribe label { display: grid; gap: .2rem; font-size: .9375rem; }
 form.subscribe input { font: inherit; padding: .45rem .6rem; border: 1px solid var(--line); border-radius: 6px; width: 100%; background: var(--bg); color: var(--fg); }
+form.subscribe fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+form.subscribe legend { font-size: .9375rem; margin-bottom: .2rem; }
+form.subscribe label.topic { display: inline-flex; align-items: center; gap: .35rem; }
+form.subscribe label.topic input { width: auto; }
 form.subscribe button { font: inherit; padding: .5rem 1rem; border: 0; border-radius: 6px; background: var(--accent); color: #fff; cursor: pointer; justify-self: start; }
 footer.site { margin-top: 3rem; color: var(--muted); font-size: .875rem; }
 `;

@@ -32,14 +32,15 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   const feed = siteFeed(config, published);
   for (const [name, text] of Object.entries(renderFeeds(feed))) files.set(name, text);
   files.set('style.css', STYLESHEET);
-  files.set('index.html', indexPage(config, published, feed));
+  const topics = groupTopics(published);
+  files.set('index.html', indexPage(config, published, feed, topics));
 
   published.forEach((issue, i) => {
     const around = { newer: published[i - 1], older: published[i + 1] };
     files.set(`issues/${issue.slug}/index.html`, issuePage(config, issue, around, feed));
   });
 
-  for (const topic of groupTopics(published)) {
+  for (const topic of topics) {
     const spec = topicFeed(config, topic);
     const dir = topicPath(topic.slug);
     for (const [name, text] of Object.entries(renderFeeds(spec))) files.set(`${dir}${name}`, text);

@@ -36,6 +36,13 @@ describe('index.html', () => {
     expect(html).toContain('<input type="text" name="name"');
   });
 
+  it('offers each topic as an optional checkbox named topics', () => {
+    const withTopics = site([issue('a', { tags: ['SOFA Weekly', 'R&D "x"'] })]).get('index.html')!;
+    expect(withTopics).toContain('<input type="checkbox" name="topics" value="SOFA Weekly"> SOFA Weekly');
+    expect(withTopics).toContain('<input type="checkbox" name="topics" value="R&amp;D &quot;x&quot;"> R&amp;D "x"');
+    expect(html).not.toContain('name="topics"');
+  });
+
   it('follows the site path for the form action when the site lives in a folder', () => {
     const sub = site([issue('a')], { url: 'https://example.org/news/' }).get('index.html')!;
     expect(sub).toContain('action="https://example.org/news/subscribe"');
