@@ -111,6 +111,27 @@ describe('building the whole corpus', () => {
   });
 });
 
+describe('topics with CJK, spaces and markup', () => {
+  it('get their own folders and valid feeds with percent-encoded self links', async () => {
+    const dir = tempDir();
+    const list = [
+      issue('a', { tags: ['云原生 周报', 'C++ <templates> & more'], categories: ['SOFA Weekly'] }),
+      issue('b', { date: date('2022-11-11T15:00:00+08:00'), tags: ['SOFA WEEKLY'], categories: ['云原生 周报'] }),
+    ];
+    const { files } = await buildSite(corpusConfig(dir), list, { now: NOW });
+    const topicFolders = [...new Set(files.filter((f) => f.startsWith('tags/')).map((f) => f.split('/')[1]))];
+    expect(topicFolders).toEqual(['c-templates-more', 'sofa-weekly', '云原生-周报']);
+    const v = validateFeeds(dir);
+    expect(v.lines.at(-1)).toBe('12 feeds checked, 0 problems');
+    const json = JSON.parse(readFileSync(path.join(dir, 'tags/云原生-周报/feed.json'), 'utf8'));
+    expect(json.feed_url).toBe('https://news.example.org/tags/%E4%BA%91%E5%8E%9F%E7%94%9F-%E5%91%A8%E6%8A%A5/feed.json');
+    expect(json.title).toBe('SOFA Weekly · 云原生 周报');
+    expect(json.items.map((i: { url: string }) => i.url)).toEqual(['https://news.example.org/issues/b/', 'https://news.example.org/issues/a/']);
+    const rss = readFileSync(path.join(dir, 'tags/云原生-周报/feed.xml'), 'utf8');
+    expect(rss).toContain('<atom:link href="https://news.example.org/tags/%E4%BA%91%E5%8E%9F%E7%94%9F-%E5%91%A8%E6%8A%A5/feed.xml" rel="self"');
+  });
+});
+
 describe('what gets published', () => {
   it('drafts and future issues are in no feed and no page', async () => {
     const dir = tempDir();
