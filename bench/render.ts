@@ -77,7 +77,17 @@ async function measure(cfg: typeof config, total: number) {
     pers.push(ms / perRound);
     ratios.push(renderMs / (ms / perRound));
   }
-  return { prepared, renderMs: median(renders), perMs: median(pers), ratio: median(ratios), perSec: (done / elapsed) * 1000, avgBytes: bytes / done, done };
+  return {
+    prepared,
+    renderMs: median(renders),
+    perMs: median(pers),
+    ratio: median(ratios),
+    // Least-disturbed estimate on a shared machine: fastest render over fastest round.
+    bestRatio: Math.min(...renders) / Math.min(...pers),
+    perSec: (done / elapsed) * 1000,
+    avgBytes: bytes / done,
+    done,
+  };
 }
 
 const plain = await measure(config, RECIPIENTS);
@@ -115,9 +125,9 @@ const us = (ms: number) => `${f(ms * 1000, 1)} µs`;
 console.log(`issue: ${issue.slug} (issue HTML ${issue.html.length} chars, message ~${f(plain.avgBytes / 1024)} KiB)`);
 console.log(`one-time render (median over ${ROUNDS} rounds): ${f(renderMs)} ms`);
 console.log(`per recipient, no DKIM, ${plain.done} recipients: ${us(plain.perMs)} (median round) -> ${Math.round(plain.perSec)} messages/s overall`);
-console.log(`  ratio render / per-recipient (median of per-round ratios): ${Math.round(plain.ratio)}x (goal >= 1000x)`);
+console.log(`  ratio render / per-recipient (median of per-round ratios): ${Math.round(plain.ratio)}x (goal >= 1000x); fastest/fastest: ${Math.round(plain.bestRatio)}x`);
 console.log(`per recipient, DKIM RSA-2048, ${signed.done} recipients: ${us(signed.perMs)} -> ${Math.round(signed.perSec)} messages/s overall (render ${f(signed.renderMs)} ms)`);
-console.log(`  ratio render / per-recipient with DKIM: ${Math.round(signed.ratio)}x`);
+console.log(`  ratio render / per-recipient with DKIM: ${Math.round(signed.ratio)}x; fastest/fastest: ${Math.round(signed.bestRatio)}x`);
 console.log(`reference: nodemailer MailComposer build per recipient (no MJML), ${COMPOSER_RECIPIENTS} recipients: ${us(composerPerMs)}`);
 console.log(`  splice vs MailComposer per recipient: ${f(composerPerMs / plain.perMs)}x cheaper (not interleaved: indicative)`);
 if (composed === 0) throw new Error('nothing composed');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import mjml2html from 'mjml';
+import nodemailer from 'nodemailer';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { describe, expect, it } from 'vitest';
 import { loadIssues } from '../../src/content/load.js';
@@ -88,6 +89,24 @@ describe('mjml 5 pitfalls', () => {
     const on = await mjml2html(src, { filePath: dir, ignoreIncludes: false });
     expect(off.html).not.toContain('{{ site.title }}');
     expect(on.html).toContain('{{ site.title }}');
+  });
+});
+
+describe('nodemailer pitfalls', () => {
+  it("nodemailer's `list` option writes List-Unsubscribe but no List-Unsubscribe-Post (so Pressroom writes both itself)", async () => {
+    const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
+    const info = await transport.sendMail({
+      from: 'a@example.org',
+      to: 'b@example.org',
+      subject: 's',
+      text: 't',
+      list: { unsubscribe: { url: 'https://example.org/unsubscribe?token=1', comment: 'Unsubscribe' } },
+    });
+    const head = (info.message as Buffer).toString('latin1').split('\r\n\r\n')[0]!;
+    expect(head).toMatch(/^List-Unsubscribe: <https:\/\/example\.org\/unsubscribe\?token=1>/m);
+    expect(head).not.toMatch(/^List-Unsubscribe-Post:/im);
+    const { raw } = await render();
+    expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
   });
 });
 
