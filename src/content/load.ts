@@ -9,6 +9,7 @@ import type { Issue, Problem } from './issue.js';
 import { absoluteUrl, renderMarkdown } from './markdown.js';
 
 export const MAX_ISSUE_BYTES = 2 * 1024 * 1024;
+const READ_CONCURRENCY = 32;
 
 export interface LoadResult {
   /** Every valid issue, drafts and scheduled ones included, newest first. */
@@ -19,11 +20,12 @@ export interface LoadResult {
 export async function loadIssues(config: Config): Promise<LoadResult> {
   const root = config.issuesDir;
   const files = await findIssueFiles(root);
+  // Files are read concurrently (bounded) so disk waits overlap the CPU work of rendering;
+  // results keep the sorted file order, so problems and duplicate-slug choices are stable.
+  const results = await mapConcurrently(files, READ_CONCURRENCY, (file) => loadIssueFile(config, root, file, displayPath(root, file)));
   const problems: Problem[] = [];
   const issues: Issue[] = [];
-  for (const file of files) {
-    const display = displayPath(root, file);
-    const result = await loadIssueFile(config, root, file, display);
+  for (const result of results) {
     if ('issue' in result) issues.push(result.issue);
     else problems.push(...result.problems);
   }
@@ -173,4 +175,17 @@ function dropDuplicateSlugs(issues: Issue[], problems: Problem[]): Issue[] {
 
 function newestFirst(a: Issue, b: Issue): number {
   return b.date.epochMs - a.date.epochMs || a.slug.localeCompare(b.slug);
+}
+
+async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
