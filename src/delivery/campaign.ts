@@ -45,7 +45,10 @@ export interface SendCampaignDeps {
   transport: Transport;
   config: Config;
   logger: Logger;
-  /** Unique among live processes (see worker-id.ts); this worker's stale claims are given back at start. */
+  /**
+   * Unique among live processes (see worker-id.ts); this worker's stale claims are given back at
+   * start, so run at most one sendCampaign per (campaign, workerId) at a time.
+   */
   workerId: string;
   secret: string;
   signal?: AbortSignal;
@@ -149,7 +152,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     });
   };
 
-  const halt: { fatal: SendError | null } = { fatal: null };
+  const halt: { fatal: SendError | null; error: unknown } = { fatal: null, error: null };
   let stop = false;
   const stopping = () => stop || signal?.aborted === true;
 
@@ -237,7 +240,16 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   };
   let claiming: Promise<void> | null = null;
 
+  // A lane that throws (the store failed) stops all lanes; the error is rethrown once they settle.
   const lane = async () => {
+    try {
+      await laneLoop();
+    } catch (err) {
+      halt.error ??= err;
+      stop = true;
+    }
+  };
+  const laneLoop = async () => {
     let consecutiveConnErrors = 0;
     while (!stopping()) {
       if (claiming) await claiming;
@@ -267,11 +279,16 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     await Promise.all(Array.from({ length: lanes }, lane));
     if (stopping() || skippedExpired > 0 || queue.length > 0) {
       // Nothing is in flight now: every row still `sending` under our id was claimed, not sent.
-      const released = await store.releaseClaims(campaign.id, workerId);
-      if (released > 0) log.info({ released }, `gave back ${released} claimed but unsent rows`);
+      try {
+        const released = await store.releaseClaims(campaign.id, workerId);
+        if (released > 0) log.info({ released }, `gave back ${released} claimed but unsent rows`);
+      } catch (err) {
+        if (!halt.error) throw err; // else report the first failure; the leases cover the rows
+      }
       queue = [];
       skippedExpired = 0;
     }
+    if (halt.error) throw halt.error;
     if (halt.fatal) {
       progress(true);
       throw new DeliveryError(`${deps.transport.description}: ${halt.fatal.message}; stopped sending "${slug}" (nothing was marked failed; fix and run again)`);

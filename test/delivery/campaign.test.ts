@@ -186,12 +186,10 @@ describe('sendCampaign', () => {
   });
 
   it('pause (abort) and resume never re-send to people already mailed', async () => {
-    const s = await setup(400, {}, { maxConnections: 3 });
     const abort = new AbortController();
-    const first = await sendCampaign(
-      s.deps({ signal: abort.signal, onProgress: (p) => p.sent >= 120 && abort.abort() }),
-      s.h.issue,
-    );
+    // Pause once the server has taken 120 messages (decided at the server, so not timing-dependent).
+    const s = await setup(400, { rcpt: () => (s.server.accepted() >= 120 && abort.abort(), null) }, { maxConnections: 3 });
+    const first = await sendCampaign(s.deps({ signal: abort.signal }), s.h.issue);
     expect(first.aborted).toBe(true);
     expect(first.finished).toBe(false);
     expect(first.sent).toBeGreaterThanOrEqual(120);
@@ -223,6 +221,30 @@ describe('sendCampaign', () => {
     const stats = await h.store.campaignStats((await h.store.getCampaign(h.issue.slug))!.id);
     expect(stats).toMatchObject({ sent: 0, failed: 0, sending: 0, queued: 30 });
     expect(server.accepted()).toBe(0);
+  });
+
+  it('a store failure stops every lane (no sending past it) and is reported', async () => {
+    const s = await setup(200, {}, { maxConnections: 4 });
+    let marks = 0;
+    const failing = new Proxy(s.h.store, {
+      get(target, key, receiver) {
+        if (key === 'markSent') {
+          return async (...args: Parameters<typeof target.markSent>) => {
+            if (++marks > 50) throw new Error('SQLITE_READONLY: attempt to write a readonly database');
+            return target.markSent(...args);
+          };
+        }
+        const v = Reflect.get(target, key, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    await expect(sendCampaign(s.deps({ store: failing }), s.h.issue)).rejects.toThrow(/readonly/);
+    // Each lane stops at its first failed mark: the server got the 50 marked plus at most one per lane.
+    expect(s.server.accepted()).toBeGreaterThan(50);
+    expect(s.server.accepted()).toBeLessThanOrEqual(50 + 4);
+    const stats = await s.h.store.campaignStats((await s.h.store.getCampaign(s.h.issue.slug))!.id);
+    expect(stats.sent).toBe(50);
+    expect(stats.sending).toBe(0); // given back for the next run
   });
 
   it('refuses drafts and email: false issues', async () => {

@@ -68,6 +68,8 @@ describe('pressroom send under kill -9', () => {
     };
 
     const killedAt: number[] = [];
+    const phases: string[] = [];
+    const t0 = performance.now();
     try {
       for (let k = 0; k < KILLS; k++) {
         const before = server.accepted();
@@ -85,8 +87,10 @@ describe('pressroom send under kill -9', () => {
         const { signal } = await exited;
         expect(signal).toBe('SIGKILL');
         killedAt.push(server.accepted());
+        phases.push(`kill ${k + 1} at ${Math.round(performance.now() - t0)} ms`);
       }
       const final = await run().exited;
+      phases.push(`finished at ${Math.round(performance.now() - t0)} ms`);
       expect(final.output).toMatch(/finished/);
       expect(final.code).toBe(0);
     } finally {
@@ -94,7 +98,7 @@ describe('pressroom send under kill -9', () => {
     }
 
     const kills = killedAt.length;
-    console.log(`kill test seed ${seed}: killed at ${killedAt.join(', ')} accepted; total accepted ${server.accepted()}`);
+    console.log(`kill test seed ${seed}: killed at ${killedAt.join(', ')} accepted; total accepted ${server.accepted()}; ${phases.join(', ')}`);
     expect(kills, `seed ${seed}`).toBeGreaterThanOrEqual(3);
     // Most kills hit the middle of the send, not only before or after it.
     expect(killedAt.filter((n) => n > 0 && n < RECIPIENTS).length, `seed ${seed}`).toBeGreaterThanOrEqual(3);
@@ -111,5 +115,5 @@ describe('pressroom send under kill -9', () => {
     expect(missing, `seed ${seed}`).toEqual([]);
     expect(extra, `seed ${seed}: ${extra} duplicates over ${kills} kills`).toBeLessThanOrEqual(kills * MAX_CONNECTIONS);
     expect(server.accepted()).toBe(RECIPIENTS + extra);
-  });
+  }, 120_000);
 });
