@@ -2,10 +2,10 @@
 // `pressroom subscribers import` (streamed csv-parse, validation, chunked transactions), against a
 // reference in the same run: a raw better-sqlite3 bulk insert of the same rows (one prepared
 // statement, one transaction, no parsing or validation) into a table of the same shape.
-// Also: the re-import of the same file (all duplicates), the whole CLI as a child process, and
-// PostgreSQL when reachable. Run: npx tsx bench/import.ts [rows]
+// Also: the re-import of the same file (all duplicates), the whole CLI as a child process with its
+// peak memory (and on a file 4x as long), and PostgreSQL when reachable. Run: npx tsx bench/import.ts [rows]
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -73,14 +73,33 @@ console.log(`  pressroom  same file again (all duplicates)    ${again.ms.toFixed
 await sqlite.close();
 console.log(`  ratio      raw insert rate / CSV import rate: ${(first.ms / rawMs).toFixed(2)}x (import does parse + validate + dedupe too)`);
 
-const cliDir = path.join(work, 'cli-data');
-const t = performance.now();
-const cli = spawnSync(process.execPath, [path.join(root, 'bin/pressroom.js'), 'subscribers', 'import', csvFile], {
-  env: { ...process.env, PRESSROOM_DATA_DIR: cliDir, DATABASE_URL: '' },
-  encoding: 'utf8',
-});
-const cliMs = performance.now() - t;
-console.log(`  pressroom  whole CLI run (startup included)    ${cliMs.toFixed(0).padStart(6)} ms  ${rate(ROWS, cliMs)}  exit ${cli.status}: ${cli.stdout.trim()}`);
+// The whole CLI as an operator runs it, with its peak memory; then a file 4x as long with the V8
+// heap capped at 48 MB: if the import held rows in memory it would die there. (Without the cap V8
+// collects lazily and RSS drifts up with the work done, which says nothing about what is retained.)
+// Baseline: the same CLI listing an empty store.
+function cli(args: string[], dataDir: string, nodeArgs: string[] = []) {
+  const t = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    [...nodeArgs, '--import', path.join(root, 'bench/import-rss.mjs'), path.join(root, 'bin/pressroom.js'), 'subscribers', ...args],
+    { env: { ...process.env, PRESSROOM_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8' },
+  );
+  const ms = performance.now() - t;
+  const rssKb = Number(/peak-rss-kb (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { ms, rssMb: Math.round(rssKb / 1024), status: r.status, out: r.stdout.trim() };
+}
+const base = cli(['list'], path.join(work, 'cli-empty'));
+console.log(`  baseline   CLI listing an empty store          ${base.ms.toFixed(0).padStart(6)} ms  peak RSS ${base.rssMb} MB`);
+const one = cli(['import', csvFile], path.join(work, 'cli-data'));
+console.log(`  pressroom  whole CLI run (startup included)    ${one.ms.toFixed(0).padStart(6)} ms  ${rate(ROWS, one.ms)}  peak RSS ${one.rssMb} MB  exit ${one.status}: ${one.out}`);
+const bigFile = path.join(work, 'subscribers-x4.csv');
+writeFileSync(bigFile, 'email,name,topics\n');
+for (let k = 0; k < 4; k++) {
+  appendFileSync(bigFile, rows.map((r) => `x${k}.${r.email},${r.name},${r.topics.join(';')}`).join('\n') + '\n');
+}
+const big = cli(['import', bigFile], path.join(work, 'cli-data-x4'), ['--max-old-space-size=48']);
+console.log(`  pressroom  CLI, ${(ROWS * 4).toLocaleString('en-US')} rows, heap capped at 48 MB  ${big.ms.toFixed(0).padStart(6)} ms  ${rate(ROWS * 4, big.ms)}  peak RSS ${big.rssMb} MB  exit ${big.status}: ${big.out}`);
+console.log(`  memory     peak RSS: empty ${base.rssMb} MB, ${ROWS.toLocaleString('en-US')} rows ${one.rssMb} MB, ${(ROWS * 4).toLocaleString('en-US')} rows (48 MB heap) ${big.rssMb} MB`);
 
 const pgUrl = process.env.PRESSROOM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `pressroom_bench_${process.pid}`;
