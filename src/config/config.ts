@@ -33,6 +33,7 @@ const fileSchema = z
     adminToken: z.string(),
     secret: z.string(),
     schedule: z.string(),
+    pollSeconds: z.number().min(0),
     email: z
       .object({
         fromName: z.string(),
@@ -82,6 +83,8 @@ export interface Config {
   adminToken?: string;
   secret?: string;
   schedule: string;
+  /** How often an idle worker looks for campaigns with rows to send (default 10; 0 = schedule only). */
+  pollSeconds?: number;
   email: {
     fromName: string;
     fromAddress: string;
@@ -176,6 +179,7 @@ export function loadConfig(
   if (env.PRESSROOM_ADMIN_TOKEN) config.adminToken = env.PRESSROOM_ADMIN_TOKEN;
   if (env.PRESSROOM_SECRET) config.secret = env.PRESSROOM_SECRET;
   if (env.PRESSROOM_SCHEDULE) config.schedule = env.PRESSROOM_SCHEDULE;
+  if (env.PRESSROOM_POLL_SECONDS) config.pollSeconds = parseSeconds(env.PRESSROOM_POLL_SECONDS, 'PRESSROOM_POLL_SECONDS');
 
   if (overrides.issues) config.issuesDir = fromCwd(overrides.issues);
   if (overrides.out) config.outDir = fromCwd(overrides.out);
@@ -222,6 +226,7 @@ function applyFile(config: Config, file: ConfigFile, base: string): void {
   if (file.adminToken) config.adminToken = file.adminToken;
   if (file.secret) config.secret = file.secret;
   if (file.schedule) config.schedule = file.schedule;
+  if (file.pollSeconds !== undefined) config.pollSeconds = file.pollSeconds;
   if (file.email) {
     const { templatesDir, dkim, ...rest } = file.email;
     Object.assign(config.email, rest);
@@ -250,6 +255,12 @@ function checkTimeZone(zone: string): void {
   } catch {
     throw new ConfigError(`site.timeZone: "${zone}" is not an IANA time zone (expected e.g. Asia/Shanghai)`);
   }
+}
+
+function parseSeconds(value: string, name: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new ConfigError(`${name}: "${value}" is not a number of seconds (expected e.g. 10, or 0 to turn it off)`);
+  return n;
 }
 
 function parsePort(value: string, name: string): number {

@@ -154,6 +154,12 @@ export interface Store {
   releaseClaims(campaignId: number, workerId: string): Promise<number>;
   /** `pressroom retry`: failed rows whose failure was temporary go back to `queued`. */
   requeueTemporaryFailures(campaignId: number): Promise<number>;
+  /**
+   * Slugs of unfinished campaigns with at least one row claimable now (queued, a retry that is due,
+   * or a lease that has expired), oldest first: what an idle worker should pick up. One indexed probe
+   * per unfinished campaign.
+   */
+  pendingCampaigns(now?: number): Promise<string[]>;
   /** Sets finishedAt when nothing is queued, sending or retrying; returns whether it is finished. */
   finishCampaignIfDone(campaignId: number, now?: Date): Promise<boolean>;
 

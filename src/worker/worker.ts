@@ -32,6 +32,9 @@ export interface WorkerDeps {
   watchDelayMs?: number;
   /** Called after a tick (tests, metrics). */
   onTick?: (result: TickResult) => void;
+  /** How often an idle worker asks the store for campaigns with rows to send, ms; default
+   * config.pollSeconds (10 s); 0 = only on the schedule. */
+  pollMs?: number;
 }
 
 export interface TickResult {
@@ -60,6 +63,7 @@ export class Worker {
   private task: ScheduledTask | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
+  private poller: NodeJS.Timeout | undefined;
   private current: Promise<TickResult> | null = null;
   private again: string | null = null;
   private stopped = false;
@@ -77,7 +81,11 @@ export class Worker {
     const schedule = checkSchedule(config.schedule);
     this.task = cron.schedule(schedule, () => void this.tick('schedule'), { name: 'pressroom-worker', noOverlap: true });
     if (this.deps.watch ?? true) this.startWatcher();
-    logger.info({ schedule, issues: config.issuesDir, watch: this.watcher !== undefined }, 'worker started');
+    // Campaigns enqueued elsewhere (`pressroom send --enqueue`, the API of a serve process) or left
+    // by a dead worker are picked up within one poll instead of waiting for the next cron tick.
+    const pollMs = this.deps.pollMs ?? (config.pollSeconds ?? 10) * 1000;
+    if (pollMs > 0) this.poller = setInterval(() => void this.poll(), pollMs);
+    logger.info({ schedule, issues: config.issuesDir, watch: this.watcher !== undefined, pollMs }, 'worker started');
     return this.tick('start');
   }
 
@@ -110,6 +118,7 @@ export class Worker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.debounce) clearTimeout(this.debounce);
+    if (this.poller) clearInterval(this.poller);
     this.watcher?.close();
     this.watcher = undefined;
     if (this.task) {
@@ -118,6 +127,18 @@ export class Worker {
     }
     await this.deps.runner.stop();
     await this.current?.catch(() => {});
+  }
+
+  /** When idle: one query; a tick if some unfinished campaign has rows claimable now that this process is not sending. */
+  private async poll(): Promise<void> {
+    if (this.stopped || this.current) return;
+    try {
+      const pending = await this.deps.store.pendingCampaigns();
+      const active = new Set(this.deps.runner.active());
+      if (pending.some((slug) => !active.has(slug)) && !this.current) void this.tick('pending campaign');
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'could not check for pending campaigns; the next tick will');
+    }
   }
 
   private async tickOnce(reason: string): Promise<TickResult> {

@@ -379,6 +379,29 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('pendingCampaigns lists unfinished campaigns with rows claimable now', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 2);
+      const t = 1_800_000_000_000;
+      const { campaign: a } = await store.createCampaign({ slug: 'a', title: 'A', topics: [] }, T0);
+      const { campaign: b } = await store.createCampaign({ slug: 'b', title: 'B', topics: [] }, T0);
+      expect(await store.pendingCampaigns(t)).toEqual(['a', 'b']);
+      // a: both rows claimed with a lease; nothing claimable until it expires.
+      const claimed = await store.claimBatch(a.id, 'w1', 10, 60_000, t);
+      expect(await store.pendingCampaigns(t + 1)).toEqual(['b']);
+      expect(await store.pendingCampaigns(t + 60_001)).toEqual(['a', 'b']); // the lease ran out
+      // a: one sent, one to retry later: pending again only when the retry is due.
+      await store.markSent(a.id, claimed[0]!.subscriberId, { smtpCode: 250, smtpResponse: 'ok' });
+      await store.markRetry(a.id, claimed[1]!.subscriberId, t + 5_000, { smtpCode: 451, smtpResponse: 'later' });
+      expect(await store.pendingCampaigns(t + 1)).toEqual(['b']);
+      expect(await store.pendingCampaigns(t + 5_000)).toEqual(['a', 'b']);
+      // b: everything sent and finished.
+      for (const d of await store.claimBatch(b.id, 'w1', 10, 60_000, t)) await store.markSent(b.id, d.subscriberId, { smtpCode: 250, smtpResponse: 'ok' });
+      expect(await store.finishCampaignIfDone(b.id)).toBe(true);
+      expect(await store.pendingCampaigns(t + 5_000)).toEqual(['a']);
+      await store.close();
+    });
+
     it('initSetting: the first writer wins, also when connections race', async () => {
       const { store, another } = await harness.fresh();
       expect(await store.initSetting('once', 'a')).toBe('a');

@@ -318,6 +318,10 @@ export class PostgresStore implements Store {
     });
   }
 
+  async pendingCampaigns(now: number = Date.now()): Promise<string[]> {
+    return (await this.query<{ slug: string }>(SQL.pendingCampaigns, [now])).rows.map((r) => r.slug);
+  }
+
   async finishCampaignIfDone(campaignId: number, now: Date = new Date()): Promise<boolean> {
     const { rows } = await this.query<{ busy: boolean }>(SQL.unfinished, [campaignId]);
     if (rows[0]!.busy) return false;

@@ -142,6 +142,10 @@ export const SQL = {
   markStarted: `UPDATE campaigns SET started_at = $2 WHERE id = $1 AND started_at IS NULL`,
   // EXISTS stops at the first unfinished row instead of counting a million of them.
   unfinished: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = $1 AND claimable_at IS NOT NULL) AS busy`,
+  pendingCampaigns: `SELECT c.slug FROM campaigns c
+      WHERE c.finished_at IS NULL
+        AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.claimable_at <= $1)
+      ORDER BY c.id`,
   markFinished: `UPDATE campaigns SET finished_at = coalesce(finished_at, $2) WHERE id = $1`,
 
   // Ledger

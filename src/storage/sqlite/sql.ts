@@ -132,6 +132,10 @@ export const SQL = {
   markStarted: `UPDATE campaigns SET started_at = ? WHERE id = ? AND started_at IS NULL`,
   // EXISTS stops at the first unfinished row instead of counting a million of them.
   unfinished: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ? AND claimable_at IS NOT NULL) AS busy`,
+  pendingCampaigns: `SELECT c.slug FROM campaigns c
+      WHERE c.finished_at IS NULL
+        AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.claimable_at <= ?)
+      ORDER BY c.id`,
   markFinished: `UPDATE campaigns SET finished_at = coalesce(finished_at, ?) WHERE id = ?`,
 
   // Ledger

@@ -302,6 +302,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  async pendingCampaigns(now: number = Date.now()): Promise<string[]> {
+    return this.guard(() => (this.stmt('pendingCampaigns').all(now) as Array<{ slug: string }>).map((r) => r.slug));
+  }
+
   async finishCampaignIfDone(campaignId: number, now: Date = new Date()): Promise<boolean> {
     return this.guard(() =>
       this.db.transaction(() => {
