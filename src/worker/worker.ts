@@ -69,6 +69,7 @@ export class Worker {
   private stopped = false;
   private lastFingerprint: string | null = null;
   private lastProblems = '';
+  private readonly stranded = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly deps: WorkerDeps) {
@@ -170,6 +171,7 @@ export class Worker {
       }
 
       const campaigns = new Map((await store.listCampaigns()).map((c) => [c.slug, c]));
+      this.reportStranded(loaded.issues, campaigns, now);
       for (const issue of dueIssues(loaded.issues, campaigns, watermark, now)) {
         if (this.stopped || runner.stopping) break;
         try {
@@ -209,6 +211,22 @@ export class Worker {
     if (key === this.lastProblems) return;
     this.lastProblems = key;
     for (const line of lines) this.deps.logger.warn(line);
+  }
+
+  /**
+   * An unfinished campaign whose issue file is gone, or is now a draft, scheduled or `email: false`,
+   * is not resumed; say so once, so an operator can restore the file or leave it.
+   */
+  private reportStranded(issues: Issue[], campaigns: Map<string, Campaign>, now: number): void {
+    const sendable = new Set(issues.filter((i) => isPublished(i, now) && i.email).map((i) => i.slug));
+    for (const campaign of campaigns.values()) {
+      if (campaign.finishedAt !== null || sendable.has(campaign.slug) || this.stranded.has(campaign.slug)) continue;
+      this.stranded.add(campaign.slug);
+      this.deps.logger.warn(
+        { slug: campaign.slug },
+        `campaign ${campaign.slug} is unfinished but its issue is missing, a draft, scheduled or email: false; it is not resumed`,
+      );
+    }
   }
 
   private startWatcher(): void {

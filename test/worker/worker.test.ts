@@ -1,12 +1,14 @@
 // The worker against a real store, real issue files and a real loopback SMTP server: the
 // back-catalogue watermark, edits after sending, ticks that never send twice, failing ticks,
 // the cron schedule and the file watcher.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config.js';
 import { readLastTick, readWatermark } from '../../src/worker/state.js';
-import { checkSchedule } from '../../src/worker/worker.js';
+import { checkSchedule, Worker } from '../../src/worker/worker.js';
 import { dateAfterStart, isoFromNow, startHarness, writeIssue, type Harness } from '../server/harness.js';
 
 let h: Harness | undefined;
@@ -131,6 +133,24 @@ describe('failures', () => {
     expect(recovered).toMatchObject({ ok: true, sent: ['after-outage'] });
     expect(await readLastTick(h.store)).toMatchObject({ ok: true });
     expect(h.smtp.accepted()).toBe(1);
+  });
+});
+
+describe('stranded campaigns', () => {
+  it('says once that an unfinished campaign whose issue file is gone is not resumed', async () => {
+    h = await startHarness();
+    await subscribers(h, 1);
+    const file = await writeIssue(h.config, { slug: 'gone', date: isoFromNow(-60_000) });
+    await h.store.createCampaign({ slug: 'gone', title: 'Gone', topics: [] }); // enqueued, never sent
+    await rm(file);
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const worker = new Worker({ config: h.config, store: h.store, logger: pino({ level: 'warn' }, sink), runner: h.runner, watch: false });
+    await worker.tick('one');
+    await worker.tick('two');
+    const warnings = lines.filter((l) => l.includes('campaign gone is unfinished'));
+    expect(warnings).toHaveLength(1);
+    expect(h.smtp.accepted()).toBe(0);
   });
 });
 
