@@ -176,7 +176,7 @@ describe('outbox transport', () => {
     const config = defaultConfig(dir);
     const lines: string[] = [];
     const logger = silentLogger();
-    logger.info = ((_o: unknown, msg: string) => void lines.push(msg)) as typeof logger.info;
+    logger.warn = ((_o: unknown, msg: string) => void lines.push(msg)) as typeof logger.warn;
     const transport = createTransport(config, logger);
     expect(lines.join('\n')).toMatch(/SMTP_URL is not set.*outbox/);
     const m = message('o@example.org', 7);

@@ -11,7 +11,7 @@ import { SendError, type SendMeta, type SendResult, type Transport } from '../tr
 export function createOutboxTransport(dataDir: string, logger: Logger): Transport {
   const root = path.join(dataDir, 'outbox');
   const made = new Set<string>();
-  logger.info({ outbox: root }, `SMTP_URL is not set: messages are written to ${root} instead of being sent`);
+  logger.warn({ outbox: root }, `SMTP_URL is not set: messages are written to ${root} instead of being sent`);
   return {
     description: `outbox folder ${root}`,
     async send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult> {
