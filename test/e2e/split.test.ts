@@ -83,8 +83,8 @@ it('serve and worker in separate processes share one store', async () => {
     return /^pressroom_messages_sent_total 1$/m.test(text) ? text : undefined;
   }, [serve.output, worker.output]);
   expect(metrics).toMatch(/^pressroom_worker_last_tick_success 1$/m);
-  const issues = await (await fetch(`${base}api/issues`, { headers: auth })).json();
-  expect(issues.issues.find((i: { slug: string }) => i.slug === 'split-issue').status).toBe('sent');
+  const issues = (await (await fetch(`${base}api/issues`, { headers: auth })).json()) as { issues: Array<{ slug: string; status: string }> };
+  expect(issues.issues.find((i) => i.slug === 'split-issue')?.status).toBe('sent');
 
   worker.child.kill('SIGTERM');
   serve.child.kill('SIGTERM');
