@@ -202,6 +202,7 @@ async function runSend(config: Config, store: Store, issue: Issue): Promise<void
         `${outcome.failed} failed (${outcome.bounced} bounced), ${outcome.retry} waiting to retry`,
     );
   }
+  if (outcome.aborted) process.exitCode = 1; // stopped before the end: not done
   if (outcome.failed > 0) {
     console.log(`some deliveries failed: see pressroom status ${issue.slug}; pressroom retry ${issue.slug} re-sends the temporary ones`);
     process.exitCode = 1;

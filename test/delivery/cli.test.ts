@@ -102,6 +102,41 @@ describe('pressroom send / status / retry', () => {
     expect(server.accepted()).toBe(1 + 7);
   }, 120_000);
 
+  it('SIGTERM stops gracefully (in-flight finished, unsent claims given back) and send resumes', async () => {
+    const store = await openStore(site.config);
+    await store.importSubscribers(Array.from({ length: 1500 }, (_, i) => ({ email: `bulk${i}@example.org`, status: 'active' as const, topics: ['news'] })));
+    await store.close();
+    const other = path.join(site.dir, 'issues', 'second.md');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(other, '---\ntitle: Second\nslug: second\ndate: 2024-06-01T09:00:00Z\ntags: [news]\n---\n\nSecond issue.\n');
+    const child = spawn(process.execPath, [CLI, 'send', 'second'], {
+      cwd: site.dir,
+      env: { ...process.env, PRESSROOM_CONFIG: path.join(site.dir, 'pressroom.config.json'), PRESSROOM_DATA_DIR: site.config.dataDir,
+        PRESSROOM_ISSUES_DIR: path.join(site.dir, 'issues'), PRESSROOM_LOG_LEVEL: 'warn', SMTP_URL: server.url },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const before = server.accepted();
+    while (server.accepted() - before < 100) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(1);
+    expect(out).toMatch(/second: stopped \(run send again to resume\); \d+ sent now/);
+    const stopped = await readLedger(site.config, 'second');
+    const states = [...stopped.values()].map((r) => r.state);
+    expect(states.filter((s) => s === 'sending')).toEqual([]);
+    const sentFirst = states.filter((s) => s === 'sent').length;
+    expect(sentFirst).toBeGreaterThanOrEqual(100);
+    expect(sentFirst).toBeLessThan(stopped.size);
+
+    const resumed = await pressroom(['send', 'second']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`second: finished; ${stopped.size - sentFirst} sent now`);
+    const ledger = await readLedger(site.config, 'second');
+    for (const email of ledger.keys()) expect(server.countFor(email), email).toBe(email.startsWith('bulk') ? 1 : 2);
+  }, 120_000);
+
   it('usage errors exit 2; without SMTP_URL the outbox is used; --enqueue only creates', async () => {
     const missing = await pressroom(['send', 'no-such-issue']);
     expect(missing.code).toBe(2);
