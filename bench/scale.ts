@@ -92,6 +92,12 @@ function peakRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** CPU seconds (user + system) a live process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+}
+
 async function startWorkers(n: number, env: NodeJS.ProcessEnv): Promise<Worker[]> {
   const workers = Array.from({ length: n }, (_, i) => startWorker(`bench-w${i + 1}`, env));
   const deadline = Date.now() + 60_000;
@@ -154,6 +160,7 @@ async function main() {
       const slug = `scale-${n}w`;
       writeIssue(issuesDir, slug);
       const workers = await startWorkers(n, env);
+      const cpuBefore = workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0);
       const { campaign } = await store.createCampaign({ slug, title: slug, topics: [] });
       let stats = await store.campaignStats(campaign.id);
       while (!stats.finishedAt) {
@@ -162,6 +169,7 @@ async function main() {
         stats = await store.campaignStats(campaign.id);
       }
       const rss = workers.map((w) => peakRssMb(w.child.pid!));
+      const cpu = workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0) - cpuBefore;
       await stopWorkers(workers);
       const seconds = (Date.parse(stats.finishedAt) - Date.parse(stats.startedAt!)) / 1000;
       const shares = (await store.workerStats(campaign.id)).map((w) => w.sent);
@@ -170,7 +178,8 @@ async function main() {
       const base = results[0]!.rate;
       console.log(
         `${n} worker${n > 1 ? 's' : ' '}: ${RECIPIENTS} sent in ${seconds.toFixed(1)} s = ${(RECIPIENTS / seconds).toFixed(0)} msg/s, ` +
-          `x${(RECIPIENTS / seconds / base).toFixed(2)} vs 1 worker; per worker sent ${shares.join('/')}, peak RSS ${rss.map((r) => r.toFixed(0)).join('/')} MB`,
+          `x${(RECIPIENTS / seconds / base).toFixed(2)} vs 1 worker; per worker sent ${shares.join('/')}, peak RSS ${rss.map((r) => r.toFixed(0)).join('/')} MB; ` +
+          `workers' CPU ${((cpu / RECIPIENTS) * 1000).toFixed(2)} ms/message (${(cpu / seconds).toFixed(2)} cores); load ${os.loadavg()[0]!.toFixed(1)}`,
       );
     }
     await store.close();
