@@ -8,9 +8,8 @@ const OPTIONS: HtmlToTextOptions = {
     { selector: 'div[style*="display:none"]', format: 'skip' },
     { selector: 'img', format: 'skip' },
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true, linkBrackets: ['[', ']'] } },
-    { selector: 'h1', options: { uppercase: false } },
-    { selector: 'h2', options: { uppercase: false } },
-    { selector: 'h3', options: { uppercase: false } },
+    // Headings stay as written (upper-casing hurts mixed-case product names and does nothing for CJK).
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
     { selector: 'table', format: 'dataTable' },
     { selector: 'table[role="presentation"]', format: 'block' },
   ],
