@@ -247,6 +247,26 @@ describe('sendCampaign', () => {
     expect(stats.sending).toBe(0); // given back for the next run
   });
 
+  it('never sends a claimed row whose lease is about to end: gives it back and claims it anew', async () => {
+    // One lane, a 2 s lease (30 s margin capped to a quarter: 500 ms), and the first message stalls
+    // 1.6 s: by then the rest of the batch is too close to its lease's end to be sent safely.
+    let stalled = false;
+    const s = await setup(
+      30,
+      { stall: (phase, a) => phase === 'data' && a === address(0) && !stalled && (stalled = true) },
+      { urlQuery: '?socketTimeout=1600', maxConnections: 1, batchSize: 30 },
+    );
+    const lines: string[] = [];
+    const { pino } = await import('pino');
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const out = await sendCampaign(s.deps({ leaseMs: 2000, logger }), s.h.issue);
+    expect(stalled).toBe(true);
+    expect(out).toMatchObject({ sent: 30, failed: 0, finished: true });
+    expect(lines.some((l) => /gave back \d+ claimed but unsent rows/.test(l))).toBe(true);
+    expect(s.server.duplicates()).toEqual([]);
+    await expectLedgerMatchesServer(s);
+  });
+
   it('refuses drafts and email: false issues', async () => {
     const h = await makeHarness(1);
     cleanup.push(() => h.cleanup());
