@@ -46,10 +46,23 @@ export async function findIssueFiles(root: string): Promise<string[]> {
   } catch (err) {
     throw new Error(`${root}: cannot read the issues folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return entries
+  const markdown = entries
     .filter((entry) => entry.isFile() && entry.name.endsWith('.md') && !entry.name.startsWith('_'))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
+    .map((entry) => path.join(entry.parentPath, entry.name));
+  // As in Hugo, a folder with an index.md is one issue (a leaf bundle): other Markdown files
+  // inside it are the bundle's resources, not issues of their own.
+  const top = path.resolve(root);
+  const bundles = new Set(
+    markdown.filter((file) => path.basename(file) === 'index.md').map((file) => path.resolve(path.dirname(file))).filter((dir) => dir !== top),
+  );
+  const insideBundle = (file: string) => {
+    if (path.basename(file) === 'index.md' && bundles.has(path.resolve(path.dirname(file)))) return false;
+    for (let dir = path.resolve(path.dirname(file)); dir !== top && dir.startsWith(top); dir = path.dirname(dir)) {
+      if (bundles.has(dir)) return true;
+    }
+    return false;
+  };
+  return markdown.filter((file) => !insideBundle(file)).sort();
 }
 
 type FileResult = { issue: Issue } | { problems: Problem[] };
