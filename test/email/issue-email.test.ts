@@ -283,6 +283,18 @@ describe('bad input', () => {
     await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(/email\.fromAddress: address contains a line break/);
   });
 
+  it('never evaluates Liquid written in issue content or metadata', async () => {
+    const { parsed } = await render({
+      title: '{{ site.title }} {% raw %}',
+      description: '{% if true %}yes{% endif %}',
+      html: '<p>{{ unsubscribe_url }} and {% for x in tags %}{{ x }}{% endfor %}</p>',
+    });
+    const html = parsed.html as string;
+    expect(html).toContain('<p style="margin:0 0 16px;">{{ unsubscribe_url }} and {% for x in tags %}{{ x }}{% endfor %}</p>');
+    expect(html).toContain('{% if true %}yes{% endif %}');
+    expect(parsed.subject).toBe('{{ site.title }} {% raw %}');
+  });
+
   it('drops <script> and event handlers from the issue HTML', async () => {
     const { parsed } = await render({
       html: '<p onclick="steal()">safe text</p><script>alert("x")</script><iframe src="https://evil.example/"></iframe><a href="javascript:alert(1)">js</a>',
