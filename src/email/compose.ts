@@ -1,6 +1,6 @@
 // Builds a PreparedEmail from HTML and text that contain sentinels for per-recipient values.
-// Everything static (headers, QP-encoded body pieces, their DKIM canonical form) is built here,
-// once; messageFor() only encodes a handful of short values and concatenates buffers.
+// Everything static (headers, the pre-encoded body parts of parts.ts, their DKIM canonical form)
+// is built here, once; messageFor() only encodes a handful of short values and copies buffers.
 import type { DkimSigner, HeaderField } from './dkim.js';
 import type { OutgoingMessage, PreparedEmail, Recipient } from './message.js';
 import { bodyHash, hasWsp, newBoundary, relaxBody } from './mime.js';

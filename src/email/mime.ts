@@ -100,7 +100,8 @@ export function hasWsp(b: Buffer): boolean {
 }
 
 export function newBoundary(): string {
-  // "=_" can never occur in quoted-printable output, so the boundary cannot collide with content.
+  // "=_" can never occur in quoted-printable or base64 output, so the boundary cannot collide
+  // with content.
   return `=_pressroom_${randomBytes(12).toString('hex')}`;
 }
 
