@@ -2,11 +2,6 @@
 // health and metrics, in one fastify instance.
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Config } from '../config/config.js';
-import type { Transport } from '../delivery/transport.js';
-import type { Logger } from '../logging.js';
-import type { Store } from '../storage/store.js';
-import type { CampaignRunner } from '../worker/runner.js';
 import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
 import { registerHealthRoutes } from './metrics.js';
@@ -17,19 +12,14 @@ import { StaticFiles } from './static.js';
 import { registerStaticRoute } from './static-route.js';
 import { registerSubscriptionRoutes } from './subscription.js';
 
-export interface ServerDeps {
-  config: Config;
-  store: Store;
-  transport: Transport;
-  logger: Logger;
-  secret: string;
-  runner: CampaignRunner;
-  issues?: IssueSource;
+/** What buildServer needs; the rest of the ServerContext it builds itself. */
+export interface ServerDeps
+  extends Pick<ServerContext, 'config' | 'store' | 'transport' | 'logger' | 'secret' | 'runner'>,
+    Partial<Pick<ServerContext, 'issues' | 'now'>> {
   /** Sign-ups per client address; default 10 per 10 minutes. */
   rateLimit?: RateLimitOptions;
   /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
   trustProxy?: boolean;
-  now?: () => number;
 }
 
 export interface PressroomServer {
