@@ -6,23 +6,21 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { buildSite } from '../../src/build/site.js';
 import type { Issue } from '../../src/content/issue.js';
 import { loadIssues } from '../../src/content/load.js';
 import { CORPUS, siteConfig, tempDir } from '../feeds/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/archive');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 // A wide stand-in for the CDN cover images (no network here): 1600px must still fit 375px.
 const WIDE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="400"><rect width="1600" height="400" fill="#4a7"/></svg>';
 
-const run = existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
 
-run('archive in headless Chromium at 375px', () => {
+describeWithChromium('archive in headless Chromium at 375px', () => {
   let server: Server;
   let base: string;
   let browser: Browser;
@@ -48,7 +46,7 @@ run('archive in headless Chromium at 375px', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 1 });
     await context.route('**/*', (route) => {
       const url = route.request().url();

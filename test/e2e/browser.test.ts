@@ -4,13 +4,14 @@
 // email, click its unsubscribe link, press the button, see `unsubscribed`.
 // Screenshots go to test-artifacts/e2e/. Without /usr/bin/chromium the suite is skipped locally,
 // and fails when CI=true.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { defaultConfig, type Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/logging.js';
 import { startService, type RunningService } from '../../src/server/service.js';
@@ -19,14 +20,11 @@ import { projectRoot } from '../support/paths.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { freePort } from './ports.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts/e2e');
 const READER = 'reader@example.org';
 
-const run = existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
 
-run('subscribe, receive, unsubscribe in headless Chromium', () => {
+describeWithChromium('subscribe, receive, unsubscribe in headless Chromium', () => {
   let root: string;
   let config: Config;
   let smtp: TestSmtpServer;
@@ -65,7 +63,7 @@ run('subscribe, receive, unsubscribe in headless Chromium', () => {
     await writeIssue(config, { slug: 'archive-issue', title: 'From the archive', date: isoFromNow(-7 * 86_400_000) });
     service = await startService({ config, mode: 'start', logger: silentLogger() });
     await service.firstTick;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 900, height: 900 } });
   });
 

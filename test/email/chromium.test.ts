@@ -3,16 +3,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadIssues } from '../../src/content/load.js';
 import { prepareIssueEmail } from '../../src/email/issue-email.js';
+import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { emailConfig, REPO, SECRET } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CORPUS = path.resolve(REPO, '../shared/corpus/sofa-weekly');
 const ARTIFACTS = path.join(REPO, 'test-artifacts', 'email');
-const haveChromium = existsSync(CHROMIUM);
 
 // Table, code block, the largest issue, a data: image, a recent one.
 const SLUGS = ['sofa-weekly-20200508', 'sofa-weekly-0327', 'sofa-weekly-20200313', 'sofa-weekly-20210903', 'sofa-weekly-20221104'];
@@ -38,15 +37,11 @@ function widePng(width = 1200, height = 300): Buffer {
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-describe.skipIf(!haveChromium && process.env.CI !== 'true')('email HTML in headless Chromium', () => {
+describeWithChromium('email HTML in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI=true but ${CHROMIUM} is missing (Debian package chromium)`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 
