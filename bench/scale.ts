@@ -13,7 +13,7 @@
 // cannot be 4x one worker. The schemas are dropped at the end.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,6 +98,20 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
 }
 
+/** CPU seconds used so far by every process whose command name is `name` (all PostgreSQL processes:
+ * on a shared machine that includes other clients' queries, so it is an upper bound). */
+function cpuOfCommand(name: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name) total += cpuSeconds(Number(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
 async function startWorkers(n: number, env: NodeJS.ProcessEnv): Promise<Worker[]> {
   const workers = Array.from({ length: n }, (_, i) => startWorker(`bench-w${i + 1}`, env));
   const deadline = Date.now() + 60_000;
@@ -161,6 +175,8 @@ async function main() {
       writeIssue(issuesDir, slug);
       const workers = await startWorkers(n, env);
       const cpuBefore = workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0);
+      const pgBefore = cpuOfCommand('postgres');
+      const sinkBefore = cpuSeconds(sink.pid!);
       const { campaign } = await store.createCampaign({ slug, title: slug, topics: [] });
       let stats = await store.campaignStats(campaign.id);
       while (!stats.finishedAt) {
@@ -170,6 +186,8 @@ async function main() {
       }
       const rss = workers.map((w) => peakRssMb(w.child.pid!));
       const cpu = workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0) - cpuBefore;
+      const pgCpu = cpuOfCommand('postgres') - pgBefore;
+      const sinkCpu = cpuSeconds(sink.pid!) - sinkBefore;
       await stopWorkers(workers);
       const seconds = (Date.parse(stats.finishedAt) - Date.parse(stats.startedAt!)) / 1000;
       const shares = (await store.workerStats(campaign.id)).map((w) => w.sent);
@@ -179,7 +197,9 @@ async function main() {
       console.log(
         `${n} worker${n > 1 ? 's' : ' '}: ${RECIPIENTS} sent in ${seconds.toFixed(1)} s = ${(RECIPIENTS / seconds).toFixed(0)} msg/s, ` +
           `x${(RECIPIENTS / seconds / base).toFixed(2)} vs 1 worker; per worker sent ${shares.join('/')}, peak RSS ${rss.map((r) => r.toFixed(0)).join('/')} MB; ` +
-          `workers' CPU ${((cpu / RECIPIENTS) * 1000).toFixed(2)} ms/message (${(cpu / seconds).toFixed(2)} cores); load ${os.loadavg()[0]!.toFixed(1)}`,
+          `CPU per message: workers ${((cpu / RECIPIENTS) * 1000).toFixed(2)} ms, PostgreSQL ${((pgCpu / RECIPIENTS) * 1000).toFixed(2)} ms, ` +
+          `smtp-sink ${((sinkCpu / RECIPIENTS) * 1000).toFixed(2)} ms (cores busy: ${((cpu + pgCpu + sinkCpu) / seconds).toFixed(2)} of ${os.cpus().length}); ` +
+          `load ${os.loadavg()[0]!.toFixed(1)}`,
       );
     }
     await store.close();
