@@ -1,7 +1,8 @@
 // The campaign pipeline, in small stages:
 //   claim a batch of ledger rows (with a lease) -> build each recipient's message from the
 //   render-once PreparedEmail -> hand it to the transport, at most `maxConnections` at a time ->
-//   record each row's outcome right after its SMTP answer.
+//   record each row's outcome right after its SMTP answer (`sent` marks of lanes answered in the
+//   same event-loop turn are group-committed: one transaction, see MarkCoalescer).
 //
 // Exactly once: a row becomes `sent` only after the server's 250 for it, and is written before the
 // lane takes another row. A process killed at any moment leaves `sending` rows; their lease expires
@@ -14,7 +15,7 @@ import { issueTopics, type Issue } from '../content/issue.js';
 import type { PreparedEmail } from '../email/message.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import type { Logger } from '../logging.js';
-import type { Campaign, CampaignStats, Delivery, Store } from '../storage/store.js';
+import type { Campaign, CampaignStats, Delivery, DeliveryOutcome, Store } from '../storage/store.js';
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './retry.js';
 import { CampaignRateLimiter, RateLimitAborted } from './shared-rate-limit.js';
 import { SendError, type Transport } from './transport.js';
@@ -153,6 +154,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     });
   };
 
+  const marks = new MarkCoalescer(store, campaign.id);
   const halt: { fatal: SendError | null; error: unknown } = { fatal: null, error: null };
   let stop = false;
   const stopping = () => stop || signal?.aborted === true;
@@ -190,7 +192,9 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
       outcome = err instanceof SendError ? err : new SendError(String((err as Error)?.message ?? err), null, String(err), true);
     }
     if (!(outcome instanceof SendError)) {
-      await store.markSent(campaign.id, row.subscriberId, { smtpCode: outcome.code, smtpResponse: outcome.response });
+      // The lane waits for its mark to be committed (with the other lanes' marks of this turn)
+      // before it takes another row: still at most one unmarked message per lane.
+      await marks.mark({ subscriberId: row.subscriberId, smtpCode: outcome.code, smtpResponse: outcome.response });
       counts.sent++;
       counts.sentNow++;
       return 'ok';
@@ -332,6 +336,56 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     aborted: signal?.aborted === true && !finished,
     alreadyFinished: false,
   };
+}
+
+/**
+ * Group commit of `sent` marks. Lanes whose SMTP answers arrive in the same event-loop turn queue
+ * their marks; one `markSentMany` (one transaction) writes them all in the check phase of that turn
+ * (setImmediate), and each lane's promise settles only once its mark is committed (or rejects with
+ * the store's error). While a write is in progress the next marks gather for the following one.
+ * A lane awaits its mark before taking another row, so the bound of docs/delivery.md is unchanged:
+ * at most one accepted-but-unmarked message per lane.
+ */
+export class MarkCoalescer {
+  private pending: Array<{ mark: { subscriberId: number } & DeliveryOutcome; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private scheduled = false;
+  private writing = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly campaignId: number,
+  ) {}
+
+  mark(mark: { subscriberId: number } & DeliveryOutcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ mark, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.writing || this.pending.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = true;
+    try {
+      await this.store.markSentMany(this.campaignId, batch.map((p) => p.mark));
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    } finally {
+      this.writing = false;
+      this.schedule();
+    }
+  }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -147,6 +147,11 @@ export interface Store {
   // the returned rows already include it (first claim -> attempts = 1). releaseClaims gives it back.
   // markSent/markRetry/markFailed never move a row that is already `sent`.
   markSent(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void>;
+  /**
+   * Group commit: `markSent` for many rows of one campaign in one transaction (all or none). The
+   * pipeline gathers the marks of the lanes answered in the same event-loop turn into one call.
+   */
+  markSentMany(campaignId: number, marks: Array<{ subscriberId: number } & DeliveryOutcome>): Promise<void>;
   markRetry(campaignId: number, subscriberId: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void>;
   /** `bounced` also sets the subscriber's status to `bounced`. */
   markFailed(campaignId: number, subscriberId: number, outcome: DeliveryOutcome & { bounced: boolean; temporary: boolean }): Promise<void>;

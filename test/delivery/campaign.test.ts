@@ -2,7 +2,7 @@
 // server misbehaving in every way the spec names, and the listmonk failure modes as tests.
 // After every run the ledger and the server must agree, recipient by recipient.
 import { afterEach, describe, expect, it } from 'vitest';
-import { enqueueCampaign, sendCampaign, DeliveryError, type Progress, type SendCampaignDeps } from '../../src/delivery/campaign.js';
+import { enqueueCampaign, sendCampaign, DeliveryError, MarkCoalescer, type Progress, type SendCampaignDeps } from '../../src/delivery/campaign.js';
 import { createTransport, type Transport } from '../../src/delivery/transport.js';
 import { silentLogger } from '../../src/logging.js';
 import { startTestSmtpServer, type TestSmtpOptions, type TestSmtpServer } from '../support/smtp-server.js';
@@ -223,15 +223,47 @@ describe('sendCampaign', () => {
     expect(server.accepted()).toBe(0);
   });
 
+  it('group-commits the marks of lanes answered together, never more than one unmarked message per lane', async () => {
+    const s = await setup(400, {}, { maxConnections: 4 });
+    const groups: number[] = [];
+    let committed = 0;
+    let worstGap = 0;
+    const watched = new Proxy(s.h.store, {
+      get(target, key, receiver) {
+        if (key === 'markSentMany') {
+          return async (campaignId: number, marks: Parameters<typeof target.markSentMany>[1]) => {
+            // Accepted by the server but not yet committed as sent: one per lane at most.
+            worstGap = Math.max(worstGap, s.server.accepted() - committed);
+            groups.push(marks.length);
+            await target.markSentMany(campaignId, marks);
+            committed += marks.length;
+          };
+        }
+        const v = Reflect.get(target, key, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const out = await sendCampaign(s.deps({ store: watched }), s.h.issue);
+    expect(out).toMatchObject({ sent: 400, finished: true });
+    expect(groups.reduce((a, b) => a + b, 0)).toBe(400);
+    expect(Math.max(...groups)).toBeLessThanOrEqual(4);
+    expect(worstGap).toBeGreaterThan(0);
+    expect(worstGap).toBeLessThanOrEqual(4);
+    await expectLedgerMatchesServer(s);
+  });
+
   it('a store failure stops every lane (no sending past it) and is reported', async () => {
     const s = await setup(200, {}, { maxConnections: 4 });
+    // Marks are group-committed (markSentMany): the store accepts whole groups up to 50 rows, then fails.
     let marks = 0;
     const failing = new Proxy(s.h.store, {
       get(target, key, receiver) {
-        if (key === 'markSent') {
-          return async (...args: Parameters<typeof target.markSent>) => {
-            if (++marks > 50) throw new Error('SQLITE_READONLY: attempt to write a readonly database');
-            return target.markSent(...args);
+        if (key === 'markSent' || key === 'markSentMany') {
+          return async (campaignId: number, ...rest: unknown[]) => {
+            const group = key === 'markSentMany' ? (rest[0] as unknown[]).length : 1;
+            if (marks + group > 50) throw new Error('SQLITE_READONLY: attempt to write a readonly database');
+            marks += group;
+            return (target[key] as (...a: unknown[]) => Promise<void>).call(target, campaignId, ...rest);
           };
         }
         const v = Reflect.get(target, key, receiver);
@@ -239,11 +271,12 @@ describe('sendCampaign', () => {
       },
     });
     await expect(sendCampaign(s.deps({ store: failing }), s.h.issue)).rejects.toThrow(/readonly/);
-    // Each lane stops at its first failed mark: the server got the 50 marked plus at most one per lane.
-    expect(s.server.accepted()).toBeGreaterThan(50);
-    expect(s.server.accepted()).toBeLessThanOrEqual(50 + 4);
+    // Each lane stops at its first failed mark: the server got the marked ones plus at most one per lane.
     const stats = await s.h.store.campaignStats((await s.h.store.getCampaign(s.h.issue.slug))!.id);
-    expect(stats.sent).toBe(50);
+    expect(stats.sent).toBe(marks);
+    expect(marks).toBeGreaterThan(50 - 4); // the failing group holds at most one row per lane
+    expect(s.server.accepted()).toBeGreaterThan(stats.sent);
+    expect(s.server.accepted()).toBeLessThanOrEqual(stats.sent + 4);
     expect(stats.sending).toBe(0); // given back for the next run
   });
 
@@ -273,5 +306,51 @@ describe('sendCampaign', () => {
     await expect(enqueueCampaign(h.store, { ...h.issue, draft: true })).rejects.toThrow(/is a draft/);
     await expect(enqueueCampaign(h.store, { ...h.issue, email: false })).rejects.toThrow(/email: false/);
     expect(await h.store.getCampaign(h.issue.slug)).toBeNull();
+  });
+});
+
+describe('MarkCoalescer', () => {
+  it('writes the marks queued in one turn as one group, the next ones after it, and rejects a failed group', async () => {
+    const h = await makeHarness(6);
+    cleanup.push(() => h.cleanup());
+    const { campaign } = await enqueueCampaign(h.store, h.issue);
+    const rows = await h.store.claimBatch(campaign.id, 'w', 6, 60_000);
+    const calls: number[][] = [];
+    let fail = false;
+    const store = new Proxy(h.store, {
+      get(target, key, receiver) {
+        if (key === 'markSentMany') {
+          return async (id: number, marks: Parameters<typeof target.markSentMany>[1]) => {
+            calls.push(marks.map((m) => m.subscriberId));
+            if (fail) throw new Error('disk full');
+            return target.markSentMany(id, marks);
+          };
+        }
+        const v = Reflect.get(target, key, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const c = new MarkCoalescer(store, campaign.id);
+    const mark = (i: number) => c.mark({ subscriberId: rows[i]!.subscriberId, smtpCode: 250, smtpResponse: `250 ok ${i}` });
+    let firstDone = false;
+    const first = [mark(0), mark(1), mark(2)];
+    void Promise.all(first).then(() => (firstDone = true));
+    expect(calls).toEqual([]); // nothing is written before the turn ends
+    await Promise.all(first);
+    expect(firstDone).toBe(true);
+    expect(calls).toEqual([[0, 1, 2].map((i) => rows[i]!.subscriberId)]);
+    expect((await h.store.campaignStats(campaign.id)).sent).toBe(3);
+
+    fail = true;
+    const failed = [mark(3), mark(4)];
+    await expect(Promise.all(failed)).rejects.toThrow('disk full');
+    await expect(failed[1]).rejects.toThrow('disk full');
+    expect((await h.store.campaignStats(campaign.id)).sent).toBe(3);
+    fail = false;
+    await mark(5);
+    expect(calls.at(-1)).toEqual([rows[5]!.subscriberId]);
+    const ledger = await readLedger(h.config);
+    expect(ledger.get(rows[1]!.email.toLowerCase())).toMatchObject({ state: 'sent', smtpCode: 250, smtpResponse: '250 ok 1' });
+    expect(ledger.get(rows[3]!.email.toLowerCase())).toMatchObject({ state: 'sending' });
   });
 });

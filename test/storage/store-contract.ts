@@ -285,6 +285,34 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('markSentMany marks every given row of that campaign sent in one call, and only those', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 6);
+      const a = (await store.createCampaign({ slug: 'many-a', title: 'A', topics: [] }, T0)).campaign;
+      const b = (await store.createCampaign({ slug: 'many-b', title: 'B', topics: [] }, T0)).campaign;
+      const now = T0.getTime();
+      const rows = await store.claimBatch(a.id, 'w', 6, 60_000, now);
+      const inB = await store.claimBatch(b.id, 'w', 6, 60_000, now);
+      expect(rows).toHaveLength(6);
+      await store.markSentMany(a.id, []); // nothing to do is not an error
+      await store.markSentMany(
+        a.id,
+        rows.slice(0, 4).map((d, i) => ({ subscriberId: d.subscriberId, smtpCode: 250, smtpResponse: `250 2.0.0 queued as ${i}` })),
+      );
+      expect(await store.campaignStats(a.id)).toMatchObject({ sending: 2, sent: 4 });
+      expect(await store.workerStats(a.id)).toEqual([{ workerId: 'w', sent: 4, sending: 2 }]);
+      // The same subscribers in the other campaign are untouched.
+      expect(await store.campaignStats(b.id)).toMatchObject({ sending: 6, sent: 0 });
+      // Marked rows are final: neither released nor reclaimed after their lease; the others are.
+      expect(await store.releaseClaims(a.id, 'w')).toBe(2);
+      const again = await store.claimBatch(a.id, 'w2', 10, 60_000, now + 120_000);
+      expect(again.map((d) => d.subscriberId).sort()).toEqual(rows.slice(4).map((d) => d.subscriberId).sort());
+      await store.markSentMany(b.id, inB.map((d) => ({ subscriberId: d.subscriberId, smtpCode: 250, smtpResponse: 'ok' })));
+      expect(await store.finishCampaignIfDone(b.id)).toBe(true);
+      expect(await store.finishCampaignIfDone(a.id)).toBe(false);
+      await store.close();
+    });
+
     it('releases claims without counting an attempt', async () => {
       const { store } = await harness.fresh();
       await seed(store, 4);

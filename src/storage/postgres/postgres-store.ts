@@ -286,6 +286,17 @@ export class PostgresStore implements Store {
     await this.query(SQL.markSent, [campaignId, subscriberId, outcome.smtpCode, outcome.smtpResponse]);
   }
 
+  async markSentMany(campaignId: number, marks: Array<{ subscriberId: number } & DeliveryOutcome>): Promise<void> {
+    if (marks.length === 0) return;
+    // One statement (its own transaction): arrays in, unnest out.
+    await this.query(SQL.markSentMany, [
+      campaignId,
+      marks.map((m) => m.subscriberId),
+      marks.map((m) => m.smtpCode),
+      marks.map((m) => m.smtpResponse),
+    ]);
+  }
+
   async markRetry(campaignId: number, subscriberId: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void> {
     await this.query(SQL.markRetry, [campaignId, subscriberId, nextAttemptAt, outcome.smtpCode, outcome.smtpResponse]);
   }

@@ -165,6 +165,10 @@ export const SQL = {
   markSent: `UPDATE deliveries SET state = 'sent', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
         smtp_code = $3, smtp_response = $4, temporary = false
       WHERE campaign_id = $1 AND subscriber_id = $2`,
+  markSentMany: `UPDATE deliveries AS d SET state = 'sent', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
+        smtp_code = m.code, smtp_response = m.response, temporary = false
+      FROM unnest($2::bigint[], $3::integer[], $4::text[]) AS m (subscriber_id, code, response)
+      WHERE d.campaign_id = $1 AND d.subscriber_id = m.subscriber_id`,
   markRetry: `UPDATE deliveries SET state = 'retry', claimable_at = $3, next_attempt_at = $3, lease_until = NULL,
         smtp_code = $4, smtp_response = $5, temporary = true
       WHERE campaign_id = $1 AND subscriber_id = $2 AND state <> 'sent'`,

@@ -261,6 +261,21 @@ export class SqliteStore implements Store {
     this.guard(() => this.stmt('markSent').run({ campaignId, subscriberId, ...outcome }));
   }
 
+  async markSentMany(campaignId: number, marks: Array<{ subscriberId: number } & DeliveryOutcome>): Promise<void> {
+    if (marks.length === 0) return;
+    this.guard(() => {
+      const markSent = this.stmt('markSent');
+      // One commit (one WAL append) for all of them instead of one per row.
+      this.db
+        .transaction(() => {
+          for (const m of marks) {
+            markSent.run({ campaignId, subscriberId: m.subscriberId, smtpCode: m.smtpCode, smtpResponse: m.smtpResponse });
+          }
+        })
+        .immediate();
+    });
+  }
+
   async markRetry(campaignId: number, subscriberId: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void> {
     this.guard(() => this.stmt('markRetry').run({ campaignId, subscriberId, nextAttemptAt, ...outcome }));
   }
