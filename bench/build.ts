@@ -26,18 +26,21 @@ const RUNS = Number(flag('--runs', '3'));
 
 interface Measured {
   wallMs: number;
+  /** User + system CPU time of the child (all its threads), from /usr/bin/time. */
+  cpuMs: number;
   maxRssKb: number;
   stdout: string;
 }
 
-/** Runs a command under /usr/bin/time, returning wall time (ms) and peak RSS (KB). */
+/** Runs a command under /usr/bin/time, returning wall time (ms), CPU time (ms) and peak RSS (KB). */
 function measure(cmd: string, cmdArgs: string[], cwd: string): Measured {
   const timeFile = path.join(WORK, 'time.txt');
   const start = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...cmdArgs], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...cmdArgs], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
   const wallMs = performance.now() - start;
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { wallMs, maxRssKb: Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()), stdout: r.stdout };
+  const [rss, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { wallMs, cpuMs: (user! + sys!) * 1000, maxRssKb: rss!, stdout: r.stdout };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -135,9 +138,15 @@ for (const n of SIZES) {
   const line =
     `${String(n).padStart(6)} issues | pressroom ${(ourWall / 1000).toFixed(2)} s ` +
     `(load ${(median(ours.map((m) => m.child.loadMs!)) / 1000).toFixed(2)} s + build ${(median(ours.map((m) => m.child.buildMs!)) / 1000).toFixed(2)} s), ` +
+    `cpu ${(median(ours.map((m) => m.cpuMs)) / 1000).toFixed(2)} s, ` +
     `peak ${Math.round(median(ours.map((m) => m.maxRssKb)) / 1024)} MB, ${ours[0]!.child.files} files | ` +
-    `hugo ${(hugoWall / 1000).toFixed(2)} s, peak ${Math.round(median(hugo.map((m) => m.maxRssKb)) / 1024)} MB | ` +
-    `pressroom/hugo wall ${(ourWall / hugoWall).toFixed(2)}x`;
+    `hugo ${(hugoWall / 1000).toFixed(2)} s, cpu ${(median(hugo.map((m) => m.cpuMs)) / 1000).toFixed(2)} s, peak ${Math.round(median(hugo.map((m) => m.maxRssKb)) / 1024)} MB | ` +
+    `pressroom/hugo wall ${(ourWall / hugoWall).toFixed(2)}x, cpu ${(median(ours.map((m) => m.cpuMs)) / median(hugo.map((m) => m.cpuMs))).toFixed(2)}x`;
   console.log(line);
+  if (process.env.BENCH_VERBOSE) {
+    for (const [i, m] of ours.entries()) {
+      console.log(`  run ${i + 1}: pressroom ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s cpu | hugo ${(hugo[i]!.wallMs / 1000).toFixed(2)} s wall, ${(hugo[i]!.cpuMs / 1000).toFixed(2)} s cpu`);
+    }
+  }
 }
 console.log(`\nload average at end: ${load()}`);

@@ -1,15 +1,20 @@
 // Issue files -> validated, rendered issues. A bad file becomes problems and is skipped;
 // it never stops the other files from loading.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
-import { readFields } from './fields.js';
-import { FrontMatterError, splitFrontMatter } from './front-matter.js';
 import type { Issue, Problem } from './issue.js';
-import { absoluteUrl, renderMarkdown } from './markdown.js';
+import { loadIssueFile, type FileJob, type FileResult, type LoadContext } from './load-file.js';
 
-export const MAX_ISSUE_BYTES = 2 * 1024 * 1024;
-const READ_CONCURRENCY = 32;
+export { MAX_ISSUE_BYTES } from './load-file.js';
+
+/** Below this many files, starting worker threads costs more than it saves. */
+export const PARALLEL_MIN_FILES = 200;
+/** Files per message to a worker: small enough to balance the threads, big enough to keep messages rare. */
+const BATCH = 16;
 
 export interface LoadResult {
   /** Every valid issue, drafts and scheduled ones included, newest first. */
@@ -17,12 +22,25 @@ export interface LoadResult {
   problems: Problem[];
 }
 
-export async function loadIssues(config: Config): Promise<LoadResult> {
+export interface LoadOptions {
+  /**
+   * Threads that parse and render files: 1 = this thread only. Default: every available core
+   * when the folder holds more than PARALLEL_MIN_FILES files, else 1.
+   */
+  threads?: number;
+  /** For tests: this thread only hands out files, so every file goes through a worker. */
+  workersOnly?: boolean;
+}
+
+export async function loadIssues(config: Config, options: LoadOptions = {}): Promise<LoadResult> {
   const root = config.issuesDir;
   const files = await findIssueFiles(root);
-  // Files are read concurrently (bounded) so disk waits overlap the CPU work of rendering;
-  // results keep the sorted file order, so problems and duplicate-slug choices are stable.
-  const results = await mapConcurrently(files, READ_CONCURRENCY, (file) => loadIssueFile(config, root, file, displayPath(root, file)));
+  const context: LoadContext = { root, siteUrl: config.site.url, timeZone: config.site.timeZone };
+  const jobs: FileJob[] = files.map((file) => ({ file, display: displayPath(root, file) }));
+  const threads = Math.max(1, Math.floor(options.threads ?? (files.length > PARALLEL_MIN_FILES ? os.availableParallelism() : 1)));
+  // Results keep the sorted file order whichever thread loaded a file, so problems and
+  // duplicate-slug choices are the same as loading everything here.
+  const results = threads > 1 ? await loadInThreads(context, jobs, threads, options.workersOnly === true) : jobs.map((job) => loadIssueFile(context, job));
   const problems: Problem[] = [];
   const issues: Issue[] = [];
   for (const result of results) {
@@ -65,107 +83,6 @@ export async function findIssueFiles(root: string): Promise<string[]> {
   return markdown.filter((file) => !insideBundle(file)).sort();
 }
 
-type FileResult = { issue: Issue } | { problems: Problem[] };
-
-async function loadIssueFile(config: Config, root: string, file: string, display: string): Promise<FileResult> {
-  const fail = (message: string, line?: number, field?: string): FileResult => ({ problems: [{ file: display, line, field, message }] });
-
-  const size = (await stat(file)).size;
-  if (size > MAX_ISSUE_BYTES) {
-    return fail(`file is ${(size / 1024 / 1024).toFixed(1)} MB; issue files are limited to 2 MB`);
-  }
-  const decoded = decodeUtf8(await readFile(file));
-  if ('badLine' in decoded) {
-    return fail('contains bytes that are not UTF-8 (save the file as UTF-8)', decoded.badLine);
-  }
-
-  let front;
-  try {
-    front = splitFrontMatter(decoded.text);
-  } catch (err) {
-    if (err instanceof FrontMatterError) return fail(err.message, err.line);
-    throw err;
-  }
-
-  const { fields, problems: fieldProblems } = readFields(front.data, config.site.timeZone);
-  const problems: Problem[] = fieldProblems.map((p) => ({ file: display, line: front.lineOf(p.field), field: p.field, message: p.message }));
-  if (front.body.trim() === '') {
-    problems.push({ file: display, line: front.bodyLine, message: 'the issue has no content after the front matter' });
-  }
-
-  const slug = fields?.slug ?? slugFromPath(root, file);
-  if (fields && !fields.slug && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(slug)) {
-    problems.push({
-      file: display,
-      field: 'slug',
-      message: `"${slug}" (from the file name) may only use letters, digits, '.', '_' and '-'; set slug: in the front matter`,
-    });
-  }
-  const url = `${config.site.url}issues/${slug}/`;
-  let cover: string | undefined;
-  if (fields?.cover) {
-    const absolute = absoluteUrl(fields.cover, url);
-    if (absolute === null || absolute.startsWith('mailto:') || absolute.startsWith('#')) {
-      problems.push({ file: display, line: front.lineOf('cover'), field: 'cover', message: `"${fields.cover}" is not an image URL (expected https://...)` });
-    } else {
-      cover = absolute;
-    }
-  }
-  if (problems.length > 0 || !fields) return { problems };
-
-  return {
-    issue: {
-      slug,
-      sourcePath: display,
-      title: fields.title,
-      date: fields.date,
-      description: fields.description,
-      tags: fields.tags,
-      categories: fields.categories,
-      cover,
-      authors: fields.authors,
-      draft: fields.draft,
-      lang: fields.lang,
-      email: fields.email,
-      markdown: front.body,
-      html: renderMarkdown(front.body, url),
-      url,
-      extra: fields.extra,
-    },
-  };
-}
-
-/** Strips a BOM and normalizes CRLF/CR line endings; reports the first line with invalid UTF-8. */
-function decodeUtf8(bytes: Buffer): { text: string } | { badLine: number } {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  try {
-    return { text: decoder.decode(bytes).replace(/\r\n?/g, '\n') };
-  } catch {
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i === bytes.length || bytes[i] === 0x0a) {
-        try {
-          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
-        } catch {
-          return { badLine: line };
-        }
-        line++;
-        start = i + 1;
-      }
-    }
-    return { badLine: 1 };
-  }
-}
-
-function slugFromPath(root: string, file: string): string {
-  const relative = path.relative(root, file);
-  const parsed = path.parse(relative);
-  // A Hugo bundle (<name>/index.md) takes its folder's name.
-  if (parsed.name === 'index' && parsed.dir !== '') return path.basename(parsed.dir);
-  return parsed.name;
-}
-
 function displayPath(root: string, file: string): string {
   const relative = path.relative(process.cwd(), file);
   const shown = relative.startsWith('..') ? file : relative;
@@ -190,15 +107,89 @@ function newestFirst(a: Issue, b: Issue): number {
   return b.date.epochMs - a.date.epochMs || a.slug.localeCompare(b.slug);
 }
 
-async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
+/**
+ * Parsing Markdown and sanitizing HTML is CPU-bound, so a big folder is spread over worker
+ * threads: this thread and `threads - 1` workers take batches of files from one queue until
+ * it is empty. This thread starts at once; a worker takes its first batch only once it has
+ * booted (~0.5 s of CPU: tsx and the Markdown libraries), so a slow boot never holds files back.
+ */
+async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: number, workersOnly: boolean): Promise<FileResult[]> {
+  const { Worker } = await import('node:worker_threads');
+  const results = new Array<FileResult>(jobs.length);
   let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
+  const take = (): number | null => {
+    if (failure !== undefined || next >= jobs.length) return null;
+    const start = next;
+    next = Math.min(jobs.length, next + BATCH);
+    return start;
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  let failure: { error: unknown } | undefined;
+  let wake: () => void = () => {};
+  const busy = new Set<Worker>();
+  let closing = false;
+
+  const workers = Array.from({ length: threads - 1 }, () => {
+    const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: context, execArgv: workerExecArgv() });
+    const fail = (error: unknown) => {
+      failure ??= { error };
+      busy.delete(worker);
+      wake();
+    };
+    const send = () => {
+      const start = take();
+      if (start === null) {
+        busy.delete(worker);
+        wake();
+      } else {
+        busy.add(worker);
+        worker.postMessage({ start, jobs: jobs.slice(start, start + BATCH) });
+      }
+    };
+    worker.on('message', (message: 'ready' | { start: number; results?: FileResult[]; error?: unknown }) => {
+      if (message === 'ready') return send();
+      if (message.error !== undefined) return fail(message.error);
+      message.results!.forEach((result, i) => (results[message.start + i] = result));
+      send();
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!closing) fail(new Error(`an issue loading thread stopped with exit code ${code}`));
+    });
+    return worker;
+  });
+
+  try {
+    for (let start = workersOnly ? null : take(); start !== null; start = take()) {
+      const end = Math.min(jobs.length, start + BATCH);
+      for (let i = start; i < end; i++) results[i] = loadIssueFile(context, jobs[i]!);
+      await nextTurn(); // let the workers' answers in
+    }
+    // The queue is empty: wait for the batches still out in workers (not for workers still booting).
+    const waiting = () => busy.size > 0 || (workersOnly && next < jobs.length && failure === undefined);
+    while (waiting()) await new Promise<void>((resolve) => (wake = resolve));
+  } finally {
+    closing = true;
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  if (failure !== undefined) throw failure.error;
   return results;
+}
+
+/**
+ * The worker registers tsx itself (load-worker.js); flags that would load tsx a second time
+ * (`node --import tsx`, inherited by default) are left out.
+ */
+function workerExecArgv(): string[] {
+  const args: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (/^--(import|loader|experimental-loader|require)$/.test(arg) && /(^|[/\\])tsx([/\\]|$)/.test(argv[i + 1] ?? '')) {
+      i++;
+      continue;
+    }
+    if (/^--(import|loader|experimental-loader|require)=.*(^|[=/\\])tsx([/\\]|$)/.test(arg)) continue;
+    args.push(arg);
+  }
+  return args;
 }
