@@ -131,6 +131,20 @@ async function stopWorkers(workers: Worker[]): Promise<void> {
   });
 }
 
+/** Throws (with the workers' logs) when the sent count has not moved for a minute. */
+function stallGuard(workers: Worker[]): (sent: number) => void {
+  let last = -1;
+  let since = Date.now();
+  return (sent) => {
+    if (sent !== last) {
+      last = sent;
+      since = Date.now();
+    } else if (Date.now() - since > 60_000) {
+      throw new Error(`no progress for 60 s at ${sent} sent:\n${workers.map((w) => `--- ${w.id}\n${w.output().slice(-3000)}`).join('\n')}`);
+    }
+  };
+}
+
 async function importSubscribers(store: PostgresStore, n: number, tag: string): Promise<void> {
   const chunk = 50_000;
   for (let i = 0; i < n; i += chunk) {
@@ -179,10 +193,12 @@ async function main() {
       const sinkBefore = cpuSeconds(sink.pid!);
       const { campaign } = await store.createCampaign({ slug, title: slug, topics: [] });
       let stats = await store.campaignStats(campaign.id);
+      const stalled = stallGuard(workers);
       while (!stats.finishedAt) {
         for (const w of workers) if (w.child.exitCode !== null) throw new Error(`${w.id} died:\n${w.output()}`);
         await sleep(500);
         stats = await store.campaignStats(campaign.id);
+        stalled(stats.sent);
       }
       const rss = workers.map((w) => peakRssMb(w.child.pid!));
       const cpu = workers.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0) - cpuBefore;
@@ -219,10 +235,12 @@ async function main() {
       const workers = await startWorkers(4, { ...env, DATABASE_URL: urlFor(big) });
       const started = performance.now();
       let sent = 0;
+      const stalled = stallGuard(workers);
       while (sent < STOP_AFTER) {
         for (const w of workers) if (w.child.exitCode !== null) throw new Error(`${w.id} died:\n${w.output()}`);
         await sleep(500);
         sent = (await bigStore.campaignStats(campaign.id)).sent;
+        stalled(sent);
       }
       const seconds = (performance.now() - started) / 1000;
       const rss = workers.map((w) => peakRssMb(w.child.pid!));
