@@ -7,7 +7,6 @@ import { findIssue, loadIssues } from '../content/load.js';
 import { DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
 import { createTransport } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
-import { prepareIssueEmail } from '../email/issue-email.js';
 import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { normalizeTopics } from '../storage/email.js';
@@ -126,6 +125,8 @@ function checkSendable(issue: Issue): void {
 async function sendTest(config: Config, issue: Issue, address: string): Promise<void> {
   if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new UsageError(`send --test: "${address}" is not an email address`);
   const logger = createLogger();
+  // Loaded here only: `send` itself renders in a child process and never loads MJML (render-isolated.ts).
+  const { prepareIssueEmail } = await import('../email/issue-email.js');
   const prepared = await prepareIssueEmail(config, issue, resolveSecret(config));
   const transport = createTransport(config, logger);
   try {

@@ -13,7 +13,7 @@
 import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
 import type { PreparedEmail } from '../email/message.js';
-import { prepareIssueEmail } from '../email/issue-email.js';
+import { prepareIssueEmailIsolated } from '../email/render-isolated.js';
 import type { Logger } from '../logging.js';
 import type { Campaign, CampaignStats, Delivery, DeliveryOutcome, Store } from '../storage/store.js';
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './retry.js';
@@ -62,7 +62,7 @@ export interface SendCampaignDeps {
   waitForRetries?: boolean;
   /** Pause of one lane after a connection-level failure, doubled while they continue; default 500 ms. */
   connectionPauseMs?: number;
-  /** A prepared email to use instead of rendering the issue (the caller rendered it already). */
+  /** A prepared email to use instead of rendering the issue (default: rendered in a child process, see render-isolated.ts). */
   prepared?: PreparedEmail;
 }
 
@@ -122,7 +122,8 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   const reclaimed = await store.releaseClaims(campaign.id, workerId);
   if (reclaimed > 0) log.info({ reclaimed }, `took back ${reclaimed} rows left in flight by a previous run of ${workerId}`);
 
-  const prepared = deps.prepared ?? (await prepareIssueEmail(config, issue, deps.secret));
+  // Rendered in a short-lived child process, so MJML never sits in the sender's memory.
+  const prepared = deps.prepared ?? (await prepareIssueEmailIsolated(config, issue, deps.secret));
 
   const counts = { sent: startStats.sent, failed: startStats.failed, bounced: startStats.bounced, sentNow: 0, failedNow: 0 };
   // Retrying rows: refreshed from the ledger between rounds, plus the retries this round scheduled.

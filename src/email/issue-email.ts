@@ -1,18 +1,15 @@
 // An issue as an email: MJML + Liquid rendered once, then one cheap message per subscriber.
-import { createHmac } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { Issue } from '../content/issue.js';
 import { adaptIssueHtml } from './adapt-html.js';
-import { composePrepared, field, type PreparedEmailWithParts } from './compose.js';
-import type { Recipient } from './message.js';
-import { addressLine, checkAddress, makeSentinel, oneLine } from './mime.js';
-import { createSender, msgIdAtom } from './sender.js';
+import type { PreparedEmailWithParts } from './compose.js';
+import { composeIssueEmail, RECIPIENT_VARIABLES, type IssueParts } from './issue-compose.js';
+import { makeSentinel, oneLine } from './mime.js';
+import { createSender } from './sender.js';
 import { compileTemplate, plainLiquid, TemplateError } from './templates.js';
 import { htmlToText } from './text.js';
-import { signToken } from './tokens.js';
 
-/** Per-subscriber template variables: filled in per recipient, after rendering. */
-export const RECIPIENT_VARIABLES = ['name', 'email', 'unsubscribe_url', 'preferences_url'] as const;
+export { RECIPIENT_VARIABLES, type IssueParts };
 
 /** Every top-level variable emails/issue.mjml (and its partials) may use. */
 export const ISSUE_VARIABLES = [
@@ -24,7 +21,16 @@ export const ISSUE_VARIABLES = [
 export const SUBJECT_VARIABLES = ['site', 'title', 'date', 'date_iso', 'description', 'slug', 'tags'] as const;
 
 export async function prepareIssueEmail(config: Config, issue: Issue, secret: string): Promise<PreparedEmailWithParts> {
-  const sender = createSender(config);
+  createSender(config); // a sender/DKIM problem is reported before any rendering, as always
+  return composeIssueEmail(config, issue, secret, await renderIssueParts(config, issue));
+}
+
+/**
+ * The expensive half, once per issue: MJML + Liquid -> HTML with sentinels for the per-recipient
+ * values, its text part, and the subject. Plain data, so it can also run in a separate process
+ * (render-isolated.ts) and be composed by a sender that never loads MJML.
+ */
+export async function renderIssueParts(config: Config, issue: Issue): Promise<IssueParts> {
   const common = issueValues(config, issue);
   const sentinels = {
     name: makeSentinel('name'),
@@ -42,44 +48,7 @@ export async function prepareIssueEmail(config: Config, issue: Issue, secret: st
   });
   const text = htmlToText(html);
   const subject = renderSubject(config, common);
-
-  const site = config.site.url;
-  const slugPart = msgIdAtom(issue.slug, 'issue');
-  // Message-ID = <slug.subscriber.issueHash@domain>: stable for (issue, subscriber) so a retried
-  // send is recognisable; the keyed hash (computed once) keeps ids of different installations apart.
-  const issueHash = stableHash(secret, issue.slug);
-
-  return composePrepared({
-    headers: sender.headers(subject),
-    trailingHeaders: sender.listHeaders(slugPart, true),
-    html,
-    text,
-    sentinels,
-    envelopeFrom: sender.from,
-    dkim: sender.dkim,
-    perRecipient(r: Recipient) {
-      const to = checkAddress(r.email, `recipient ${r.id}`);
-      const token = signToken(secret, r.id, 'unsubscribe');
-      const unsubscribeUrl = `${site}unsubscribe?token=${token}`;
-      const preferencesUrl = `${site}preferences?token=${signToken(secret, r.id, 'preferences')}`;
-      const messageId = `<${slugPart}.${r.id}.${issueHash}@${sender.domain}>`;
-      return {
-        values: {
-          name: r.name ? oneLine(r.name) : '',
-          email: to,
-          unsubscribe_url: unsubscribeUrl,
-          preferences_url: preferencesUrl,
-        },
-        headers: [
-          field('To', addressLine('To', r.name, to)),
-          field('Message-ID', `Message-ID: ${messageId}`),
-          sender.listUnsubscribe(unsubscribeUrl, token),
-        ],
-        messageId,
-        envelopeTo: to,
-      };
-    },
-  }, subject);
+  return { subject, html, text, sentinels };
 }
 
 /** Values shared by the body template and the subject pattern. */
@@ -130,8 +99,4 @@ function formatDate(epochMs: number, config: Config): string {
   } catch {
     return new Date(epochMs).toISOString().slice(0, 10);
   }
-}
-
-function stableHash(secret: string, slug: string): string {
-  return createHmac('sha256', secret).update(`message-id\0${slug}`).digest('base64url').replace(/[-_]/g, '').slice(0, 12);
 }

@@ -14,9 +14,9 @@ import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
 import mjml2html from 'mjml';
 
-export class TemplateError extends Error {
-  override name = 'TemplateError';
-}
+import { TemplateError } from './template-error.js';
+
+export { TemplateError };
 
 export interface CompiledTemplate {
   /** The main template file (absolute path). */

@@ -1,0 +1,58 @@
+// prepareIssueEmail without MJML in this process: the issue is rendered in a short-lived child
+// process (render-child.ts) that returns the parts as JSON and exits; this process only composes
+// them (issue-compose.ts). MJML and its dependencies add ~50-80 MB to a Node process and are never
+// unloaded once imported, so a sender that renders in-process carries them for its whole run; this
+// way the sending process's peak memory does not include them (BENCHMARKS.md, "send"). The result
+// is the same PreparedEmail, and a rendering error is rethrown here as the same error class
+// (TemplateError) with the same message.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Config } from '../config/config.js';
+import type { Issue } from '../content/issue.js';
+import type { PreparedEmailWithParts } from './compose.js';
+import { composeIssueEmail, type IssueParts } from './issue-compose.js';
+import { createSender } from './sender.js';
+import { TemplateError } from './template-error.js';
+
+type Reply = { ok: true; parts: IssueParts } | { ok: false; error: { name: string; message: string; stack?: string } };
+
+export async function prepareIssueEmailIsolated(config: Config, issue: Issue, secret: string): Promise<PreparedEmailWithParts> {
+  createSender(config); // a sender/DKIM problem is reported before any rendering, as in prepareIssueEmail
+  return composeIssueEmail(config, issue, secret, await renderIssuePartsInChild(config, issue));
+}
+
+export async function renderIssuePartsInChild(config: Config, issue: Issue): Promise<IssueParts> {
+  const reply = await runChild(JSON.stringify({ config, issue }), issue.slug);
+  if (reply.ok) return reply.parts;
+  const { name, message, stack } = reply.error;
+  const err = name === 'TemplateError' ? new TemplateError(message) : new Error(message);
+  if (name !== 'TemplateError') err.name = name;
+  if (stack) err.stack = stack;
+  throw err;
+}
+
+function runChild(input: string, slug: string): Promise<Reply> {
+  // Run the child the way this module runs: as TypeScript through tsx's loader, or as compiled JS.
+  const self = import.meta.url;
+  const typescript = self.endsWith('.ts');
+  const entry = fileURLToPath(new URL(typescript ? './render-child.ts' : './render-child.js', self));
+  const loader = typescript ? ['--import', pathToFileURL(createRequire(self).resolve('tsx')).href] : [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...loader, entry], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.on('error', (err) => reject(new Error(`${slug}: could not start the render process: ${err.message}`)));
+    child.on('close', (code, signal) => {
+      const text = Buffer.concat(out).toString('utf8').trim();
+      try {
+        if (text) return resolve(JSON.parse(text.slice(text.lastIndexOf('\n') + 1)) as Reply);
+      } catch {
+        // fall through: report the exit status
+      }
+      reject(new Error(`${slug}: the render process ended without a result (${signal ? `signal ${signal}` : `exit code ${code}`})`));
+    });
+    child.stdin.on('error', () => {}); // a child that dies early is reported by 'close'
+    child.stdin.end(input);
+  });
+}

@@ -1,0 +1,66 @@
+// Rendering in a child process (what sendCampaign does) gives the same email as rendering here,
+// and the same errors: the sender only composes the parts the child returns.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadIssues, findIssue } from '../../src/content/load.js';
+import { prepareIssueEmail } from '../../src/email/issue-email.js';
+import type { Recipient } from '../../src/email/message.js';
+import { prepareIssueEmailIsolated } from '../../src/email/render-isolated.js';
+import { TemplateError } from '../../src/email/templates.js';
+import { copyTemplates, dkimKey, emailConfig, makeIssue, REPO, SECRET } from './helpers.js';
+
+const alice: Recipient = { id: 101, email: 'alice@example.com', name: '李爱丽 Alice' };
+
+/** The message without the values that differ per render: the MIME boundary and the Date header. */
+function stable(raw: Buffer): string {
+  const s = raw.toString('latin1');
+  const boundary = /boundary="([^"]+)"/.exec(s)![1]!;
+  return s.split(boundary).join('<boundary>').replace(/\r\nDate: [^\r]+/, '\r\nDate: <date>');
+}
+
+describe('prepareIssueEmailIsolated', () => {
+  it('gives the same message as rendering in-process, for a Chinese corpus issue with DKIM', async () => {
+    const config = emailConfig();
+    config.issuesDir = path.resolve(REPO, '../shared/corpus/sofa-weekly');
+    const issue = findIssue((await loadIssues(config)).issues, 'sofa-weekly-20200717')!;
+    expect(issue).toBeDefined();
+    const here = await prepareIssueEmail(config, issue, SECRET);
+    const there = await prepareIssueEmailIsolated(config, issue, SECRET);
+    expect(there.partsFor(alice)).toEqual(here.partsFor(alice));
+    const a = here.messageFor(alice);
+    const b = there.messageFor(alice);
+    expect(b.messageId).toBe(a.messageId);
+    expect(b.envelope).toEqual(a.envelope);
+    expect(stable(b.raw)).toBe(stable(a.raw));
+    expect(b.raw.length).toBeGreaterThan(20_000);
+
+    const signed = emailConfig();
+    signed.email.dkim = { domain: 'news.example.org', selector: 's', privateKeyPath: dkimKey().privateKeyPath };
+    const s1 = (await prepareIssueEmail(signed, makeIssue(), SECRET)).messageFor(alice).raw.toString('latin1');
+    const s2 = (await prepareIssueEmailIsolated(signed, makeIssue(), SECRET)).messageFor(alice).raw.toString('latin1');
+    expect(s2).toMatch(/^DKIM-Signature: /);
+    expect(/;\s*h=([^;]+);/.exec(s2)![1]).toBe(/;\s*h=([^;]+);/.exec(s1)![1]);
+  });
+
+  it('rethrows a template error from the render process as the same TemplateError and message', async () => {
+    const dir = copyTemplates();
+    const file = path.join(dir, 'issue.mjml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('{{ title }}</mj-title>', '{{ titel }}</mj-title>'));
+    const config = emailConfig();
+    config.email.templatesDir = dir;
+    const failure = (p: Promise<unknown>) => p.then(() => new Error('rendered without an error'), (e: unknown) => e as Error);
+    const here = await failure(prepareIssueEmail(config, makeIssue(), SECRET));
+    const there = await failure(prepareIssueEmailIsolated(config, makeIssue(), SECRET));
+    expect(here).toBeInstanceOf(TemplateError);
+    expect(there).toBeInstanceOf(TemplateError);
+    expect(there.message).toBe(here.message);
+    expect(there.message).toMatch(/issue\.mjml:3: unknown template variable "titel"/);
+  });
+
+  it('reports a sender problem before rendering, as in-process', async () => {
+    const config = emailConfig();
+    config.email.dkim = { domain: 'news.example.org', selector: 's', privateKeyPath: path.join(REPO, 'no-such-key.pem') };
+    await expect(prepareIssueEmailIsolated(config, makeIssue(), SECRET)).rejects.toThrow(/email\.dkim\.privateKeyPath: cannot read .*no-such-key\.pem \(ENOENT\)/);
+  });
+});
