@@ -22,6 +22,7 @@ const CONNECTIONS = 6; // per worker: the in-flight bound for a killed worker
 // Long enough that a survivor on a loaded machine finishes each batch well within its lease; the
 // victim's rows wait this long after the kill, while the survivors send the rest.
 const LEASE_SECONDS = 15;
+const BATCH = 150;
 const WORKERS = ['w1', 'w2', 'w3'];
 const VICTIM = 'w2';
 
@@ -46,7 +47,7 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
         configFile,
         JSON.stringify({
           email: { templatesDir: path.resolve('emails'), fromAddress: 'news@example.org' },
-          smtp: { maxConnections: CONNECTIONS, batchSize: 150, leaseSeconds: LEASE_SECONDS },
+          smtp: { maxConnections: CONNECTIONS, batchSize: BATCH, leaseSeconds: LEASE_SECONDS },
         }),
       );
       // Bulk import through the store (5,000-row statements).
@@ -96,12 +97,13 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
                     FROM $schema.deliveries WHERE worker_id IS NOT NULL GROUP BY worker_id`)).rows.map((r) => [r.worker_id as string, r as { sent: number; sending: number }]),
         );
 
-      // Kill one worker in the middle: all three have sent some, a quarter is done, and the victim holds claims.
+      // Kill one worker in the middle: all three have sent some, a quarter is done, and the victim holds
+      // at least half a batch of claims, so it cannot drain them in the moment between check and kill.
       await waitUntil(
         async () => {
           const by = await sentBy();
           const total = [...by.values()].reduce((n, r) => n + r.sent, 0);
-          return WORKERS.every((id) => (by.get(id)?.sent ?? 0) > 0) && total >= RECIPIENTS / 4 && (by.get(VICTIM)?.sending ?? 0) > 0;
+          return WORKERS.every((id) => (by.get(id)?.sent ?? 0) > 0) && total >= RECIPIENTS / 4 && (by.get(VICTIM)?.sending ?? 0) >= BATCH / 2;
         },
         'all three workers to be sending',
         60_000,
