@@ -22,6 +22,7 @@ import {
   type SubscriberQuery,
   type SubscriberStatus,
 } from '../store.js';
+import { toDelivery, type DeliveryRow } from '../delivery-row.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, SQL } from './sql.js';
 
@@ -48,20 +49,6 @@ interface CampaignRow {
   started_at: Date | null;
   finished_at: Date | null;
   recipients: number;
-}
-
-interface DeliveryRow {
-  campaign_id: number;
-  subscriber_id: number;
-  email: string;
-  name: string | null;
-  state: DeliveryState;
-  attempts: number;
-  next_attempt_at: number | null;
-  smtp_code: number | null;
-  smtp_response: string | null;
-  worker_id: string | null;
-  lease_until: number | null;
 }
 
 export interface PostgresOptions {
@@ -498,18 +485,3 @@ function toCampaign(r: CampaignRow): Campaign {
   };
 }
 
-function toDelivery(r: DeliveryRow): Delivery {
-  return {
-    campaignId: r.campaign_id,
-    subscriberId: r.subscriber_id,
-    email: r.email,
-    name: r.name,
-    state: r.state,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    smtpCode: r.smtp_code,
-    smtpResponse: r.smtp_response,
-    workerId: r.worker_id,
-    leaseUntil: r.lease_until,
-  };
-}
