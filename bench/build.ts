@@ -1,5 +1,5 @@
 // Build benchmark: Pressroom vs Hugo on the same issue files.
-//   npx tsx bench/build.ts [--sizes 1000,10000] [--runs 3]
+//   npx tsx bench/build.ts [--sizes 1000,10000] [--runs 3] [--one-thread-too]
 // Makes N issues by cloning ../shared/corpus/sofa-weekly with new slugs and dates into
 // bench/.work/build/, then for each size runs (each in its own child process, output folder
 // deleted first, so every run is a full cold build):
@@ -7,6 +7,8 @@
 //   - Hugo: a minimal site whose output is its RSS (20 items) + one HTML page per issue.
 // Wall time is measured around the child process (startup included for both); peak memory is
 // the child's max RSS from /usr/bin/time. Prints the median of the runs and the ratio.
+// --one-thread-too also runs Pressroom with loadIssues({ threads: 1 }) in each round (the
+// loader without worker threads), for an A/B under the same machine load.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +25,7 @@ const flag = (name: string, fallback: string) => {
 };
 const SIZES = flag('--sizes', '1000,10000').split(',').map(Number);
 const RUNS = Number(flag('--runs', '3'));
+const ONE_THREAD_TOO = args.includes('--one-thread-too');
 
 interface Measured {
   wallMs: number;
@@ -116,16 +119,22 @@ for (const n of SIZES) {
   makeIssues(issuesDir, n);
   makeHugoSite(hugoDir, issuesDir);
 
-  const ours: Array<Measured & { child: Record<string, number> }> = [];
-  const hugo: Measured[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  type Ours = Measured & { child: Record<string, number> };
+  const pressroom = (threads?: number): Ours => {
     rmSync(outDir, { recursive: true, force: true });
-    const m = measure(process.execPath, ['--import', 'tsx', 'bench/build-child.ts', issuesDir, outDir], ROOT);
+    const m = measure(process.execPath, ['--import', 'tsx', 'bench/build-child.ts', issuesDir, outDir, ...(threads ? [String(threads)] : [])], ROOT);
     const child = JSON.parse(m.stdout.trim().split('\n').pop()!);
     if (child.issues !== n || child.problems !== 0 || child.pages !== n) {
       throw new Error(`pressroom built ${child.pages} pages from ${child.issues} issues with ${child.problems} problems, expected ${n}`);
     }
-    ours.push({ ...m, child });
+    return { ...m, child };
+  };
+  const ours: Ours[] = [];
+  const oneThread: Ours[] = [];
+  const hugo: Measured[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    ours.push(pressroom());
+    if (ONE_THREAD_TOO) oneThread.push(pressroom(1));
 
     rmSync(path.join(hugoDir, 'public'), { recursive: true, force: true });
     hugo.push(measure('hugo', ['--quiet', '--source', hugoDir], ROOT));
@@ -143,9 +152,18 @@ for (const n of SIZES) {
     `hugo ${(hugoWall / 1000).toFixed(2)} s, cpu ${(median(hugo.map((m) => m.cpuMs)) / 1000).toFixed(2)} s, peak ${Math.round(median(hugo.map((m) => m.maxRssKb)) / 1024)} MB | ` +
     `pressroom/hugo wall ${(ourWall / hugoWall).toFixed(2)}x, cpu ${(median(ours.map((m) => m.cpuMs)) / median(hugo.map((m) => m.cpuMs))).toFixed(2)}x`;
   console.log(line);
+  if (ONE_THREAD_TOO) {
+    const wall = median(oneThread.map((m) => m.wallMs));
+    console.log(
+      `${' '.repeat(6)}        one thread: ${(wall / 1000).toFixed(2)} s (load ${(median(oneThread.map((m) => m.child.loadMs!)) / 1000).toFixed(2)} s), ` +
+        `cpu ${(median(oneThread.map((m) => m.cpuMs)) / 1000).toFixed(2)} s, peak ${Math.round(median(oneThread.map((m) => m.maxRssKb)) / 1024)} MB | ` +
+        `default/one thread wall ${(ourWall / wall).toFixed(2)}x; one thread/hugo wall ${(wall / hugoWall).toFixed(2)}x`,
+    );
+  }
   if (process.env.BENCH_VERBOSE) {
     for (const [i, m] of ours.entries()) {
-      console.log(`  run ${i + 1}: pressroom ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s cpu | hugo ${(hugo[i]!.wallMs / 1000).toFixed(2)} s wall, ${(hugo[i]!.cpuMs / 1000).toFixed(2)} s cpu`);
+      const one = oneThread[i] ? ` | one thread ${(oneThread[i]!.wallMs / 1000).toFixed(2)} s wall, ${(oneThread[i]!.cpuMs / 1000).toFixed(2)} s cpu` : '';
+      console.log(`  run ${i + 1}: pressroom ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s cpu${one} | hugo ${(hugo[i]!.wallMs / 1000).toFixed(2)} s wall, ${(hugo[i]!.cpuMs / 1000).toFixed(2)} s cpu`);
     }
   }
 }

@@ -125,30 +125,34 @@ async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: num
   };
   let failure: { error: unknown } | undefined;
   let wake: () => void = () => {};
-  const busy = new Set<Worker>();
+  /** Batches sent to each worker and not answered yet. */
+  const inFlight = new Map<Worker, number>();
   let closing = false;
 
   const workers = Array.from({ length: threads - 1 }, () => {
     const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: context, execArgv: workerExecArgv() });
     const fail = (error: unknown) => {
       failure ??= { error };
-      busy.delete(worker);
+      inFlight.delete(worker);
       wake();
     };
     const send = () => {
       const start = take();
-      if (start === null) {
-        busy.delete(worker);
-        wake();
-      } else {
-        busy.add(worker);
+      if (start !== null) {
+        inFlight.set(worker, (inFlight.get(worker) ?? 0) + 1);
         worker.postMessage({ start, jobs: jobs.slice(start, start + BATCH) });
+      } else if (!inFlight.get(worker)) {
+        inFlight.delete(worker);
+        wake();
       }
     };
     worker.on('message', (message: 'ready' | { start: number; results?: FileResult[]; error?: unknown }) => {
-      if (message === 'ready') return send();
+      // Two batches per worker: while it works on one, the next already waits in its queue,
+      // so it never idles waiting for this thread to finish a batch of its own.
+      if (message === 'ready') return (send(), send());
       if (message.error !== undefined) return fail(message.error);
       message.results!.forEach((result, i) => (results[message.start + i] = result));
+      inFlight.set(worker, inFlight.get(worker)! - 1);
       send();
     });
     worker.on('error', fail);
@@ -165,7 +169,7 @@ async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: num
       await nextTurn(); // let the workers' answers in
     }
     // The queue is empty: wait for the batches still out in workers (not for workers still booting).
-    const waiting = () => busy.size > 0 || (workersOnly && next < jobs.length && failure === undefined);
+    const waiting = () => inFlight.size > 0 || (workersOnly && next < jobs.length && failure === undefined);
     while (waiting()) await new Promise<void>((resolve) => (wake = resolve));
   } finally {
     closing = true;
