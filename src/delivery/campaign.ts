@@ -19,6 +19,7 @@ import type { Campaign, CampaignStats, Delivery, DeliveryOutcome, Store } from '
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './retry.js';
 import { CampaignRateLimiter, RateLimitAborted } from './shared-rate-limit.js';
 import { SendError, type Transport } from './transport.js';
+import { sleep } from './sleep.js';
 
 export class DeliveryError extends Error {}
 
@@ -387,17 +388,4 @@ export class MarkCoalescer {
       this.schedule();
     }
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

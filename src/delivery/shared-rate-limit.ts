@@ -5,6 +5,7 @@
 // bucket is empty it sleeps until the bucket should hold what it needs, plus a little jitter so
 // workers do not poll in lock-step.
 import type { Store } from '../storage/store.js';
+import { sleep } from './sleep.js';
 
 export class RateLimitAborted extends Error {}
 
@@ -65,17 +66,4 @@ export class CampaignRateLimiter {
 /** A tenth of a second's worth of messages (at least one): the most the server sees above the rate. */
 export function defaultBurst(ratePerSecond: number): number {
   return Math.max(1, Math.floor(ratePerSecond / 10));
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
