@@ -11,10 +11,14 @@ import { loadIssueFile, type FileJob, type FileResult, type LoadContext } from '
 
 export { MAX_ISSUE_BYTES } from './load-file.js';
 
-/** Below this many files, starting worker threads costs more than it saves. */
-export const PARALLEL_MIN_FILES = 200;
+/**
+ * Up to this many files, one thread: a worker costs ~0.5 s of CPU to boot (tsx and the Markdown
+ * libraries), and bench/build measured no wall-time gain at 1,000 and 2,000 files on 2 cores
+ * (0.8x of one thread's wall time at 10,000). See BENCHMARKS.md, build.
+ */
+export const PARALLEL_MIN_FILES = 2000;
 /** Files per message to a worker: small enough to balance the threads, big enough to keep messages rare. */
-const BATCH = 16;
+export const BATCH = 16;
 
 export interface LoadResult {
   /** Every valid issue, drafts and scheduled ones included, newest first. */
