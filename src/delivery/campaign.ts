@@ -115,7 +115,17 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   // of their lease are given back unsent and claimed again: slower, never sent twice).
   const byRate = rate ? Math.max(lanes, Math.floor((rate * leaseMs) / (sharedRate ? 16_000 : 2000))) : Infinity;
   const batchSize = Math.max(1, Math.min(config.smtp.batchSize, byRate));
-  const leaseMargin = Math.min(30_000, leaseMs / 4);
+  // No send starts closer to its lease's end than the transport's longest send (plus slack), so a
+  // message still in progress when its lease ends, which another worker could then send again,
+  // cannot happen. A lease too short for that is clamped and reported.
+  const wantedMargin = Math.max(Math.min(30_000, leaseMs / 4), (deps.transport.maxSendMs ?? 0) + 5_000);
+  const leaseMargin = Math.min(wantedMargin, leaseMs / 2);
+  if (wantedMargin > leaseMargin) {
+    log.warn(
+      { leaseMs, maxSendMs: deps.transport.maxSendMs },
+      `the lease (${leaseMs / 1000} s) is shorter than twice the transport's longest send: a message slower than ${Math.round(leaseMargin / 1000)} s could be sent twice; raise smtp.leaseSeconds or lower ?messageTimeout`,
+    );
+  }
   const pauseBase = deps.connectionPauseMs ?? 500;
   const waitForRetries = deps.waitForRetries ?? true;
 

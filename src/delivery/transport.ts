@@ -23,6 +23,12 @@ export interface SendMeta {
 
 export interface Transport {
   readonly description: string;
+  /**
+   * The longest one send() may take before it gives up (SMTP: the message timeout). The pipeline
+   * starts no send closer than this to the end of the row's lease, so a slow message can never
+   * outlive its claim and be sent again by another worker.
+   */
+  readonly maxSendMs?: number;
   send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult>;
   close(): Promise<void>;
 }

@@ -281,7 +281,7 @@ describe('sendCampaign', () => {
   });
 
   it('never sends a claimed row whose lease is about to end: gives it back and claims it anew', async () => {
-    // One lane, a 2 s lease (30 s margin capped to a quarter: 500 ms), and the first message stalls
+    // One lane, a 2 s lease (the margin, clamped to half the lease: 1 s), and the first message stalls
     // 1.6 s: by then the rest of the batch is too close to its lease's end to be sent safely.
     let stalled = false;
     const s = await setup(
@@ -296,6 +296,8 @@ describe('sendCampaign', () => {
     expect(stalled).toBe(true);
     expect(out).toMatchObject({ sent: 30, failed: 0, finished: true });
     expect(lines.some((l) => /gave back \d+ claimed but unsent rows/.test(l))).toBe(true);
+    // 2 s cannot cover the default 120 s message timeout: the margin is clamped, and the log says so.
+    expect(lines.some((l) => /shorter than twice the transport's longest send: a message slower than 1 s could be sent twice/.test(l))).toBe(true);
     expect(s.server.duplicates()).toEqual([]);
     await expectLedgerMatchesServer(s);
   });

@@ -117,6 +117,9 @@ describe('SMTP transport', () => {
 
   it('bounds a whole message with messageTimeout even when the socket timeout is long', async () => {
     const { transport } = await setup({ stall: (phase) => phase === 'data' }, '?socketTimeout=60000&messageTimeout=400');
+    // The pipeline keeps this much of every lease free (see campaign.ts): it must be the real bound.
+    expect(transport.maxSendMs).toBe(400);
+    expect((await setup()).transport.maxSendMs).toBe(120_000);
     const e = await failure(transport, message('slow@example.org'));
     expect(e.temporary).toBe(true);
     expect(e.response).toMatch(/^timeout/);

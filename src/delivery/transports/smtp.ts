@@ -26,7 +26,8 @@ const DEFAULTS = {
   connectionTimeout: 30_000,
   greetingTimeout: 30_000,
   socketTimeout: 60_000,
-  messageTimeout: 5 * 60_000,
+  // Well under the default 5-minute lease: see Transport.maxSendMs.
+  messageTimeout: 2 * 60_000,
 };
 
 /** Errors that say the transport itself is misconfigured: stop instead of failing every row. */
@@ -68,6 +69,7 @@ export function createSmtpTransport(
 
   return {
     description,
+    maxSendMs: messageTimeout,
     async send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult> {
       if (bucket) {
         try {
