@@ -94,11 +94,14 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   app.get<TokenQuery>('/confirm', async (request, reply) => {
     const found = await subscriberFor(request, reply, 'confirm', 'Confirm your subscription');
     if (!found) return reply;
-    const { subscriber } = found;
+    let { subscriber } = found;
     if (subscriber?.status === 'pending') {
-      await store.setSubscriberStatus(subscriber.id, 'active', new Date(ctx.now()));
-      mailer.send('welcome', { id: subscriber.id, email: subscriber.email, name: subscriber.name });
-      return html(reply, 200, 'Subscription confirmed', '<p>You are subscribed. Status: <span class="status">active</span></p>');
+      // Compare-and-set: of two clicks at the same moment only one activates and sends the welcome.
+      if (await store.setSubscriberStatus(subscriber.id, 'active', new Date(ctx.now()), 'pending')) {
+        mailer.send('welcome', { id: subscriber.id, email: subscriber.email, name: subscriber.name });
+        return html(reply, 200, 'Subscription confirmed', '<p>You are subscribed. Status: <span class="status">active</span></p>');
+      }
+      subscriber = await store.getSubscriber(subscriber.id);
     }
     if (subscriber?.status === 'active') {
       return html(reply, 200, 'Subscription confirmed', '<p>You were already subscribed. Status: <span class="status">active</span></p>');

@@ -121,7 +121,11 @@ export interface Store {
   findSubscriberByEmail(email: string): Promise<Subscriber | null>;
   listSubscribers(query: SubscriberQuery): Promise<Subscriber[]>;
   countSubscribers(status?: SubscriberStatus): Promise<number>;
-  setSubscriberStatus(id: number, status: SubscriberStatus, now?: Date): Promise<void>;
+  /**
+   * Returns whether the subscriber changed. With `from`, only a subscriber currently in that status
+   * changes (compare-and-set): of two confirm clicks at the same moment exactly one wins.
+   */
+  setSubscriberStatus(id: number, status: SubscriberStatus, now?: Date, from?: SubscriberStatus): Promise<boolean>;
   setSubscriberTopics(id: number, topics: string[]): Promise<void>;
   removeSubscriber(email: string): Promise<boolean>;
 

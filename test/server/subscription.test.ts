@@ -146,6 +146,19 @@ describe('GET /confirm', () => {
     expect(await h.mailFor('grace@example.org')).toHaveLength(2);
   });
 
+  it('sends one welcome email when the link is clicked several times at once', async () => {
+    await h.server.app.inject({ method: 'POST', url: '/subscribe', payload: { email: 'twice@example.org' } });
+    const [mail] = await h.waitForMail('twice@example.org');
+    const url = new URL(linkIn(mail!, 'http://news.test/confirm?token='));
+    const clicks = await Promise.all([1, 2, 3].map(() => h.server.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` })));
+    expect(clicks.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    expect(clicks.filter((r) => r.body.includes('You are subscribed'))).toHaveLength(1);
+    expect(clicks.filter((r) => r.body.includes('already subscribed'))).toHaveLength(2);
+    await h.server.context.mailer.drain();
+    await h.waitForMail('twice@example.org', 2);
+    expect(await h.mailFor('twice@example.org')).toHaveLength(2); // confirm + one welcome
+  });
+
   it('answers a forged, expired or wrong-purpose token with a clear 400 page', async () => {
     const s = await h.store.addSubscriber({ email: 'mallory@example.org', status: 'pending' });
     const valid = signToken(SECRET, s.id, 'confirm', Date.now() + 60_000);

@@ -134,6 +134,24 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('changes status only from the expected one when asked (compare-and-set), across connections', async () => {
+      const { store, another } = await harness.fresh();
+      const other = await another();
+      const s = await store.addSubscriber({ email: 'click@example.org', status: 'pending' }, T0);
+      const wins = await Promise.all([
+        store.setSubscriberStatus(s.id, 'active', T0, 'pending'),
+        other.setSubscriberStatus(s.id, 'active', T0, 'pending'),
+        store.setSubscriberStatus(s.id, 'active', T0, 'pending'),
+      ]);
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect((await store.getSubscriber(s.id))?.status).toBe('active');
+      expect(await store.setSubscriberStatus(s.id, 'unsubscribed', T0, 'pending')).toBe(false);
+      expect((await store.getSubscriber(s.id))?.status).toBe('active');
+      expect(await store.setSubscriberStatus(s.id, 'unsubscribed', T0)).toBe(true);
+      await other.close();
+      await store.close();
+    });
+
     it('updates status (timestamps), topics, and removes', async () => {
       const { store } = await harness.fresh();
       const s = await store.addSubscriber({ email: 'x@example.org', status: 'pending' }, T0);

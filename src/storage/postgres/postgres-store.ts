@@ -180,12 +180,14 @@ export class PostgresStore implements Store {
     return rows[0]!.n;
   }
 
-  async setSubscriberStatus(id: number, status: SubscriberStatus, now: Date = new Date()): Promise<void> {
-    await this.transaction(async (c) => {
-      await c.query(SQL.setSubscriberStatus, [id, status, now]);
-      if (status !== 'active' && status !== 'pending') {
+  async setSubscriberStatus(id: number, status: SubscriberStatus, now: Date = new Date(), from?: SubscriberStatus): Promise<boolean> {
+    return this.transaction(async (c) => {
+      const { rowCount } = await c.query(SQL.setSubscriberStatus, [id, status, now, from ?? null]);
+      const changed = (rowCount ?? 0) > 0;
+      if (changed && status !== 'active' && status !== 'pending') {
         await c.query(SQL.cancelPendingDeliveries, [id, `not sent: subscriber ${status} before sending`]);
       }
+      return changed;
     });
   }
 

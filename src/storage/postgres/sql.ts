@@ -115,7 +115,7 @@ export const SQL = {
   setSubscriberStatus: `UPDATE subscribers SET status = $2,
         confirmed_at = CASE WHEN $2 = 'active' THEN coalesce(confirmed_at, $3) ELSE confirmed_at END,
         unsubscribed_at = CASE WHEN $2 = 'unsubscribed' THEN $3 ELSE unsubscribed_at END
-      WHERE id = $1`,
+      WHERE id = $1 AND ($4::text IS NULL OR status = $4)`,
   setSubscriberTopics: `UPDATE subscribers SET topics = $2 WHERE id = $1`,
   deleteSubscriberByKey: `DELETE FROM subscribers WHERE email_key = $1 RETURNING id`,
   cancelPendingDeliveries: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, smtp_code = NULL,

@@ -105,7 +105,7 @@ export const SQL = {
   setSubscriberStatus: `UPDATE subscribers SET status = @status,
         confirmed_at = CASE WHEN @status = 'active' THEN coalesce(confirmed_at, @now) ELSE confirmed_at END,
         unsubscribed_at = CASE WHEN @status = 'unsubscribed' THEN @now ELSE unsubscribed_at END
-      WHERE id = @id`,
+      WHERE id = @id AND (@from IS NULL OR status = @from)`,
   setSubscriberTopics: `UPDATE subscribers SET topics = ? WHERE id = ?`,
   deleteSubscriberByKey: `DELETE FROM subscribers WHERE email_key = ? RETURNING id`,
   // A subscriber who leaves (or bounces) is not mailed what is still waiting for them.

@@ -144,13 +144,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  async setSubscriberStatus(id: number, status: SubscriberStatus, now: Date = new Date()): Promise<void> {
-    this.guard(() =>
+  async setSubscriberStatus(id: number, status: SubscriberStatus, now: Date = new Date(), from?: SubscriberStatus): Promise<boolean> {
+    return this.guard(() =>
       this.db.transaction(() => {
-        this.stmt('setSubscriberStatus').run({ id, status, now: now.toISOString() });
-        if (status !== 'active' && status !== 'pending') {
+        const { changes } = this.stmt('setSubscriberStatus').run({ id, status, now: now.toISOString(), from: from ?? null });
+        if (changes > 0 && status !== 'active' && status !== 'pending') {
           this.stmt('cancelPendingDeliveries').run(`not sent: subscriber ${status} before sending`, id);
         }
+        return changes > 0;
       }).immediate(),
     );
   }
