@@ -14,7 +14,6 @@ import {
   type CampaignStats,
   type Delivery,
   type DeliveryOutcome,
-  type DeliveryState,
   type NewSubscriber,
   type SendPermits,
   type Store,
@@ -22,7 +21,7 @@ import {
   type SubscriberQuery,
   type SubscriberStatus,
 } from '../store.js';
-import { toDelivery, type DeliveryRow } from '../delivery-row.js';
+import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, SQL } from './sql.js';
 
@@ -237,24 +236,10 @@ export class PostgresStore implements Store {
   async campaignStats(campaignId: number): Promise<CampaignStats> {
     const [campaign, counts] = await Promise.all([
       this.query<CampaignRow>(SQL.getCampaignById, [campaignId]),
-      this.query<{ state: DeliveryState; n: number; bounced: number }>(SQL.campaignCounts, [campaignId]),
+      this.query<StateCount>(SQL.campaignCounts, [campaignId]),
     ]);
     const c = campaign.rows[0];
-    const stats: CampaignStats = {
-      queued: 0,
-      sending: 0,
-      sent: 0,
-      retry: 0,
-      failed: 0,
-      bounced: 0,
-      startedAt: c?.started_at ? c.started_at.toISOString() : null,
-      finishedAt: c?.finished_at ? c.finished_at.toISOString() : null,
-    };
-    for (const r of counts.rows) {
-      stats[r.state] = r.n;
-      stats.bounced += r.bounced;
-    }
-    return stats;
+    return campaignStatsFrom(counts.rows, iso(c?.started_at ?? null), iso(c?.finished_at ?? null));
   }
 
   async workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {

@@ -14,7 +14,6 @@ import {
   type CampaignStats,
   type Delivery,
   type DeliveryOutcome,
-  type DeliveryState,
   type NewSubscriber,
   type SendPermits,
   type Store,
@@ -22,7 +21,7 @@ import {
   type SubscriberQuery,
   type SubscriberStatus,
 } from '../store.js';
-import { toDelivery, type DeliveryRow } from '../delivery-row.js';
+import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, PRAGMAS, SQL } from './sql.js';
 
@@ -204,22 +203,8 @@ export class SqliteStore implements Store {
   async campaignStats(campaignId: number): Promise<CampaignStats> {
     return this.guard(() => {
       const campaign = this.stmt('getCampaignById').get(campaignId) as CampaignRow | undefined;
-      const stats: CampaignStats = {
-        queued: 0,
-        sending: 0,
-        sent: 0,
-        retry: 0,
-        failed: 0,
-        bounced: 0,
-        startedAt: campaign?.started_at ?? null,
-        finishedAt: campaign?.finished_at ?? null,
-      };
-      const rows = this.stmt('campaignCounts').all(campaignId) as Array<{ state: DeliveryState; n: number; bounced: number }>;
-      for (const r of rows) {
-        stats[r.state] = r.n;
-        stats.bounced += r.bounced;
-      }
-      return stats;
+      const counts = this.stmt('campaignCounts').all(campaignId) as StateCount[];
+      return campaignStatsFrom(counts, campaign?.started_at ?? null, campaign?.finished_at ?? null);
     });
   }
 

@@ -1,0 +1,49 @@
+// Ledger rows as both adapters' SQL returns them (snake_case columns, epoch-ms numbers), and their
+// mapping to what the rest of Pressroom sees.
+import type { CampaignStats, Delivery, DeliveryState } from './store.js';
+
+export interface DeliveryRow {
+  campaign_id: number;
+  subscriber_id: number;
+  email: string;
+  name: string | null;
+  state: DeliveryState;
+  attempts: number;
+  next_attempt_at: number | null;
+  smtp_code: number | null;
+  smtp_response: string | null;
+  worker_id: string | null;
+  lease_until: number | null;
+}
+
+export function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    campaignId: r.campaign_id,
+    subscriberId: r.subscriber_id,
+    email: r.email,
+    name: r.name,
+    state: r.state,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    smtpCode: r.smtp_code,
+    smtpResponse: r.smtp_response,
+    workerId: r.worker_id,
+    leaseUntil: r.lease_until,
+  };
+}
+
+/** One row per state from the adapters' `campaignCounts` query. */
+export interface StateCount {
+  state: DeliveryState;
+  n: number;
+  bounced: number;
+}
+
+export function campaignStatsFrom(counts: StateCount[], startedAt: string | null, finishedAt: string | null): CampaignStats {
+  const stats: CampaignStats = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, bounced: 0, startedAt, finishedAt };
+  for (const r of counts) {
+    stats[r.state] = r.n;
+    stats.bounced += r.bounced;
+  }
+  return stats;
+}
