@@ -2,7 +2,7 @@
 // written into config.outDir. Pure rendering first (renderSite), then one write step, so the
 // same issues always give the same bytes: no build time, no dependence on input order.
 import type { Config } from '../config/config.js';
-import { isPublished, type Issue } from '../content/issue.js';
+import { isPublished, SLUG_PATTERN, type Issue } from '../content/issue.js';
 import { renderFeeds } from '../feeds/index.js';
 import { newestFirst, siteFeed, topicFeed } from '../feeds/model.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
@@ -16,14 +16,12 @@ export interface BuildOptions {
   now?: number;
 }
 
-const SAFE_SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 /** Every output file of the site, by relative path. */
 export function renderSite(config: Config, issues: Issue[], options: BuildOptions = {}): Map<string, string> {
   const now = options.now ?? Date.now();
   const published = newestFirst(issues.filter((issue) => isPublished(issue, now)));
   for (const issue of published) {
-    if (!SAFE_SLUG.test(issue.slug)) {
+    if (!SLUG_PATTERN.test(issue.slug)) {
       throw new Error(`${issue.sourcePath}: slug: "${issue.slug}" is not a safe folder name (letters, digits, '.', '_', '-')`);
     }
   }

@@ -4,7 +4,7 @@
 import { decodeHTMLStrict } from 'entities';
 import { z } from 'zod';
 import { DATE_EXAMPLE, issueDateFromInstant, parseIssueDate } from './dates.js';
-import type { Issue, IssueAuthor, IssueDate } from './issue.js';
+import { SLUG_PATTERN, type Issue, type IssueAuthor, type IssueDate } from './issue.js';
 
 /** The issue as its front matter describes it; the loader adds the path-derived and rendered parts. */
 export type IssueFields = Pick<
@@ -22,7 +22,6 @@ const KNOWN = new Set([
   'authorlink', 'draft', 'slug', 'lang', 'email',
 ]);
 
-const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 const text = z.union([z.string(), z.number()]).transform((v) => String(v));
 const textList = z
@@ -98,7 +97,7 @@ export function readFields(data: Record<string, unknown>, timeZone: string): { f
   const cover = optionalText('cover');
   const lang = optionalText('lang');
   const slug = optionalText('slug');
-  if (slug !== undefined && !SLUG.test(slug)) {
+  if (slug !== undefined && !SLUG_PATTERN.test(slug)) {
     bad('slug', `${describe(slug)} may only use letters, digits, '.', '_' and '-' (expected e.g. slug: sofa-weekly-20221104)`);
   }
   const draft = boolean('draft', false);

@@ -1,6 +1,9 @@
 // The content model: what one issue file becomes once read, validated and rendered.
 // Feeds, the archive, email and delivery all consume this plain data and nothing else.
 
+/** What a slug may contain: it names the issue's folder in the archive and its campaign. */
+export const SLUG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 export interface IssueDate {
   /** RFC 3339 with the author's own offset, e.g. 2022-11-04T15:00:00+08:00 */
   iso: string;

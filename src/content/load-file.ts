@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readFields } from './fields.js';
 import { FrontMatterError, splitFrontMatter } from './front-matter.js';
-import type { Issue, Problem } from './issue.js';
+import { SLUG_PATTERN, type Issue, type Problem } from './issue.js';
 import { absoluteUrl, renderMarkdown } from './markdown.js';
 
 export const MAX_ISSUE_BYTES = 2 * 1024 * 1024;
@@ -55,7 +55,7 @@ export function loadIssueFile(context: LoadContext, job: FileJob): FileResult {
   }
 
   const slug = fields?.slug ?? slugFromPath(root, file);
-  if (fields && !fields.slug && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(slug)) {
+  if (fields && !fields.slug && !SLUG_PATTERN.test(slug)) {
     problems.push({
       file: display,
       field: 'slug',
