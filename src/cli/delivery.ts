@@ -4,7 +4,7 @@ import { resolveSecret } from '../config/secret.js';
 import type { Config } from '../config/config.js';
 import { isPublished, issueTopics, type Issue } from '../content/issue.js';
 import { findIssue, loadIssues } from '../content/load.js';
-import { DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
+import { checkEmailable, DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
 import { createTransport } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import { createLogger } from '../logging.js';
@@ -117,8 +117,7 @@ async function issueFor(config: Config, slug: string): Promise<Issue> {
 }
 
 function checkSendable(issue: Issue): void {
-  if (issue.draft) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" is a draft; drafts are never emailed`);
-  if (!issue.email) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" has email: false; it is never emailed`);
+  checkEmailable(issue);
   if (!isPublished(issue)) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" is scheduled for ${issue.date.iso}; it cannot be sent before then`);
 }
 

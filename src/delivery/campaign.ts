@@ -82,10 +82,15 @@ export interface SendOutcome extends CampaignStats {
   alreadyFinished: boolean;
 }
 
-/** Creates the campaign for an issue (idempotent: a unique slug in the store), snapshotting the recipients. */
-export async function enqueueCampaign(store: Store, issue: Issue): Promise<{ campaign: Campaign; created: boolean }> {
+/** Drafts and `email: false` issues are never mailed, whoever asks. */
+export function checkEmailable(issue: Issue): void {
   if (issue.draft) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" is a draft; drafts are never emailed`);
   if (!issue.email) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" has email: false; it is never emailed`);
+}
+
+/** Creates the campaign for an issue (idempotent: a unique slug in the store), snapshotting the recipients. */
+export async function enqueueCampaign(store: Store, issue: Issue): Promise<{ campaign: Campaign; created: boolean }> {
+  checkEmailable(issue);
   return store.createCampaign({ slug: issue.slug, title: issue.title, topics: issueTopics(issue) });
 }
 
