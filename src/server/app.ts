@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
-import { registerErrorHandlers } from './errors.js';
+import { frameworkErrorHandler, registerErrorHandlers } from './errors.js';
 import { registerHealthRoutes } from './metrics.js';
 import { IssueSource } from './issue-source.js';
 import { SystemMailer } from './mailer.js';
@@ -43,6 +43,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     return503OnClosing: true,
     // A client gets a minute for its whole request (slow-loris protection beyond Node's defaults).
     requestTimeout: 60_000,
+    frameworkErrors: frameworkErrorHandler(deps.config),
   });
   const context: ServerContext = {
     config: deps.config,

@@ -16,6 +16,7 @@ const REQUEST_ERRORS: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type; send a form (application/x-www-form-urlencoded) or JSON.',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body does not match its Content-Length.',
   FST_ERR_CTP_INVALID_TYPE: 'The request has no valid Content-Type.',
+  FST_ERR_BAD_URL: 'The address is not valid (bad percent-encoding).',
 };
 
 export const GENERIC_ERROR = 'Something went wrong on our side. Please try again later.';
@@ -33,19 +34,36 @@ export function userError(err: unknown): { status: number; message: string } | n
   return { status, message: `${STATUS_CODES[status] ?? 'Bad request'}.` };
 }
 
-export function registerErrorHandlers(app: FastifyInstance, config: Config): void {
-  const answer = (request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string) =>
+type Answer = (request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string) => FastifyReply;
+
+function answerer(config: Config): Answer {
+  return (request, reply, status, title, message) =>
     answersJson(request)
       ? reply.code(status).header('cache-control', 'no-store').send({ error: message })
       : sendPage(reply, config, status, title, `<p class="error">${escapeHtml(message)}</p><p><a href="/">Back to the start page</a></p>`);
+}
 
-  app.setErrorHandler((err, request, reply) => {
+/** The error handler for everything a route or a body parser throws. */
+function handleError(answer: Answer) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const known = userError(err);
     if (known) return answer(request, reply, known.status, 'Bad request', known.message);
     // The route pattern, not the URL: URLs carry personal tokens.
     request.log.error({ err, method: request.method, route: request.routeOptions.url }, 'request failed');
     return answer(request, reply, 500, 'Something went wrong', GENERIC_ERROR);
-  });
+  };
+}
 
+/**
+ * For fastify's `frameworkErrors` option: errors found before any route is chosen (a URL with bad
+ * percent-encoding) never reach setErrorHandler.
+ */
+export function frameworkErrorHandler(config: Config) {
+  return handleError(answerer(config));
+}
+
+export function registerErrorHandlers(app: FastifyInstance, config: Config): void {
+  const answer = answerer(config);
+  app.setErrorHandler(handleError(answer));
   app.setNotFoundHandler((request, reply) => answer(request, reply, 404, 'Not found', 'There is nothing at this address.'));
 }

@@ -75,7 +75,14 @@ describe('bad input gets a 4xx with a user message', () => {
     expect(wrongType.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(wrongType.body).toContain('Unsupported content type');
 
-    for (const res of [badJson, tooBig, wrongType]) {
+    const badUrlPage = await h.server.app.inject({ method: 'GET', url: '/confirm%zz' });
+    expect(badUrlPage.statusCode).toBe(400);
+    expect(badUrlPage.headers['content-type']).toBe('text/html; charset=utf-8');
+    const badUrlApi = await h.server.app.inject({ method: 'DELETE', url: '/api/subscribers/%E0%A4%A', headers: auth });
+    expect(badUrlApi.statusCode).toBe(400);
+    expect(badUrlApi.json()).toEqual({ error: 'The address is not valid (bad percent-encoding).' });
+
+    for (const res of [badJson, tooBig, wrongType, badUrlPage, badUrlApi]) {
       expect(res.body).not.toMatch(/FST_|statusCode/);
     }
   });
