@@ -42,8 +42,7 @@ describe('bad input gets a 4xx with a user message', () => {
       expect(res.statusCode, email).toBe(400);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
-      expect(res.body).toContain('email: ');
-      expect(res.body).toContain('is not an email address');
+      expect(res.body).toContain('<p class="error">email: ');
       expect(res.body).toContain('<form method="post" action="/subscribe"');
       expect(await h.store.findSubscriberByEmail(email)).toBeNull();
     }
@@ -53,10 +52,10 @@ describe('bad input gets a 4xx with a user message', () => {
     for (const email of refusedAddresses) {
       const json = await h.server.app.inject({ method: 'POST', url: '/subscribe', payload: { email } });
       expect(json.statusCode, email).toBe(400);
-      expect(json.json()).toEqual({ ok: false, error: expect.stringMatching(/^email: .*is not an email address/) });
+      expect(json.json()).toEqual({ ok: false, error: expect.stringMatching(/^email: /) });
       const api = await h.server.app.inject({ method: 'POST', url: '/api/subscribers', headers: auth, payload: { email } });
       expect(api.statusCode, email).toBe(400);
-      expect(api.json()).toEqual({ error: expect.stringMatching(/^email: .*is not an email address/) });
+      expect(api.json()).toEqual({ error: expect.stringMatching(/^email: /) });
     }
   });
 
