@@ -31,6 +31,8 @@ const fileSchema = z
     smtpUrl: z.string(),
     port: z.number().int().min(0).max(65535),
     adminToken: z.string(),
+    metricsToken: z.string(),
+    metricsPublic: z.boolean(),
     secret: z.string(),
     schedule: z.string(),
     pollSeconds: z.number().min(0),
@@ -81,6 +83,10 @@ export interface Config {
   smtpUrl?: string;
   port: number;
   adminToken?: string;
+  /** Bearer token for /metrics (the admin token works too). */
+  metricsToken?: string;
+  /** /metrics without a token, on purpose (it tells how many subscribers each status has). */
+  metricsPublic?: boolean;
   secret?: string;
   schedule: string;
   /** How often an idle worker looks for campaigns with rows to send (default 10; 0 = schedule only). */
@@ -177,6 +183,8 @@ export function loadConfig(
   if (env.SMTP_URL) config.smtpUrl = env.SMTP_URL;
   if (env.PRESSROOM_PORT) config.port = parsePort(env.PRESSROOM_PORT, 'PRESSROOM_PORT');
   if (env.PRESSROOM_ADMIN_TOKEN) config.adminToken = env.PRESSROOM_ADMIN_TOKEN;
+  if (env.PRESSROOM_METRICS_TOKEN) config.metricsToken = env.PRESSROOM_METRICS_TOKEN;
+  if (env.PRESSROOM_METRICS_PUBLIC) config.metricsPublic = parseSwitch(env.PRESSROOM_METRICS_PUBLIC, 'PRESSROOM_METRICS_PUBLIC');
   if (env.PRESSROOM_SECRET) config.secret = env.PRESSROOM_SECRET;
   if (env.PRESSROOM_SCHEDULE) config.schedule = env.PRESSROOM_SCHEDULE;
   if (env.PRESSROOM_POLL_SECONDS) config.pollSeconds = parseSeconds(env.PRESSROOM_POLL_SECONDS, 'PRESSROOM_POLL_SECONDS');
@@ -224,6 +232,8 @@ function applyFile(config: Config, file: ConfigFile, base: string): void {
   if (file.smtpUrl) config.smtpUrl = file.smtpUrl;
   if (file.port !== undefined) config.port = file.port;
   if (file.adminToken) config.adminToken = file.adminToken;
+  if (file.metricsToken) config.metricsToken = file.metricsToken;
+  if (file.metricsPublic !== undefined) config.metricsPublic = file.metricsPublic;
   if (file.secret) config.secret = file.secret;
   if (file.schedule) config.schedule = file.schedule;
   if (file.pollSeconds !== undefined) config.pollSeconds = file.pollSeconds;
@@ -261,6 +271,12 @@ function parseSeconds(value: string, name: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new ConfigError(`${name}: "${value}" is not a number of seconds (expected e.g. 10, or 0 to turn it off)`);
   return n;
+}
+
+function parseSwitch(value: string, name: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value.trim())) return true;
+  if (/^(0|false|no|off)$/i.test(value.trim())) return false;
+  throw new ConfigError(`${name}: "${value}" is not on or off (expected 1 or 0)`);
 }
 
 function parsePort(value: string, name: string): number {

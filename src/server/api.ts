@@ -1,9 +1,9 @@
 // The operator API under /api: bearer token from config.adminToken. Registered only when a token
 // is configured, so without one every /api path is a plain 404.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatProblem, isPublished, type Issue } from '../content/issue.js';
+import { formatProblem, isPublished, type Issue, type Problem } from '../content/issue.js';
 import { findIssue } from '../content/load.js';
 import { enqueueCampaign } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
@@ -11,18 +11,14 @@ import { prepareIssueEmail } from '../email/issue-email.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
 import { DuplicateSubscriberError, type Campaign, type CampaignStats, type SubscriberStatus } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
+import { BEARER_CHALLENGE, hasBearer } from './auth.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, field } from './input.js';
 
 const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
 const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
-/** Compares hashes so neither the length nor the content of the token leaks through timing. */
-export function tokenMatches(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+export { tokenMatches } from './auth.js';
 
 export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const adminToken = ctx.config.adminToken;
@@ -30,10 +26,8 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
   await app.register(
     async (api) => {
       api.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-        const header = request.headers.authorization ?? '';
-        const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-        if (!match || !tokenMatches(match[1]!, adminToken)) {
-          return reply.code(401).header('www-authenticate', 'Bearer realm="pressroom"').send({ error: 'missing or wrong bearer token' });
+        if (!hasBearer(request, [adminToken])) {
+          return reply.code(401).header('www-authenticate', BEARER_CHALLENGE).send({ error: 'missing or wrong bearer token' });
         }
       });
       api.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
@@ -66,7 +60,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
         title: issue.title,
         date: issue.date.iso,
         url: issue.url,
-        source: issue.sourcePath,
+        source: inIssuesFolder(ctx.config.issuesDir, issue.sourcePath),
         draft: issue.draft,
         published: isPublished(issue, now),
         email: issue.email,
@@ -74,7 +68,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
         campaign: campaign && stats ? { ...campaign, stats } : null,
       });
     }
-    return { watermark: watermark === null ? null : new Date(watermark).toISOString(), issues: rows, problems: problems.map(formatProblem) };
+    return { watermark: watermark === null ? null : new Date(watermark).toISOString(), issues: rows, problems: problems.map((p) => problemLine(ctx.config.issuesDir, p)) };
   });
 
   api.post<{ Params: { slug: string }; Querystring: { wait?: string } }>('/issues/:slug/send', async (request, reply) => {
@@ -162,6 +156,19 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
       throw err;
     }
   });
+}
+
+/** A path as the API shows it: relative to the issues folder, so no server path leaves the process. */
+function inIssuesFolder(issuesDir: string, file: string): string {
+  return path.relative(issuesDir, path.resolve(file)).split(path.sep).join('/');
+}
+
+/** One problem line with its file (and any path in its message) relative to the issues folder. */
+function problemLine(issuesDir: string, problem: Problem): string {
+  const prefixes = [path.resolve(issuesDir), path.relative(process.cwd(), issuesDir)].filter((p) => p !== '' && !p.startsWith('..'));
+  let message = problem.message;
+  for (const prefix of prefixes) message = message.split(`${prefix}${path.sep}`).join('');
+  return formatProblem({ ...problem, file: inIssuesFolder(issuesDir, problem.file), message });
 }
 
 function issueStatus(issue: Issue, now: number, watermark: number | null, campaign: Campaign | null, stats: CampaignStats | null): string {

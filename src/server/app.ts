@@ -4,6 +4,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
+import { frameworkErrorHandler, registerErrorHandlers } from './errors.js';
 import { registerHealthRoutes } from './metrics.js';
 import { IssueSource } from './issue-source.js';
 import { SystemMailer } from './mailer.js';
@@ -42,6 +43,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     return503OnClosing: true,
     // A client gets a minute for its whole request (slow-loris protection beyond Node's defaults).
     requestTimeout: 60_000,
+    frameworkErrors: frameworkErrorHandler(deps.config),
   });
   const context: ServerContext = {
     config: deps.config,
@@ -56,6 +58,8 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     now: deps.now ?? Date.now,
   };
 
+  // First: routes keep the error handler that is in force when they are added.
+  registerErrorHandlers(app, deps.config);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   // RFC 8058 allows the one-click body as multipart/form-data; keep it as text for isOneClick().
   app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
@@ -64,15 +68,6 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   await registerApiRoutes(app, context);
   registerHealthRoutes(app, context);
   registerStaticRoute(app, new StaticFiles(deps.config.outDir, { siteUrl: () => deps.config.site.url }));
-
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Not found\n');
-  });
-  app.setErrorHandler((err: { statusCode?: number; message: string }, request, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) request.log.error({ err, method: request.method, path: request.routeOptions.url }, 'request failed');
-    reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
-  });
 
   return {
     app,

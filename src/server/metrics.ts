@@ -1,8 +1,11 @@
 // GET /healthz and GET /metrics (Prometheus text exposition format 0.0.4). Figures come from the
 // store, so a `serve` process reports sends made by a separate `worker` process too.
+// /healthz is public and says only ok/degraded; /metrics counts subscribers by status, which
+// moves when someone signs up, so it needs a token unless the operator makes it public.
 import type { FastifyInstance } from 'fastify';
 import type { SubscriberStatus } from '../storage/store.js';
-import { readLastTick } from '../worker/state.js';
+import { readLastTick, type LastTick } from '../worker/state.js';
+import { BEARER_CHALLENGE, hasBearer } from './auth.js';
 import type { ServerContext } from './context.js';
 
 const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
@@ -22,6 +25,17 @@ export class SendRate {
   }
 }
 
+/** Degraded: the process is up, but the last tick failed or some issue files have problems. */
+export function healthStatus(lastTick: LastTick | null): 'ok' | 'degraded' {
+  return lastTick && (!lastTick.ok || (lastTick.problems ?? 0) > 0) ? 'degraded' : 'ok';
+}
+
+/** What /healthz shows of the last tick: when and whether, never error text (it names server paths). */
+function publicTick(lastTick: LastTick | null) {
+  if (!lastTick) return null;
+  return { at: new Date(lastTick.at).toISOString(), ok: lastTick.ok, problems: lastTick.problems ?? 0 };
+}
+
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const rate = new SendRate();
 
@@ -29,14 +43,19 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
     try {
       await ctx.store.getSetting('health');
       const lastTick = await readLastTick(ctx.store);
-      return reply.header('cache-control', 'no-store').send({ status: 'ok', lastTick: lastTick ? { ...lastTick, at: new Date(lastTick.at).toISOString() } : null });
+      return reply.header('cache-control', 'no-store').send({ status: healthStatus(lastTick), lastTick: publicTick(lastTick) });
     } catch (err) {
       ctx.logger.error({ err }, 'health check failed');
       return reply.code(503).header('cache-control', 'no-store').send({ status: 'error', error: 'store unavailable' });
     }
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    const { metricsPublic, metricsToken, adminToken } = ctx.config;
+    if (!metricsPublic && !hasBearer(request, [metricsToken, adminToken])) {
+      const error = metricsToken || adminToken ? 'missing or wrong bearer token' : 'set metricsToken (PRESSROOM_METRICS_TOKEN) to scrape /metrics';
+      return reply.code(401).header('www-authenticate', BEARER_CHALLENGE).header('cache-control', 'no-store').send({ error });
+    }
     const totals = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, bounced: 0 };
     const campaigns = await ctx.store.listCampaigns();
     let unfinished = 0;

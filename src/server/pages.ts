@@ -1,6 +1,7 @@
 // The few HTML pages the service generates itself (sign-up, confirm, unsubscribe, preferences).
 // Every value that came from a request or the store goes through escapeHtml; tokens are also
 // URL-encoded where they end up in an attribute URL.
+import type { TopicChoice } from './issue-source.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -39,18 +40,26 @@ ${body}
 `;
 }
 
-export function subscribeForm(topics: string[]): string {
+function topicBox(topic: TopicChoice, checked: boolean): string {
+  return `<label><input type="checkbox" name="topics" value="${escapeHtml(topic.key)}"${checked ? ' checked' : ''}> ${escapeHtml(topic.label)}</label>`;
+}
+
+export function subscribeForm(topics: TopicChoice[]): string {
   const topicBoxes =
-    topics.length === 0
-      ? ''
-      : `<fieldset><legend>Topics (none = everything)</legend>${topics
-          .map((t) => `<label><input type="checkbox" name="topics" value="${escapeHtml(t)}"> ${escapeHtml(t)}</label>`)
-          .join('')}</fieldset>`;
+    topics.length === 0 ? '' : `<fieldset><legend>Topics (none = everything)</legend>${topics.map((t) => topicBox(t, false)).join('')}</fieldset>`;
   return `<form method="post" action="/subscribe" id="subscribe">
 <label>Email <input type="email" name="email" required maxlength="254" autocomplete="email"></label>
 <label>Name (optional) <input type="text" name="name" maxlength="200" autocomplete="name"></label>
 ${topicBoxes}
 <button type="submit">Subscribe</button>
+</form>`;
+}
+
+/** The page a confirm link opens: nothing changes until the button is pressed (mail scanners fetch links). */
+export function confirmForm(token: string): string {
+  return `<p>Press the button to confirm your subscription.</p>
+<form method="post" action="/confirm?token=${encodeURIComponent(token)}" id="confirm">
+<button type="submit">Confirm subscription</button>
 </form>`;
 }
 
@@ -63,13 +72,15 @@ export function unsubscribeForm(token: string): string {
 </form>`;
 }
 
-export function preferencesForm(token: string, allTopics: string[], chosen: string[], status: string, unsubscribeToken?: string): string {
+/**
+ * The subscriber's chosen topic keys shown with the issues' labels; a chosen topic no published
+ * issue carries any more is still listed (by its key) so it can be unticked.
+ */
+export function preferencesForm(token: string, allTopics: TopicChoice[], chosen: string[], status: string, unsubscribeToken?: string): string {
   const chosenSet = new Set(chosen);
-  const boxes = [...new Set([...allTopics, ...chosen])]
-    .map(
-      (t) =>
-        `<label><input type="checkbox" name="topics" value="${escapeHtml(t)}"${chosenSet.has(t) ? ' checked' : ''}> ${escapeHtml(t)}</label>`,
-    )
+  const known = new Set(allTopics.map((t) => t.key));
+  const boxes = [...allTopics, ...chosen.filter((key) => !known.has(key)).map((key) => ({ key, label: key }))]
+    .map((t) => topicBox(t, chosenSet.has(t.key)))
     .join('');
   return `<p>Subscription status: <span class="status">${escapeHtml(status)}</span></p>
 <form method="post" action="/preferences?token=${encodeURIComponent(token)}" id="preferences">
@@ -80,4 +91,10 @@ export function preferencesForm(token: string, allTopics: string[], chosen: stri
       ? `\n<p><a href="/unsubscribe?token=${encodeURIComponent(unsubscribeToken)}">Unsubscribe from everything</a></p>`
       : ''
   }`;
+}
+
+/** How saved topics are described: by the issues' labels, in the order chosen. */
+export function topicLabels(keys: string[], allTopics: TopicChoice[]): string[] {
+  const labels = new Map(allTopics.map((t) => [t.key, t.label]));
+  return keys.map((key) => labels.get(key) ?? key);
 }

@@ -27,7 +27,8 @@ export function registerStaticRoute(app: FastifyInstance, files: StaticFiles): v
         case 400:
           return reply.code(400).header('content-type', 'text/plain; charset=utf-8').send('Bad request\n');
         default:
-          return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Not found\n');
+          // The service's one not-found answer (an HTML page, or JSON under /api).
+          return reply.callNotFound();
       }
     },
   });

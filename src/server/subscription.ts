@@ -1,14 +1,17 @@
 // Visitor-facing routes: double opt-in sign-up, confirm, one-click unsubscribe (RFC 8058) and
 // topic preferences. Links carry signed tokens (src/email/tokens.ts); nothing here trusts an
-// address or id from the request without one.
+// address or id from the request without one. Opening a link (GET, HEAD) never changes anything:
+// mail scanners fetch every link in a message; a person presses a button (POST).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { signToken, verifyToken, type TokenPurpose } from '../email/tokens.js';
-import { DuplicateSubscriberError, type Subscriber } from '../storage/store.js';
+import { normalizeTopics } from '../storage/email.js';
+import { DuplicateSubscriberError, InvalidEmailError, type Subscriber } from '../storage/store.js';
 import type { ServerContext } from './context.js';
-import { htmlSecurityHeadersFor } from './headers.js';
 import { checkEmail, checkName, checkTopics, field } from './input.js';
-import { escapeHtml, page, preferencesForm, subscribeForm, unsubscribeForm } from './pages.js';
+import { confirmForm, escapeHtml, preferencesForm, subscribeForm, topicLabels, unsubscribeForm } from './pages.js';
 import { RateLimiter } from './rate-limit.js';
+import { answersJson, sendPage } from './reply.js';
+import { isCrossSite } from './same-origin.js';
 
 type TokenQuery = { Querystring: { token?: string } };
 
@@ -18,18 +21,19 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   // However many addresses an attacker uses, one inbox gets few confirm emails.
   const perAddress = new RateLimiter({ max: 3, windowMs: 60 * 60 * 1000 });
 
-  const html = (reply: FastifyReply, status: number, title: string, body: string) =>
-    reply
-      .code(status)
-      .headers({ ...htmlSecurityHeadersFor(config.site.url), 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8' })
-      .send(page({ siteTitle: config.site.title, title, body, lang: config.site.language }));
+  const html = (reply: FastifyReply, status: number, title: string, body: string) => sendPage(reply, config, status, title, body);
 
-  const wantsJson = (request: FastifyRequest) => (request.headers['content-type'] ?? '').startsWith('application/json');
+  /** Refuses a form another site made the visitor's browser send; true when it answered. */
+  const refusedCrossSite = (request: FastifyRequest, reply: FastifyReply, title: string): boolean => {
+    if (!isCrossSite(request, config.site.url)) return false;
+    html(reply, 403, title, '<p class="error">This form was sent from another site. Open the link from your email and press the button there.</p>');
+    return true;
+  };
 
   app.get('/subscribe', async (_request, reply) => html(reply, 200, 'Subscribe', subscribeForm(await ctx.issues.topics())));
 
   app.post('/subscribe', async (request, reply) => {
-    const json = wantsJson(request);
+    const json = answersJson(request);
     const fail = (status: number, message: string) =>
       json ? reply.code(status).send({ ok: false, error: message }) : html(reply, status, 'Subscribe', `<p class="error">${escapeHtml(message)}</p>${subscribeForm([])}`);
 
@@ -45,7 +49,14 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
     const topics = checkTopics(field(request.body, 'topics'));
     if (!topics.ok) return fail(400, topics.error);
 
-    const target = await pendingSubscriber(email.value, name.value, topics.value);
+    let target: Subscriber | null;
+    try {
+      target = await pendingSubscriber(email.value, name.value, topics.value);
+    } catch (err) {
+      // The store's address rules are the last word (an address can pass the form's check and fail there).
+      if (err instanceof InvalidEmailError) return fail(400, err.message);
+      throw err;
+    }
     if (target && perAddress.hit(target.email.toLowerCase(), ctx.now()) === 0) {
       mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
     }
@@ -94,20 +105,33 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   app.get<TokenQuery>('/confirm', async (request, reply) => {
     const found = await subscriberFor(request, reply, 'confirm', 'Confirm your subscription');
     if (!found) return reply;
+    if (found.subscriber?.status === 'pending') return html(reply, 200, 'Confirm your subscription', confirmForm(found.token));
+    return confirmOutcome(reply, found.subscriber, false);
+  });
+
+  app.post<TokenQuery>('/confirm', async (request, reply) => {
+    if (refusedCrossSite(request, reply, 'Confirm your subscription')) return reply;
+    const found = await subscriberFor(request, reply, 'confirm', 'Confirm your subscription');
+    if (!found) return reply;
     let { subscriber } = found;
     if (subscriber?.status === 'pending') {
-      // Compare-and-set: of two clicks at the same moment only one activates and sends the welcome.
+      // Compare-and-set: of two presses at the same moment only one activates and sends the welcome.
       if (await store.setSubscriberStatus(subscriber.id, 'active', new Date(ctx.now()), 'pending')) {
-        mailer.send('welcome', { id: subscriber.id, email: subscriber.email, name: subscriber.name });
-        return html(reply, 200, 'Subscription confirmed', '<p>You are subscribed. Status: <span class="status">active</span></p>');
+        await mailer.send('welcome', { id: subscriber.id, email: subscriber.email, name: subscriber.name });
+        return confirmOutcome(reply, subscriber, true);
       }
       subscriber = await store.getSubscriber(subscriber.id);
     }
+    return confirmOutcome(reply, subscriber, false);
+  });
+
+  function confirmOutcome(reply: FastifyReply, subscriber: Subscriber | null, justConfirmed: boolean) {
+    if (justConfirmed) return html(reply, 200, 'Subscription confirmed', '<p>You are subscribed. Status: <span class="status">active</span></p>');
     if (subscriber?.status === 'active') {
       return html(reply, 200, 'Subscription confirmed', '<p>You were already subscribed. Status: <span class="status">active</span></p>');
     }
     return html(reply, 400, 'Confirm your subscription', '<p class="error">This link is no longer valid. Please sign up again.</p><p><a href="/subscribe">Sign up</a></p>');
-  });
+  }
 
   app.get<TokenQuery>('/unsubscribe', async (request, reply) => {
     const found = await subscriberFor(request, reply, 'unsubscribe', 'Unsubscribe');
@@ -143,18 +167,21 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   });
 
   app.post<TokenQuery>('/preferences', async (request, reply) => {
+    if (refusedCrossSite(request, reply, 'Preferences')) return reply;
     const found = await subscriberFor(request, reply, 'preferences', 'Preferences');
     if (!found) return reply;
     if (!found.subscriber) return html(reply, 404, 'Preferences', '<p>This subscription no longer exists.</p>');
     const topics = checkTopics(field(request.body, 'topics'));
     if (!topics.ok) return html(reply, 400, 'Preferences', `<p class="error">${escapeHtml(topics.error)}</p>`);
     await store.setSubscriberTopics(found.subscriber.id, topics.value);
-    const saved = topics.value.length === 0 ? 'every topic' : topics.value.map(escapeHtml).join(', ');
+    const keys = normalizeTopics(topics.value);
+    const allTopics = await ctx.issues.topics();
+    const saved = keys.length === 0 ? 'every topic' : topicLabels(keys, allTopics).map(escapeHtml).join(', ');
     return html(
       reply,
       200,
       'Preferences saved',
-      `<p>Saved: you will receive ${saved}.</p>${preferencesForm(found.token, await ctx.issues.topics(), topics.value, found.subscriber.status, signToken(ctx.secret, found.subscriber.id, 'unsubscribe'))}`,
+      `<p>Saved: you will receive ${saved}.</p>${preferencesForm(found.token, allTopics, keys, found.subscriber.status, signToken(ctx.secret, found.subscriber.id, 'unsubscribe'))}`,
     );
   });
 }

@@ -11,6 +11,8 @@ export interface LastTick {
   at: number;
   ok: boolean;
   error?: string;
+  /** How many issue files had problems in that tick. */
+  problems?: number;
 }
 
 export async function readWatermark(store: Store): Promise<number | null> {

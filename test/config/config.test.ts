@@ -67,3 +67,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ config: 'nope.json' }, {}, cwd)).toThrow(/nope\.json: cannot read the configuration file/);
   });
 });
+
+describe('metrics settings', () => {
+  it('reads metricsToken and metricsPublic from the file and the environment, and refuses a bad switch', async () => {
+    const cwd = await tempDir();
+    const defaults = loadConfig({}, {}, cwd);
+    expect([defaults.metricsToken, defaults.metricsPublic]).toEqual([undefined, undefined]);
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ metricsToken: 'from-file', metricsPublic: true }));
+    expect(loadConfig({}, {}, cwd)).toMatchObject({ metricsToken: 'from-file', metricsPublic: true });
+    expect(loadConfig({}, { PRESSROOM_METRICS_TOKEN: 'from-env', PRESSROOM_METRICS_PUBLIC: '0' }, cwd)).toMatchObject({ metricsToken: 'from-env', metricsPublic: false });
+    expect(() => loadConfig({}, { PRESSROOM_METRICS_PUBLIC: 'maybe' }, cwd)).toThrow(new ConfigError('PRESSROOM_METRICS_PUBLIC: "maybe" is not on or off (expected 1 or 0)'));
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ metricsPublic: 'yes' }));
+    expect(() => loadConfig({}, {}, cwd)).toThrow(/metricsPublic: /);
+  });
+});

@@ -1,11 +1,15 @@
 // The whole service in real headless Chromium: open the archive, subscribe through its form,
-// read the confirm email from a real loopback SMTP server, follow its link, see the subscriber
-// active, drop a new issue file, let the worker (1-second cron + watcher) send it, open the issue
-// email, click its unsubscribe link, press the button, see `unsubscribed`.
+// read the confirm email from a real loopback SMTP server, fetch its link as a mail scanner would
+// (nothing changes), open it, press the button, see the subscriber active and get the welcome,
+// drop a new issue file, let the worker (1-second cron + watcher) send it, open the issue email,
+// click its unsubscribe link, press the button, see `unsubscribed`. Then a page on another
+// origin tries to change someone's preferences through their browser, and is refused.
 // Screenshots go to test-artifacts/e2e/. Without /usr/bin/chromium the suite is skipped locally,
 // and fails when CI=true.
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -13,6 +17,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { defaultConfig, type Config } from '../../src/config/config.js';
+import { signToken } from '../../src/email/tokens.js';
 import { silentLogger } from '../../src/logging.js';
 import { startService, type RunningService } from '../../src/server/service.js';
 import { dateAfterStart, isoFromNow, linkIn, writeIssue } from '../server/harness.js';
@@ -90,14 +95,28 @@ describeWithChromium('subscribe, receive, unsubscribe in headless Chromium', () 
     await shot('02-check-inbox');
     expect((await service.store.findSubscriberByEmail(READER))!.status).toBe('pending');
 
-    // 3. The confirm email over SMTP; follow its link.
+    // 3. The confirm email over SMTP. A mail scanner fetching its link (GET, HEAD) changes
+    // nothing; opening it shows one button; pressing it confirms and the welcome email arrives.
     const [confirm] = await waitForMails(1);
     const confirmLink = linkIn(confirm!, `${base}confirm?token=`);
+    for (const method of ['GET', 'HEAD']) {
+      const scanned = await fetch(confirmLink, { method });
+      expect(scanned.status, method).toBe(200);
+      expect((await service.store.findSubscriberByEmail(READER))!.status, method).toBe('pending');
+    }
     await page.goto(confirmLink);
+    expect(await page.textContent('h1')).toBe('Confirm your subscription');
+    expect(await page.locator('form#confirm button').count()).toBe(1);
+    await shot('03-confirm-page');
+    expect((await service.store.findSubscriberByEmail(READER))!.status).toBe('pending');
+    await Promise.all([page.waitForLoadState('load'), page.click('form#confirm button')]);
+    await page.waitForSelector('.status');
     expect(await page.textContent('.status')).toBe('active');
     await shot('03-confirmed');
     expect((await service.store.findSubscriberByEmail(READER))!.status).toBe('active');
-    await waitForMails(2); // the welcome email
+    const [, welcome] = await waitForMails(2); // the welcome email, once
+    expect(welcome!.subject).not.toBe(confirm!.subject);
+    expect(await mails()).toHaveLength(2);
 
     // 4. A new issue file; the worker picks it up and sends it.
     await writeIssue(config, { slug: 'brand-new', title: 'Brand new issue', date: await dateAfterStart(), body: 'Fresh **news**.' });
@@ -124,5 +143,33 @@ describeWithChromium('subscribe, receive, unsubscribe in headless Chromium', () 
     expect(await page.textContent('.status')).toBe('unsubscribed');
     await shot('06-unsubscribed');
     expect((await service.store.findSubscriberByEmail(READER))!.status).toBe('unsubscribed');
+  });
+
+  it('refuses a preferences change another site makes the browser send; our own form saves', async () => {
+    const s = await service.store.addSubscriber({ email: 'victim@example.org', status: 'active', topics: ['keep'] });
+    const prefs = `${base}preferences?token=${signToken(config.secret!, s.id, 'preferences')}`;
+    // Another origin (localhost is another site than 127.0.0.1) with a form that posts itself.
+    const evil: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><form method="post" action="${prefs}"><input name="topics" value="spam"></form><script>document.forms[0].submit()</script>`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    try {
+      const evilUrl = `http://localhost:${(evil.address() as AddressInfo).port}/`;
+      const [answer] = await Promise.all([page.waitForResponse((r) => r.url() === prefs && r.request().method() === 'POST'), page.goto(evilUrl)]);
+      expect(answer.status()).toBe(403);
+      await page.waitForURL(prefs);
+      expect(await page.textContent('main')).toContain('sent from another site');
+      await shot('07-cross-site-refused');
+      expect((await service.store.getSubscriber(s.id))!.topics).toEqual(['keep']);
+    } finally {
+      await new Promise((resolve) => evil.close(resolve));
+    }
+    // The subscriber's own page: untick, save.
+    await page.goto(prefs);
+    await page.uncheck('form#preferences input[value="keep"]');
+    await Promise.all([page.waitForLoadState('load'), page.click('form#preferences button')]);
+    expect(await page.textContent('h1')).toBe('Preferences saved');
+    expect((await service.store.getSubscriber(s.id))!.topics).toEqual([]);
   });
 });

@@ -59,10 +59,12 @@ it('serve and worker in separate processes share one store', async () => {
     PRESSROOM_PORT: String(port),
     PRESSROOM_SECRET: 'split-secret-0123456789abcdef',
     PRESSROOM_ADMIN_TOKEN: 'split-admin-token',
+    PRESSROOM_METRICS_TOKEN: 'split-metrics-token',
     PRESSROOM_SCHEDULE: '*/1 * * * * *',
     SMTP_URL: smtp.url,
   };
   const auth = { authorization: 'Bearer split-admin-token' };
+  const scrape = { headers: { authorization: 'Bearer split-metrics-token' } };
 
   const serve = start('serve', env);
   await until('serve listening', async () => ((await fetch(`${base}healthz`)).ok ? true : undefined), [serve.output]);
@@ -72,14 +74,14 @@ it('serve and worker in separate processes share one store', async () => {
   const worker = start('worker', env);
   // The worker's first tick sets the watermark; then a new issue is due.
   await until('first tick', async () => {
-    const metrics = await (await fetch(`${base}metrics`)).text();
+    const metrics = await (await fetch(`${base}metrics`, scrape)).text();
     return /^pressroom_worker_last_tick_timestamp_seconds [1-9]/m.test(metrics) ? true : undefined;
   }, [serve.output, worker.output]);
   await writeIssue(config, { slug: 'split-issue', title: 'Split issue', date: await dateAfterStart() });
   await until('the issue sent', async () => (smtp!.countFor('split@example.org') === 1 ? true : undefined), [serve.output, worker.output]);
 
   const metrics = await until('metrics show the send', async () => {
-    const text = await (await fetch(`${base}metrics`)).text();
+    const text = await (await fetch(`${base}metrics`, scrape)).text();
     return /^pressroom_messages_sent_total 1$/m.test(text) ? text : undefined;
   }, [serve.output, worker.output]);
   expect(metrics).toMatch(/^pressroom_worker_last_tick_success 1$/m);

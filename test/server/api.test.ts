@@ -152,7 +152,7 @@ describe('health and metrics', () => {
   });
 
   it('/metrics reports sends in Prometheus text format', async () => {
-    const res = await h.server.app.inject({ method: 'GET', url: '/metrics' });
+    const res = await h.server.app.inject({ method: 'GET', url: '/metrics', headers: auth });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     const body = res.body;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { defaultConfig, type Config } from '../../src/config/config.js';
 import { createTransport, type Transport } from '../../src/delivery/transport.js';
-import { silentLogger } from '../../src/logging.js';
+import { silentLogger, type Logger } from '../../src/logging.js';
 import { buildServer, type PressroomServer } from '../../src/server/app.js';
 import type { RateLimitOptions } from '../../src/server/rate-limit.js';
 import { openStore } from '../../src/storage/open.js';
@@ -41,6 +41,8 @@ export interface HarnessOptions {
   now?: () => number;
   trustProxy?: boolean;
   configure?: (config: Config) => void;
+  /** Default: silent. */
+  logger?: Logger;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -59,7 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   config.smtpUrl = smtp.url;
   options.configure?.(config);
 
-  const logger = silentLogger();
+  const logger = options.logger ?? silentLogger();
   const store = await openStore(config);
   const transport = createTransport(config, logger);
   const runner = new CampaignRunner({ store, transport, config, logger, secret: SECRET, workerId: 'test-worker' });

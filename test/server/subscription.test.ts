@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken, verifyToken } from '../../src/email/tokens.js';
 import { isOneClick } from '../../src/server/subscription.js';
-import { linkIn, SECRET, startHarness, type Harness } from './harness.js';
+import { isoFromNow, linkIn, SECRET, startHarness, writeIssue, type Harness } from './harness.js';
 
 let h: Harness;
 
@@ -127,30 +127,49 @@ describe('client addresses behind a proxy', () => {
   });
 });
 
-describe('GET /confirm', () => {
-  it('activates the subscriber and sends the welcome email, once', async () => {
-    await h.server.app.inject({ method: 'POST', url: '/subscribe', payload: { email: 'grace@example.org' } });
-    const [mail] = await h.waitForMail('grace@example.org');
-    const link = linkIn(mail!, 'http://news.test/confirm?token=');
-    const url = new URL(link);
-    const res = await h.server.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` });
+describe('confirm', () => {
+  const confirmUrl = async (address: string) => {
+    await h.server.app.inject({ method: 'POST', url: '/subscribe', payload: { email: address } });
+    const [mail] = await h.waitForMail(address);
+    const url = new URL(linkIn(mail!, 'http://news.test/confirm?token='));
+    return `${url.pathname}${url.search}`;
+  };
+
+  it('opening the link (GET or HEAD, as mail scanners do) changes nothing and shows one button', async () => {
+    const url = await confirmUrl('scanned@example.org');
+    for (const method of ['GET', 'HEAD', 'GET', 'HEAD'] as const) {
+      const res = await h.server.app.inject({ method, url });
+      expect(res.statusCode, method).toBe(200);
+      if (method === 'GET') {
+        expect(res.body).toContain(`<form method="post" action="${url}" id="confirm">`);
+        expect(res.body.match(/<button/g)).toHaveLength(1);
+      }
+    }
+    expect((await h.store.findSubscriberByEmail('scanned@example.org'))!.status).toBe('pending');
+    await h.server.context.mailer.drain();
+    expect(await h.mailFor('scanned@example.org')).toHaveLength(1); // the confirm email only, no welcome
+  });
+
+  it('pressing the button (POST) activates the subscriber and sends the welcome email, once', async () => {
+    const url = await confirmUrl('grace@example.org');
+    const res = await h.server.app.inject({ method: 'POST', url });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('active');
+    expect(res.body).toContain('You are subscribed');
     expect((await h.store.findSubscriberByEmail('grace@example.org'))!.status).toBe('active');
     const mails = await h.waitForMail('grace@example.org', 2);
     expect(mails).toHaveLength(2); // confirm + welcome
-    const again = await h.server.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` });
-    expect(again.statusCode).toBe(200);
-    expect(again.body).toContain('already subscribed');
+    for (const method of ['POST', 'GET'] as const) {
+      const again = await h.server.app.inject({ method, url });
+      expect(again.statusCode).toBe(200);
+      expect(again.body).toContain('already subscribed');
+    }
     await h.server.context.mailer.drain();
     expect(await h.mailFor('grace@example.org')).toHaveLength(2);
   });
 
-  it('sends one welcome email when the link is clicked several times at once', async () => {
-    await h.server.app.inject({ method: 'POST', url: '/subscribe', payload: { email: 'twice@example.org' } });
-    const [mail] = await h.waitForMail('twice@example.org');
-    const url = new URL(linkIn(mail!, 'http://news.test/confirm?token='));
-    const clicks = await Promise.all([1, 2, 3].map(() => h.server.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` })));
+  it('sends one welcome email when the button is pressed several times at once', async () => {
+    const url = await confirmUrl('twice@example.org');
+    const clicks = await Promise.all([1, 2, 3].map(() => h.server.app.inject({ method: 'POST', url })));
     expect(clicks.map((r) => r.statusCode)).toEqual([200, 200, 200]);
     expect(clicks.filter((r) => r.body.includes('You are subscribed'))).toHaveLength(1);
     expect(clicks.filter((r) => r.body.includes('already subscribed'))).toHaveLength(2);
@@ -159,20 +178,35 @@ describe('GET /confirm', () => {
     expect(await h.mailFor('twice@example.org')).toHaveLength(2); // confirm + one welcome
   });
 
+  it('refuses a confirmation another site makes the browser send', async () => {
+    const url = await confirmUrl('forged@example.org');
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://evil.test' }, { origin: 'null' }]) {
+      const res = await h.server.app.inject({ method: 'POST', url, headers });
+      expect(res.statusCode, JSON.stringify(headers)).toBe(403);
+    }
+    expect((await h.store.findSubscriberByEmail('forged@example.org'))!.status).toBe('pending');
+    // Our own page's button: same-origin.
+    const own = await h.server.app.inject({ method: 'POST', url, headers: { 'sec-fetch-site': 'same-origin', origin: 'http://news.test' } });
+    expect(own.statusCode).toBe(200);
+    expect((await h.store.findSubscriberByEmail('forged@example.org'))!.status).toBe('active');
+  });
+
   it('answers a forged, expired or wrong-purpose token with a clear 400 page', async () => {
     const s = await h.store.addSubscriber({ email: 'mallory@example.org', status: 'pending' });
     const valid = signToken(SECRET, s.id, 'confirm', Date.now() + 60_000);
     const forged = `${valid.slice(0, -3)}${valid.endsWith('AAA') ? 'BBB' : 'AAA'}`;
     const otherSecret = signToken('another-secret-0123456789', s.id, 'confirm', Date.now() + 60_000);
-    for (const token of [forged, otherSecret, 'garbage', '', signToken(SECRET, s.id, 'unsubscribe')]) {
-      const res = await h.server.app.inject({ method: 'GET', url: `/confirm?token=${encodeURIComponent(token)}` });
-      expect(res.statusCode, token).toBe(400);
-      expect(res.body).toContain('This link is not valid');
+    for (const method of ['GET', 'POST'] as const) {
+      for (const token of [forged, otherSecret, 'garbage', '', signToken(SECRET, s.id, 'unsubscribe')]) {
+        const res = await h.server.app.inject({ method, url: `/confirm?token=${encodeURIComponent(token)}` });
+        expect(res.statusCode, token).toBe(400);
+        expect(res.body).toContain('This link is not valid');
+      }
+      const expired = signToken(SECRET, s.id, 'confirm', Date.now() - 1000);
+      const res = await h.server.app.inject({ method, url: `/confirm?token=${expired}` });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('This link has expired');
     }
-    const expired = signToken(SECRET, s.id, 'confirm', Date.now() - 1000);
-    const res = await h.server.app.inject({ method: 'GET', url: `/confirm?token=${expired}` });
-    expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('This link has expired');
     expect((await h.store.getSubscriber(s.id))!.status).toBe('pending');
   });
 });
@@ -277,5 +311,47 @@ describe('preferences', () => {
     const page = await h.server.app.inject({ method: 'GET', url: `/preferences?token=${signToken(SECRET, s.id, 'preferences')}` });
     expect(page.body).not.toContain('<script>alert(1)</script>');
     expect(page.body).toContain('&#60;script&#62;');
+  });
+});
+
+describe('preferences are changed only from our own page', () => {
+  it('refuses a POST another site makes the browser send, and changes nothing', async () => {
+    const s = await h.store.addSubscriber({ email: 'csrf@example.org', status: 'active', topics: ['keep'] });
+    const url = `/preferences?token=${signToken(SECRET, s.id, 'preferences')}`;
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.test' }, { origin: 'http://news.test.evil.test' }]) {
+      const res = await h.server.app.inject({ method: 'POST', url, ...form({ topics: 'spam' }), headers: { ...form({}).headers, ...headers } });
+      expect(res.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(res.body).toContain('sent from another site');
+    }
+    expect((await h.store.getSubscriber(s.id))!.topics).toEqual(['keep']);
+    // Our page (same origin, or Origin naming the site or the host it was served from) may.
+    for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { origin: 'http://news.test' }, { origin: 'http://localhost:80', host: 'localhost:80' }, {}]) {
+      const res = await h.server.app.inject({ method: 'POST', url, ...form({ topics: 'chosen' }), headers: { ...form({}).headers, ...headers } });
+      expect(res.statusCode, JSON.stringify(headers)).toBe(200);
+    }
+    expect((await h.store.getSubscriber(s.id))!.topics).toEqual(['chosen']);
+  });
+});
+
+describe('topics that differ only by case', () => {
+  it('are one topic, shown by the label the issues use most', async () => {
+    await writeIssue(h.config, { slug: 'case-1', date: isoFromNow(-3 * 60_000), tags: ['sofa weekly'] });
+    await writeIssue(h.config, { slug: 'case-2', date: isoFromNow(-2 * 60_000), tags: ['SOFA Weekly', 'MOSN'] });
+    await writeIssue(h.config, { slug: 'case-3', date: isoFromNow(-60_000), tags: ['SOFA Weekly', 'mosn'] });
+    h.server.context.issues.invalidate();
+    const s = await h.store.addSubscriber({ email: 'cases@example.org', status: 'active', topics: ['SOFA Weekly'] });
+    const token = signToken(SECRET, s.id, 'preferences');
+    const checkboxes = (html: string) => [...html.matchAll(/<label><input type="checkbox" name="topics" value="([^"]*)"( checked)?> ([^<]*)<\/label>/g)].map((m) => `${m[1]}|${m[3]}${m[2] ? '|checked' : ''}`);
+
+    const page = await h.server.app.inject({ method: 'GET', url: `/preferences?token=${token}` });
+    // MOSN and mosn are used once each: the newest issue's spelling wins the tie.
+    expect(checkboxes(page.body)).toEqual(['mosn|mosn', 'sofa weekly|SOFA Weekly|checked']);
+    const signUp = await h.server.app.inject({ method: 'GET', url: '/subscribe' });
+    expect(checkboxes(signUp.body)).toEqual(['mosn|mosn', 'sofa weekly|SOFA Weekly']);
+
+    const saved = await h.server.app.inject({ method: 'POST', url: `/preferences?token=${token}`, ...form({ topics: ['MOSN', 'sofa weekly'] }) });
+    expect(saved.body).toContain('you will receive mosn, SOFA Weekly.');
+    expect(checkboxes(saved.body)).toEqual(['mosn|mosn|checked', 'sofa weekly|SOFA Weekly|checked']);
+    expect((await h.store.getSubscriber(s.id))!.topics).toEqual(['mosn', 'sofa weekly']);
   });
 });

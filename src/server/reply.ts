@@ -1,0 +1,23 @@
+// How the service answers: HTML pages for browsers and forms, JSON for the API and JSON callers.
+// One place decides which, so route answers and error answers agree.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.js';
+import { htmlSecurityHeadersFor } from './headers.js';
+import { page } from './pages.js';
+
+/** Paths that machines call: they get JSON, never an HTML page. */
+const MACHINE_PATH = /^\/(api(\/|$)|healthz$|metrics$)/;
+
+/** True when the answer should be JSON: an API or health path, or a request that sent JSON. */
+export function answersJson(request: FastifyRequest): boolean {
+  const pathOnly = (request.url ?? '/').split('?', 1)[0]!;
+  return MACHINE_PATH.test(pathOnly) || (request.headers['content-type'] ?? '').startsWith('application/json');
+}
+
+/** One of our own HTML pages: security headers, never cached (pages may carry tokens). */
+export function sendPage(reply: FastifyReply, config: Config, status: number, title: string, body: string): FastifyReply {
+  return reply
+    .code(status)
+    .headers({ ...htmlSecurityHeadersFor(config.site.url), 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8' })
+    .send(page({ siteTitle: config.site.title, title, body, lang: config.site.language }));
+}
