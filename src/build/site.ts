@@ -47,13 +47,17 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   return files;
 }
 
-/** Writes feeds and archive of the published issues into config.outDir. */
-export async function buildSite(config: Config, issues: Issue[], options: BuildOptions = {}): Promise<{ files: string[] }> {
+/**
+ * Writes feeds and archive of the published issues into config.outDir. skipped: one line per
+ * bundle file that was not published (see bundles.ts), for the caller to report.
+ */
+export async function buildSite(config: Config, issues: Issue[], options: BuildOptions = {}): Promise<{ files: string[]; skipped: string[] }> {
   const now = options.now ?? Date.now();
   const files: Map<string, string | Buffer> = renderSite(config, issues, { now });
   const published = issues.filter((issue) => isPublished(issue, now));
-  for (const [name, bytes] of await bundleResources(config, published)) {
+  const { resources, skipped } = await bundleResources(config, published);
+  for (const [name, bytes] of resources) {
     if (!files.has(name)) files.set(name, bytes);
   }
-  return { files: await writeOutput(config.outDir, files) };
+  return { files: await writeOutput(config.outDir, files), skipped };
 }

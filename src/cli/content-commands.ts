@@ -1,5 +1,6 @@
 // `pressroom check` and `pressroom build`: the content half of the operator contract.
 import type { Command } from 'commander';
+import { bundleFiles } from '../build/bundles.js';
 import { buildSite } from '../build/site.js';
 import { loadIssues } from '../content/load.js';
 import { formatProblem, isPublished, type Problem } from '../content/issue.js';
@@ -15,6 +16,8 @@ export function registerContentCommands(program: Command): void {
       const config = configFrom(options);
       const { issues, problems } = await loadIssues(config);
       printProblems(problems);
+      // Not problems: the issue is fine, those files just stay out of the site (exit status unchanged).
+      printSkipped((await bundleFiles(config, issues)).skipped);
       const now = Date.now();
       const published = issues.filter((issue) => isPublished(issue, now)).length;
       const drafts = issues.filter((issue) => issue.draft).length;
@@ -38,7 +41,8 @@ export function registerContentCommands(program: Command): void {
       const { issues, problems } = await loadIssues(config);
       printProblems(problems);
       const published = issues.filter((issue) => isPublished(issue));
-      const { files } = await buildSite(config, issues);
+      const { files, skipped } = await buildSite(config, issues);
+      printSkipped(skipped);
       console.log(`built ${published.length} issue${published.length === 1 ? '' : 's'} into ${config.outDir} (${files.length} files)`);
       if (problems.length > 0) {
         console.log(`skipped ${problems.length} problem${problems.length === 1 ? '' : 's'} (see above); run pressroom check for details`);
@@ -49,4 +53,8 @@ export function registerContentCommands(program: Command): void {
 
 export function printProblems(problems: Problem[]): void {
   for (const problem of problems) console.error(formatProblem(problem));
+}
+
+function printSkipped(lines: string[]): void {
+  for (const line of lines) console.error(line);
 }

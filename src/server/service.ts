@@ -107,7 +107,8 @@ async function buildOnce(config: Config, logger: Logger): Promise<void> {
   try {
     const { issues, problems } = await loadIssues(config);
     for (const p of problems) logger.warn(formatProblem(p));
-    const { files } = await buildSite(config, issues);
+    const { files, skipped } = await buildSite(config, issues);
+    for (const line of skipped) logger.warn(line);
     logger.info({ files: files.length, out: config.outDir }, 'site built');
   } catch (err) {
     logger.error({ err }, 'could not build the site; serving what is in the output folder');

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
+import { mediaTypeOf } from '../feeds/media.js';
 import { htmlSecurityHeadersFor } from './headers.js';
 
 export interface StaticFile {
@@ -40,7 +41,20 @@ const FEED_CACHE = 'public, max-age=300';
 const HTML_CACHE = 'public, max-age=60';
 const ASSET_CACHE = 'public, max-age=3600';
 
-export function contentTypeFor(file: string): { type: string; cacheControl: string } {
+/**
+ * How a file is served. `attachment`: offered as a download rather than shown as a page of the
+ * site (files of unknown type, and plain text or CSV attached to an issue).
+ */
+export interface ServedType {
+  type: string;
+  cacheControl: string;
+  attachment?: true;
+}
+
+// Nothing Pressroom builds is JavaScript, so no type here makes a file runnable as a script:
+// a .js file in the output folder is served as application/octet-stream, which browsers
+// refuse to run (X-Content-Type-Options: nosniff) even where the page CSP allows 'self'.
+export function contentTypeFor(file: string): ServedType {
   const base = path.basename(file).toLowerCase();
   const ext = path.extname(base);
   // Feed files are recognised by name: the same .xml extension carries RSS or Atom.
@@ -57,29 +71,33 @@ export function contentTypeFor(file: string): { type: string; cacheControl: stri
       return { type: 'application/json; charset=utf-8', cacheControl: FEED_CACHE };
     case '.css':
       return { type: 'text/css; charset=utf-8', cacheControl: ASSET_CACHE };
-    case '.js':
-    case '.mjs':
-      return { type: 'text/javascript; charset=utf-8', cacheControl: ASSET_CACHE };
-    case '.txt':
-      return { type: 'text/plain; charset=utf-8', cacheControl: ASSET_CACHE };
-    case '.svg':
-      return { type: 'image/svg+xml; charset=utf-8', cacheControl: ASSET_CACHE };
-    case '.png':
-      return { type: 'image/png', cacheControl: ASSET_CACHE };
-    case '.jpg':
-    case '.jpeg':
-      return { type: 'image/jpeg', cacheControl: ASSET_CACHE };
-    case '.gif':
-      return { type: 'image/gif', cacheControl: ASSET_CACHE };
-    case '.webp':
-      return { type: 'image/webp', cacheControl: ASSET_CACHE };
     case '.ico':
       return { type: 'image/x-icon', cacheControl: ASSET_CACHE };
     case '.woff2':
       return { type: 'font/woff2', cacheControl: ASSET_CACHE };
-    default:
-      return { type: 'application/octet-stream', cacheControl: ASSET_CACHE };
   }
+  const media = mediaTypeOf(base);
+  if (media) return { type: media.type, cacheControl: ASSET_CACHE, ...(media.kind === 'text' ? { attachment: true as const } : {}) };
+  return { type: 'application/octet-stream', cacheControl: ASSET_CACHE, attachment: true };
+}
+
+/**
+ * An SVG is a document that can carry script (`onload`, `<script>`). Opened by itself it would
+ * run on the site's origin; the sandbox gives it an opaque origin and no scripts. As an <img>
+ * it never runs script anyway, so issues still show it.
+ */
+const SVG_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
+};
+
+const ATTACHMENT_HEADERS: Readonly<Record<string, string>> = { 'content-disposition': 'attachment' };
+
+/** The headers that keep a file from acting on the site's origin, by how it is served. */
+function protectiveHeaders(served: ServedType, siteUrl: string | undefined): Readonly<Record<string, string>> {
+  if (served.type.startsWith('text/html')) return htmlSecurityHeadersFor(siteUrl);
+  if (served.type.startsWith('image/svg+xml')) return SVG_HEADERS;
+  if (served.attachment) return ATTACHMENT_HEADERS;
+  return {};
 }
 
 /**
@@ -191,7 +209,8 @@ export class StaticFiles {
     // use If-Modified-Since are not told the file changed when it did not.
     const sameBytes = cached !== undefined && cached.etag === etag;
     const lastModifiedSec = sameBytes ? cached.lastModifiedSec : Math.floor(stats.mtimeMs / 1000);
-    const { type, cacheControl } = contentTypeFor(file);
+    const served = contentTypeFor(file);
+    const { type, cacheControl } = served;
     const lastModified = new Date(lastModifiedSec * 1000).toUTCString();
     const headers: Record<string, string> = {
       etag,
@@ -199,7 +218,7 @@ export class StaticFiles {
       'cache-control': cacheControl,
       'content-type': type,
       'x-content-type-options': 'nosniff',
-      ...(type.startsWith('text/html') ? htmlSecurityHeadersFor(this.siteUrl()) : {}),
+      ...protectiveHeaders(served, this.siteUrl()),
     };
     const notModifiedHeaders = { etag, 'last-modified': lastModified, 'cache-control': cacheControl };
     const entry: CachedVersion = { version, etag, lastModifiedSec, lastModified, body, contentType: type, cacheControl, headers, notModifiedHeaders, checkedAt: 0 };

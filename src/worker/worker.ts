@@ -199,8 +199,9 @@ export class Worker {
     const fingerprint = fingerprintOf(issues, now);
     const builtBefore = existsSync(path.join(this.deps.config.outDir, 'index.html'));
     if (fingerprint === this.lastFingerprint && builtBefore) return false;
-    const { files } = await buildSite(this.deps.config, issues, { now });
+    const { files, skipped } = await buildSite(this.deps.config, issues, { now });
     this.lastFingerprint = fingerprint;
+    for (const line of skipped) this.deps.logger.warn(line);
     this.deps.logger.info({ files: files.length, out: this.deps.config.outDir }, 'site built');
     return true;
   }
