@@ -47,7 +47,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
 
     const target = await pendingSubscriber(email.value, name.value, topics.value);
     if (target && perAddress.hit(target.email.toLowerCase(), ctx.now()) === 0) {
-      mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
+      await mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
     }
     // The same answer whatever happened above: known, unknown, active or unsubscribed.
     const message = 'Thanks! Please check your inbox and click the link in the email to confirm your subscription.';
@@ -98,7 +98,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
     if (subscriber?.status === 'pending') {
       // Compare-and-set: of two clicks at the same moment only one activates and sends the welcome.
       if (await store.setSubscriberStatus(subscriber.id, 'active', new Date(ctx.now()), 'pending')) {
-        mailer.send('welcome', { id: subscriber.id, email: subscriber.email, name: subscriber.name });
+        await mailer.send('welcome', { id: subscriber.id, email: subscriber.email, name: subscriber.name });
         return html(reply, 200, 'Subscription confirmed', '<p>You are subscribed. Status: <span class="status">active</span></p>');
       }
       subscriber = await store.getSubscriber(subscriber.id);
