@@ -146,7 +146,7 @@ async function eraseCommand(email: string, options: Options, verb: string): Prom
     if (await store.eraseSubscriber(email)) {
       console.log(`${verb} ${email}`);
     } else {
-      console.error(`pressroom: ${email}: not subscribed, and nothing stored about it`);
+      console.error(`pressroom: ${email}: not subscribed`);
       process.exitCode = 1;
     }
   });
