@@ -55,7 +55,10 @@ export class SystemMailer {
     this.pollMs = (config.pollSeconds || 10) * 1000;
   }
 
-  /** Queues the email; resolves once it is stored (it then survives a restart). */
+  /**
+   * Queues the email; resolves once it is stored (it then survives a restart). Only the
+   * recipient's id is kept: address and name are read when the message goes out.
+   */
   async send(kind: SystemMailKind, recipient: Recipient): Promise<void> {
     await this.deps.store.enqueueSystemMail(kind, recipient.id);
     this.kick();

@@ -58,6 +58,8 @@ interface Backend {
   occurrences(root: string, needle: string): Promise<number>;
   /** Rows of every table that belong to subscriber `id`, as the database has them. */
   rowsOf(root: string, id: number): Promise<{ deliveries: number; systemMail: number }>;
+  /** The ledger rows of subscriber `id`: [state, attempts, code, response, email, name]. */
+  ledgerOf(root: string, id: number): Promise<unknown[][]>;
 }
 
 const sqliteBackend: Backend = {
@@ -80,6 +82,14 @@ const sqliteBackend: Backend = {
         deliveries: count('SELECT count(*) AS n FROM deliveries WHERE subscriber_id = ?'),
         systemMail: count('SELECT count(*) AS n FROM system_mail WHERE subscriber_id = ?'),
       };
+    } finally {
+      db.close();
+    }
+  },
+  async ledgerOf(root, id) {
+    const db = new Database(path.join(root, 'data', 'pressroom.db'), { readonly: true });
+    try {
+      return db.prepare(`SELECT state, attempts, smtp_code, smtp_response, email, name FROM deliveries WHERE subscriber_id = ? ORDER BY campaign_id`).raw().all(id) as unknown[][];
     } finally {
       db.close();
     }
@@ -119,6 +129,15 @@ function postgresBackend(schema: string): Backend {
       withClient(async (c) => {
         const count = async (table: string) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".${table} WHERE subscriber_id = $1`, [id])).rows[0]!.n;
         return { deliveries: await count('deliveries'), systemMail: await count('system_mail') };
+      }),
+    ledgerOf: (_root, id) =>
+      withClient(async (c) => {
+        const { rows } = await c.query({
+          text: `SELECT state, attempts, smtp_code, smtp_response, email, name FROM "${schema}".deliveries WHERE subscriber_id = $1 ORDER BY campaign_id`,
+          values: [id],
+          rowMode: 'array',
+        });
+        return rows as unknown[][];
       }),
   };
 }
@@ -213,6 +232,12 @@ async function scenario(backend: Backend): Promise<void> {
     for (const needle of [ADA, ADA_NAME, 'ada.lovelace']) expect(await backend.occurrences(root, needle), needle).toBe(0);
     expect(await countsOf()).toEqual(countsBefore);
     expect(await backend.rowsOf(root, doc.subscriber.id)).toEqual({ deliveries: 2, systemMail: 0 }); // counted, anonymous
+    const sentReply = doc.deliveries[0]!.smtpResponse;
+    expect(await backend.ledgerOf(root, doc.subscriber.id)).toEqual([
+      ['sent', 1, 250, sentReply, '', null],
+      ['failed', 1, 552, doc.deliveries[1]!.smtpResponse.replace(ADA.toLowerCase(), '[erased]'), '', null],
+    ]);
+    expect(doc.deliveries[1]!.smtpResponse.replace(ADA.toLowerCase(), '[erased]')).toContain('<[erased]>: mailbox full');
 
     const gone = await run(['subscribers', 'export', '--email', ADA], env, root);
     expect(gone.code).toBe(1);
