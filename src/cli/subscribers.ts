@@ -58,17 +58,12 @@ export function registerSubscriberCommands(program: Command): void {
     });
   });
 
-  common(group.command('remove <email>').description('delete a subscriber (matched case-insensitively)')).action(
-    async (email: string, options: Options) => {
-      await withStore(configFrom(options), async (store) => {
-        if (await store.removeSubscriber(email)) {
-          console.log(`removed ${email}`);
-        } else {
-          console.error(`pressroom: ${email}: not subscribed`);
-          process.exitCode = 1;
-        }
-      });
-    },
+  // `remove` erases too: a removed subscriber's address kept in the ledger served no one and leaked.
+  common(group.command('erase <email>').description('erase an address everywhere (GDPR): the subscriber, its queued email, its address in the ledger')).action(
+    (email: string, options: Options) => eraseCommand(email, options, 'erased'),
+  );
+  common(group.command('remove <email>').description('the same as erase (matched case-insensitively)')).action((email: string, options: Options) =>
+    eraseCommand(email, options, 'removed'),
   );
 
   common(
@@ -127,8 +122,10 @@ export function registerSubscriberCommands(program: Command): void {
     group
       .command('export')
       .description(`write the list as CSV to stdout (${EXPORT_COLUMNS.join(',')}); import reads it back`)
-      .option('--status <status>', `only this status: ${STATUSES.join(', ')}`),
-  ).action(async (options: Options & { status?: string }) => {
+      .option('--status <status>', `only this status: ${STATUSES.join(', ')}`)
+      .option('--email <address>', 'instead: everything stored about this one address, as JSON (GDPR access request)'),
+  ).action(async (options: Options & { status?: string; email?: string }) => {
+    if (options.email !== undefined) return exportPerson(options.email, options);
     const status = options.status === undefined ? undefined : parseStatus(options.status);
     await withStore(configFrom(options), async (store) => {
       if (!(await write(stringify([EXPORT_COLUMNS])))) return;
@@ -141,6 +138,31 @@ export function registerSubscriberCommands(program: Command): void {
         if (!ok) return;
       }
     });
+  });
+}
+
+async function eraseCommand(email: string, options: Options, verb: string): Promise<void> {
+  await withStore(configFrom(options), async (store) => {
+    if (await store.eraseSubscriber(email)) {
+      console.log(`${verb} ${email}`);
+    } else {
+      console.error(`pressroom: ${email}: not subscribed`);
+      process.exitCode = 1;
+    }
+  });
+}
+
+/** `export --email`: the subscriber, its ledger rows and its system mail, as one JSON document. */
+async function exportPerson(email: string, options: Options & { status?: string }): Promise<void> {
+  if (options.status !== undefined) throw new UsageError('--email and --status cannot be used together');
+  await withStore(configFrom(options), async (store) => {
+    const found = await store.exportSubscriber(email);
+    if (!found) {
+      console.error(`pressroom: ${email}: nothing stored about this address`);
+      process.exitCode = 1;
+      return;
+    }
+    await write(`${JSON.stringify({ email, ...found }, null, 2)}\n`);
   });
 }
 

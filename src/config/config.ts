@@ -58,6 +58,7 @@ const fileSchema = z
         batchSize: z.number().int().positive(),
         rateLimitScope: z.enum(['campaign', 'process']),
         leaseSeconds: z.number().positive(),
+        systemRetrySeconds: z.number().positive(),
       })
       .partial(),
   })
@@ -114,6 +115,8 @@ export interface Config {
     batchSize: number;
     /** How long a worker holds claimed ledger rows before another may take them (default 300). */
     leaseSeconds?: number;
+    /** Delay before the 2nd attempt of a confirm/welcome email; doubles per attempt (default 30). */
+    systemRetrySeconds?: number;
   };
 }
 

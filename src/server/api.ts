@@ -136,9 +136,17 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     }
   });
 
+  // Erasure (GDPR): the address goes everywhere; campaign counts and outcomes stay (see eraseSubscriber).
   api.delete<{ Params: { email: string } }>('/subscribers/:email', async (request, reply) => {
-    const removed = await store.removeSubscriber(request.params.email);
-    return removed ? reply.code(204).send() : reply.code(404).send({ error: `${request.params.email}: no such subscriber` });
+    const erased = await store.eraseSubscriber(request.params.email);
+    return erased ? reply.code(204).send() : reply.code(404).send({ error: `${request.params.email}: nothing stored about this address` });
+  });
+
+  // Everything stored about one address (GDPR access request).
+  api.get<{ Params: { email: string } }>('/subscribers/:email/export', async (request, reply) => {
+    const found = await store.exportSubscriber(request.params.email);
+    if (!found) return reply.code(404).send({ error: `${request.params.email}: nothing stored about this address` });
+    return reply.header('cache-control', 'no-store').send({ email: request.params.email, ...found });
   });
 
   api.post('/subscribers/import', { bodyLimit: MAX_IMPORT_BYTES }, async (request, reply) => {

@@ -2,6 +2,7 @@
 // health and metrics, in one fastify instance.
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { defaultWorkerBase } from '../delivery/worker-id.js';
 import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
 import { frameworkErrorHandler, registerErrorHandlers } from './errors.js';
@@ -21,12 +22,14 @@ export interface ServerDeps
   rateLimit?: RateLimitOptions;
   /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
   trustProxy?: boolean;
+  /** The process's system mail queue (startService passes its own); default: one made and started here. */
+  mailer?: SystemMailer;
 }
 
 export interface PressroomServer {
   app: FastifyInstance;
   context: ServerContext;
-  /** Stops accepting requests, waits for in-flight ones and background emails. */
+  /** Stops accepting requests, waits for in-flight ones and for the system emails being sent. */
   close(): Promise<void>;
 }
 
@@ -53,7 +56,9 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     secret: deps.secret,
     runner: deps.runner,
     issues: deps.issues ?? new IssueSource(deps.config),
-    mailer: new SystemMailer(deps.config, deps.transport, deps.secret, deps.logger),
+    mailer:
+      deps.mailer ??
+      new SystemMailer({ config: deps.config, store: deps.store, transport: deps.transport, secret: deps.secret, logger: deps.logger, workerId: defaultWorkerBase('serve') }),
     rateLimit: deps.rateLimit ?? { max: 10, windowMs: 10 * 60 * 1000 },
     now: deps.now ?? Date.now,
   };
@@ -69,12 +74,14 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   registerHealthRoutes(app, context);
   registerStaticRoute(app, new StaticFiles(deps.config.outDir, { siteUrl: () => deps.config.site.url }));
 
+  context.mailer.start();
+
   return {
     app,
     context,
     async close() {
       await app.close();
-      await context.mailer.drain();
+      await context.mailer.stop();
     },
   };
 }

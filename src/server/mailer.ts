@@ -1,52 +1,174 @@
-// Sends the confirm and welcome emails. The HTTP answer to a sign-up must not depend on whether
-// an email went out (that would reveal known addresses, by content or by timing), so sends run
-// in the background; they are tracked so shutdown can wait for them.
+// Sends the confirm and welcome emails through the store, like campaign mail: `send` queues the
+// message durably (the system_mail table) and returns; a drain loop in every service process
+// claims queued rows with a lease, sends them, and retries temporary failures with backoff, so an
+// SMTP outage, a restart or a second process sharing the store loses nothing and sends nothing twice.
+//
+// The HTTP answer to a sign-up must not depend on whether an email went out (that would reveal
+// known addresses, by content or by timing): the route only waits for the queue insert.
 import type { Config } from '../config/config.js';
-import type { Transport } from '../delivery/transport.js';
-import type { Recipient, PreparedEmail } from '../email/message.js';
+import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from '../delivery/retry.js';
+import { SendError, type SendResult, type Transport } from '../delivery/transport.js';
+import type { PreparedEmail, Recipient } from '../email/message.js';
 import { prepareSystemEmail } from '../email/system-email.js';
 import type { Logger } from '../logging.js';
+import type { DeliveryOutcome, Store, SubscriberStatus, SystemMail, SystemMailKind } from '../storage/store.js';
 
-export type SystemEmailKind = 'confirm' | 'welcome';
+export type SystemEmailKind = SystemMailKind;
+
+/** Default delay before the 2nd attempt of a confirm/welcome email (`smtp.systemRetrySeconds`). */
+export const DEFAULT_SYSTEM_RETRY_SECONDS = 30;
+
+/** The status a subscriber must still have when the email goes out. */
+const WANTED_STATUS: Record<SystemMailKind, SubscriberStatus> = { confirm: 'pending', welcome: 'active' };
+
+export interface SystemMailerDeps {
+  config: Config;
+  store: Store;
+  transport: Transport;
+  secret: string;
+  logger: Logger;
+  /** Name of this process in the queue's claims. */
+  workerId: string;
+}
 
 export class SystemMailer {
-  private readonly prepared = new Map<SystemEmailKind, Promise<PreparedEmail>>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly prepared = new Map<SystemMailKind, Promise<PreparedEmail>>();
+  private readonly policy: RetryPolicy;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private started = false;
+  private stopped = false;
+  private again = false;
+  private pumping: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly config: Config,
-    private readonly transport: Transport,
-    private readonly secret: string,
-    private readonly logger: Logger,
-  ) {}
-
-  /** Fire and forget; failures are logged, never shown to the visitor. */
-  send(kind: SystemEmailKind, recipient: Recipient): void {
-    const job = this.sendNow(kind, recipient)
-      .catch((err: unknown) => {
-        this.logger.error({ err, kind, subscriberId: recipient.id }, `could not send the ${kind} email`);
-      })
-      .finally(() => this.pending.delete(job));
-    this.pending.add(job);
+  constructor(private readonly deps: SystemMailerDeps) {
+    const { config, transport } = deps;
+    this.policy = {
+      ...defaultRetryPolicy,
+      baseDelayMs: (config.smtp.systemRetrySeconds ?? DEFAULT_SYSTEM_RETRY_SECONDS) * 1000,
+      maxAttempts: config.smtp.maxAttempts,
+    };
+    // A claim outlives the slowest possible send, so no other process can take the row meanwhile.
+    this.leaseMs = Math.max((config.smtp.leaseSeconds ?? 300) * 1000, (transport.maxSendMs ?? 0) + 30_000);
+    // Rows other processes left behind (a crash) and retries queued elsewhere are looked for this often.
+    this.pollMs = (config.pollSeconds || 10) * 1000;
   }
 
-  async sendNow(kind: SystemEmailKind, recipient: Recipient): Promise<void> {
-    const prepared = await (this.prepared.get(kind) ?? this.prepare(kind));
-    const message = prepared.messageFor(recipient);
-    const result = await this.transport.send(message);
-    this.logger.info({ kind, subscriberId: recipient.id, code: result.code }, `${kind} email sent`);
+  /**
+   * Queues the email; resolves once it is stored (it then survives a restart). Only the
+   * recipient's id is kept: address and name are read when the message goes out.
+   */
+  async send(kind: SystemMailKind, recipient: Recipient): Promise<void> {
+    await this.deps.store.enqueueSystemMail(kind, recipient.id);
+    this.kick();
+  }
+
+  /** Starts draining the queue (idempotent): now, whenever something is queued, and on a timer. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.kick();
+  }
+
+  /** Stops claiming; waits for the messages in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.drain();
+  }
+
+  /** Waits until this process has nothing claimable left to send right now (graceful shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  private kick(): void {
+    if (!this.started || this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+    });
+  }
+
+  private async pump(): Promise<void> {
+    const { store, logger, workerId, config } = this.deps;
+    let waitMs = this.pollMs;
+    try {
+      do {
+        this.again = false;
+        for (;;) {
+          if (this.stopped) return;
+          const batch = await store.claimSystemMail(workerId, config.smtp.maxConnections, this.leaseMs);
+          if (batch.length === 0) break;
+          await Promise.all(batch.map((mail) => this.deliver(mail)));
+        }
+      } while (this.again);
+      const next = await store.nextSystemMailAt();
+      if (next !== null) waitMs = Math.min(this.pollMs, Math.max(100, next - Date.now()));
+    } catch (err) {
+      logger.error({ err }, 'system mail queue: could not use the store; trying again later');
+    }
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.kick(), waitMs);
+    this.timer.unref();
+  }
+
+  private async deliver(mail: SystemMail): Promise<void> {
+    const { store, transport, logger } = this.deps;
+    const log = { kind: mail.kind, subscriberId: mail.subscriberId, attempt: mail.attempts };
+    const subscriber = await store.getSubscriber(mail.subscriberId);
+    if (!subscriber || subscriber.status !== WANTED_STATUS[mail.kind]) {
+      // Confirmed, unsubscribed or erased meanwhile: the email has nothing left to say.
+      await store.markSystemMailFailed(mail.id, { smtpCode: null, smtpResponse: `not sent: subscriber ${subscriber?.status ?? 'erased'}` });
+      return;
+    }
+    if (mail.attempts > this.policy.maxAttempts) {
+      // Claimed again and again by processes that died while sending it.
+      await store.markSystemMailFailed(mail.id, { smtpCode: null, smtpResponse: `gave up after ${mail.attempts - 1} attempts` });
+      logger.error(log, `gave up on the ${mail.kind} email`);
+      return;
+    }
+    let result: SendResult;
+    try {
+      const prepared = await (this.prepared.get(mail.kind) ?? this.prepare(mail.kind));
+      result = await transport.send(prepared.messageFor({ id: subscriber.id, email: subscriber.email, name: subscriber.name }));
+    } catch (err) {
+      await this.recordFailure(mail, err);
+      return;
+    }
+    // Outside the try: once the server said 250, a store error must not turn into a retry.
+    await store.markSystemMailSent(mail.id, { smtpCode: result.code, smtpResponse: result.response });
+    logger.info({ ...log, code: result.code }, `${mail.kind} email sent`);
+  }
+
+  private async recordFailure(mail: SystemMail, err: unknown): Promise<void> {
+    const { store, logger } = this.deps;
+    const log = { kind: mail.kind, subscriberId: mail.subscriberId, attempt: mail.attempts, err };
+    const outcome: DeliveryOutcome =
+      err instanceof SendError ? { smtpCode: err.code, smtpResponse: err.response || err.message } : { smtpCode: null, smtpResponse: (err as Error).message };
+    // Only a definite 5xx refusal is final; a broken template or a wrong SMTP password is fixed by
+    // the operator, so those are retried like an outage.
+    const permanent = err instanceof SendError && !err.temporary && !err.fatal;
+    if (!permanent && mail.attempts < this.policy.maxAttempts) {
+      const next = Date.now() + backoffDelay(this.policy, mail.attempts);
+      await store.markSystemMailRetry(mail.id, next, outcome);
+      logger.warn({ ...log, next: new Date(next).toISOString() }, `could not send the ${mail.kind} email yet; will retry`);
+      return;
+    }
+    await store.markSystemMailFailed(mail.id, outcome);
+    logger.error(log, `could not send the ${mail.kind} email after ${mail.attempts} attempt${mail.attempts === 1 ? '' : 's'}; giving up`);
   }
 
   /** Rendered once per process; a failed render is retried next time. */
-  private prepare(kind: SystemEmailKind): Promise<PreparedEmail> {
-    const fresh = prepareSystemEmail(this.config, kind, this.secret);
+  private prepare(kind: SystemMailKind): Promise<PreparedEmail> {
+    const fresh = prepareSystemEmail(this.deps.config, kind, this.deps.secret);
     fresh.catch(() => this.prepared.delete(kind));
     this.prepared.set(kind, fresh);
     return fresh;
-  }
-
-  /** Waits for background sends (graceful shutdown, tests). */
-  async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 }

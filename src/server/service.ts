@@ -1,7 +1,7 @@
 // Wires the service together for `pressroom start` (HTTP + worker), `serve` and `worker`:
 // store, transport, one campaign runner, the fastify app and the scheduled worker, and the
 // ordered shutdown: stop ticking and claiming, let in-flight sends finish (or give their claims
-// back), stop HTTP, wait for background emails, close transport and store.
+// back), stop HTTP, let the system emails in flight finish, close transport and store.
 import type { AddressInfo } from 'node:net';
 import { buildSite } from '../build/site.js';
 import { ConfigError, defaultConfig, type Config } from '../config/config.js';
@@ -16,6 +16,7 @@ import type { Store } from '../storage/store.js';
 import { CampaignRunner } from '../worker/runner.js';
 import { checkSchedule, Worker } from '../worker/worker.js';
 import { buildServer, type PressroomServer } from './app.js';
+import { SystemMailer } from './mailer.js';
 import type { RateLimitOptions } from './rate-limit.js';
 
 export type ServiceMode = 'start' | 'serve' | 'worker';
@@ -58,6 +59,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const transport = createTransport(config, logger);
   const identity = acquireWorkerId(config.dataDir, defaultWorkerBase(mode === 'serve' ? 'serve' : 'worker'));
   const runner = new CampaignRunner({ store, transport, config, logger, secret, workerId: identity.workerId });
+  // Every mode drains the confirm/welcome queue, so mail queued by a serve process that died is
+  // still sent when only workers run; leases keep two processes from sending one email twice.
+  const mailer = new SystemMailer({ config, store, transport, secret, logger, workerId: identity.workerId });
 
   let server: PressroomServer | null = null;
   let worker: Worker | null = null;
@@ -70,6 +74,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await worker?.stop();
       await runner.stop();
       await server?.close();
+      await mailer.stop();
       await transport.close();
       await store.close();
       identity.release();
@@ -78,7 +83,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   try {
     if (mode !== 'worker') {
-      server = await buildServer({ config, store, transport, logger, secret, runner, trustProxy: options.trustProxy, rateLimit: options.rateLimit });
+      server = await buildServer({ config, store, transport, logger, secret, runner, mailer, trustProxy: options.trustProxy, rateLimit: options.rateLimit });
       const host = options.host ?? '127.0.0.1';
       await server.app.listen({ port: config.port, host });
       const { port } = server.app.server.address() as AddressInfo;
@@ -88,6 +93,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       if (config.site.url === defaultConfig().site.url && port !== 8080) config.site.url = `http://localhost:${port}/`;
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
+    mailer.start();
     let firstTick: Promise<unknown> | null = null;
     if (mode !== 'serve') {
       worker = new Worker({ config, store, logger, runner, watch: options.watch });

@@ -58,7 +58,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
       throw err;
     }
     if (target && perAddress.hit(target.email.toLowerCase(), ctx.now()) === 0) {
-      mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
+      await mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
     }
     // The same answer whatever happened above: known, unknown, active or unsubscribed.
     const message = 'Thanks! Please check your inbox and click the link in the email to confirm your subscription.';

@@ -86,6 +86,43 @@ export interface SendPermits {
   waitMs: number;
 }
 
+export type SystemMailKind = 'confirm' | 'welcome';
+
+/**
+ * One confirm or welcome email in the durable queue. It names the subscriber, never the address:
+ * the address is read when the message goes out (so an erased subscriber leaves nothing here).
+ * Same life cycle as a ledger row: queued -> sending (leased) -> sent | retry | failed.
+ */
+export interface SystemMail {
+  id: number;
+  kind: SystemMailKind;
+  subscriberId: number;
+  state: DeliveryState;
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: number | null;
+  smtpCode: number | null;
+  smtpResponse: string | null;
+  workerId: string | null;
+  leaseUntil: number | null;
+}
+
+/** A ledger row as the per-person export shows it: the campaign named, every stored column. */
+export interface ExportedDelivery extends Delivery {
+  campaign: string;
+  campaignTitle: string;
+  bounced: boolean;
+  temporary: boolean;
+}
+
+/** Everything the store holds about one address (GDPR access request). */
+export interface SubscriberExport {
+  /** Null when only ledger rows are left (a subscriber removed before erasure existed). */
+  subscriber: Subscriber | null;
+  deliveries: ExportedDelivery[];
+  systemMail: SystemMail[];
+}
+
 export class DuplicateSubscriberError extends Error {
   constructor(readonly email: string) {
     super(`${email}: already subscribed`);
@@ -128,6 +165,16 @@ export interface Store {
   setSubscriberStatus(id: number, status: SubscriberStatus, now?: Date, from?: SubscriberStatus): Promise<boolean>;
   setSubscriberTopics(id: number, topics: string[]): Promise<void>;
   removeSubscriber(email: string): Promise<boolean>;
+  /**
+   * Removes every trace of the address: the subscriber row and its queued system mail are deleted;
+   * its ledger rows keep campaign, state, attempts and SMTP code but lose email and name, and the
+   * address is cut out of their SMTP responses; rows not yet sent end `failed` ("not sent:
+   * subscriber erased"). Also finds ledger rows left by an earlier plain removal. SQLite overwrites
+   * the freed bytes and empties the WAL. Returns whether anything matched.
+   */
+  eraseSubscriber(email: string): Promise<boolean>;
+  /** Everything stored about the address, or null when nothing is. */
+  exportSubscriber(email: string): Promise<SubscriberExport | null>;
 
   /**
    * Idempotent: a unique constraint on slug, not check-then-insert. On first creation it snapshots
@@ -179,6 +226,21 @@ export interface Store {
    * the database's own clock, so workers on machines whose clocks differ share one timeline.
    */
   takeSendPermits(campaignId: number, want: number, ratePerSecond: number, burst: number, now?: number): Promise<SendPermits>;
+
+  /** Queues a confirm/welcome email (durably: it survives a restart). */
+  enqueueSystemMail(kind: SystemMailKind, subscriberId: number, now?: Date): Promise<SystemMail>;
+  /**
+   * Like claimBatch for the system mail queue: up to `limit` rows that are queued, due for retry
+   * or whose lease expired move to `sending` for `workerId` until now + leaseMs, one attempt counted.
+   * Two processes never get the same row.
+   */
+  claimSystemMail(workerId: string, limit: number, leaseMs: number, now?: number): Promise<SystemMail[]>;
+  // Like the ledger's marks: never move a row that is already `sent`.
+  markSystemMailSent(id: number, outcome: DeliveryOutcome): Promise<void>;
+  markSystemMailRetry(id: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void>;
+  markSystemMailFailed(id: number, outcome: DeliveryOutcome): Promise<void>;
+  /** Epoch ms at which the next system mail row becomes claimable (0 = now), or null when none waits. */
+  nextSystemMailAt(): Promise<number | null>;
 
   /** Small key/value settings (e.g. the worker's back-catalogue watermark). */
   getSetting(key: string): Promise<string | null>;

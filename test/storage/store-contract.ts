@@ -474,5 +474,125 @@ export function storeContract(name: string, harness: Harness): void {
       await other.close();
       await store.close();
     });
+
+    it('system mail: queued durably, claimed with a lease, retried when due, final once sent', async () => {
+      const { store, another } = await harness.fresh();
+      const s = await store.addSubscriber({ email: 'new@example.org', status: 'pending' }, T0);
+      expect(await store.nextSystemMailAt()).toBeNull();
+      const queued = await store.enqueueSystemMail('confirm', s.id, T0);
+      expect(queued).toMatchObject({ kind: 'confirm', subscriberId: s.id, state: 'queued', attempts: 0, createdAt: T0.toISOString() });
+      expect(await store.nextSystemMailAt()).toBe(0);
+
+      // Another connection (another process) sees it, claims it; nobody else gets it while leased.
+      const other = await another();
+      const now = 1_000_000;
+      const [claimed] = await other.claimSystemMail('w1', 10, 60_000, now);
+      expect(claimed).toMatchObject({ id: queued.id, state: 'sending', attempts: 1, workerId: 'w1', leaseUntil: now + 60_000 });
+      expect(await store.claimSystemMail('w2', 10, 60_000, now + 59_999)).toEqual([]);
+      expect(await store.nextSystemMailAt()).toBe(now + 60_000);
+
+      await other.markSystemMailRetry(queued.id, now + 5_000, { smtpCode: 421, smtpResponse: '421 try later' });
+      expect(await store.claimSystemMail('w2', 10, 60_000, now + 4_999)).toEqual([]);
+      const [again] = await store.claimSystemMail('w2', 10, 60_000, now + 5_000);
+      expect(again).toMatchObject({ id: queued.id, attempts: 2, smtpCode: 421, smtpResponse: '421 try later', workerId: 'w2' });
+      await store.markSystemMailSent(queued.id, { smtpCode: 250, smtpResponse: '250 ok' });
+      // Sent is final: a late retry or failure mark from a worker that lost its lease changes nothing.
+      await other.markSystemMailRetry(queued.id, now, { smtpCode: 451, smtpResponse: 'late' });
+      await other.markSystemMailFailed(queued.id, { smtpCode: 554, smtpResponse: 'late' });
+      expect(await store.claimSystemMail('w3', 10, 60_000, now + 10 ** 9)).toEqual([]);
+      expect(await store.nextSystemMailAt()).toBeNull();
+      const exported = await store.exportSubscriber('new@example.org');
+      expect(exported?.systemMail).toEqual([expect.objectContaining({ id: queued.id, state: 'sent', attempts: 2, smtpCode: 250, smtpResponse: '250 ok' })]);
+
+      // An expired lease (its sender died) is claimable again; failed is final too.
+      const welcome = await store.enqueueSystemMail('welcome', s.id);
+      await store.claimSystemMail('dead', 1, 1_000, now);
+      const [taken] = await other.claimSystemMail('alive', 1, 1_000, now + 1_000);
+      expect(taken).toMatchObject({ id: welcome.id, kind: 'welcome', attempts: 2, workerId: 'alive' });
+      await other.markSystemMailFailed(welcome.id, { smtpCode: 554, smtpResponse: 'rejected' });
+      expect(await store.claimSystemMail('w', 10, 1_000, now + 10 ** 9)).toEqual([]);
+      await other.close();
+      await store.close();
+    });
+
+    it('never gives one system mail row to two claimers on separate connections', async () => {
+      const { store, another } = await harness.fresh();
+      await seed(store, 120);
+      for (const s of await store.listSubscribers({ limit: 120 })) await store.enqueueSystemMail('confirm', s.id);
+      const others = [await another(), await another()];
+      const results = await Promise.all(
+        [store, ...others].map(async (s, i) => {
+          const got: number[] = [];
+          for (;;) {
+            const batch = await s.claimSystemMail(`w${i}`, 7, 60_000);
+            if (batch.length === 0) return got;
+            got.push(...batch.map((m) => m.id));
+          }
+        }),
+      );
+      const all = results.flat();
+      expect(all).toHaveLength(120);
+      expect(new Set(all).size).toBe(120);
+      for (const o of others) await o.close();
+      await store.close();
+    });
+
+    it('erases an address everywhere: ledger rows keep campaign, state, attempts and code, not the address', async () => {
+      const { store, another } = await harness.fresh();
+      await seed(store, 3);
+      const ada = await store.addSubscriber({ email: 'Ada@Example.org', name: 'Ada Lovelace', topics: ['go'] }, T0);
+      await store.enqueueSystemMail('welcome', ada.id, T0);
+      const { campaign: done } = await store.createCampaign({ slug: 'done', title: 'Done', topics: ['go'] });
+      for (const d of await store.claimBatch(done.id, 'w', 10, 60_000)) {
+        if (d.subscriberId === ada.id) await store.markSent(done.id, d.subscriberId, { smtpCode: 250, smtpResponse: '250 2.0.0 <ada@example.ORG> queued' });
+        else await store.markSent(done.id, d.subscriberId, { smtpCode: 250, smtpResponse: '250 ok' });
+      }
+      await store.finishCampaignIfDone(done.id);
+      const { campaign: waiting } = await store.createCampaign({ slug: 'waiting', title: 'Waiting', topics: ['go'] });
+      const statsBefore = await store.campaignStats(done.id);
+
+      const before = await store.exportSubscriber('ADA@example.org');
+      expect(before?.subscriber).toMatchObject({ id: ada.id, email: 'Ada@Example.org', name: 'Ada Lovelace', topics: ['go'], status: 'active' });
+      expect(before?.deliveries).toEqual([
+        expect.objectContaining({ campaign: 'done', campaignTitle: 'Done', email: 'Ada@Example.org', name: 'Ada Lovelace', state: 'sent', attempts: 1, smtpCode: 250, smtpResponse: '250 2.0.0 <ada@example.ORG> queued', bounced: false, temporary: false }),
+        expect.objectContaining({ campaign: 'waiting', state: 'queued', attempts: 0 }),
+      ]);
+      expect(before?.systemMail).toEqual([expect.objectContaining({ kind: 'welcome', subscriberId: ada.id, state: 'queued' })]);
+      expect(await store.exportSubscriber('nobody@example.org')).toBeNull();
+
+      const other = await another();
+      expect(await other.eraseSubscriber('ada@EXAMPLE.org')).toBe(true);
+      expect(await store.findSubscriberByEmail('ada@example.org')).toBeNull();
+      expect(await store.exportSubscriber('ada@example.org')).toBeNull();
+      expect(await store.eraseSubscriber('ada@example.org')).toBe(false);
+      expect(await store.claimSystemMail('w', 10, 60_000)).toEqual([]); // its welcome email went with it
+      // Counts of the finished campaign are unchanged; the queued row of the other one will not be sent.
+      expect(await store.campaignStats(done.id)).toEqual(statsBefore);
+      expect(await store.campaignStats(waiting.id)).toMatchObject({ queued: 3, failed: 1 });
+      expect((await store.claimBatch(waiting.id, 'w', 10, 60_000)).map((d) => d.subscriberId)).not.toContain(ada.id);
+      // The other subscribers are untouched.
+      expect(await store.countSubscribers()).toBe(3);
+      expect((await store.exportSubscriber('user0@example.org'))?.deliveries).toHaveLength(2);
+      await other.close();
+      await store.close();
+    });
+
+    it('erasure also finds ledger rows left by an earlier plain removal, and scrubs echoed addresses', async () => {
+      const { store } = await harness.fresh();
+      const bob = await store.addSubscriber({ email: 'bob@example.org', name: 'Bob' });
+      const { campaign } = await store.createCampaign({ slug: 'c', title: 'C', topics: [] });
+      await store.claimBatch(campaign.id, 'w', 10, 60_000);
+      await store.markFailed(campaign.id, bob.id, { smtpCode: 552, smtpResponse: '552 5.2.2 BOB@example.org: mailbox full', bounced: false, temporary: false });
+      expect(await store.removeSubscriber('bob@example.org')).toBe(true);
+      const left = await store.exportSubscriber('Bob@Example.org');
+      expect(left).toMatchObject({ subscriber: null, systemMail: [] });
+      expect(left?.deliveries).toEqual([expect.objectContaining({ campaign: 'c', email: 'bob@example.org', name: 'Bob', state: 'failed', smtpCode: 552 })]);
+
+      expect(await store.eraseSubscriber('Bob@Example.org')).toBe(true);
+      expect(await store.exportSubscriber('bob@example.org')).toBeNull();
+      expect(await store.campaignStats(campaign.id)).toMatchObject({ failed: 1, sent: 0 });
+      expect(await store.eraseSubscriber('bob@example.org')).toBe(false);
+      await store.close();
+    });
   });
 }

@@ -6,6 +6,7 @@
 // setting the connection's search_path; without it the server's default search_path is used.
 import pg from 'pg';
 import { emailKey, emailProblem, normalizeTopics } from '../email.js';
+import { ERASED_REASON, sameAddress, scrubAddresses } from '../erasure.js';
 import {
   DuplicateSubscriberError,
   InvalidEmailError,
@@ -19,8 +20,12 @@ import {
   type Store,
   type Subscriber,
   type SubscriberQuery,
+  type SubscriberExport,
   type SubscriberStatus,
+  type SystemMail,
+  type SystemMailKind,
 } from '../store.js';
+import { toSystemMail, type SystemMailRow } from '../system-mail-rows.js';
 import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, SQL } from './sql.js';
@@ -48,6 +53,13 @@ interface CampaignRow {
   started_at: Date | null;
   finished_at: Date | null;
   recipients: number;
+}
+
+interface LedgerExportRow extends DeliveryRow {
+  campaign: string;
+  campaign_title: string;
+  bounced: boolean;
+  temporary: boolean;
 }
 
 export interface PostgresOptions {
@@ -203,6 +215,39 @@ export class PostgresStore implements Store {
     });
   }
 
+  async eraseSubscriber(email: string): Promise<boolean> {
+    return this.transaction(async (c) => {
+      const subscriber = (await c.query<SubscriberRow>(SQL.lockSubscriberByKey, [emailKey(email)])).rows[0];
+      const candidates = await c.query<{ campaign_id: number; subscriber_id: number; email: string; smtp_response: string | null }>(
+        SQL.lockLedgerRowsOf,
+        [subscriber?.id ?? null, email, subscriber?.email ?? email],
+      );
+      const rows = candidates.rows.filter((r) => sameAddress(r.email, email));
+      const addresses = [email, ...(subscriber ? [subscriber.email] : []), ...rows.map((r) => r.email)];
+      for (const r of rows) {
+        await c.query(SQL.eraseDelivery, [r.campaign_id, r.subscriber_id, scrubAddresses(r.smtp_response, addresses), ERASED_REASON]);
+      }
+      if (subscriber) await c.query(SQL.deleteSubscriber, [subscriber.id]); // its system mail goes with it
+      return subscriber !== undefined || rows.length > 0;
+    });
+  }
+
+  async exportSubscriber(email: string): Promise<SubscriberExport | null> {
+    return this.transaction(async (c) => {
+      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY'); // one consistent snapshot
+      const subscriber = (await c.query<SubscriberRow>(SQL.findSubscriberByKey, [emailKey(email)])).rows[0];
+      const candidates = await c.query<LedgerExportRow>(SQL.ledgerRowsOf, [subscriber?.id ?? null, email, subscriber?.email ?? email]);
+      const rows = candidates.rows.filter((r) => sameAddress(r.email, email));
+      if (!subscriber && rows.length === 0) return null;
+      const mail = subscriber ? (await c.query<SystemMailRow>(SQL.systemMailOf, [subscriber.id])).rows : [];
+      return {
+        subscriber: subscriber ? toSubscriber(subscriber) : null,
+        deliveries: rows.map((r) => ({ ...toDelivery(r), campaign: r.campaign, campaignTitle: r.campaign_title, bounced: r.bounced, temporary: r.temporary })),
+        systemMail: mail.map(toSystemMail),
+      };
+    });
+  }
+
   // ---- Campaigns -----------------------------------------------------------------------------
 
   async createCampaign(
@@ -321,6 +366,33 @@ export class PostgresStore implements Store {
       campaignId, Math.max(0, Math.floor(want)), ratePerSecond, Math.max(1, burst), now ?? null,
     ]);
     return permitsFrom(rows[0]!, want, ratePerSecond, burst);
+  }
+
+  // ---- System mail queue ----------------------------------------------------------------------
+
+  async enqueueSystemMail(kind: SystemMailKind, subscriberId: number, now: Date = new Date()): Promise<SystemMail> {
+    return toSystemMail((await this.query<SystemMailRow>(SQL.enqueueSystemMail, [kind, subscriberId, now])).rows[0]!);
+  }
+
+  async claimSystemMail(workerId: string, limit: number, leaseMs: number, now: number = Date.now()): Promise<SystemMail[]> {
+    const { rows } = await this.query<SystemMailRow>(SQL.claimSystemMail, [now, workerId, now + leaseMs, limit]);
+    return rows.map(toSystemMail);
+  }
+
+  async markSystemMailSent(id: number, outcome: DeliveryOutcome): Promise<void> {
+    await this.query(SQL.markSystemMailSent, [id, outcome.smtpCode, outcome.smtpResponse]);
+  }
+
+  async markSystemMailRetry(id: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void> {
+    await this.query(SQL.markSystemMailRetry, [id, nextAttemptAt, outcome.smtpCode, outcome.smtpResponse]);
+  }
+
+  async markSystemMailFailed(id: number, outcome: DeliveryOutcome): Promise<void> {
+    await this.query(SQL.markSystemMailFailed, [id, outcome.smtpCode, outcome.smtpResponse]);
+  }
+
+  async nextSystemMailAt(): Promise<number | null> {
+    return (await this.query<{ at: number | null }>(SQL.nextSystemMailAt)).rows[0]?.at ?? null;
   }
 
   // ---- Settings ------------------------------------------------------------------------------

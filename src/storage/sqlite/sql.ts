@@ -75,9 +75,38 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 4,
+    name: 'system mail queue (confirm and welcome emails)',
+    // Same claim design as the ledger (claimable_at). No address column: the sender reads it from
+    // subscribers, and deleting (erasing) a subscriber deletes its queued mail with it.
+    sql: `
+      CREATE TABLE system_mail (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind            TEXT NOT NULL CHECK (kind IN ('confirm','welcome')),
+        subscriber_id   INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+        state           TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sending','sent','retry','failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        created_at      TEXT NOT NULL,
+        next_attempt_at INTEGER,
+        claimable_at    INTEGER,
+        lease_until     INTEGER,
+        worker_id       TEXT,
+        smtp_code       INTEGER,
+        smtp_response   TEXT
+      );
+      CREATE INDEX system_mail_claimable ON system_mail (claimable_at) WHERE claimable_at IS NOT NULL;
+      CREATE INDEX system_mail_subscriber ON system_mail (subscriber_id);
+    `,
+  },
 ];
 
-export const PRAGMAS = ['journal_mode = WAL', 'busy_timeout = 10000', 'synchronous = NORMAL', 'foreign_keys = ON'];
+// secure_delete: freed bytes (a deleted subscriber, the old copy of an updated ledger row) are
+// overwritten with zeros, so an erased address does not linger in the file's free space.
+export const PRAGMAS = ['secure_delete = ON', 'journal_mode = WAL', 'busy_timeout = 10000', 'synchronous = NORMAL', 'foreign_keys = ON'];
+
+/** After an erasure: copy the WAL (which still holds the old pages) into the file and empty it. */
+export const TRUNCATE_WAL = 'wal_checkpoint(TRUNCATE)';
 
 export const SQL = {
   createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -176,6 +205,42 @@ export const SQL = {
           - min(@want, CAST(min(@burst, r.tokens + max(0, @now - r.updated_at) * @rate / 1000.0) AS INTEGER)),
         updated_at = max(r.updated_at, @now)
       RETURNING granted, tokens`,
+
+  // Erasure and the per-person export. Candidate ledger rows of an address (by subscriber id, or by
+  // address for rows left by an earlier plain removal; SQLite folds ASCII case only), narrowed to
+  // the store's exact matching key in JavaScript (src/storage/erasure.ts). A full scan: erasure is rare.
+  ledgerRowsOf: `SELECT d.*, c.slug AS campaign, c.title AS campaign_title FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
+      WHERE d.subscriber_id = @id OR (d.email <> '' AND lower(d.email) IN (lower(@email), lower(@stored)))
+      ORDER BY d.campaign_id`,
+  // Rows not yet sent end failed with @reason; the others keep their outcome, minus the address.
+  eraseDelivery: `UPDATE deliveries SET email = '', name = NULL,
+        smtp_response = CASE WHEN state IN ('queued', 'retry', 'sending') THEN @reason ELSE @smtpResponse END,
+        smtp_code = CASE WHEN state IN ('queued', 'retry', 'sending') THEN NULL ELSE smtp_code END,
+        temporary = CASE WHEN state IN ('queued', 'retry', 'sending') THEN 0 ELSE temporary END,
+        claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
+        state = CASE WHEN state IN ('queued', 'retry', 'sending') THEN 'failed' ELSE state END
+      WHERE campaign_id = @campaignId AND subscriber_id = @subscriberId`,
+  deleteSubscriber: `DELETE FROM subscribers WHERE id = ?`,
+  systemMailOf: `SELECT * FROM system_mail WHERE subscriber_id = ? ORDER BY id`,
+
+  // System mail queue (confirm/welcome), claimed like the ledger.
+  enqueueSystemMail: `INSERT INTO system_mail (kind, subscriber_id, state, created_at, claimable_at)
+      VALUES (?, ?, 'queued', ?, 0) RETURNING *`,
+  claimSystemMail: `UPDATE system_mail
+      SET state = 'sending', worker_id = @workerId, lease_until = @leaseUntil, claimable_at = @leaseUntil,
+          attempts = attempts + 1
+      WHERE id IN (SELECT id FROM system_mail WHERE claimable_at <= @now ORDER BY claimable_at, id LIMIT @limit)
+      RETURNING *`,
+  markSystemMailSent: `UPDATE system_mail SET state = 'sent', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
+        smtp_code = @smtpCode, smtp_response = @smtpResponse
+      WHERE id = @id AND state <> 'sent'`,
+  markSystemMailRetry: `UPDATE system_mail SET state = 'retry', claimable_at = @nextAttemptAt, next_attempt_at = @nextAttemptAt,
+        lease_until = NULL, smtp_code = @smtpCode, smtp_response = @smtpResponse
+      WHERE id = @id AND state <> 'sent'`,
+  markSystemMailFailed: `UPDATE system_mail SET state = 'failed', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
+        smtp_code = @smtpCode, smtp_response = @smtpResponse
+      WHERE id = @id AND state <> 'sent'`,
+  nextSystemMailAt: `SELECT min(claimable_at) AS at FROM system_mail WHERE claimable_at IS NOT NULL`,
 
   // Settings
   getSetting: `SELECT value FROM settings WHERE key = ?`,

@@ -6,6 +6,7 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { emailKey, emailProblem, normalizeTopics } from '../email.js';
+import { ERASED_REASON, sameAddress, scrubAddresses } from '../erasure.js';
 import {
   DuplicateSubscriberError,
   InvalidEmailError,
@@ -19,11 +20,15 @@ import {
   type Store,
   type Subscriber,
   type SubscriberQuery,
+  type SubscriberExport,
   type SubscriberStatus,
+  type SystemMail,
+  type SystemMailKind,
 } from '../store.js';
+import { toSystemMail, type SystemMailRow } from '../system-mail-rows.js';
 import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
-import { MIGRATIONS, PRAGMAS, SQL } from './sql.js';
+import { MIGRATIONS, PRAGMAS, SQL, TRUNCATE_WAL } from './sql.js';
 
 interface SubscriberRow {
   id: number;
@@ -45,6 +50,13 @@ interface CampaignRow {
   started_at: string | null;
   finished_at: string | null;
   recipients: number;
+}
+
+interface LedgerExportRow extends DeliveryRow {
+  campaign: string;
+  campaign_title: string;
+  bounced: number;
+  temporary: number;
 }
 
 type SqlKey = keyof typeof SQL;
@@ -168,6 +180,57 @@ export class SqliteStore implements Store {
         return true;
       }).immediate(),
     );
+  }
+
+  async eraseSubscriber(email: string): Promise<boolean> {
+    const erased = this.guard(() =>
+      this.db.transaction(() => {
+        const subscriber = this.stmt('findSubscriberByKey').get(emailKey(email)) as SubscriberRow | undefined;
+        const rows = this.ledgerRowsOf(email, subscriber);
+        const addresses = [email, ...(subscriber ? [subscriber.email] : []), ...rows.map((r) => r.email)];
+        for (const r of rows) {
+          this.stmt('eraseDelivery').run({
+            campaignId: r.campaign_id,
+            subscriberId: r.subscriber_id,
+            smtpResponse: scrubAddresses(r.smtp_response, addresses),
+            reason: ERASED_REASON,
+          });
+        }
+        if (subscriber) this.stmt('deleteSubscriber').run(subscriber.id); // its system mail goes with it
+        return subscriber !== undefined || rows.length > 0;
+      }).immediate(),
+    );
+    // The old pages still sit in the WAL until a checkpoint; copy them back and empty it now.
+    if (erased) this.guard(() => this.db.pragma(TRUNCATE_WAL));
+    return erased;
+  }
+
+  async exportSubscriber(email: string): Promise<SubscriberExport | null> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const subscriber = this.stmt('findSubscriberByKey').get(emailKey(email)) as SubscriberRow | undefined;
+        const rows = this.ledgerRowsOf(email, subscriber);
+        if (!subscriber && rows.length === 0) return null;
+        const mail = subscriber ? (this.stmt('systemMailOf').all(subscriber.id) as SystemMailRow[]) : [];
+        return {
+          subscriber: subscriber ? toSubscriber(subscriber) : null,
+          deliveries: rows.map((r) => ({
+            ...toDelivery(r),
+            campaign: r.campaign,
+            campaignTitle: r.campaign_title,
+            bounced: r.bounced === 1,
+            temporary: r.temporary === 1,
+          })),
+          systemMail: mail.map(toSystemMail),
+        };
+      })(),
+    );
+  }
+
+  /** The ledger rows that carry this address (see SQL.ledgerRowsOf). */
+  private ledgerRowsOf(email: string, subscriber: SubscriberRow | undefined): LedgerExportRow[] {
+    const candidates = this.stmt('ledgerRowsOf').all({ id: subscriber?.id ?? null, email, stored: subscriber?.email ?? email }) as LedgerExportRow[];
+    return candidates.filter((r) => sameAddress(r.email, email));
   }
 
   // ---- Campaigns -----------------------------------------------------------------------------
@@ -311,6 +374,34 @@ export class SqliteStore implements Store {
     // One machine shares this file, so its clock is the common one.
     const params = { campaignId, want: Math.max(0, Math.floor(want)), rate: ratePerSecond, burst: Math.max(1, burst), now: now ?? Date.now() };
     return this.guard(() => permitsFrom(this.stmt('takeSendPermits').get(params) as { granted: number; tokens: number }, want, ratePerSecond, burst));
+  }
+
+  // ---- System mail queue ----------------------------------------------------------------------
+
+  async enqueueSystemMail(kind: SystemMailKind, subscriberId: number, now: Date = new Date()): Promise<SystemMail> {
+    return this.guard(() => toSystemMail(this.stmt('enqueueSystemMail').get(kind, subscriberId, now.toISOString()) as SystemMailRow));
+  }
+
+  async claimSystemMail(workerId: string, limit: number, leaseMs: number, now: number = Date.now()): Promise<SystemMail[]> {
+    return this.guard(() =>
+      (this.stmt('claimSystemMail').all({ workerId, limit, now, leaseUntil: now + leaseMs }) as SystemMailRow[]).map(toSystemMail),
+    );
+  }
+
+  async markSystemMailSent(id: number, outcome: DeliveryOutcome): Promise<void> {
+    this.guard(() => this.stmt('markSystemMailSent').run({ id, ...outcome }));
+  }
+
+  async markSystemMailRetry(id: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void> {
+    this.guard(() => this.stmt('markSystemMailRetry').run({ id, nextAttemptAt, ...outcome }));
+  }
+
+  async markSystemMailFailed(id: number, outcome: DeliveryOutcome): Promise<void> {
+    this.guard(() => this.stmt('markSystemMailFailed').run({ id, ...outcome }));
+  }
+
+  async nextSystemMailAt(): Promise<number | null> {
+    return this.guard(() => (this.stmt('nextSystemMailAt').get() as { at: number | null }).at);
   }
 
   // ---- Settings ------------------------------------------------------------------------------
