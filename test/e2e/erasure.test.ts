@@ -188,7 +188,7 @@ async function scenario(backend: Backend): Promise<void> {
     expect(signUp.status).toBe(202);
     await until('the confirm email', async () => (smtp.countFor(ADA) === 1 ? true : undefined), output);
     const text = (await simpleParser(smtp.messages[0]!.raw)).text ?? '';
-    const confirm = await fetch(/http:\/\/127\.0\.0\.1:\d+\/confirm\?token=[\w.-]+/.exec(text)![0]);
+    const confirm = await fetch(/http:\/\/127\.0\.0\.1:\d+\/confirm\?token=[\w.-]+/.exec(text)![0], { method: 'POST' });
     expect(await confirm.text()).toContain('You are subscribed');
     await until('the welcome email', async () => (smtp.countFor(ADA) === 2 ? true : undefined), output);
     for (const email of ['bob@example.org', 'carol@example.org']) expect((await api('POST', 'subscribers', { email })).status).toBe(201);
