@@ -123,11 +123,22 @@ export interface ConfigOverrides {
 
 export class ConfigError extends Error {}
 
+const DEFAULT_PORT = 8080;
+
+/**
+ * The site URL when none is configured: where this machine's server listens. Every command
+ * (start, build, preview, send) derives it the same way, so links, feeds and List-Unsubscribe
+ * headers all point at the port PRESSROOM_PORT names.
+ */
+export function localSiteUrl(port: number): string {
+  return `http://localhost:${port}/`;
+}
+
 export function defaultConfig(cwd: string = process.cwd()): Config {
   return {
     site: {
       title: 'Pressroom',
-      url: 'http://localhost:8080/',
+      url: localSiteUrl(DEFAULT_PORT),
       description: '',
       language: 'en',
       timeZone: 'UTC',
@@ -137,7 +148,7 @@ export function defaultConfig(cwd: string = process.cwd()): Config {
     issuesDir: path.resolve(cwd, 'issues'),
     outDir: path.resolve(cwd, 'public'),
     dataDir: path.resolve(cwd, 'data'),
-    port: 8080,
+    port: DEFAULT_PORT,
     schedule: '*/5 * * * *',
     email: {
       fromName: 'Pressroom',
@@ -164,15 +175,22 @@ export function loadConfig(
   const config = defaultConfig(cwd);
   const explicit = overrides.config ?? env.PRESSROOM_CONFIG;
   const configPath = path.resolve(cwd, explicit ?? 'pressroom.config.json');
+  // Where the effective site URL came from, to name it in an error.
+  let siteUrlFrom: string | null = null;
   if (explicit !== undefined || existsSync(configPath)) {
-    applyFile(config, readConfigFile(configPath), path.dirname(configPath));
+    const file = readConfigFile(configPath);
+    applyFile(config, file, path.dirname(configPath));
+    if (file.site?.url) siteUrlFrom = `${configPath}: site.url`;
   }
 
   const fromCwd = (p: string) => path.resolve(cwd, p);
   if (env.PRESSROOM_ISSUES_DIR) config.issuesDir = fromCwd(env.PRESSROOM_ISSUES_DIR);
   if (env.PRESSROOM_OUT_DIR) config.outDir = fromCwd(env.PRESSROOM_OUT_DIR);
   if (env.PRESSROOM_DATA_DIR) config.dataDir = fromCwd(env.PRESSROOM_DATA_DIR);
-  if (env.PRESSROOM_SITE_URL) config.site.url = env.PRESSROOM_SITE_URL;
+  if (env.PRESSROOM_SITE_URL) {
+    config.site.url = env.PRESSROOM_SITE_URL;
+    siteUrlFrom = 'PRESSROOM_SITE_URL';
+  }
   if (env.DATABASE_URL) config.databaseUrl = env.DATABASE_URL;
   if (env.SMTP_URL) config.smtpUrl = env.SMTP_URL;
   if (env.PRESSROOM_PORT) config.port = parsePort(env.PRESSROOM_PORT, 'PRESSROOM_PORT');
@@ -184,10 +202,13 @@ export function loadConfig(
   if (overrides.issues) config.issuesDir = fromCwd(overrides.issues);
   if (overrides.out) config.outDir = fromCwd(overrides.out);
   if (overrides.dataDir) config.dataDir = fromCwd(overrides.dataDir);
-  if (overrides.siteUrl) config.site.url = overrides.siteUrl;
+  if (overrides.siteUrl) {
+    config.site.url = overrides.siteUrl;
+    siteUrlFrom = '--site-url';
+  }
   if (overrides.port !== undefined) config.port = overrides.port;
 
-  config.site.url = normalizeSiteUrl(config.site.url);
+  config.site.url = siteUrlFrom === null ? localSiteUrl(config.port) : normalizeSiteUrl(config.site.url, siteUrlFrom);
   checkTimeZone(config.site.timeZone);
   return config;
 }
@@ -236,15 +257,15 @@ function applyFile(config: Config, file: ConfigFile, base: string): void {
   if (file.smtp) Object.assign(config.smtp, file.smtp);
 }
 
-function normalizeSiteUrl(url: string): string {
+function normalizeSiteUrl(url: string, setting: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError(`site URL: "${url}" is not an absolute URL (expected e.g. https://news.example.org/)`);
+    throw new ConfigError(`${setting}: "${url}" is not an absolute URL (expected e.g. https://news.example.org/)`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(`site URL: "${url}" must be http or https`);
+    throw new ConfigError(`${setting}: "${url}" must be http or https`);
   }
   return parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
 }

@@ -62,6 +62,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, {}, cwd)).toThrow(/site\.timeZone: "Mars\/Olympus" is not an IANA time zone/);
   });
 
+  it('derives the site URL from the port unless one is set (file, environment or flag)', async () => {
+    const cwd = await tempDir();
+    expect(loadConfig({}, { PRESSROOM_PORT: '9000' }, cwd).site.url).toBe('http://localhost:9000/');
+    expect(loadConfig({ port: 9001 }, { PRESSROOM_PORT: '9000' }, cwd).site.url).toBe('http://localhost:9001/');
+    expect(loadConfig({}, { PRESSROOM_PORT: '9000', PRESSROOM_SITE_URL: 'https://news.example.org' }, cwd).site.url).toBe('https://news.example.org/');
+    expect(loadConfig({ siteUrl: 'http://localhost:8080/' }, { PRESSROOM_PORT: '9000' }, cwd).site.url).toBe('http://localhost:8080/');
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ port: 9100 }));
+    expect(loadConfig({}, {}, cwd).site.url).toBe('http://localhost:9100/');
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ port: 9100, site: { url: 'https://a.example/' } }));
+    expect(loadConfig({}, { PRESSROOM_PORT: '9000' }, cwd).site.url).toBe('https://a.example/');
+    expect(() => loadConfig({}, { PRESSROOM_SITE_URL: 'news.example.org' }, cwd)).toThrow(/^PRESSROOM_SITE_URL: "news.example.org" is not an absolute URL/);
+  });
+
   it('reports a missing explicit config file', async () => {
     const cwd = await tempDir();
     expect(() => loadConfig({ config: 'nope.json' }, {}, cwd)).toThrow(/nope\.json: cannot read the configuration file/);
