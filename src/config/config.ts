@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { OUTBOX_URL, parseSmtpUrl, redactSmtpUrl, SmtpUrlError } from './smtp-url.js';
 
 const author = z.object({
   name: z.string().min(1),
@@ -175,12 +176,14 @@ export function loadConfig(
   const config = defaultConfig(cwd);
   const explicit = overrides.config ?? env.PRESSROOM_CONFIG;
   const configPath = path.resolve(cwd, explicit ?? 'pressroom.config.json');
-  // Where the effective site URL came from, to name it in an error.
+  // Where the effective site URL and SMTP URL came from, to name them in an error.
   let siteUrlFrom: string | null = null;
+  let smtpUrlFrom = 'SMTP_URL';
   if (explicit !== undefined || existsSync(configPath)) {
     const file = readConfigFile(configPath);
     applyFile(config, file, path.dirname(configPath));
     if (file.site?.url) siteUrlFrom = `${configPath}: site.url`;
+    if (file.smtpUrl) smtpUrlFrom = `${configPath}: smtpUrl`;
   }
 
   const fromCwd = (p: string) => path.resolve(cwd, p);
@@ -192,7 +195,10 @@ export function loadConfig(
     siteUrlFrom = 'PRESSROOM_SITE_URL';
   }
   if (env.DATABASE_URL) config.databaseUrl = env.DATABASE_URL;
-  if (env.SMTP_URL) config.smtpUrl = env.SMTP_URL;
+  if (env.SMTP_URL) {
+    config.smtpUrl = env.SMTP_URL;
+    smtpUrlFrom = 'SMTP_URL';
+  }
   if (env.PRESSROOM_PORT) config.port = parsePort(env.PRESSROOM_PORT, 'PRESSROOM_PORT');
   if (env.PRESSROOM_ADMIN_TOKEN) config.adminToken = env.PRESSROOM_ADMIN_TOKEN;
   if (env.PRESSROOM_SECRET) config.secret = env.PRESSROOM_SECRET;
@@ -209,6 +215,7 @@ export function loadConfig(
   if (overrides.port !== undefined) config.port = overrides.port;
 
   config.site.url = siteUrlFrom === null ? localSiteUrl(config.port) : normalizeSiteUrl(config.site.url, siteUrlFrom);
+  if (config.smtpUrl !== undefined) checkSmtpUrl(config.smtpUrl, smtpUrlFrom);
   checkTimeZone(config.site.timeZone);
   return config;
 }
@@ -268,6 +275,16 @@ function normalizeSiteUrl(url: string, setting: string): string {
     throw new ConfigError(`${setting}: "${url}" must be http or https`);
   }
   return parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
+}
+
+function checkSmtpUrl(url: string, setting: string): void {
+  if (url === OUTBOX_URL) return;
+  try {
+    parseSmtpUrl(url);
+  } catch (err) {
+    if (!(err instanceof SmtpUrlError)) throw err;
+    throw new ConfigError(`${setting}: "${redactSmtpUrl(url)}" ${err.message}`);
+  }
 }
 
 function checkTimeZone(zone: string): void {
