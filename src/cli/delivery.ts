@@ -7,6 +7,7 @@ import { findIssue, loadIssues } from '../content/load.js';
 import { checkEmailable, DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
 import { createTransport } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
+import { testRecipient } from '../email/message.js';
 import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { normalizeTopics } from '../storage/email.js';
@@ -129,7 +130,7 @@ async function sendTest(config: Config, issue: Issue, address: string): Promise<
   const prepared = await prepareIssueEmail(config, issue, resolveSecret(config));
   const transport = createTransport(config, logger);
   try {
-    const r = await transport.send(prepared.messageFor({ id: 0, email: address, name: null }));
+    const r = await transport.send(prepared.messageFor(testRecipient(address)));
     console.log(`sent a test of ${issue.slug} to ${address} via ${transport.description}: ${r.response}`);
   } catch (err) {
     throw new DeliveryError(`test of ${issue.slug} to ${address} failed: ${(err as Error).message}`);

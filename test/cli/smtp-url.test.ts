@@ -1,5 +1,6 @@
 // SMTP_URL through the real CLI against a real SMTP server on loopback: a password never goes out
-// in clear, a bad URL is one configuration line (exit 2), and a TLS mismatch says what to change.
+// in clear, a bad URL is one configuration line (exit 2), a TLS mismatch says what to change, and
+// every test send is a message of its own.
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -132,5 +133,24 @@ describe('a bad SMTP_URL', () => {
     const start = await pressroom(['start', '--port', '0'], { SMTP_URL: 'foo://x' });
     expect(start.code).toBe(2);
     expect(oneLine(start.stderr)).toMatch(/^pressroom: SMTP_URL: "foo:\/\/x" must start with smtp:\/\//);
+  });
+});
+
+describe('test sends', () => {
+  it('get a Message-ID of their own each time, never the preview\'s', async () => {
+    const server = await smtpServer({ keepMessages: true });
+    const first = await testSend(server.url);
+    const second = await testSend(server.url);
+    expect([first.code, second.code], first.stderr + second.stderr).toEqual([0, 0]);
+    const preview = await pressroom(['preview', SLUG, '--out', path.join(site.dir, 'preview')], {});
+    expect(preview.code, preview.stderr).toBe(0);
+    const messageId = (raw: string) => /^Message-ID: (<[^>]+>)/im.exec(raw)?.[1];
+    const [a, b] = server.messages.map((m) => messageId(m.raw.toString('latin1')));
+    const previewId = messageId(readFileSync(path.join(site.dir, 'preview', `${SLUG}.eml`), 'latin1'));
+    expect(a).toMatch(new RegExp(`^<${SLUG}\\.test\\.[A-Za-z0-9]+@example\\.org>$`));
+    expect(b).toMatch(new RegExp(`^<${SLUG}\\.test\\.[A-Za-z0-9]+@example\\.org>$`));
+    expect(a).not.toBe(b);
+    expect(previewId).toBeDefined();
+    expect([a, b]).not.toContain(previewId);
   });
 });
