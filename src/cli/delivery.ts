@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { resolveSecret } from '../config/secret.js';
 import type { Config } from '../config/config.js';
 import { isPublished, issueTopics, type Issue } from '../content/issue.js';
-import { findIssue, loadIssues } from '../content/load.js';
 import { checkEmailable, DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
 import { createTransport } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
@@ -12,7 +11,7 @@ import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { normalizeTopics } from '../storage/email.js';
 import type { Campaign, Store } from '../storage/store.js';
-import { configFrom, UsageError } from './common.js';
+import { configFrom, issueFor, UsageError } from './common.js';
 
 interface SendOptions {
   config?: string;
@@ -108,13 +107,6 @@ function oneLineErrors<A extends unknown[]>(action: (...args: A) => Promise<void
       process.exitCode = 1;
     }
   };
-}
-
-async function issueFor(config: Config, slug: string): Promise<Issue> {
-  const { issues } = await loadIssues(config);
-  const issue = findIssue(issues, slug);
-  if (!issue) throw new UsageError(`no valid issue with slug "${slug}" in ${config.issuesDir} (run pressroom check)`);
-  return issue;
 }
 
 function checkSendable(issue: Issue): void {
