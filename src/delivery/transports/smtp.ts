@@ -174,7 +174,7 @@ export function toSendError(err: unknown, timedOutAfter: number | null = null, c
  * first byte) to a port that speaks plain SMTP, which OpenSSL reports as "wrong version number".
  */
 function tlsMisconfiguration(e: { message?: string; code?: string; command?: string }, { url, endpoint }: Connection): string | null {
-  if (e.code === 'ETLS' && e.command === 'STARTTLS' && /upgrading connection/i.test(e.message ?? '')) {
+  if (e.code === 'ETLS' && e.command === 'STARTTLS' && requiresTls(url) && /upgrading connection/i.test(e.message ?? '')) {
     return url.auth && !url.allowPlainAuth
       ? `${endpoint} does not offer STARTTLS, so the password would go out in clear: not sent (use smtps:// or a port with STARTTLS, or add allowPlainAuth=true to SMTP_URL to allow it)`
       : `${endpoint} does not offer STARTTLS, and SMTP_URL requires TLS (requireTLS=true)`;
