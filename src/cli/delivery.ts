@@ -3,15 +3,15 @@ import type { Command } from 'commander';
 import { resolveSecret } from '../config/secret.js';
 import type { Config } from '../config/config.js';
 import { isPublished, issueTopics, type Issue } from '../content/issue.js';
-import { findIssue, loadIssues } from '../content/load.js';
 import { checkEmailable, DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
 import { createTransport } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
+import { testRecipient } from '../email/message.js';
 import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { normalizeTopics } from '../storage/email.js';
 import type { Campaign, Store } from '../storage/store.js';
-import { configFrom, UsageError } from './common.js';
+import { configFrom, issueFor, UsageError } from './common.js';
 
 interface SendOptions {
   config?: string;
@@ -109,13 +109,6 @@ function oneLineErrors<A extends unknown[]>(action: (...args: A) => Promise<void
   };
 }
 
-async function issueFor(config: Config, slug: string): Promise<Issue> {
-  const { issues } = await loadIssues(config);
-  const issue = findIssue(issues, slug);
-  if (!issue) throw new UsageError(`no valid issue with slug "${slug}" in ${config.issuesDir} (run pressroom check)`);
-  return issue;
-}
-
 function checkSendable(issue: Issue): void {
   checkEmailable(issue);
   if (!isPublished(issue)) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" is scheduled for ${issue.date.iso}; it cannot be sent before then`);
@@ -129,7 +122,7 @@ async function sendTest(config: Config, issue: Issue, address: string): Promise<
   const prepared = await prepareIssueEmail(config, issue, resolveSecret(config));
   const transport = createTransport(config, logger);
   try {
-    const r = await transport.send(prepared.messageFor({ id: 0, email: address, name: null }));
+    const r = await transport.send(prepared.messageFor(testRecipient(address)));
     console.log(`sent a test of ${issue.slug} to ${address} via ${transport.description}: ${r.response}`);
   } catch (err) {
     throw new DeliveryError(`test of ${issue.slug} to ${address} failed: ${(err as Error).message}`);

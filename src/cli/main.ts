@@ -22,6 +22,12 @@ const program = new Command('pressroom')
   .showHelpAfterError()
   .exitOverride();
 
+// `pressroom preview ... | head -1`: a reader that stops reading is not an error (like other Unix tools).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 try {
   const requested = process.argv[2];
   const matching = commandGroups.filter((group) => requested !== undefined && group.commands.includes(requested));

@@ -5,11 +5,10 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveSecret } from '../config/secret.js';
-import { findIssue, loadIssues } from '../content/load.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import type { Recipient } from '../email/message.js';
 import { TemplateError } from '../email/templates.js';
-import { configFrom } from './common.js';
+import { configFrom, issueFor } from './common.js';
 
 /** Who the preview is addressed to. Id 0 is never a real subscriber (ids start at 1). */
 export const SAMPLE_SUBSCRIBER: Recipient = { id: 0, email: 'subscriber@example.org', name: 'Sample Subscriber' };
@@ -38,13 +37,7 @@ export function registerPreviewCommands(program: Command): void {
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (slug: string, options: PreviewOptions) => {
       const config = configFrom({ config: options.config, issues: options.issues, siteUrl: options.siteUrl, dataDir: options.dataDir });
-      const { issues } = await loadIssues(config);
-      const issue = findIssue(issues, slug);
-      if (!issue) {
-        console.error(`pressroom: preview: no valid issue with slug "${slug}" in ${config.issuesDir} (run pressroom check)`);
-        process.exitCode = 1;
-        return;
-      }
+      const issue = await issueFor(config, slug);
       let files: { html: string; txt: string; eml: string };
       let html: string;
       try {

@@ -1,7 +1,7 @@
 // `pressroom start` (HTTP + worker in one process), `pressroom serve` and `pressroom worker`.
 // Runs until SIGTERM or SIGINT, then shuts down gracefully; a second signal exits at once.
 import type { Command } from 'commander';
-import type { ConfigOverrides } from '../config/config.js';
+import { ConfigError, type ConfigOverrides } from '../config/config.js';
 import { createLogger } from '../logging.js';
 import { startService, type ServiceMode } from '../server/service.js';
 import { configFrom, UsageError, type CommonOptions } from './common.js';
@@ -34,6 +34,16 @@ export function registerServiceCommands(program: Command): void {
   define('worker', 'run the scheduled worker only: rebuild the site and send new issues', false, true);
 }
 
+/** A port we cannot listen on is a configuration error: one line, exit 2 (not a stack trace). */
+function listenProblem(err: unknown, host: string, port: number): ConfigError | null {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (code === 'EADDRINUSE') return new ConfigError(`port: ${where} is already in use (stop the other server, or choose another port with --port or PRESSROOM_PORT)`);
+  if (code === 'EACCES') return new ConfigError(`port: not allowed to listen on ${where} (ports below 1024 need privileges; choose another with --port or PRESSROOM_PORT)`);
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`host: ${host} is not an address of this machine (set --host or PRESSROOM_HOST)`);
+  return null;
+}
+
 async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void> {
   let port: number | undefined;
   if (options.port !== undefined) {
@@ -42,14 +52,17 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
   }
   const config = configFrom({ ...options, port });
   const logger = createLogger();
+  const host = options.host ?? process.env.PRESSROOM_HOST;
   const service = await startService({
     config,
     mode,
     logger,
-    host: options.host ?? process.env.PRESSROOM_HOST,
+    host,
     trustProxy: options.trustProxy ?? /^(1|true|yes)$/i.test(process.env.PRESSROOM_TRUST_PROXY ?? ''),
     watch: options.watch,
     env: process.env.NODE_ENV,
+  }).catch((err: unknown) => {
+    throw listenProblem(err, host ?? '127.0.0.1', config.port) ?? err;
   });
   if (service.url) {
     // Out of the box the site URL is http://localhost:<port>/: show that one, it is what links use.

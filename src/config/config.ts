@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { OUTBOX_URL, parseSmtpUrl, redactSmtpUrl, SmtpUrlError } from './smtp-url.js';
 
 const author = z.object({
   name: z.string().min(1),
@@ -132,11 +133,22 @@ export interface ConfigOverrides {
 
 export class ConfigError extends Error {}
 
+const DEFAULT_PORT = 8080;
+
+/**
+ * The site URL when none is configured: where this machine's server listens. Every command
+ * (start, build, preview, send) derives it the same way, so links, feeds and List-Unsubscribe
+ * headers all point at the port PRESSROOM_PORT names.
+ */
+export function localSiteUrl(port: number): string {
+  return `http://localhost:${port}/`;
+}
+
 export function defaultConfig(cwd: string = process.cwd()): Config {
   return {
     site: {
       title: 'Pressroom',
-      url: 'http://localhost:8080/',
+      url: localSiteUrl(DEFAULT_PORT),
       description: '',
       language: 'en',
       timeZone: 'UTC',
@@ -146,7 +158,7 @@ export function defaultConfig(cwd: string = process.cwd()): Config {
     issuesDir: path.resolve(cwd, 'issues'),
     outDir: path.resolve(cwd, 'public'),
     dataDir: path.resolve(cwd, 'data'),
-    port: 8080,
+    port: DEFAULT_PORT,
     schedule: '*/5 * * * *',
     email: {
       fromName: 'Pressroom',
@@ -173,17 +185,29 @@ export function loadConfig(
   const config = defaultConfig(cwd);
   const explicit = overrides.config ?? env.PRESSROOM_CONFIG;
   const configPath = path.resolve(cwd, explicit ?? 'pressroom.config.json');
+  // Where the effective site URL and SMTP URL came from, to name them in an error.
+  let siteUrlFrom: string | null = null;
+  let smtpUrlFrom = 'SMTP_URL';
   if (explicit !== undefined || existsSync(configPath)) {
-    applyFile(config, readConfigFile(configPath), path.dirname(configPath));
+    const file = readConfigFile(configPath);
+    applyFile(config, file, path.dirname(configPath));
+    if (file.site?.url) siteUrlFrom = `${configPath}: site.url`;
+    if (file.smtpUrl) smtpUrlFrom = `${configPath}: smtpUrl`;
   }
 
   const fromCwd = (p: string) => path.resolve(cwd, p);
   if (env.PRESSROOM_ISSUES_DIR) config.issuesDir = fromCwd(env.PRESSROOM_ISSUES_DIR);
   if (env.PRESSROOM_OUT_DIR) config.outDir = fromCwd(env.PRESSROOM_OUT_DIR);
   if (env.PRESSROOM_DATA_DIR) config.dataDir = fromCwd(env.PRESSROOM_DATA_DIR);
-  if (env.PRESSROOM_SITE_URL) config.site.url = env.PRESSROOM_SITE_URL;
+  if (env.PRESSROOM_SITE_URL) {
+    config.site.url = env.PRESSROOM_SITE_URL;
+    siteUrlFrom = 'PRESSROOM_SITE_URL';
+  }
   if (env.DATABASE_URL) config.databaseUrl = env.DATABASE_URL;
-  if (env.SMTP_URL) config.smtpUrl = env.SMTP_URL;
+  if (env.SMTP_URL) {
+    config.smtpUrl = env.SMTP_URL;
+    smtpUrlFrom = 'SMTP_URL';
+  }
   if (env.PRESSROOM_PORT) config.port = parsePort(env.PRESSROOM_PORT, 'PRESSROOM_PORT');
   if (env.PRESSROOM_ADMIN_TOKEN) config.adminToken = env.PRESSROOM_ADMIN_TOKEN;
   if (env.PRESSROOM_METRICS_TOKEN) config.metricsToken = env.PRESSROOM_METRICS_TOKEN;
@@ -195,10 +219,14 @@ export function loadConfig(
   if (overrides.issues) config.issuesDir = fromCwd(overrides.issues);
   if (overrides.out) config.outDir = fromCwd(overrides.out);
   if (overrides.dataDir) config.dataDir = fromCwd(overrides.dataDir);
-  if (overrides.siteUrl) config.site.url = overrides.siteUrl;
+  if (overrides.siteUrl) {
+    config.site.url = overrides.siteUrl;
+    siteUrlFrom = '--site-url';
+  }
   if (overrides.port !== undefined) config.port = overrides.port;
 
-  config.site.url = normalizeSiteUrl(config.site.url);
+  config.site.url = siteUrlFrom === null ? localSiteUrl(config.port) : normalizeSiteUrl(config.site.url, siteUrlFrom);
+  if (config.smtpUrl !== undefined) checkSmtpUrl(config.smtpUrl, smtpUrlFrom);
   checkTimeZone(config.site.timeZone);
   return config;
 }
@@ -249,17 +277,27 @@ function applyFile(config: Config, file: ConfigFile, base: string): void {
   if (file.smtp) Object.assign(config.smtp, file.smtp);
 }
 
-function normalizeSiteUrl(url: string): string {
+function normalizeSiteUrl(url: string, setting: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError(`site URL: "${url}" is not an absolute URL (expected e.g. https://news.example.org/)`);
+    throw new ConfigError(`${setting}: "${url}" is not an absolute URL (expected e.g. https://news.example.org/)`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(`site URL: "${url}" must be http or https`);
+    throw new ConfigError(`${setting}: "${url}" must be http or https`);
   }
   return parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
+}
+
+function checkSmtpUrl(url: string, setting: string): void {
+  if (url === OUTBOX_URL) return;
+  try {
+    parseSmtpUrl(url);
+  } catch (err) {
+    if (!(err instanceof SmtpUrlError)) throw err;
+    throw new ConfigError(`${setting}: "${redactSmtpUrl(url)}" ${err.message}`);
+  }
 }
 
 function checkTimeZone(zone: string): void {

@@ -1,6 +1,7 @@
 // The transport interface: one prepared message in, the server's answer out. The campaign pipeline
 // only ever sees this interface, so SMTP and the outbox folder are interchangeable.
 import type { Config } from '../config/config.js';
+import { OUTBOX_URL } from '../config/smtp-url.js';
 import type { OutgoingMessage } from '../email/message.js';
 import type { Logger } from '../logging.js';
 import { createOutboxTransport } from './transports/outbox.js';
@@ -53,8 +54,8 @@ export class SendError extends Error {
   }
 }
 
-/** SMTP_URL set -> pooled SMTP; unset -> `.eml` files under `<dataDir>/outbox`. */
+/** SMTP_URL set -> pooled SMTP; unset (or `outbox:`) -> `.eml` files under `<dataDir>/outbox`. */
 export function createTransport(config: Config, logger: Logger): Transport {
-  if (config.smtpUrl) return createSmtpTransport(config.smtpUrl, config.smtp, logger);
+  if (config.smtpUrl && config.smtpUrl !== OUTBOX_URL) return createSmtpTransport(config.smtpUrl, config.smtp, logger);
   return createOutboxTransport(config.dataDir, logger);
 }

@@ -2,7 +2,7 @@
 // subject) to a PreparedEmail whose messageFor() fills in each recipient. No MJML, Liquid,
 // sanitize-html or html-to-text here, so a sending process can import this without them: the
 // rendering can happen elsewhere (see issue-email.ts, render-isolated.ts).
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { Issue } from '../content/issue.js';
 import { composePrepared, field, type PreparedEmailWithParts } from './compose.js';
@@ -29,6 +29,7 @@ export function composeIssueEmail(config: Config, issue: Issue, secret: string, 
   const slugPart = msgIdAtom(issue.slug, 'issue');
   // Message-ID = <slug.subscriber.issueHash@domain>: stable for (issue, subscriber) so a retried
   // send is recognisable; the keyed hash (computed once) keeps ids of different installations apart.
+  // A test copy is a new message every time: <slug.test.random@domain>.
   const issueHash = stableHash(secret, issue.slug);
 
   return composePrepared({
@@ -44,7 +45,9 @@ export function composeIssueEmail(config: Config, issue: Issue, secret: string, 
       const token = signToken(secret, r.id, 'unsubscribe');
       const unsubscribeUrl = `${site}unsubscribe?token=${token}`;
       const preferencesUrl = `${site}preferences?token=${signToken(secret, r.id, 'preferences')}`;
-      const messageId = `<${slugPart}.${r.id}.${issueHash}@${sender.domain}>`;
+      const messageId = r.test
+        ? `<${slugPart}.test.${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}@${sender.domain}>`
+        : `<${slugPart}.${r.id}.${issueHash}@${sender.domain}>`;
       return {
         values: {
           name: r.name ? oneLine(r.name) : '',

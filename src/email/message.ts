@@ -5,11 +5,22 @@ export interface Recipient {
   id: number;
   email: string;
   name: string | null;
+  /** A one-off test copy: it gets a Message-ID of its own (see testRecipient). */
+  test?: boolean;
+}
+
+/**
+ * The recipient of a test send. Id 0 belongs to no subscriber, so the copy's links cannot touch a
+ * real subscription; and every test copy is a new message, because a mail client hides a message
+ * whose Message-ID it has already seen (the second test after a fix would never show).
+ */
+export function testRecipient(email: string): Recipient {
+  return { id: 0, email, name: null, test: true };
 }
 
 export interface OutgoingMessage {
   envelope: { from: string; to: string[] };
-  /** With angle brackets, e.g. <slug.42.1a2b3c@example.org>; stable for (issue, subscriber). */
+  /** With angle brackets, e.g. <slug.42.1a2b3c@example.org>; stable for (issue, subscriber), new for each test copy. */
   messageId: string;
   /** The complete RFC 5322 message (CRLF line ends), DKIM-signed when configured. */
   raw: Buffer;

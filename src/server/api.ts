@@ -8,6 +8,7 @@ import { findIssue } from '../content/load.js';
 import { enqueueCampaign } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
+import { testRecipient } from '../email/message.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
 import { DuplicateSubscriberError, type Campaign, type CampaignStats, type SubscriberStatus } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
@@ -93,8 +94,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     const issue = await loadIssue(request.params.slug);
     if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
     const prepared = await prepareIssueEmail(ctx.config, issue, ctx.secret);
-    // Subscriber id 0 belongs to nobody, so the test copy's links cannot touch a real subscription.
-    const message = prepared.messageFor({ id: 0, email: email.value, name: null });
+    const message = prepared.messageFor(testRecipient(email.value));
     try {
       const result = await ctx.transport.send(message);
       return { ok: true, messageId: message.messageId, code: result.code, response: result.response };

@@ -4,7 +4,7 @@
 // back), stop HTTP, let the system emails in flight finish, close transport and store.
 import type { AddressInfo } from 'node:net';
 import { buildSite } from '../build/site.js';
-import { ConfigError, defaultConfig, type Config } from '../config/config.js';
+import { ConfigError, localSiteUrl, type Config } from '../config/config.js';
 import { resolveSecret } from '../config/secret.js';
 import { formatProblem } from '../content/issue.js';
 import { loadIssues } from '../content/load.js';
@@ -88,9 +88,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await server.app.listen({ port: config.port, host });
       const { port } = server.app.server.address() as AddressInfo;
       url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}/`;
-      // Out of the box the site URL is http://localhost:8080/; on another port, links in feeds
-      // and emails must point where we actually listen.
-      if (config.site.url === defaultConfig().site.url && port !== 8080) config.site.url = `http://localhost:${port}/`;
+      // A derived site URL names the configured port; with port 0 (any free port) it can only
+      // name the real one now.
+      if (config.site.url === localSiteUrl(config.port) && port !== config.port) config.site.url = localSiteUrl(port);
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
     mailer.start();

@@ -62,6 +62,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, {}, cwd)).toThrow(/site\.timeZone: "Mars\/Olympus" is not an IANA time zone/);
   });
 
+  it('derives the site URL from the port unless one is set (file, environment or flag)', async () => {
+    const cwd = await tempDir();
+    expect(loadConfig({}, { PRESSROOM_PORT: '9000' }, cwd).site.url).toBe('http://localhost:9000/');
+    expect(loadConfig({ port: 9001 }, { PRESSROOM_PORT: '9000' }, cwd).site.url).toBe('http://localhost:9001/');
+    expect(loadConfig({}, { PRESSROOM_PORT: '9000', PRESSROOM_SITE_URL: 'https://news.example.org' }, cwd).site.url).toBe('https://news.example.org/');
+    expect(loadConfig({ siteUrl: 'http://localhost:8080/' }, { PRESSROOM_PORT: '9000' }, cwd).site.url).toBe('http://localhost:8080/');
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ port: 9100 }));
+    expect(loadConfig({}, {}, cwd).site.url).toBe('http://localhost:9100/');
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ port: 9100, site: { url: 'https://a.example/' } }));
+    expect(loadConfig({}, { PRESSROOM_PORT: '9000' }, cwd).site.url).toBe('https://a.example/');
+    expect(() => loadConfig({}, { PRESSROOM_SITE_URL: 'news.example.org' }, cwd)).toThrow(/^PRESSROOM_SITE_URL: "news.example.org" is not an absolute URL/);
+  });
+
+  it('checks SMTP_URL / smtpUrl when it loads, naming the setting, password redacted', async () => {
+    const cwd = await tempDir();
+    const smtp = (url: string) => () => loadConfig({}, { SMTP_URL: url }, cwd);
+    expect(smtp('http://mail.example.org')).toThrow(/^SMTP_URL: "http:\/\/mail.example.org" must start with smtp:\/\/ or smtps:\/\//);
+    expect(smtp('smtp://u:pw@mail.example.org:70000')).toThrow(/^SMTP_URL: "smtp:\/\/u:\*\*\*@mail.example.org:70000" port 70000 is out of range/);
+    expect(smtp('smtp://')).toThrow(ConfigError);
+    expect(smtp('smtp://u:pw@mail.example.org?requireTLS=false')).toThrow(/requireTLS=false would send the password in clear/);
+    expect(smtp('smtp://mail.example.org?tls.rejectUnauthorized=maybe')).toThrow(/option tls.rejectUnauthorized: "maybe" is not true or false/);
+    expect(loadConfig({}, { SMTP_URL: 'outbox:' }, cwd).smtpUrl).toBe('outbox:');
+    const ok = 'smtps://u:pw@mail.example.org:465?socketTimeout=30000&tls.rejectUnauthorized=false&messageTimeout=60000';
+    expect(loadConfig({}, { SMTP_URL: ok }, cwd).smtpUrl).toBe(ok);
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ smtpUrl: 'smtp://u:pw@mail.example.org?allowPlainAuth=yes' }));
+    expect(() => loadConfig({}, {}, cwd)).toThrow(/pressroom\.config\.json: smtpUrl: "smtp:\/\/u:\*\*\*@mail.example.org\?allowPlainAuth=yes" option allowPlainAuth: "yes" is not true or false/);
+    // The environment overrides the file, so only the effective URL is checked.
+    expect(loadConfig({}, { SMTP_URL: 'smtp://mail.example.org' }, cwd).smtpUrl).toBe('smtp://mail.example.org');
+  });
+
   it('reports a missing explicit config file', async () => {
     const cwd = await tempDir();
     expect(() => loadConfig({ config: 'nope.json' }, {}, cwd)).toThrow(/nope\.json: cannot read the configuration file/);

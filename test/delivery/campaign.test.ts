@@ -209,7 +209,8 @@ describe('sendCampaign', () => {
     cleanup.push(() => h.cleanup());
     const server = await startTestSmtpServer({ auth: { user: 'u', pass: 'right' } });
     cleanup.push(() => server.close());
-    h.config.smtpUrl = `smtp://u:wrong@127.0.0.1:${server.port}`;
+    // This server offers no STARTTLS: without allowPlainAuth the password would not even be tried.
+    h.config.smtpUrl = `smtp://u:wrong@127.0.0.1:${server.port}?allowPlainAuth=true`;
     const transport = createTransport(h.config, silentLogger());
     cleanup.push(() => transport.close());
     const run = sendCampaign(

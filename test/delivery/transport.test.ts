@@ -165,10 +165,29 @@ describe('SMTP transport', () => {
     expect(server.connections().total).toBeLessThanOrEqual(3);
   });
 
-  it('rejects a malformed SMTP_URL with a clear error', () => {
+  it('never sends a password before TLS: a server without STARTTLS gets no AUTH (fatal, one clear line)', async () => {
+    const server = await startTestSmtpServer({ auth: { user: 'alice', pass: 's3cret' } });
+    cleanup.push(() => server.close());
     const config = defaultConfig('/tmp');
-    config.smtpUrl = 'http://mail.example.org';
-    expect(() => createTransport(config, silentLogger())).toThrow(/SMTP_URL: .* must start with smtp:\/\/ or smtps:\/\//);
+    config.smtpUrl = `smtp://alice:s3cret@127.0.0.1:${server.port}`;
+    const transport = createTransport(config, silentLogger());
+    cleanup.push(() => transport.close());
+    const e = await failure(transport, message('x@example.org'));
+    expect(e.fatal).toBe(true);
+    expect(e.message).toBe(`smtp://127.0.0.1:${server.port} does not offer STARTTLS, so the password would go out in clear: not sent (use smtps:// or a port with STARTTLS, or add allowPlainAuth=true to SMTP_URL to allow it)`);
+    expect(server.authAttempts()).toBe(0);
+  });
+
+  it('URL query options reach the connection; pool settings stay ours', async () => {
+    // greetingTimeout from the URL is used (the first, silent connection times out fast);
+    // maxConnections is no URL option (the configuration refuses it): the pool keeps smtp's.
+    let connects = 0;
+    const { server, transport } = await setup({ stall: (phase) => phase === 'connect' && ++connects === 1 }, '?greetingTimeout=300', 1);
+    const e = await failure(transport, message('slow@example.org'));
+    expect(e.temporary).toBe(true);
+    expect(e.response).toMatch(/ETIMEDOUT|timeout/i);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => transport.send(message(`q${i}@example.org`, i))));
+    expect(server.connections().peak).toBe(1);
   });
 });
 

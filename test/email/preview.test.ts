@@ -39,15 +39,15 @@ describe('pressroom preview', () => {
     expect(existsSync(path.join(cwd, 'data', 'secret'))).toBe(true);
   });
 
-  it('honours --out and exits 1 with one clear line for an unknown slug', () => {
+  it('honours --out and exits 2 (like send) with one clear line for an unknown slug', () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'pr-preview-'));
     const ok = run(['preview', 'sofa-weekly-0327', '--issues', CORPUS, '--out', 'elsewhere'], cwd);
     expect(ok.status).toBe(0);
     expect(existsSync(path.join(cwd, 'elsewhere', 'sofa-weekly-0327.eml'))).toBe(true);
     const bad = run(['preview', 'no-such-issue', '--issues', CORPUS], cwd);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr.trim()).toBe(`pressroom: preview: no valid issue with slug "no-such-issue" in ${CORPUS} (run pressroom check)`);
+    expect(bad.stderr.trim()).toBe(`pressroom: no valid issue with slug "no-such-issue" in ${CORPUS} (run pressroom check)`);
   });
 
   it('--open serves the HTML on a local port', async () => {

@@ -217,6 +217,15 @@ describe('ids and order', () => {
     expect(issueId('https://other.org/', 'a')).not.toBe(issueId('https://example.org/', 'a'));
   });
 
+  it('have an RFC 4151 authority: the host name without the port, so a new port re-ids nothing', () => {
+    expect(issueId('http://localhost:8080/', 'a')).toBe('tag:localhost,2000:/issues/a');
+    expect(issueId('http://localhost:9123/', 'a')).toBe(issueId('http://localhost:8080/', 'a'));
+    expect(issueId('https://News.Example.org:8443/w/', 'a')).toBe('tag:news.example.org,2000:/w/issues/a');
+    // An IPv6 literal is no DNS name: written the ipv6-literal.net way.
+    expect(issueId('http://[2001:db8::1]:8080/', 'a')).toBe('tag:2001-db8-0-1.ipv6-literal.net,2000:/issues/a');
+    expect(issueId('http://[::1]/', 'a')).toBe('tag:0-0-1.ipv6-literal.net,2000:/issues/a');
+  });
+
   it('items are newest first and limited to site.feedItems', () => {
     const many = Array.from({ length: 30 }, (_, i) =>
       issue(`n${String(i).padStart(2, '0')}`, { date: date(`2022-01-${String(i + 1).padStart(2, '0')}T08:00:00+08:00`) }),

@@ -49,6 +49,10 @@ export interface TestSmtpServer {
   duplicates(): Array<[string, number]>;
   /** Connections opened so far, and the most that were open at once. */
   connections(): { total: number; peak: number };
+  /** AUTH commands the server received (PLAIN or LOGIN), whether the credentials were right or not. */
+  authAttempts(): number;
+  /** What clients wrote on the wire before any TLS (only with recordCleartext): what an eavesdropper sees. */
+  cleartext(): string;
   close(): Promise<void>;
 }
 
@@ -61,12 +65,14 @@ export interface TestSmtpOptions extends Faults {
    * certificate is self-signed, so clients then need ?tls.rejectUnauthorized=false). */
   starttls?: boolean;
   keepMessages?: boolean;
+  /** Keep the bytes clients send before TLS starts (see cleartext()); off by default: it holds every message. */
+  recordCleartext?: boolean;
   /** Called for every accepted message with the client's EHLO name (e.g. to count per sender process). */
   onAccepted?: (info: { to: string[]; helo: string }) => void;
 }
 
 export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
-  const { auth, secure = false, starttls = false, keepMessages = false, onAccepted, ...faults } = options;
+  const { auth, secure = false, starttls = false, keepMessages = false, recordCleartext = false, onAccepted, ...faults } = options;
   const state = {
     faults: faults as Faults,
     counts: new Map<string, number>(),
@@ -77,6 +83,8 @@ export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promis
     connTotal: 0,
     open: 0,
     peak: 0,
+    authAttempts: 0,
+    cleartext: [] as Buffer[],
   };
   const sockets = new Set<{ destroy(): void }>();
   const bump = (m: Map<string, number>, k: string) => {
@@ -95,6 +103,7 @@ export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promis
     logger: false,
     size: 50 * 1024 * 1024,
     onAuth(a, _session, cb) {
+      state.authAttempts++;
       if (auth && a.username === auth.user && a.password === auth.pass) return cb(null, { user: a.username });
       cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
     },
@@ -148,6 +157,8 @@ export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promis
     sockets.add(socket);
     state.open++;
     state.peak = Math.max(state.peak, state.open);
+    // Bytes on the TCP socket itself: once STARTTLS has upgraded it they are TLS records.
+    if (recordCleartext && !secure) socket.on('data', (chunk: Buffer) => state.cleartext.push(chunk));
     socket.on('close', () => {
       sockets.delete(socket);
       state.open--;
@@ -174,6 +185,8 @@ export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promis
     countFor: (a) => state.counts.get(a.toLowerCase()) ?? 0,
     duplicates: () => [...state.counts].filter(([, n]) => n > 1),
     connections: () => ({ total: state.connTotal, peak: state.peak }),
+    authAttempts: () => state.authAttempts,
+    cleartext: () => Buffer.concat(state.cleartext).toString('latin1'),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -9,13 +9,15 @@
 // message after a dropped connection, so every attempt is counted in the ledger. Connections are
 // kept for the whole run (`maxMessages: Infinity`) like a long-lived MTA session.
 //
-// Any nodemailer SMTP option can be tuned through the URL's query string, e.g.
-// smtp://user:pass@host:587?requireTLS=true&socketTimeout=30000&tls.rejectUnauthorized=false;
+// The connection options come from SMTP_URL as config/smtp-url.ts reads it (the configuration has
+// already checked it), e.g. smtp://user:pass@host:587?socketTimeout=30000&tls.rejectUnauthorized=false;
 // `messageTimeout` (ms, ours) bounds one whole message, which catches a server that trickles
-// replies slowly enough that no socket timeout fires.
+// replies slowly enough that no socket timeout fires. Credentials on smtp:// are only sent after
+// STARTTLS (requireTLS) unless the URL says allowPlainAuth=true.
 import { Readable } from 'node:stream';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Config } from '../../config/config.js';
+import { parseSmtpUrl, requiresTls, type SmtpUrl } from '../../config/smtp-url.js';
 import type { OutgoingMessage } from '../../email/message.js';
 import type { Logger } from '../../logging.js';
 import { TokenBucket } from '../rate-limit.js';
@@ -40,31 +42,31 @@ export function createSmtpTransport(
   smtp: Config['smtp'],
   logger: Logger,
 ): Transport {
-  let url: URL;
-  try {
-    url = new URL(smtpUrl);
-  } catch {
-    throw new SendError(`SMTP_URL: "${redact(smtpUrl)}" is not a URL (expected smtp://host:port or smtps://...)`, null, '', false, false, true);
-  }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
-    throw new SendError(`SMTP_URL: "${redact(smtpUrl)}" must start with smtp:// or smtps://`, null, '', false, false, true);
-  }
-  const messageTimeout = Number(url.searchParams.get('messageTimeout') ?? DEFAULTS.messageTimeout);
-  url.searchParams.delete('messageTimeout');
+  const url = parseSmtpUrl(smtpUrl);
+  const messageTimeout = url.messageTimeout ?? DEFAULTS.messageTimeout;
+  const tlsRequired = requiresTls(url);
 
   const pool = new SMTPPool({
-    maxConnections: smtp.maxConnections,
-    maxMessages: Infinity,
-    maxRequeues: 0,
     connectionTimeout: DEFAULTS.connectionTimeout,
     greetingTimeout: DEFAULTS.greetingTimeout,
     socketTimeout: DEFAULTS.socketTimeout,
-    // The URL (with its query options) wins over the defaults above.
-    url: url.href,
+    // The URL's query options win over the defaults above, never over the pool settings below.
+    ...url.options,
+    host: url.host,
+    port: url.port,
+    secure: url.secure,
+    auth: url.auth,
+    tls: url.tls,
+    requireTLS: tlsRequired,
+    maxConnections: smtp.maxConnections,
+    maxMessages: Infinity,
+    maxRequeues: 0,
   });
   pool.on('error', () => {}); // failures are reported per message
   const bucket = smtp.rateLimit ? new TokenBucket(smtp.rateLimit) : null;
-  const description = `SMTP ${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 25)} (${smtp.maxConnections} connections${smtp.rateLimit ? `, ${smtp.rateLimit} msg/s` : ''})`;
+  const endpoint = `${url.secure ? 'smtps' : 'smtp'}://${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`;
+  const description = `SMTP ${endpoint} (${smtp.maxConnections} connections${smtp.rateLimit ? `, ${smtp.rateLimit} msg/s` : ''})`;
+  const classify = (err: unknown, timedOutAfter: number | null) => toSendError(err, timedOutAfter, { url, endpoint });
   logger.debug({ transport: description }, 'SMTP transport ready');
 
   return {
@@ -100,7 +102,7 @@ export function createSmtpTransport(
         return { code: parseCode(response) ?? 250, response };
       } catch (err) {
         if (err instanceof SendError) throw err;
-        throw toSendError(err, timedOut ? messageTimeout : null);
+        throw classify(err, timedOut ? messageTimeout : null);
       } finally {
         clearTimeout(timer);
         meta?.signal?.removeEventListener('abort', onAbort);
@@ -137,13 +139,21 @@ function poolSend(pool: SMTPPool, message: OutgoingMessage, signal: AbortSignal)
   });
 }
 
-export function toSendError(err: unknown, timedOutAfter: number | null = null): SendError {
+/** What the transport was asked to do, so a TLS failure can say what to change. */
+interface Connection {
+  url: SmtpUrl;
+  endpoint: string;
+}
+
+export function toSendError(err: unknown, timedOutAfter: number | null = null, connection?: Connection): SendError {
   const e = err as { message?: string; code?: string; responseCode?: number; response?: string; command?: string };
   const code = typeof e.responseCode === 'number' ? e.responseCode : null;
   const response = oneLine(e.response || e.message || String(err));
   if (timedOutAfter !== null) {
     return new SendError(`no answer within ${timedOutAfter} ms`, null, `timeout: ${response}`, true);
   }
+  const tlsProblem = connection && tlsMisconfiguration(e, connection);
+  if (tlsProblem) return new SendError(tlsProblem, code, response, false, false, true);
   if ((e.code && FATAL_CODES.has(e.code)) || (e.code === 'ESOCKET' && /certificate|self[- ]signed|ssl|tls/i.test(response))) {
     return new SendError(`${e.code}: ${response}`, code, response, false, false, true);
   }
@@ -158,6 +168,23 @@ export function toSendError(err: unknown, timedOutAfter: number | null = null): 
   return new SendError(response, code, e.code && code === null ? `${e.code}: ${response}` : response, true);
 }
 
+/**
+ * One line saying what is wrong for the two TLS mismatches an operator can fix in SMTP_URL: a
+ * server that answers STARTTLS with an error while TLS is required, and smtps:// (TLS from the
+ * first byte) to a port that speaks plain SMTP, which OpenSSL reports as "wrong version number".
+ */
+function tlsMisconfiguration(e: { message?: string; code?: string; command?: string }, { url, endpoint }: Connection): string | null {
+  if (e.code === 'ETLS' && e.command === 'STARTTLS' && requiresTls(url) && /upgrading connection/i.test(e.message ?? '')) {
+    return url.auth && !url.allowPlainAuth
+      ? `${endpoint} does not offer STARTTLS, so the password would go out in clear: not sent (use smtps:// or a port with STARTTLS, or add allowPlainAuth=true to SMTP_URL to allow it)`
+      : `${endpoint} does not offer STARTTLS, and SMTP_URL requires TLS (requireTLS=true)`;
+  }
+  if (url.secure && /wrong version number|WRONG_VERSION_NUMBER|packet length too long|unknown protocol/i.test(e.message ?? '')) {
+    return `${endpoint}: the server does not speak TLS on this port; use smtp:// (STARTTLS) or port 465`;
+  }
+  return null;
+}
+
 function parseCode(response: string): number | null {
   const m = /^(\d{3})/.exec(response);
   return m ? Number(m[1]) : null;
@@ -165,8 +192,4 @@ function parseCode(response: string): number | null {
 
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
-}
-
-function redact(u: string): string {
-  return u.replace(/\/\/([^@/]*)@/, '//***@');
 }
