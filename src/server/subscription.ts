@@ -2,6 +2,7 @@
 // topic preferences. Links carry signed tokens (src/email/tokens.ts); nothing here trusts an
 // address or id from the request without one.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalAddress } from '../domain/address.js';
 import { signToken, verifyToken, type TokenPurpose } from '../email/tokens.js';
 import { DuplicateSubscriberError, type Subscriber } from '../storage/store.js';
 import type { ServerContext } from './context.js';
@@ -46,7 +47,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
     if (!topics.ok) return fail(400, topics.error);
 
     const target = await pendingSubscriber(email.value, name.value, topics.value);
-    if (target && perAddress.hit(target.email.toLowerCase(), ctx.now()) === 0) {
+    if (target && perAddress.hit(canonicalAddress(target.email), ctx.now()) === 0) {
       mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
     }
     // The same answer whatever happened above: known, unknown, active or unsubscribed.
