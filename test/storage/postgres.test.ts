@@ -49,7 +49,7 @@ describe.skipIf(!available)('PostgreSQL adapter', () => {
     const stores = Array.from({ length: 5 }, () => new PostgresStore(url, { max: 2 }));
     await Promise.all(stores.map((s) => s.migrate()));
     const versions = await Promise.all(stores.map((s) => s.schemaVersion()));
-    expect(new Set(versions)).toEqual(new Set([MIGRATIONS.length]));
+    expect(new Set(versions)).toEqual(new Set([MIGRATIONS[MIGRATIONS.length - 1]!.version]));
     await stores[0]!.addSubscriber({ email: 'x@example.org' });
     expect(await stores[4]!.countSubscribers()).toBe(1);
     await Promise.all(stores.map((s) => s.close()));
