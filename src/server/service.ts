@@ -17,6 +17,7 @@ import { CampaignRunner } from '../worker/runner.js';
 import { checkSchedule, Worker } from '../worker/worker.js';
 import { buildServer, type PressroomServer } from './app.js';
 import type { RateLimitOptions } from './rate-limit.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 export type ServiceMode = 'start' | 'serve' | 'worker';
 
@@ -26,7 +27,7 @@ export interface ServiceOptions {
   logger: Logger;
   /** Address to listen on (default 127.0.0.1). */
   host?: string;
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
   watch?: boolean;
   rateLimit?: RateLimitOptions;
   /** NODE_ENV, to insist on a configured secret in production. */
