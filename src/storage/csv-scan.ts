@@ -48,7 +48,19 @@ export class CsvScanner {
 
   push(chunk: Buffer): void {
     let start = 0;
-    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, start)) {
+    // The line the previous chunk ended in is finished the slow way; the rest may take the fast path.
+    if (this.currentBytes > 0 || this.tooLong || this.line === 1) {
+      const i = chunk.indexOf(LF);
+      if (i < 0) return this.take(chunk);
+      this.take(chunk.subarray(0, i));
+      this.endLine();
+      start = i + 1;
+    }
+    const lastBreak = chunk.lastIndexOf(LF);
+    if (lastBreak >= start && !this.inQuotes && this.plainLines(chunk.subarray(start, lastBreak + 1))) {
+      start = lastBreak + 1;
+    }
+    for (let i = chunk.indexOf(LF, start); i >= 0; i = chunk.indexOf(LF, start)) {
       this.take(chunk.subarray(start, i));
       this.endLine();
       start = i + 1;
@@ -56,9 +68,23 @@ export class CsvScanner {
     if (start < chunk.length) this.take(chunk.subarray(start));
   }
 
+  /** The usual case, checked for whole runs of lines at once: UTF-8 text, no NUL, no quote, short lines. Counts them when so. */
+  private plainLines(lines: Buffer): boolean {
+    if (lines.indexOf(QUOTE) >= 0 || lines.indexOf(0) >= 0 || !isUtf8(lines)) return false;
+    let count = 0;
+    let from = 0;
+    for (let i = lines.indexOf(LF); i >= 0; i = lines.indexOf(LF, from)) {
+      if (i - from > MAX_ROW_BYTES) return false;
+      count++;
+      from = i + 1;
+    }
+    this.line += count;
+    return true;
+  }
+
   end(): ScanResult {
     if (this.currentBytes > 0 || this.tooLong) this.endLine();
-    while (this.inQuotes) this.giveUpOpenQuote();
+    while (this.inQuotes) this.giveUpOpenQuote('is never closed');
     this.result.problems.sort((a, b) => a.line - b.line);
     return this.result;
   }
@@ -85,7 +111,7 @@ export class CsvScanner {
       this.problem(line, `CSV: the line is longer than ${MAX_ROW_BYTES / 1024} KiB, more than any row can be`);
       this.result.blank.add(line);
       // Whatever quote was open cannot close in a line we do not read.
-      while (this.inQuotes) this.giveUpOpenQuote();
+      while (this.inQuotes) this.giveUpOpenQuote('is never closed');
       this.atFieldStart = true;
       return;
     }
@@ -110,8 +136,18 @@ export class CsvScanner {
       const b = bytes[i];
       if (this.inQuotes) {
         if (b !== QUOTE) continue;
-        if (bytes[i + 1] === QUOTE) i++;
-        else this.inQuotes = false;
+        if (bytes[i + 1] === QUOTE) {
+          i++;
+          continue;
+        }
+        this.inQuotes = false;
+        // After a closing quote only blanks, then a comma or the end of the line (csv-parse's rule).
+        let j = i + 1;
+        while (bytes[j] === 0x20 || bytes[j] === 0x09) j++;
+        if (j < bytes.length && bytes[j] !== COMMA) {
+          this.inQuotes = true;
+          return this.giveUpOpenQuote(`is closed on line ${line} but followed by more text`);
+        }
       } else if (b === QUOTE && this.atFieldStart) {
         this.inQuotes = true;
         this.openedAt = line;
@@ -127,14 +163,14 @@ export class CsvScanner {
       this.sinceOpen = [];
       this.sinceOpenBytes = 0;
     } else if (this.sinceOpenBytes > MAX_ROW_BYTES) {
-      this.giveUpOpenQuote();
+      this.giveUpOpenQuote('is never closed');
     }
   }
 
-  /** The open quote is not closed within a row's size: report its line, then read on from the next line. */
-  private giveUpOpenQuote(): void {
+  /** The open quote does not close properly within a row's size: report its line, then read on from the next line. */
+  private giveUpOpenQuote(how: string): void {
     const line = this.openedAt;
-    this.problem(line, 'CSV: a quoted field opens on this line and is never closed');
+    this.problem(line, `CSV: a quoted field opens on this line and ${how}`);
     this.result.blank.add(line);
     const again = this.sinceOpen;
     this.inQuotes = false;

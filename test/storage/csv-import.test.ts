@@ -72,3 +72,29 @@ it('refuses a header it does not understand before writing anything', async () =
   await expect(importText('email,email\na@example.org,b@example.org\n')).rejects.toThrow(ImportHeaderError);
   await expect(importText('e-mail\na@example.org\n')).rejects.toThrow('subs.csv:1: header: unknown column "e-mail"');
 });
+
+it('finds bad bytes and unclosed quotes by line whatever the chunking; a character split across chunks is fine', async () => {
+  const bytes = Buffer.concat([
+    Buffer.from('email,name\nok1@example.org,Zoë\n'), // 1-2
+    Buffer.from('open@example.org,"never closed\n'), // 3
+    Buffer.from('ok2@example.org,Ok\n'), // 4
+    Buffer.from([0x62, 0x61, 0x64, 0x40, 0x78, 0x2e, 0x6f, 0x72, 0x67, 0x2c, 0xc3, 0x28, 0x0a]), // 5: bad@x.org,<invalid UTF-8>
+    Buffer.from('ok3@example.org,"Quoted ""fine"""\n'), // 6
+  ]);
+  for (const size of [1, 3, 7, 64, bytes.length]) {
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+    const store = new SqliteStore(path.join(root, `db-${++n}.sqlite`));
+    await store.migrate();
+    const problems: string[] = [];
+    const summary = await importSubscribersCsv(store, () => Readable.from(chunks), { file: 'subs.csv', onProblem: (p) => problems.push(formatImportProblem(p)) });
+    expect(problems, `chunks of ${size}`).toEqual([
+      'subs.csv:3: CSV: a quoted field opens on this line and is closed on line 6 but followed by more text',
+      'subs.csv:5: CSV: invalid UTF-8 (save the file as UTF-8)',
+    ]);
+    expect(summary).toEqual({ rows: 5, added: 3, duplicates: 0, bad: 2 });
+    expect((await store.findSubscriberByEmail('ok1@example.org'))?.name).toBe('Zoë');
+    expect((await store.findSubscriberByEmail('ok3@example.org'))?.name).toBe('Quoted "fine"');
+    await store.close();
+  }
+});
