@@ -155,7 +155,8 @@ export class CsvScanner {
         this.sinceOpenBytes = 0;
         this.atFieldStart = false;
       } else {
-        this.atFieldStart = b === COMMA;
+        // csv-parse trims, so blanks before an opening quote still leave it at the field's start.
+        this.atFieldStart = b === COMMA || (this.atFieldStart && (b === 0x20 || b === 0x09));
       }
     }
     if (!this.inQuotes) {

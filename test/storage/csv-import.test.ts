@@ -98,3 +98,11 @@ it('finds bad bytes and unclosed quotes by line whatever the chunking; a charact
     await store.close();
   }
 });
+
+it('a quote after blanks still opens a field (csv-parse trims), so an unclosed one there is caught too', async () => {
+  const { store, problems, summary } = await importText('email,name\nada@example.org,  "Ada\nbob@example.org, "Bob" \n');
+  expect(problems).toEqual(['subs.csv:2: CSV: a quoted field opens on this line and is closed on line 3 but followed by more text']);
+  expect(summary).toEqual({ rows: 2, added: 1, duplicates: 0, bad: 1 });
+  expect((await store.findSubscriberByEmail('bob@example.org'))?.name).toBe('Bob');
+  await store.close();
+});
