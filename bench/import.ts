@@ -38,7 +38,7 @@ function rate(n: number, ms: number): string {
 
 async function timeCsvImport(store: Store): Promise<{ ms: number; added: number; duplicates: number }> {
   const t = performance.now();
-  const r = await importSubscribersCsv(store, createReadStream(csvFile), { file: csvFile, onProblem: (p) => console.error(p) });
+  const r = await importSubscribersCsv(store, () => createReadStream(csvFile), { file: csvFile, onProblem: (p) => console.error(p) });
   return { ms: performance.now() - t, added: r.added, duplicates: r.duplicates };
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { resolveSecret } from '../config/secret.js';
 import type { Config } from '../config/config.js';
 import { isPublished, issueTopics, type Issue } from '../content/issue.js';
+import { parseAddress } from '../domain/address.js';
 import { checkEmailable, DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
 import { createTransport } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
@@ -115,7 +116,8 @@ function checkSendable(issue: Issue): void {
 }
 
 async function sendTest(config: Config, issue: Issue, address: string): Promise<void> {
-  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new UsageError(`send --test: "${address}" is not an email address`);
+  const parsed = parseAddress(address);
+  if (!parsed.ok) throw new UsageError(`send --test: ${JSON.stringify(address)} is not an email address (${parsed.problem})`);
   const logger = createLogger();
   // Loaded here only: `send` itself renders in a child process and never loads MJML (render-isolated.ts).
   const { prepareIssueEmail } = await import('../email/issue-email.js');

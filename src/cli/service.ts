@@ -4,13 +4,14 @@ import type { Command } from 'commander';
 import { ConfigError, type ConfigOverrides } from '../config/config.js';
 import { createLogger } from '../logging.js';
 import { startService, type ServiceMode } from '../server/service.js';
+import { parseTrustProxy } from '../server/trust-proxy.js';
 import { configFrom, UsageError, type CommonOptions } from './common.js';
 
 interface ServiceCliOptions extends CommonOptions, Omit<ConfigOverrides, 'port'> {
   port?: string;
   host?: string;
   watch?: boolean;
-  trustProxy?: boolean;
+  trustProxy?: string | boolean;
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -24,7 +25,10 @@ export function registerServiceCommands(program: Command): void {
     if (http) {
       cmd.option('--port <n>', 'port to listen on (default 8080 or PRESSROOM_PORT; 0 = any free port)');
       cmd.option('--host <addr>', 'address to listen on (default 127.0.0.1 or PRESSROOM_HOST; 0.0.0.0 for all)');
-      cmd.option('--trust-proxy', 'take client addresses from X-Forwarded-For (only behind your own proxy; or PRESSROOM_TRUST_PROXY=1)');
+      cmd.option(
+        '--trust-proxy [hops|proxies]',
+        'read client addresses from X-Forwarded-For through your own proxies: a hop count (bare flag = 1) or their addresses/CIDRs, comma-separated (or PRESSROOM_TRUST_PROXY)',
+      );
     }
     if (worker) cmd.option('--no-watch', 'do not watch the issues folder (pick up changes on the schedule only)');
     cmd.action((options: ServiceCliOptions) => run(name, options));
@@ -50,6 +54,11 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
     port = Number(options.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${options.port}" is not a port number (expected 0-65535)`);
   }
+  const trustProxy =
+    options.trustProxy !== undefined
+      ? parseTrustProxy(options.trustProxy, '--trust-proxy')
+      : parseTrustProxy(process.env.PRESSROOM_TRUST_PROXY, 'PRESSROOM_TRUST_PROXY');
+  if (!trustProxy.ok) throw new UsageError(trustProxy.error);
   const config = configFrom({ ...options, port });
   const logger = createLogger();
   const host = options.host ?? process.env.PRESSROOM_HOST;
@@ -58,7 +67,7 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
     mode,
     logger,
     host,
-    trustProxy: options.trustProxy ?? /^(1|true|yes)$/i.test(process.env.PRESSROOM_TRUST_PROXY ?? ''),
+    trustProxy: trustProxy.value,
     watch: options.watch,
     env: process.env.NODE_ENV,
   }).catch((err: unknown) => {

@@ -1,10 +1,10 @@
 // `pressroom subscribers add|remove|list|import|export`: operator access to the list, through the
 // Store (SQLite by default, PostgreSQL with DATABASE_URL). list and export page through the store
 // by id (keyset), so they stream any list size in constant memory.
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import type { Command } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import { ConfigError, type Config } from '../config/config.js';
+import { csvRows } from '../domain/csv-cells.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
 import { openStore } from '../storage/open.js';
 import {
@@ -101,7 +101,14 @@ export function registerSubscriberCommands(program: Command): void {
         throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }
       try {
-        const r = await importSubscribersCsv(store, input, { file, onProblem: (p) => console.error(formatImportProblem(p)) });
+        // The stream opened above (to report an unreadable file as such) serves the first pass.
+        let unused: ReadStream | null = input;
+        const open = () => {
+          const stream = unused ?? createReadStream(file);
+          unused = null;
+          return stream;
+        };
+        const r = await importSubscribersCsv(store, open, { file, onProblem: (p) => console.error(formatImportProblem(p)) });
         console.log(
           `${file}: ${r.rows} row${r.rows === 1 ? '' : 's'}: ${r.added} added, ${r.duplicates} duplicate${r.duplicates === 1 ? '' : 's'} skipped, ` +
             `${r.bad} bad row${r.bad === 1 ? '' : 's'} skipped`,
@@ -128,10 +135,10 @@ export function registerSubscriberCommands(program: Command): void {
     if (options.email !== undefined) return exportPerson(options.email, options);
     const status = options.status === undefined ? undefined : parseStatus(options.status);
     await withStore(configFrom(options), async (store) => {
-      if (!(await write(stringify([EXPORT_COLUMNS])))) return;
+      if (!(await write(csvRows([EXPORT_COLUMNS])))) return;
       for await (const page of pages(store, status)) {
         const ok = await write(
-          stringify(
+          csvRows(
             page.map((s) => [s.email, s.name ?? '', s.topics.join(';'), s.status, s.source ?? '', s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? '']),
           ),
         );

@@ -4,9 +4,9 @@
 // values); the DKIM body hash is computed over pieces canonicalized once (relaxed), so signing
 // needs one SHA-256 pass and one RSA signature per recipient.
 import { createHash, randomBytes } from 'node:crypto';
-import { domainToASCII } from 'node:url';
 import { encodeWord, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { parseAddress } from '../domain/address.js';
 
 const CRLF = '\r\n';
 
@@ -31,16 +31,11 @@ export function encodeText(text: string): string {
   return encodeWord(text, 'B', 52).replace(/\?= =\?/g, '?= =?');
 }
 
-/** Checks and normalizes an address; CR/LF or anything odd is rejected, never "cleaned". */
+/** Checks an address (src/domain/address.ts) and returns it with an ASCII domain; anything odd is rejected, never "cleaned". */
 export function checkAddress(address: string, what: string): string {
-  if (/[\r\n]/.test(address)) throw new HeaderValueError(`${what}: address contains a line break`);
-  const m = /^([^\s@<>(),;:"[\]\\]+)@([^\s@<>(),;:"[\]\\]+)$/.exec(address.trim());
-  if (!m) throw new HeaderValueError(`${what}: "${address}" is not a valid email address`);
-  const local = m[1]!;
-  if (!/^[\x21-\x7e]+$/.test(local)) throw new HeaderValueError(`${what}: "${address}": non-ASCII local part is not supported`);
-  const domain = /^[A-Za-z0-9.-]+$/.test(m[2]!) ? m[2]!.toLowerCase() : domainToASCII(m[2]!);
-  if (!domain) throw new HeaderValueError(`${what}: "${address}" has an invalid domain`);
-  return `${local}@${domain}`;
+  const parsed = parseAddress(address);
+  if (!parsed.ok) throw new HeaderValueError(`${what}: ${JSON.stringify(address)} is not a valid email address (${parsed.problem})`);
+  return parsed.ascii;
 }
 
 /** `"Display Name" <addr>` (display name cleaned of CR/LF and encoded), or just `addr`. */

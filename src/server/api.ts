@@ -154,7 +154,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     // The same importer as `pressroom subscribers import`: header row, bad rows reported by line.
     const problems: string[] = [];
     try {
-      const summary = await importSubscribersCsv(store, Readable.from([request.body]), {
+      const summary = await importSubscribersCsv(store, () => Readable.from([request.body as string]), {
         file: 'upload.csv',
         onProblem: (p) => problems.push(formatImportProblem(p)),
       });

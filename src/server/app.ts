@@ -13,6 +13,7 @@ import type { RateLimitOptions } from './rate-limit.js';
 import { StaticFiles } from './static.js';
 import { registerStaticRoute } from './static-route.js';
 import { registerSubscriptionRoutes } from './subscription.js';
+import { fastifyTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 /** What buildServer needs; the rest of the ServerContext it builds itself. */
 export interface ServerDeps
@@ -20,8 +21,8 @@ export interface ServerDeps
     Partial<Pick<ServerContext, 'issues' | 'now'>> {
   /** Sign-ups per client address; default 10 per 10 minutes. */
   rateLimit?: RateLimitOptions;
-  /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
-  trustProxy?: boolean;
+  /** Proxies whose X-Forwarded-For entries are believed (src/server/trust-proxy.ts); default none. */
+  trustProxy?: TrustProxy;
   /** The process's system mail queue (startService passes its own); default: one made and started here. */
   mailer?: SystemMailer;
 }
@@ -42,7 +43,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     // Request URLs carry tokens; the reverse proxy keeps access logs if wanted.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: deps.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(deps.trustProxy),
     return503OnClosing: true,
     // A client gets a minute for its whole request (slow-loris protection beyond Node's defaults).
     requestTimeout: 60_000,

@@ -18,6 +18,7 @@ import { checkSchedule, Worker } from '../worker/worker.js';
 import { buildServer, type PressroomServer } from './app.js';
 import { SystemMailer } from './mailer.js';
 import type { RateLimitOptions } from './rate-limit.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 export type ServiceMode = 'start' | 'serve' | 'worker';
 
@@ -27,7 +28,7 @@ export interface ServiceOptions {
   logger: Logger;
   /** Address to listen on (default 127.0.0.1). */
   host?: string;
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
   watch?: boolean;
   rateLimit?: RateLimitOptions;
   /** NODE_ENV, to insist on a configured secret in production. */

@@ -3,6 +3,7 @@
 // address or id from the request without one. Opening a link (GET, HEAD) never changes anything:
 // mail scanners fetch every link in a message; a person presses a button (POST).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalAddress } from '../domain/address.js';
 import { signToken, verifyToken, type TokenPurpose } from '../email/tokens.js';
 import { normalizeTopics } from '../storage/email.js';
 import { DuplicateSubscriberError, InvalidEmailError, type Subscriber } from '../storage/store.js';
@@ -57,7 +58,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
       if (err instanceof InvalidEmailError) return fail(400, err.message);
       throw err;
     }
-    if (target && perAddress.hit(target.email.toLowerCase(), ctx.now()) === 0) {
+    if (target && perAddress.hit(canonicalAddress(target.email), ctx.now()) === 0) {
       await mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
     }
     // The same answer whatever happened above: known, unknown, active or unsubscribed.

@@ -2,6 +2,9 @@
 // chunks of valid rows, so a million-row file never sits in memory. Bad rows are reported one line
 // each (`subs.csv:17: email: "foo@" is not an email address (...)`) and skipped; the good rows are
 // still imported; duplicates (stored already, or repeated in the file) are skipped and counted.
+// The file is read twice: first its bytes (csv-scan.ts: invalid UTF-8, NUL bytes, over-long lines,
+// unclosed quotes, each reported on its line), then its records. Every row meets the sign-up
+// form's rules (src/domain/): the same address parser, name and topic limits.
 //
 // Columns (header row required, names case-insensitive, any order):
 //   email (required), name, topics (separated by ";" or "|"), status (default active), source
@@ -10,13 +13,17 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { emailProblem, invalidEmailMessage } from './email.js';
+import { invalidAddressMessage, parseAddress } from '../domain/address.js';
+import { restoreCell } from '../domain/csv-cells.js';
+import { checkNameText, checkTopicList } from '../domain/subscriber-fields.js';
+import { blankLines, CsvScanner, MAX_ROW_BYTES } from './csv-scan.js';
 import type { NewSubscriber, Store, SubscriberStatus } from './store.js';
 
 export const IMPORT_COLUMNS = ['email', 'name', 'topics', 'status', 'source'] as const;
 const IGNORED_COLUMNS = ['created_at', 'confirmed_at', 'unsubscribed_at', 'id'];
 const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
 const CHUNK = 5000;
+const MAX_SOURCE_LENGTH = 200;
 
 export interface ImportProblem {
   file: string;
@@ -41,9 +48,10 @@ export function splitTopics(cell: string): string[] {
   return cell.split(/[;|]/).map((t) => t.trim()).filter(Boolean);
 }
 
+/** `open` is called twice (the byte scan, then the records), each time for the whole input from its start. */
 export async function importSubscribersCsv(
   store: Store,
-  input: Readable,
+  open: () => Readable,
   options: { file: string; onProblem: (p: ImportProblem) => void; now?: Date },
 ): Promise<ImportSummary> {
   const { file, onProblem } = options;
@@ -54,20 +62,35 @@ export async function importSubscribersCsv(
     onProblem({ file, ...p });
   };
 
-  const parser = input.pipe(
-    parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true, info: true }),
+  const scan = await scanBytes(open());
+  // Problems come out in line order: the byte scan's are held until the records reach their line.
+  const held = scan.problems.map(({ line, message }) => ({ line, ...splitField(message) }));
+  const reportHeld = (upTo: number) => {
+    while (held.length > 0 && held[0]!.line <= upTo) {
+      summary.rows++;
+      bad(held.shift()!);
+    }
+  };
+
+  const input = open();
+  const parser = input.pipe(blankLines(scan.blank)).pipe(
+    parse({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      max_record_size: MAX_ROW_BYTES,
+      skip_records_with_error: true,
+      info: true,
+    }),
   );
   // csv-parse reports unparseable records as it reads, ahead of the records we consume; hold them
   // back so every problem comes out in line order.
-  const skipped: Array<{ line: number; message: string }> = [];
-  parser.on('skip', (err: Error & { lines?: number }) => skipped.push({ line: err.lines ?? 0, message: err.message }));
-  const reportSkipped = (upTo: number) => {
-    while (skipped.length > 0 && skipped[0]!.line <= upTo) {
-      const s = skipped.shift()!;
-      summary.rows++;
-      bad({ line: s.line, field: 'CSV', message: s.message });
-    }
-  };
+  parser.on('skip', (err: Error & { lines?: number }) => {
+    held.push({ line: err.lines ?? 0, field: 'CSV', message: err.message });
+    held.sort((a, b) => a.line - b.line);
+  });
   input.on('error', (err) => parser.destroy(err));
 
   let columns: Map<string, number> | null = null;
@@ -81,8 +104,10 @@ export async function importSubscribersCsv(
   };
 
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    const line = info.lines - newlinesInside(record);
-    reportSkipped(line);
+    const last = info.lines;
+    const line = last - newlinesInside(record);
+    reportHeld(line);
+    if (columns && touches(scan.unreadable, line, last)) continue; // reported by the byte scan
     if (!columns) {
       columns = readHeader(record, file, line);
       continue;
@@ -94,32 +119,55 @@ export async function importSubscribersCsv(
     }
     const cell = (name: string): string => {
       const i = columns!.get(name);
-      return i === undefined ? '' : (record[i] ?? '');
+      return i === undefined ? '' : restoreCell(record[i] ?? '');
     };
-    const email = cell('email');
-    const problem = emailProblem(email);
-    if (problem) {
-      bad({ line, ...splitField(invalidEmailMessage(email, problem)) });
+    const row = readRow(cell, defaultSource);
+    if (!row.ok) {
+      bad({ line, ...row.problem });
       continue;
     }
-    const status = cell('status') || 'active';
-    if (!STATUSES.includes(status as SubscriberStatus)) {
-      bad({ line, field: 'status', message: `"${status}" is not one of ${STATUSES.join(', ')}` });
-      continue;
-    }
-    chunk.push({
-      email,
-      name: cell('name') || null,
-      topics: splitTopics(cell('topics')),
-      status: status as SubscriberStatus,
-      source: cell('source') || defaultSource,
-    });
+    chunk.push(row.value);
     if (chunk.length >= CHUNK) await flush();
   }
-  reportSkipped(Infinity);
+  reportHeld(Infinity);
   if (!columns) throw new ImportHeaderError(`${file}:1: header: the file is empty (expected a header row: email,name,topics)`);
   await flush();
   return summary;
+}
+
+type RowResult = { ok: true; value: NewSubscriber } | { ok: false; problem: { field: string; message: string } };
+
+/** One record against the sign-up form's rules. */
+function readRow(cell: (name: string) => string, defaultSource: string): RowResult {
+  const email = cell('email');
+  const address = parseAddress(email);
+  if (!address.ok) return { ok: false, problem: splitField(invalidAddressMessage(email, address.problem)) };
+  const name = checkNameText(cell('name'));
+  if (!name.ok) return { ok: false, problem: splitField(name.error) };
+  const topics = checkTopicList(splitTopics(cell('topics')));
+  if (!topics.ok) return { ok: false, problem: splitField(topics.error) };
+  const status = cell('status') || 'active';
+  if (!STATUSES.includes(status as SubscriberStatus)) {
+    return { ok: false, problem: { field: 'status', message: `"${status}" is not one of ${STATUSES.join(', ')}` } };
+  }
+  const source = cell('source');
+  if (source.length > MAX_SOURCE_LENGTH) return { ok: false, problem: { field: 'source', message: `longer than ${MAX_SOURCE_LENGTH} characters` } };
+  return {
+    ok: true,
+    value: { email: address.address, name: name.value, topics: topics.value, status: status as SubscriberStatus, source: source || defaultSource },
+  };
+}
+
+async function scanBytes(input: Readable) {
+  const scanner = new CsvScanner();
+  for await (const chunk of input as AsyncIterable<Buffer | string>) scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return scanner.end();
+}
+
+function touches(lines: ReadonlySet<number>, first: number, last: number): boolean {
+  if (lines.size === 0) return false;
+  for (let l = first; l <= last; l++) if (lines.has(l)) return true;
+  return false;
 }
 
 /** A header that cannot be used: nothing is imported. */

@@ -1,11 +1,12 @@
 // The storage interface. Everything above it (delivery, CLI, server, worker) talks to a Store and
 // never to SQL; the SQLite and PostgreSQL adapters each keep their SQL together in one place.
+import { invalidAddressMessage } from '../domain/address.js';
 
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
 
 export interface Subscriber {
   id: number;
-  /** Stored as given; matched case-insensitively on the domain part. */
+  /** Stored as given (NFKC, trimmed); matched by its canonical form (src/domain/address.ts). */
   email: string;
   name: string | null;
   status: SubscriberStatus;
@@ -135,7 +136,7 @@ export class InvalidEmailError extends Error {
     readonly email: string,
     readonly problem: string,
   ) {
-    super(`email: ${JSON.stringify(email)} is not an email address (${problem})`);
+    super(invalidAddressMessage(email, problem));
   }
 }
 

@@ -9,6 +9,7 @@ import { createTransport, type Transport } from '../../src/delivery/transport.js
 import { silentLogger, type Logger } from '../../src/logging.js';
 import { buildServer, type PressroomServer } from '../../src/server/app.js';
 import type { RateLimitOptions } from '../../src/server/rate-limit.js';
+import type { TrustProxy } from '../../src/server/trust-proxy.js';
 import { openStore } from '../../src/storage/open.js';
 import type { Store } from '../../src/storage/store.js';
 import { CampaignRunner } from '../../src/worker/runner.js';
@@ -39,7 +40,7 @@ export interface HarnessOptions {
   rateLimit?: RateLimitOptions;
   smtp?: TestSmtpOptions;
   now?: () => number;
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
   configure?: (config: Config) => void;
   /** Default: silent. */
   logger?: Logger;

@@ -15,7 +15,7 @@ async function importText(text: string | string[]) {
   const store = new SqliteStore(path.join(root, `db-${++n}.sqlite`));
   await store.migrate();
   const problems: string[] = [];
-  const input = Readable.from(Array.isArray(text) ? text : [text]);
+  const input = () => Readable.from(Array.isArray(text) ? text : [text]);
   const summary = await importSubscribersCsv(store, input, { file: 'subs.csv', onProblem: (p) => problems.push(formatImportProblem(p)) });
   return { store, problems, summary };
 }
@@ -53,7 +53,8 @@ it('gives the line a multi-line record starts on, across input chunks', async ()
     'subs.csv:5: email: "bad@@example.org" is not an email address (has more than one @)',
     'subs.csv:8: email: "worse@" is not an email address (has no domain after the @)',
   ]);
-  expect((await store.findSubscriberByEmail('ok@example.org'))?.name).toBe('one\ntwo\nthree');
+  // Line breaks in a name become spaces, as in the sign-up form (names end up in headers).
+  expect((await store.findSubscriberByEmail('ok@example.org'))?.name).toBe('one two three');
   await store.close();
 });
 
@@ -70,4 +71,38 @@ it('counts duplicates across the 5,000-row chunks and within them', async () => 
 it('refuses a header it does not understand before writing anything', async () => {
   await expect(importText('email,email\na@example.org,b@example.org\n')).rejects.toThrow(ImportHeaderError);
   await expect(importText('e-mail\na@example.org\n')).rejects.toThrow('subs.csv:1: header: unknown column "e-mail"');
+});
+
+it('finds bad bytes and unclosed quotes by line whatever the chunking; a character split across chunks is fine', async () => {
+  const bytes = Buffer.concat([
+    Buffer.from('email,name\nok1@example.org,Zoë\n'), // 1-2
+    Buffer.from('open@example.org,"never closed\n'), // 3
+    Buffer.from('ok2@example.org,Ok\n'), // 4
+    Buffer.from([0x62, 0x61, 0x64, 0x40, 0x78, 0x2e, 0x6f, 0x72, 0x67, 0x2c, 0xc3, 0x28, 0x0a]), // 5: bad@x.org,<invalid UTF-8>
+    Buffer.from('ok3@example.org,"Quoted ""fine"""\n'), // 6
+  ]);
+  for (const size of [1, 3, 7, 64, bytes.length]) {
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+    const store = new SqliteStore(path.join(root, `db-${++n}.sqlite`));
+    await store.migrate();
+    const problems: string[] = [];
+    const summary = await importSubscribersCsv(store, () => Readable.from(chunks), { file: 'subs.csv', onProblem: (p) => problems.push(formatImportProblem(p)) });
+    expect(problems, `chunks of ${size}`).toEqual([
+      'subs.csv:3: CSV: a quoted field opens on this line and is closed on line 6 but followed by more text',
+      'subs.csv:5: CSV: invalid UTF-8 (save the file as UTF-8)',
+    ]);
+    expect(summary).toEqual({ rows: 5, added: 3, duplicates: 0, bad: 2 });
+    expect((await store.findSubscriberByEmail('ok1@example.org'))?.name).toBe('Zoë');
+    expect((await store.findSubscriberByEmail('ok3@example.org'))?.name).toBe('Quoted "fine"');
+    await store.close();
+  }
+});
+
+it('a quote after blanks still opens a field (csv-parse trims), so an unclosed one there is caught too', async () => {
+  const { store, problems, summary } = await importText('email,name\nada@example.org,  "Ada\nbob@example.org, "Bob" \n');
+  expect(problems).toEqual(['subs.csv:2: CSV: a quoted field opens on this line and is closed on line 3 but followed by more text']);
+  expect(summary).toEqual({ rows: 2, added: 1, duplicates: 0, bad: 1 });
+  expect((await store.findSubscriberByEmail('bob@example.org'))?.name).toBe('Bob');
+  await store.close();
 });

@@ -68,8 +68,34 @@ export function storeContract(name: string, harness: Harness): void {
       }
       await store.addSubscriber({ email: 'root@localhost' });
       await store.addSubscriber({ email: 'first.last+tag@sub.example.co.uk' });
-      await store.addSubscriber({ email: '用户@例子.中国' });
+      await store.addSubscriber({ email: 'user@例子.中国' });
       expect(await store.countSubscribers()).toBe(3);
+      // The sender cannot deliver to a non-ASCII local part (no SMTPUTF8): refused at the door.
+      for (const bad of ['用户@例子.中国', 'josé@example.org']) {
+        await expect(store.addSubscriber({ email: bad }), bad).rejects.toThrow(/non-ASCII characters before the @.*no SMTPUTF8/);
+      }
+      await store.close();
+    });
+
+    it('one mailbox is one subscriber: NFKC, IDNA and case spellings share the canonical key', async () => {
+      const { store } = await harness.fresh();
+      const ada = await store.addSubscriber({ email: 'ada@example.org' }, T0);
+      for (const dup of ['ada@ｅxample.org', 'ａda@exａmple.org', 'ADA@ＥＸＡＭＰＬＥ.ORG']) {
+        await expect(store.addSubscriber({ email: dup }), dup).rejects.toBeInstanceOf(DuplicateSubscriberError);
+        expect((await store.findSubscriberByEmail(dup))?.id, dup).toBe(ada.id);
+      }
+      const idn = await store.addSubscriber({ email: 'jose@exämple.org' }, T0);
+      expect(idn.email).toBe('jose@exämple.org');
+      await expect(store.addSubscriber({ email: 'jose@xn--exmple-cua.org' })).rejects.toBeInstanceOf(DuplicateSubscriberError);
+      expect(await store.importSubscribers([{ email: 'JOSE@XN--EXMPLE-CUA.ORG' }, { email: 'ada@ｅxample.org' }, { email: 'new@ｅxample.org' }], T0)).toEqual({
+        added: 1,
+        duplicates: 2,
+      });
+      // Stored NFKC-normalised, so the address shown is the one mailed.
+      expect((await store.findSubscriberByEmail('new@example.org'))?.email).toBe('new@example.org');
+      expect(await store.countSubscribers()).toBe(3);
+      expect(await store.removeSubscriber('jose@xn--exmple-cua.org')).toBe(true);
+      expect(await store.findSubscriberByEmail('jose@exämple.org')).toBeNull();
       await store.close();
     });
 

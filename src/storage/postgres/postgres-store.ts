@@ -5,7 +5,7 @@
 // Schema: `postgres://.../db?schema=NAME` puts every table in schema NAME (created if missing) by
 // setting the connection's search_path; without it the server's default search_path is used.
 import pg from 'pg';
-import { emailKey, emailProblem, normalizeTopics } from '../email.js';
+import { addressColumns, emailKey, emailProblem, normalizeTopics } from '../email.js';
 import { ERASED_REASON, sameAddress, scrubAddresses } from '../erasure.js';
 import {
   DuplicateSubscriberError,
@@ -28,7 +28,8 @@ import {
 import { toSystemMail, type SystemMailRow } from '../system-mail-rows.js';
 import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
-import { MIGRATIONS, SQL } from './sql.js';
+import { MIGRATIONS, REKEY_SQL, SQL } from './sql.js';
+import { describeRekey, planRekey, type KeyedSubscriber } from '../rekey.js';
 
 // Big imports go to the server in chunks of this many rows (one statement each, one transaction).
 const IMPORT_CHUNK = 5000;
@@ -108,6 +109,7 @@ export class PostgresStore implements Store {
           await client.query('BEGIN');
           try {
             await client.query(m.sql);
+            if (m.rekeySubscribers) await this.rekeySubscribers(client);
             await client.query(SQL.recordMigration, [m.version, m.name]);
             await client.query('COMMIT');
           } catch (err) {
@@ -123,6 +125,23 @@ export class PostgresStore implements Store {
     } finally {
       client.release();
     }
+  }
+
+  /** Migration 5, inside its transaction: canonical keys, duplicates merged (src/storage/rekey.ts). */
+  private async rekeySubscribers(client: pg.PoolClient): Promise<void> {
+    const { rows } = await client.query<KeyedSubscriber>(REKEY_SQL.subscriberKeys);
+    const plan = planRekey(rows);
+    for (const m of plan.merged) {
+      await client.query(REKEY_SQL.archiveMerged, [m.keptId, m.id]);
+      await client.query(SQL.cancelPendingDeliveries, [m.id, 'not sent: merged into another subscriber with the same address']);
+      await client.query(REKEY_SQL.deleteSubscriber, [m.id]);
+    }
+    for (const r of plan.rekeyed) await client.query(REKEY_SQL.setKey, [r.key, r.id]);
+    for (const s of plan.suppressed) {
+      await client.query(REKEY_SQL.suppress, [s.id, s.status]);
+      await client.query(SQL.cancelPendingDeliveries, [s.id, `not sent: subscriber ${s.status} under another spelling`]);
+    }
+    for (const line of describeRekey(plan)) console.warn(`pressroom: ${this.where}: ${line}`);
   }
 
   async close(): Promise<void> {
@@ -504,11 +523,8 @@ function quoteIdent(name: string): string {
 }
 
 function subscriberParams(input: NewSubscriber) {
-  const problem = emailProblem(input.email);
-  if (problem) throw new InvalidEmailError(input.email, problem);
   return {
-    email: input.email,
-    emailKey: emailKey(input.email),
+    ...addressColumns(input.email),
     name: input.name ?? null,
     status: input.status ?? 'active',
     topics: normalizeTopics(input.topics),

@@ -5,7 +5,8 @@
 // once without waiting for each other or ever taking the same row.
 
 /** Versioned migrations, applied in order under an advisory lock; append, never edit. */
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+/** `rekeySubscribers`: after the SQL, the runner re-keys subscribers in JavaScript (src/storage/rekey.ts). */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; rekeySubscribers?: true }> = [
   {
     version: 1,
     name: 'subscribers, campaigns, ledger, settings',
@@ -97,6 +98,25 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX system_mail_claimable ON system_mail (claimable_at) WHERE claimable_at IS NOT NULL;
       CREATE INDEX system_mail_subscriber ON system_mail (subscriber_id);
     `,
+  },
+  {
+    version: 5,
+    name: 'canonical address keys; merged_subscribers',
+    // SQL cannot do NFKC or IDNA: the runner computes the new keys (src/storage/rekey.ts).
+    sql: `
+      CREATE TABLE merged_subscribers (
+        id         bigint PRIMARY KEY,
+        email      text NOT NULL,
+        name       text,
+        status     text NOT NULL,
+        topics     text[] NOT NULL,
+        created_at timestamptz NOT NULL,
+        source     text,
+        kept_id    bigint NOT NULL,
+        merged_at  timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+    rekeySubscribers: true,
   },
 ];
 
@@ -275,4 +295,16 @@ export const SQL = {
   initSetting: `WITH ins AS (INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING value)
       SELECT value FROM ins UNION ALL SELECT value FROM settings WHERE key = $1 LIMIT 1`,
   setSetting: `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+} as const;
+
+/** Migration 5's re-keying (src/storage/rekey.ts). */
+export const REKEY_SQL = {
+  subscriberKeys: `SELECT id, email, email_key, status FROM subscribers ORDER BY id`,
+  archiveMerged: `INSERT INTO merged_subscribers (id, email, name, status, topics, created_at, source, kept_id)
+      SELECT id, email, name, status, topics, created_at, source, $1 FROM subscribers WHERE id = $2`,
+  deleteSubscriber: `DELETE FROM subscribers WHERE id = $1`,
+  setKey: `UPDATE subscribers SET email_key = $1 WHERE id = $2`,
+  suppress: `UPDATE subscribers SET status = $2,
+        unsubscribed_at = CASE WHEN $2 = 'unsubscribed' THEN coalesce(unsubscribed_at, now()) ELSE unsubscribed_at END
+      WHERE id = $1`,
 } as const;

@@ -6,7 +6,8 @@
 // whatever the list size: queued rows, due retries and expired leases are all `claimable_at <= now`.
 
 /** Versioned migrations, applied in order; never edit a released one, append a new one. */
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+/** `rekeySubscribers`: after the SQL, the runner re-keys subscribers in JavaScript (src/storage/rekey.ts). */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; rekeySubscribers?: true }> = [
   {
     version: 1,
     name: 'subscribers, campaigns, ledger, settings',
@@ -98,6 +99,25 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX system_mail_claimable ON system_mail (claimable_at) WHERE claimable_at IS NOT NULL;
       CREATE INDEX system_mail_subscriber ON system_mail (subscriber_id);
     `,
+  },
+  {
+    version: 5,
+    name: 'canonical address keys; merged_subscribers',
+    // SQL cannot do NFKC or IDNA: the runner computes the new keys (src/storage/rekey.ts).
+    sql: `
+      CREATE TABLE merged_subscribers (
+        id         INTEGER PRIMARY KEY,
+        email      TEXT NOT NULL,
+        name       TEXT,
+        status     TEXT NOT NULL,
+        topics     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        source     TEXT,
+        kept_id    INTEGER NOT NULL,
+        merged_at  TEXT NOT NULL
+      );
+    `,
+    rekeySubscribers: true,
   },
 ];
 
@@ -246,4 +266,16 @@ export const SQL = {
   getSetting: `SELECT value FROM settings WHERE key = ?`,
   initSetting: `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
   setSetting: `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+} as const;
+
+/** Migration 5's re-keying (src/storage/rekey.ts). */
+export const REKEY_SQL = {
+  subscriberKeys: `SELECT id, email, email_key, status FROM subscribers ORDER BY id`,
+  archiveMerged: `INSERT INTO merged_subscribers (id, email, name, status, topics, created_at, source, kept_id, merged_at)
+      SELECT id, email, name, status, topics, created_at, source, ?, ? FROM subscribers WHERE id = ?`,
+  deleteSubscriber: `DELETE FROM subscribers WHERE id = ?`,
+  setKey: `UPDATE subscribers SET email_key = ? WHERE id = ?`,
+  suppress: `UPDATE subscribers SET status = @status,
+        unsubscribed_at = CASE WHEN @status = 'unsubscribed' THEN coalesce(unsubscribed_at, @now) ELSE unsubscribed_at END
+      WHERE id = @id`,
 } as const;

@@ -5,7 +5,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { emailKey, emailProblem, normalizeTopics } from '../email.js';
+import { addressColumns, emailKey, emailProblem, normalizeTopics } from '../email.js';
 import { ERASED_REASON, sameAddress, scrubAddresses } from '../erasure.js';
 import {
   DuplicateSubscriberError,
@@ -28,7 +28,8 @@ import {
 import { toSystemMail, type SystemMailRow } from '../system-mail-rows.js';
 import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
-import { MIGRATIONS, PRAGMAS, SQL, TRUNCATE_WAL } from './sql.js';
+import { MIGRATIONS, PRAGMAS, REKEY_SQL, SQL, TRUNCATE_WAL } from './sql.js';
+import { describeRekey, planRekey, type KeyedSubscriber } from '../rekey.js';
 
 interface SubscriberRow {
   id: number;
@@ -86,11 +87,30 @@ export class SqliteStore implements Store {
         for (const m of MIGRATIONS) {
           if (m.version <= current) continue;
           this.db.exec(m.sql);
+          if (m.rekeySubscribers) this.rekeySubscribers();
           this.db.prepare(SQL.recordMigration).run(m.version, m.name, new Date().toISOString());
         }
       });
       apply.immediate();
     });
+  }
+
+  /** Migration 5, inside its transaction: canonical keys, duplicates merged (src/storage/rekey.ts). */
+  private rekeySubscribers(): void {
+    const rows = this.db.prepare(REKEY_SQL.subscriberKeys).iterate() as IterableIterator<KeyedSubscriber>;
+    const plan = planRekey(rows);
+    const now = new Date().toISOString();
+    for (const m of plan.merged) {
+      this.db.prepare(REKEY_SQL.archiveMerged).run(m.keptId, now, m.id);
+      this.db.prepare(SQL.cancelPendingDeliveries).run('not sent: merged into another subscriber with the same address', m.id);
+      this.db.prepare(REKEY_SQL.deleteSubscriber).run(m.id);
+    }
+    for (const r of plan.rekeyed) this.db.prepare(REKEY_SQL.setKey).run(r.key, r.id);
+    for (const s of plan.suppressed) {
+      this.db.prepare(REKEY_SQL.suppress).run({ id: s.id, status: s.status, now });
+      this.db.prepare(SQL.cancelPendingDeliveries).run(`not sent: subscriber ${s.status} under another spelling`, s.id);
+    }
+    for (const line of describeRekey(plan)) console.warn(`pressroom: ${this.file}: ${line}`);
   }
 
   async close(): Promise<void> {
@@ -510,13 +530,10 @@ function translateError(file: string, err: unknown): unknown {
 }
 
 function subscriberParams(input: NewSubscriber, now: Date) {
-  const problem = emailProblem(input.email);
-  if (problem) throw new InvalidEmailError(input.email, problem);
   const status = input.status ?? 'active';
   const at = now.toISOString();
   return {
-    email: input.email,
-    emailKey: emailKey(input.email),
+    ...addressColumns(input.email),
     name: input.name ?? null,
     status,
     topics: JSON.stringify(normalizeTopics(input.topics)),
