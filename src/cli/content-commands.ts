@@ -13,8 +13,9 @@ export function registerContentCommands(program: Command): void {
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (options: { issues?: string; config?: string }) => {
       const config = configFrom(options);
-      const { issues, problems } = await loadIssues(config);
+      const { issues, problems, warnings } = await loadIssues(config);
       printProblems(problems);
+      printWarnings(warnings);
       const now = Date.now();
       const published = issues.filter((issue) => isPublished(issue, now)).length;
       const drafts = issues.filter((issue) => issue.draft).length;
@@ -35,8 +36,9 @@ export function registerContentCommands(program: Command): void {
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (options: { issues?: string; out?: string; siteUrl?: string; config?: string }) => {
       const config = configFrom(options);
-      const { issues, problems } = await loadIssues(config);
+      const { issues, problems, warnings } = await loadIssues(config);
       printProblems(problems);
+      printWarnings(warnings);
       const published = issues.filter((issue) => isPublished(issue));
       const { files } = await buildSite(config, issues);
       console.log(`built ${published.length} issue${published.length === 1 ? '' : 's'} into ${config.outDir} (${files.length} files)`);
@@ -49,4 +51,9 @@ export function registerContentCommands(program: Command): void {
 
 export function printProblems(problems: Problem[]): void {
   for (const problem of problems) console.error(formatProblem(problem));
+}
+
+/** Warnings do not change the exit code. */
+function printWarnings(warnings: Problem[]): void {
+  for (const warning of warnings) console.error(`warning: ${formatProblem(warning)}`);
 }

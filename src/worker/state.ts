@@ -11,6 +11,8 @@ export interface LastTick {
   at: number;
   ok: boolean;
   error?: string;
+  /** Issue files with problems (skipped) in that tick; /healthz reports > 0 as degraded. */
+  problems?: number;
 }
 
 export async function readWatermark(store: Store): Promise<number | null> {
