@@ -1,7 +1,7 @@
 // The worker against a real store, real issue files and a real loopback SMTP server: the
 // back-catalogue watermark, edits after sending, ticks that never send twice, failing ticks,
 // the cron schedule and the file watcher.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import path from 'node:path';
@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config.js';
 import { readLastTick, readWatermark } from '../../src/worker/state.js';
 import { checkSchedule, Worker } from '../../src/worker/worker.js';
+import { HOSTILE_RECIPES } from '../support/hostile-recipes.js';
 import { dateAfterStart, isoFromNow, startHarness, writeIssue, type Harness } from '../server/harness.js';
+import { fixturesDir } from '../support/paths.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -133,6 +135,28 @@ describe('failures', () => {
     expect(recovered).toMatchObject({ ok: true, sent: ['after-outage'] });
     expect(await readLastTick(h.store)).toMatchObject({ ok: true });
     expect(h.smtp.accepted()).toBe(1);
+  });
+});
+
+describe('hostile issue files', () => {
+  it('never fail the tick: the other issues are built and sent, and the tick records how many files were skipped', async () => {
+    h = await startHarness();
+    const emails = await subscribers(h, 2);
+    const worker = h.newWorker();
+    await worker.tick('first start');
+    const hostile = ['issue-coffee-front-matter.md', 'issue-billion-laughs.md', 'issue-deep-quotes.md', 'issue-year-0050.md'];
+    for (const name of hostile) await copyFile(path.join(fixturesDir, 'hostile', name), path.join(h.config.issuesDir, name));
+    await writeFile(path.join(h.config.issuesDir, 'issue-nested-json.md'), HOSTILE_RECIPES['issue-nested-json.md']!());
+    await writeIssue(h.config, { slug: 'beside-them', date: await dateAfterStart() });
+
+    const tick = await worker.tick('hostile');
+    expect(tick, tick.errors.join('; ')).toMatchObject({ ok: true, built: true, sent: ['beside-them'], problems: hostile.length + 1 });
+    for (const email of emails) expect(h.smtp.countFor(email)).toBe(1);
+    expect(await readFile(path.join(h.config.outDir, 'feed.xml'), 'utf8')).toContain('Issue beside-them');
+    expect(await readLastTick(h.store)).toMatchObject({ ok: true, problems: hostile.length + 1 });
+
+    // Nothing changed: no rebuild (the fingerprint never touches the alias bomb), still counted.
+    expect(await worker.tick('again')).toMatchObject({ ok: true, built: false, sent: [], problems: hostile.length + 1 });
   });
 });
 
