@@ -1,6 +1,7 @@
 // Issue files -> validated, rendered issues. A bad file becomes problems and is skipped;
 // it never stops the other files from loading.
-import { readdir } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -45,7 +46,7 @@ export async function loadIssues(config: Config, options: LoadOptions = {}): Pro
   const threads = Math.max(1, Math.floor(options.threads ?? (files.length > PARALLEL_MIN_FILES ? os.availableParallelism() : 1)));
   // Results keep the sorted file order whichever thread loaded a file, so problems and
   // duplicate-slug choices do not depend on the number of threads.
-  const results = jobs.length === 0 ? [] : await loadInThreads(context, jobs, threads);
+  const results = jobs.length === 0 ? [] : await loadInThreads(context, jobs, threads, await knownStoppers(jobs));
   const problems: Problem[] = [];
   const issues: Issue[] = [];
   for (const result of results) {
@@ -126,16 +127,21 @@ function newestFirst(a: Issue, b: Issue): number {
  * from one queue (two batches in flight, so it never waits for this thread) and answers file
  * by file, so this thread always knows which file a thread is working on, and since when.
  */
-async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: number): Promise<FileResult[]> {
+async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: number, known: Map<number, FileResult>): Promise<FileResult[]> {
   const { Worker } = await import('node:worker_threads');
   const results = new Array<FileResult | undefined>(jobs.length);
   let answered = 0;
   let next = 0;
+  for (const [index, result] of known) (results[index] = result), answered++;
+  if (answered === jobs.length) return results as FileResult[];
   /** Files handed back by a thread that was stopped, to be loaded first. */
   const requeued: number[] = [];
   const take = (): number[] => {
     const batch = requeued.splice(0, BATCH);
-    while (batch.length < BATCH && next < jobs.length) batch.push(next++);
+    while (batch.length < BATCH && next < jobs.length) {
+      const index = next++;
+      if (results[index] === undefined) batch.push(index);
+    }
     return batch;
   };
   const remaining = () => requeued.length > 0 || next < jobs.length;
@@ -175,7 +181,11 @@ async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: num
     pool.delete(thread);
     void thread.worker.terminate();
     const [current, ...rest] = thread.assigned;
-    if (current !== undefined && problem !== null) record(current, { problems: [{ file: jobs[current]!.display, message: problem }] });
+    if (current !== undefined && problem !== null) {
+      const result = { problems: [{ file: jobs[current]!.display, message: problem }] };
+      record(current, result);
+      remember(jobs[current]!.file, result);
+    }
     requeued.unshift(...rest);
     if (current === undefined && problem !== null) failure ??= { error: new Error(`an issue loading thread stopped: ${problem}`) };
     if (failure === undefined && remaining() && pool.size < threads) start();
@@ -223,6 +233,38 @@ async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: num
   }
   if (failure !== undefined) throw failure.error;
   return results as FileResult[];
+}
+
+/**
+ * Files that stopped a loader thread (too slow, out of memory), by path, with the size and
+ * modification time they had: the worker ticks every few minutes, and a file that takes 5 s of
+ * CPU to refuse is refused from here until it changes (or the process restarts).
+ */
+const stoppers = new Map<string, { size: number; mtimeMs: number; result: FileResult }>();
+
+function remember(file: string, result: FileResult): void {
+  try {
+    const { size, mtimeMs } = statSync(file);
+    stoppers.set(file, { size, mtimeMs, result });
+  } catch {
+    // Gone already: nothing to remember.
+  }
+}
+
+/** Job index -> the remembered result, for the files that stopped a thread and did not change since. */
+async function knownStoppers(jobs: FileJob[]): Promise<Map<number, FileResult>> {
+  const known = new Map<number, FileResult>();
+  if (stoppers.size === 0) return known;
+  await Promise.all(
+    jobs.map(async ({ file }, index) => {
+      const entry = stoppers.get(file);
+      if (!entry) return;
+      const now = await stat(file).catch(() => null);
+      if (now && now.size === entry.size && now.mtimeMs === entry.mtimeMs) known.set(index, entry.result);
+      else stoppers.delete(file);
+    }),
+  );
+  return known;
 }
 
 /**

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.js';
 import { formatProblem } from '../../src/content/issue.js';
-import { MAX_FRONT_MATTER_CHARS, MAX_NAME_BYTES, MAX_TOPIC_FEED_BYTES, MAX_TOPICS } from '../../src/content/limits.js';
+import { MAX_FRONT_MATTER_CHARS, MAX_LOAD_SECONDS, MAX_NAME_BYTES, MAX_TOPIC_FEED_BYTES, MAX_TOPICS } from '../../src/content/limits.js';
 import { loadIssues } from '../../src/content/load.js';
+import { HOSTILE_RECIPES } from '../support/hostile-recipes.js';
 import { projectRoot } from '../support/paths.js';
 
 const topics = (n: number) => `tags: [${Array.from({ length: n }, (_, i) => `t${i}`).join(', ')}]\n`;
@@ -112,5 +113,24 @@ describe('limits on one issue file', () => {
     expect(slugs).toEqual(['real']);
     expect(problems).toEqual([]);
     expect(warnings).toEqual(['link.md: is a symbolic link; skipped (issue files must be regular files)']);
+  });
+
+  it('time: a file that takes longer than MAX_LOAD_SECONDS is skipped, and refused again until it changes', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pressroom-limits-'));
+    const config = defaultConfig(projectRoot);
+    config.issuesDir = dir;
+    const file = path.join(dir, 'issue-emphasis-runs.md');
+    await writeFile(file, HOSTILE_RECIPES['issue-emphasis-runs.md']!());
+    await writeFile(path.join(dir, 'good.md'), issue(''));
+    const refused = `${file}: took longer than ${MAX_LOAD_SECONDS} s to read and render (Markdown too complex, e.g. very long runs of * or _); skipped`;
+    for (let i = 0; i < 2; i++) {
+      const { issues, problems } = await loadIssues(config);
+      expect(problems.map(formatProblem)).toEqual([refused]);
+      expect(issues.map((x) => x.slug)).toEqual(['good']);
+    }
+    await writeFile(file, issue('', '*Fixed*.\n'));
+    const fixed = await loadIssues(config);
+    expect(fixed.problems).toEqual([]);
+    expect(fixed.issues.map((x) => x.slug).sort()).toEqual(['good', 'issue-emphasis-runs']);
   });
 });
