@@ -136,7 +136,7 @@ export function splitFrontMatter(text: string): FrontMatter {
   const language = written === '' ? (delimiter === '+++' ? 'toml' : 'yaml') : LANGUAGES.get(written.toLowerCase());
   if (language === undefined) {
     const shown = written.length > 20 ? `${written.slice(0, 17)}...` : written;
-    throw new FrontMatterError(`front matter language "${shown}" is not supported; use YAML (---), TOML (+++) or JSON`, 1);
+    throw new FrontMatterError(`front matter language ${JSON.stringify(shown)} is not supported; use YAML (---), TOML (+++) or JSON`, 1);
   }
   // gray-matter looks the engine up by the name as written after the fence (and knows
   // languages of its own), so the one engine we chose is registered under that exact name.
