@@ -108,6 +108,11 @@ describe('limits on one issue file', () => {
     expect(problems).toEqual(['cson.md:1: front matter language "cson" is not supported; use YAML (---), TOML (+++) or JSON']);
   });
 
+  it('a file named with a newline still gets one problem line', async () => {
+    const { problems } = await load({ 'two\nlines.md': issue('') });
+    expect(problems).toEqual([`two\\u000alines.md: slug: "two\\u000alines" (from the file name) may only use letters, digits, '.', '_' and '-'; set slug: in the front matter`]);
+  });
+
   it('symbolic links: skipped with a warning, not a problem', async () => {
     const { problems, warnings, slugs } = await load({ 'real.md': issue('') }, (dir) => symlink(path.join(dir, 'real.md'), path.join(dir, 'link.md')));
     expect(slugs).toEqual(['real']);
