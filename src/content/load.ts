@@ -4,11 +4,12 @@ import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runInNewContext } from 'node:vm';
 import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
 import type { Issue, Problem } from './issue.js';
 import { LOADER_HEAP_MB, MAX_LOAD_SECONDS } from './limits.js';
-import type { FileJob, FileResult, LoadContext } from './load-file.js';
+import { loadIssueFile, type FileJob, type FileResult, type LoadContext } from './load-file.js';
 
 export { MAX_ISSUE_BYTES } from './limits.js';
 
@@ -31,11 +32,19 @@ export interface LoadResult {
 
 export interface LoadOptions {
   /**
-   * Loader threads that read, parse and render files (this thread never does). Default: every
-   * available core when the folder holds more than PARALLEL_MIN_FILES files, else 1.
+   * Loader threads that read, parse and render files; 0 = this thread, each file under the same
+   * time limit. Default: every available core when the folder holds more than
+   * PARALLEL_MIN_FILES files, else 0 (a thread costs ~1 s of CPU to boot).
    */
   threads?: number;
+  /**
+   * This thread serves HTTP or ticks the worker, so it never parses a file itself: at least one
+   * loader thread, even for a small folder.
+   */
+  keepThisThreadFree?: boolean;
 }
+
+const TOO_SLOW = `took longer than ${MAX_LOAD_SECONDS} s to read and render (Markdown too complex, e.g. very long runs of * or _); skipped`;
 
 export async function loadIssues(config: Config, options: LoadOptions = {}): Promise<LoadResult> {
   const root = config.issuesDir;
@@ -43,10 +52,12 @@ export async function loadIssues(config: Config, options: LoadOptions = {}): Pro
   const warnings = links.map((file): Problem => ({ file: displayPath(root, file), message: 'is a symbolic link; skipped (issue files must be regular files)' }));
   const context: LoadContext = { root, siteUrl: config.site.url, timeZone: config.site.timeZone };
   const jobs: FileJob[] = files.map((file) => ({ file, display: displayPath(root, file) }));
-  const threads = Math.max(1, Math.floor(options.threads ?? (files.length > PARALLEL_MIN_FILES ? os.availableParallelism() : 1)));
+  const wanted = Math.max(0, Math.floor(options.threads ?? (files.length > PARALLEL_MIN_FILES ? os.availableParallelism() : 0)));
+  const threads = options.keepThisThreadFree ? Math.max(1, wanted) : wanted;
   // Results keep the sorted file order whichever thread loaded a file, so problems and
   // duplicate-slug choices do not depend on the number of threads.
-  const results = jobs.length === 0 ? [] : await loadInThreads(context, jobs, threads, await knownStoppers(jobs));
+  const known = await knownStoppers(jobs);
+  const results = jobs.length === 0 ? [] : threads === 0 ? loadHere(context, jobs, known) : await loadInThreads(context, jobs, threads, known);
   const problems: Problem[] = [];
   const issues: Issue[] = [];
   for (const result of results) {
@@ -119,9 +130,29 @@ function newestFirst(a: Issue, b: Issue): number {
 }
 
 /**
- * Files are read, parsed and rendered in loader threads, never in this one: the Markdown parser
- * is synchronous and can be quadratic or recurse without end on hostile input, and this thread
- * may be serving HTTP (`pressroom start`). A thread that spends more than MAX_LOAD_SECONDS on
+ * One file after the other in this thread (one-shot commands: check, build, send, preview). The
+ * Markdown parser is synchronous and can be quadratic on hostile input; a vm timeout interrupts
+ * whatever runs inside it, so a file over MAX_LOAD_SECONDS is stopped and reported the same way
+ * a loader thread's would be.
+ */
+function loadHere(context: LoadContext, jobs: FileJob[], known: Map<number, FileResult>): FileResult[] {
+  return jobs.map((job, index) => {
+    const remembered = known.get(index);
+    if (remembered) return remembered;
+    try {
+      return runInNewContext('load()', { load: () => loadIssueFile(context, job) }, { timeout: MAX_LOAD_SECONDS * 1000 }) as FileResult;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
+      const result = { problems: [{ file: job.display, message: TOO_SLOW }] };
+      remember(job.file, result);
+      return result;
+    }
+  });
+}
+
+/**
+ * For a process that serves HTTP (`pressroom start`), or a big folder, files are read, parsed
+ * and rendered in loader threads, never in this one. A thread that spends more than MAX_LOAD_SECONDS on
  * one file, or dies on it (out of memory), is terminated; that file gets a problem, its other
  * files go back to the queue, and a fresh thread takes over. Each thread gets batches of files
  * from one queue (two batches in flight, so it never waits for this thread) and answers file
@@ -218,7 +249,7 @@ async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: num
     const now = Date.now();
     for (const thread of pool) {
       if (thread.assigned.length > 0 && now - thread.since > MAX_LOAD_SECONDS * 1000) {
-        retire(thread, `took longer than ${MAX_LOAD_SECONDS} s to read and render (Markdown too complex, e.g. very long runs of * or _); skipped`);
+        retire(thread, TOO_SLOW);
       }
     }
   }, 100);

@@ -158,7 +158,7 @@ export class Worker {
       const watermark = await ensureWatermark(store, now);
       let loaded: LoadResult;
       try {
-        loaded = await loadIssues(config);
+        loaded = await loadIssues(config, { keepThisThreadFree: true });
       } catch (err) {
         fail('reading issues', err);
         return result;
