@@ -226,7 +226,9 @@ async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: num
     const worker = new Worker(new URL('./load-worker.js', import.meta.url), {
       workerData: context,
       execArgv: workerExecArgv(),
-      resourceLimits: { maxOldGenerationSizeMb: LOADER_HEAP_MB },
+      // The stack of a main thread (V8's default ~1 MB, not a worker's 4 MB), so a file nests
+      // too deeply in a loader thread exactly when it does in this one.
+      resourceLimits: { maxOldGenerationSizeMb: LOADER_HEAP_MB, stackSizeMb: 1 },
     });
     const thread: LoaderThread = { worker, assigned: [], since: Date.now(), gone: false };
     pool.add(thread);

@@ -75,8 +75,8 @@ it('keeps /healthz and /unsubscribe answering while a tick reads hostile files, 
   let url: string | undefined;
   await until(() => (url = /Pressroom is running at (http:\/\/\S+)/.exec(output)?.[1]) !== undefined, 'no URL printed');
 
-  // Every request while the first tick reads the folder (two of its files take the loader
-  // MAX_LOAD_SECONDS each), until the due issue has been sent.
+  // Every request while the first tick reads the folder (one file takes the loader thread
+  // MAX_LOAD_SECONDS), until the due issue has been sent.
   const unsubscribe = `${url}unsubscribe?token=${encodeURIComponent(signToken(SECRET, reader.id, 'unsubscribe'))}`;
   const slowest = { ms: 0, what: '' };
   let requests = 0;
