@@ -122,7 +122,8 @@ function checkExpandedSize(data: Record<string, unknown>, lineOf: (key: string) 
 
 const TOO_DEEP = `the front matter nests lists and mappings more than ${MAX_FRONT_MATTER_DEPTH} levels deep`;
 
-function isStackOverflow(err: unknown): boolean {
+/** A parser recursed out of the stack (deep nesting): the file's problem, not a crash. */
+export function isStackOverflow(err: unknown): boolean {
   return err instanceof RangeError && /call stack/i.test(err.message);
 }
 
@@ -196,6 +197,6 @@ function findKeyLine(lines: string[], key: string, offset: number): number | und
   return index === -1 ? undefined : index + 1 + offset;
 }
 
-function firstLine(message: string): string {
+export function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readFields } from './fields.js';
-import { FrontMatterError, splitFrontMatter } from './front-matter.js';
+import { firstLine, FrontMatterError, isStackOverflow, splitFrontMatter } from './front-matter.js';
 import { SLUG_PATTERN, type Issue, type Problem } from './issue.js';
 import { MAX_HTML_DEPTH, MAX_ISSUE_BYTES, MAX_TOPIC_FEED_BYTES, nameTooLong } from './limits.js';
 import { absoluteUrl, htmlNestingDepth, renderMarkdown } from './markdown.js';
@@ -189,10 +189,3 @@ function megabytes(bytes: number, digits = 1): string {
   return `${(bytes / 1024 / 1024).toFixed(digits)} MB`;
 }
 
-function isStackOverflow(err: unknown): boolean {
-  return err instanceof RangeError && /call stack/i.test(err.message);
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.trim();
-}
