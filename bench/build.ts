@@ -7,7 +7,7 @@
 //   - Hugo: a minimal site whose output is its RSS (20 items) + one HTML page per issue.
 // Wall time is measured around the child process (startup included for both); peak memory is
 // the child's max RSS from /usr/bin/time. Prints the median of the runs and the ratio.
-// --one-thread-too also runs Pressroom with loadIssues({ threads: 1 }) in each round (the
+// --one-thread-too also runs Pressroom with loadIssues({ threads: 0 }) in each round (the
 // loader without worker threads), for an A/B under the same machine load.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -122,7 +122,7 @@ for (const n of SIZES) {
   type Ours = Measured & { child: Record<string, number> };
   const pressroom = (threads?: number): Ours => {
     rmSync(outDir, { recursive: true, force: true });
-    const m = measure(process.execPath, ['--import', 'tsx', 'bench/build-child.ts', issuesDir, outDir, ...(threads ? [String(threads)] : [])], ROOT);
+    const m = measure(process.execPath, ['--import', 'tsx', 'bench/build-child.ts', issuesDir, outDir, ...(threads !== undefined ? [String(threads)] : [])], ROOT);
     const child = JSON.parse(m.stdout.trim().split('\n').pop()!);
     if (child.issues !== n || child.problems !== 0 || child.pages !== n) {
       throw new Error(`pressroom built ${child.pages} pages from ${child.issues} issues with ${child.problems} problems, expected ${n}`);
@@ -134,7 +134,7 @@ for (const n of SIZES) {
   const hugo: Measured[] = [];
   for (let run = 0; run < RUNS; run++) {
     ours.push(pressroom());
-    if (ONE_THREAD_TOO) oneThread.push(pressroom(1));
+    if (ONE_THREAD_TOO) oneThread.push(pressroom(0));
 
     rmSync(path.join(hugoDir, 'public'), { recursive: true, force: true });
     hugo.push(measure('hugo', ['--quiet', '--source', hugoDir], ROOT));

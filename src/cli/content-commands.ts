@@ -14,8 +14,9 @@ export function registerContentCommands(program: Command): void {
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (options: { issues?: string; config?: string }) => {
       const config = configFrom(options);
-      const { issues, problems } = await loadIssues(config);
+      const { issues, problems, warnings } = await loadIssues(config);
       printProblems(problems);
+      printWarnings(warnings);
       // Not problems: the issue is fine, those files just stay out of the site (exit status unchanged).
       printSkipped((await bundleFiles(config, issues)).skipped);
       const now = Date.now();
@@ -38,8 +39,9 @@ export function registerContentCommands(program: Command): void {
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (options: { issues?: string; out?: string; siteUrl?: string; config?: string }) => {
       const config = configFrom(options);
-      const { issues, problems } = await loadIssues(config);
+      const { issues, problems, warnings } = await loadIssues(config);
       printProblems(problems);
+      printWarnings(warnings);
       const published = issues.filter((issue) => isPublished(issue));
       const { files, skipped } = await buildSite(config, issues);
       printSkipped(skipped);
@@ -57,4 +59,9 @@ export function printProblems(problems: Problem[]): void {
 
 function printSkipped(lines: string[]): void {
   for (const line of lines) console.error(line);
+}
+
+/** Warnings do not change the exit code. */
+function printWarnings(warnings: Problem[]): void {
+  for (const warning of warnings) console.error(`warning: ${formatProblem(warning)}`);
 }

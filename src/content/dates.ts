@@ -17,7 +17,7 @@ export function parseIssueDate(text: string, timeZone: string): IssueDate | null
   const fraction = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
   if (!validParts(year!, month!, day!, hour, minute, second)) return null;
 
-  const wallClockMs = Date.UTC(year!, month! - 1, day!, hour, minute, second) + Math.round(fraction);
+  const wallClockMs = utcMs(year!, month! - 1, day!, hour, minute, second) + Math.round(fraction);
   const zone = m[8];
   let offsetMinutes: number;
   let offsetText: string;
@@ -47,9 +47,21 @@ export function issueDateFromInstant(date: Date): IssueDate | null {
   return { iso: formatIso(epochMs, 0, 'Z'), epochMs, offset: 'Z' };
 }
 
+/** The year as written, from an IssueDate's own text (the author's wall clock, not UTC). */
+export function yearOf(date: IssueDate): number {
+  return Number(/^([+-]?\d+)-/.exec(date.iso)?.[1] ?? Number.NaN);
+}
+
+/** Date.UTC reads years 0-99 as 1900-1999; the year given here is kept as it is. */
+function utcMs(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(Date.UTC(2000, monthIndex, day, hour, minute, second));
+  date.setUTCFullYear(year, monthIndex, day);
+  return date.getTime();
+}
+
 function validParts(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const daysInMonth = new Date(utcMs(y, mo, 0)).getUTCDate();
   return d <= daysInMonth;
 }
 
@@ -62,9 +74,13 @@ function formatOffset(minutes: number): string {
 
 function formatIso(epochMs: number, offsetMinutes: number, offsetText: string): string {
   const local = new Date(epochMs + offsetMinutes * 60_000);
-  const date = `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
+  const date = `${padYear(local.getUTCFullYear())}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
   const time = `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}`;
   return `${date}T${time}${offsetText}`;
+}
+
+function padYear(year: number): string {
+  return year < 0 ? `-${String(-year).padStart(4, '0')}` : String(year).padStart(4, '0');
 }
 
 function pad(n: number): string {

@@ -3,8 +3,9 @@
 // string or a list, `author` or `authors`, `authorlink`, `summary` as `description`.
 import { decodeHTMLStrict } from 'entities';
 import { z } from 'zod';
-import { DATE_EXAMPLE, issueDateFromInstant, parseIssueDate } from './dates.js';
+import { DATE_EXAMPLE, issueDateFromInstant, parseIssueDate, yearOf } from './dates.js';
 import { SLUG_PATTERN, type Issue, type IssueAuthor, type IssueDate } from './issue.js';
+import { MAX_TOPICS, MIN_YEAR, nameTooLong } from './limits.js';
 
 /** The issue as its front matter describes it; the loader adds the path-derived and rendered parts. */
 export type IssueFields = Pick<
@@ -64,6 +65,10 @@ export function readFields(data: Record<string, unknown>, timeZone: string): { f
           ? parseIssueDate(data.date, timeZone)
           : null;
     if (date === null) bad('date', `${describe(data.date)} is not a date (expected e.g. ${DATE_EXAMPLE})`);
+    else if (!(yearOf(date) >= MIN_YEAR)) {
+      bad('date', `${describe(data.date)} is in the year ${yearOf(date)}; dates before the year ${MIN_YEAR} are refused (expected e.g. ${DATE_EXAMPLE})`);
+      date = null;
+    }
   }
 
   const optionalText = (field: string): string | undefined => {
@@ -76,9 +81,13 @@ export function readFields(data: Record<string, unknown>, timeZone: string): { f
     }
     return cleanText(parsed.data) || undefined;
   };
-  const list = (field: string): string[] => {
+  const list = (field: string, what: string): string[] => {
     const parsed = textList.safeParse(data[field] ?? null);
-    if (parsed.success) return parsed.data;
+    if (parsed.success) {
+      const tooLong = parsed.data.map((name) => nameTooLong(what, name)).find((message) => message !== null);
+      if (tooLong) bad(field, tooLong);
+      return parsed.data;
+    }
     bad(field, `${describe(data[field])} is not a name or a list of names (expected e.g. ${field}: ["SOFA Weekly"])`);
     return [];
   };
@@ -92,13 +101,19 @@ export function readFields(data: Record<string, unknown>, timeZone: string): { f
   };
 
   const description = optionalText('description') ?? optionalText('summary');
-  const tags = list('tags');
-  const categories = list('categories');
+  const tags = list('tags', 'a tag');
+  const categories = list('categories', 'a category');
+  const topics = new Set([...tags, ...categories]).size;
+  if (topics > MAX_TOPICS) {
+    bad(data.tags !== undefined ? 'tags' : 'categories', `${topics} tags and categories; an issue may have at most ${MAX_TOPICS} (each one gets its own feeds)`);
+  }
   const cover = optionalText('cover');
   const lang = optionalText('lang');
   const slug = optionalText('slug');
   if (slug !== undefined && !SLUG_PATTERN.test(slug)) {
     bad('slug', `${describe(slug)} may only use letters, digits, '.', '_' and '-' (expected e.g. slug: sofa-weekly-20221104)`);
+  } else if (slug !== undefined && nameTooLong('a slug', slug)) {
+    bad('slug', nameTooLong('a slug', slug)!);
   }
   const draft = boolean('draft', false);
   const email = boolean('email', true);

@@ -57,7 +57,9 @@ export interface Problem {
 
 export function formatProblem(p: Problem): string {
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
-  return p.field ? `${where}: ${p.field}: ${p.message}` : `${where}: ${p.message}`;
+  const line = p.field ? `${where}: ${p.field}: ${p.message}` : `${where}: ${p.message}`;
+  // One problem, one line: a file or field named with a newline must not split it.
+  return line.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function isPublished(issue: Issue, now: number = Date.now()): boolean {

@@ -1,50 +1,63 @@
 // Issue files -> validated, rendered issues. A bad file becomes problems and is skipped;
 // it never stops the other files from loading.
-import { readdir } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { runInNewContext } from 'node:vm';
 import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
 import type { Issue, Problem } from './issue.js';
+import { LOADER_HEAP_MB, MAX_LOAD_SECONDS } from './limits.js';
 import { loadIssueFile, type FileJob, type FileResult, type LoadContext } from './load-file.js';
 
-export { MAX_ISSUE_BYTES } from './load-file.js';
+export { MAX_ISSUE_BYTES } from './limits.js';
 
 /**
- * Up to this many files, one thread: a worker costs ~0.5 s of CPU to boot (tsx and the Markdown
- * libraries), and bench/build measured no wall-time gain at 1,000 and 2,000 files on 2 cores
- * (0.8x of one thread's wall time at 10,000). See BENCHMARKS.md, build.
+ * Up to this many files, one loader thread: a thread costs ~0.5 s of CPU to boot (tsx and the
+ * Markdown libraries), and bench/build measured no wall-time gain at 1,000 and 2,000 files on 2
+ * cores (0.8x of one thread's wall time at 10,000). See BENCHMARKS.md, build.
  */
 export const PARALLEL_MIN_FILES = 2000;
-/** Files per message to a worker: small enough to balance the threads, big enough to keep messages rare. */
+/** Files per message to a thread: small enough to balance the threads, big enough to keep messages rare. */
 export const BATCH = 16;
 
 export interface LoadResult {
   /** Every valid issue, drafts and scheduled ones included, newest first. */
   issues: Issue[];
   problems: Problem[];
+  /** Not problems, but worth one line each: issue files that are symbolic links, skipped. */
+  warnings: Problem[];
 }
 
 export interface LoadOptions {
   /**
-   * Threads that parse and render files: 1 = this thread only. Default: every available core
-   * when the folder holds more than PARALLEL_MIN_FILES files, else 1.
+   * Loader threads that read, parse and render files; 0 = this thread, each file under the same
+   * time limit. Default: every available core when the folder holds more than
+   * PARALLEL_MIN_FILES files, else 0 (a thread costs ~1 s of CPU to boot).
    */
   threads?: number;
-  /** For tests: this thread only hands out files, so every file goes through a worker. */
-  workersOnly?: boolean;
+  /**
+   * This thread serves HTTP or ticks the worker, so it never parses a file itself: at least one
+   * loader thread, even for a small folder.
+   */
+  keepThisThreadFree?: boolean;
 }
+
+const TOO_SLOW = `took longer than ${MAX_LOAD_SECONDS} s to read and render (Markdown too complex, e.g. very long runs of * or _); skipped`;
 
 export async function loadIssues(config: Config, options: LoadOptions = {}): Promise<LoadResult> {
   const root = config.issuesDir;
-  const files = await findIssueFiles(root);
+  const { files, links } = await scanIssuesFolder(root);
+  const warnings = links.map((file): Problem => ({ file: displayPath(root, file), message: 'is a symbolic link; skipped (issue files must be regular files)' }));
   const context: LoadContext = { root, siteUrl: config.site.url, timeZone: config.site.timeZone };
   const jobs: FileJob[] = files.map((file) => ({ file, display: displayPath(root, file) }));
-  const threads = Math.max(1, Math.floor(options.threads ?? (files.length > PARALLEL_MIN_FILES ? os.availableParallelism() : 1)));
+  const wanted = Math.max(0, Math.floor(options.threads ?? (files.length > PARALLEL_MIN_FILES ? os.availableParallelism() : 0)));
+  const threads = options.keepThisThreadFree ? Math.max(1, wanted) : wanted;
   // Results keep the sorted file order whichever thread loaded a file, so problems and
-  // duplicate-slug choices are the same as loading everything here.
-  const results = threads > 1 ? await loadInThreads(context, jobs, threads, options.workersOnly === true) : jobs.map((job) => loadIssueFile(context, job));
+  // duplicate-slug choices do not depend on the number of threads.
+  const known = await knownStoppers(jobs);
+  const results = jobs.length === 0 ? [] : threads === 0 ? loadHere(context, jobs, known) : await loadInThreads(context, jobs, threads, known);
   const problems: Problem[] = [];
   const issues: Issue[] = [];
   for (const result of results) {
@@ -53,7 +66,7 @@ export async function loadIssues(config: Config, options: LoadOptions = {}): Pro
   }
   const unique = dropDuplicateSlugs(issues, problems);
   unique.sort(newestFirst);
-  return { issues: unique, problems };
+  return { issues: unique, problems, warnings };
 }
 
 export function findIssue(issues: Issue[], slug: string): Issue | undefined {
@@ -62,15 +75,20 @@ export function findIssue(issues: Issue[], slug: string): Issue | undefined {
 
 /** `issues/<name>.md` and Hugo bundles `issues/<name>/index.md`, at any depth, in a stable order. */
 export async function findIssueFiles(root: string): Promise<string[]> {
+  return (await scanIssuesFolder(root)).files;
+}
+
+/** The issue files, and the symbolic links that are named like issue files (never followed). */
+async function scanIssuesFolder(root: string): Promise<{ files: string[]; links: string[] }> {
   let entries;
   try {
     entries = await readdir(root, { recursive: true, withFileTypes: true });
   } catch (err) {
     throw new Error(`${root}: cannot read the issues folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  const markdown = entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.md') && !entry.name.startsWith('_'))
-    .map((entry) => path.join(entry.parentPath, entry.name));
+  const named = entries.filter((entry) => entry.name.endsWith('.md') && !entry.name.startsWith('_'));
+  const markdown = named.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+  const links = named.filter((entry) => entry.isSymbolicLink()).map((entry) => path.join(entry.parentPath, entry.name));
   // As in Hugo, a folder with an index.md is one issue (a leaf bundle): other Markdown files
   // inside it are the bundle's resources, not issues of their own.
   const top = path.resolve(root);
@@ -84,7 +102,7 @@ export async function findIssueFiles(root: string): Promise<string[]> {
     }
     return false;
   };
-  return markdown.filter((file) => !insideBundle(file)).sort();
+  return { files: markdown.filter((file) => !insideBundle(file)).sort(), links: links.filter((file) => !insideBundle(file)).sort() };
 }
 
 function displayPath(root: string, file: string): string {
@@ -112,75 +130,174 @@ function newestFirst(a: Issue, b: Issue): number {
 }
 
 /**
- * Parsing Markdown and sanitizing HTML is CPU-bound, so a big folder is spread over worker
- * threads: this thread and `threads - 1` workers take batches of files from one queue until
- * it is empty. This thread starts at once; a worker takes its first batch only once it has
- * booted (~0.5 s of CPU: tsx and the Markdown libraries), so a slow boot never holds files back.
+ * One file after the other in this thread (one-shot commands: check, build, send, preview). The
+ * Markdown parser is synchronous and can be quadratic on hostile input; a vm timeout interrupts
+ * whatever runs inside it, so a file over MAX_LOAD_SECONDS is stopped and reported the same way
+ * a loader thread's would be.
  */
-async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: number, workersOnly: boolean): Promise<FileResult[]> {
-  const { Worker } = await import('node:worker_threads');
-  const results = new Array<FileResult>(jobs.length);
-  let next = 0;
-  const take = (): number | null => {
-    if (failure !== undefined || next >= jobs.length) return null;
-    const start = next;
-    next = Math.min(jobs.length, next + BATCH);
-    return start;
-  };
-  let failure: { error: unknown } | undefined;
-  let wake: () => void = () => {};
-  /** Batches sent to each worker and not answered yet. */
-  const inFlight = new Map<Worker, number>();
-  let closing = false;
-
-  const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: context, execArgv: workerExecArgv() });
-    const fail = (error: unknown) => {
-      failure ??= { error };
-      inFlight.delete(worker);
-      wake();
-    };
-    const send = () => {
-      const start = take();
-      if (start !== null) {
-        inFlight.set(worker, (inFlight.get(worker) ?? 0) + 1);
-        worker.postMessage({ start, jobs: jobs.slice(start, start + BATCH) });
-      } else if (!inFlight.get(worker)) {
-        inFlight.delete(worker);
-        wake();
-      }
-    };
-    worker.on('message', (message: 'ready' | { start: number; results?: FileResult[]; error?: unknown }) => {
-      // Two batches per worker: while it works on one, the next already waits in its queue,
-      // so it never idles waiting for this thread to finish a batch of its own.
-      if (message === 'ready') return (send(), send());
-      if (message.error !== undefined) return fail(message.error);
-      message.results!.forEach((result, i) => (results[message.start + i] = result));
-      inFlight.set(worker, inFlight.get(worker)! - 1);
-      send();
-    });
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (!closing) fail(new Error(`an issue loading thread stopped with exit code ${code}`));
-    });
-    return worker;
-  });
-
-  try {
-    for (let start = workersOnly ? null : take(); start !== null; start = take()) {
-      const end = Math.min(jobs.length, start + BATCH);
-      for (let i = start; i < end; i++) results[i] = loadIssueFile(context, jobs[i]!);
-      await nextTurn(); // let the workers' answers in
+function loadHere(context: LoadContext, jobs: FileJob[], known: Map<number, FileResult>): FileResult[] {
+  return jobs.map((job, index) => {
+    const remembered = known.get(index);
+    if (remembered) return remembered;
+    try {
+      return runInNewContext('load()', { load: () => loadIssueFile(context, job) }, { timeout: MAX_LOAD_SECONDS * 1000 }) as FileResult;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
+      const result = { problems: [{ file: job.display, message: TOO_SLOW }] };
+      remember(job.file, result);
+      return result;
     }
-    // The queue is empty: wait for the batches still out in workers (not for workers still booting).
-    const waiting = () => inFlight.size > 0 || (workersOnly && next < jobs.length && failure === undefined);
-    while (waiting()) await new Promise<void>((resolve) => (wake = resolve));
+  });
+}
+
+/**
+ * For a process that serves HTTP (`pressroom start`), or a big folder, files are read, parsed
+ * and rendered in loader threads, never in this one. A thread that spends more than MAX_LOAD_SECONDS on
+ * one file, or dies on it (out of memory), is terminated; that file gets a problem, its other
+ * files go back to the queue, and a fresh thread takes over. Each thread gets batches of files
+ * from one queue (two batches in flight, so it never waits for this thread) and answers file
+ * by file, so this thread always knows which file a thread is working on, and since when.
+ */
+async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: number, known: Map<number, FileResult>): Promise<FileResult[]> {
+  const { Worker } = await import('node:worker_threads');
+  const results = new Array<FileResult | undefined>(jobs.length);
+  let answered = 0;
+  let next = 0;
+  for (const [index, result] of known) (results[index] = result), answered++;
+  if (answered === jobs.length) return results as FileResult[];
+  /** Files handed back by a thread that was stopped, to be loaded first. */
+  const requeued: number[] = [];
+  const take = (): number[] => {
+    const batch = requeued.splice(0, BATCH);
+    while (batch.length < BATCH && next < jobs.length) {
+      const index = next++;
+      if (results[index] === undefined) batch.push(index);
+    }
+    return batch;
+  };
+  const remaining = () => requeued.length > 0 || next < jobs.length;
+
+  interface LoaderThread {
+    worker: Worker;
+    /** Files sent and not answered yet, in the order the thread loads them. */
+    assigned: number[];
+    /** When the thread started on assigned[0]. */
+    since: number;
+    gone: boolean;
+  }
+  const pool = new Set<LoaderThread>();
+  let failure: { error: unknown } | undefined;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const settle = () => {
+    if (failure !== undefined || answered === jobs.length) finish();
+  };
+
+  const record = (index: number, result: FileResult) => {
+    if (results[index] !== undefined) return;
+    results[index] = result;
+    answered++;
+  };
+  const send = (thread: LoaderThread) => {
+    const batch = take();
+    if (batch.length === 0) return;
+    if (thread.assigned.length === 0) thread.since = Date.now();
+    thread.assigned.push(...batch);
+    thread.worker.postMessage(batch.map((index) => ({ index, job: jobs[index]! })));
+  };
+  /** Ends a thread; the file it was on gets `problem` (if any), its other files go back to the queue. */
+  const retire = (thread: LoaderThread, problem: string | null) => {
+    if (thread.gone) return;
+    thread.gone = true;
+    pool.delete(thread);
+    void thread.worker.terminate();
+    const [current, ...rest] = thread.assigned;
+    if (current !== undefined && problem !== null) {
+      const result = { problems: [{ file: jobs[current]!.display, message: problem }] };
+      record(current, result);
+      remember(jobs[current]!.file, result);
+    }
+    requeued.unshift(...rest);
+    if (current === undefined && problem !== null) failure ??= { error: new Error(`an issue loading thread stopped: ${problem}`) };
+    if (failure === undefined && remaining() && pool.size < threads) start();
+    settle();
+  };
+  const start = () => {
+    const worker = new Worker(new URL('./load-worker.js', import.meta.url), {
+      workerData: context,
+      execArgv: workerExecArgv(),
+      // The stack of a main thread (V8's default ~1 MB, not a worker's 4 MB), so a file nests
+      // too deeply in a loader thread exactly when it does in this one.
+      resourceLimits: { maxOldGenerationSizeMb: LOADER_HEAP_MB, stackSizeMb: 1 },
+    });
+    const thread: LoaderThread = { worker, assigned: [], since: Date.now(), gone: false };
+    pool.add(thread);
+    worker.on('message', (message: 'ready' | { index: number; result: FileResult }) => {
+      if (thread.gone) return;
+      if (message === 'ready') return (send(thread), send(thread));
+      thread.assigned.shift();
+      thread.since = Date.now();
+      record(message.index, message.result);
+      send(thread);
+      settle();
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      retire(thread, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `needs more than ${LOADER_HEAP_MB} MB of memory to load; skipped` : `stopped the loader (${err.message})`);
+    });
+    worker.on('exit', (code) => retire(thread, `stopped the loader (exit code ${code})`));
+  };
+
+  const watchdog = setInterval(() => {
+    const now = Date.now();
+    for (const thread of pool) {
+      if (thread.assigned.length > 0 && now - thread.since > MAX_LOAD_SECONDS * 1000) {
+        retire(thread, TOO_SLOW);
+      }
+    }
+  }, 100);
+  try {
+    for (let i = 0; i < Math.min(threads, jobs.length); i++) start();
+    await finished;
   } finally {
-    closing = true;
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    clearInterval(watchdog);
+    const stopping = [...pool];
+    for (const thread of stopping) thread.gone = true;
+    await Promise.all(stopping.map((thread) => thread.worker.terminate()));
   }
   if (failure !== undefined) throw failure.error;
-  return results;
+  return results as FileResult[];
+}
+
+/**
+ * Files that stopped a loader thread (too slow, out of memory), by path, with the size and
+ * modification time they had: the worker ticks every few minutes, and a file that takes 5 s of
+ * CPU to refuse is refused from here until it changes (or the process restarts).
+ */
+const stoppers = new Map<string, { size: number; mtimeMs: number; result: FileResult }>();
+
+function remember(file: string, result: FileResult): void {
+  try {
+    const { size, mtimeMs } = statSync(file);
+    stoppers.set(file, { size, mtimeMs, result });
+  } catch {
+    // Gone already: nothing to remember.
+  }
+}
+
+/** Job index -> the remembered result, for the files that stopped a thread and did not change since. */
+async function knownStoppers(jobs: FileJob[]): Promise<Map<number, FileResult>> {
+  const known = new Map<number, FileResult>();
+  if (stoppers.size === 0) return known;
+  await Promise.all(
+    jobs.map(async ({ file }, index) => {
+      const entry = stoppers.get(file);
+      if (!entry) return;
+      const now = await stat(file).catch(() => null);
+      if (now && now.size === entry.size && now.mtimeMs === entry.mtimeMs) known.set(index, entry.result);
+      else stoppers.delete(file);
+    }),
+  );
+  return known;
 }
 
 /**

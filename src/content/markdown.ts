@@ -106,3 +106,20 @@ export function absoluteUrl(value: string, baseUrl: string): string | null {
   if (url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:') return url.href;
   return null;
 }
+
+const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+
+/**
+ * How deeply elements nest in sanitized HTML (which escapes every `<` and `>` outside tags).
+ * Email rendering and browsers walk the tree recursively, so the loader bounds it.
+ */
+export function htmlNestingDepth(html: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const [, closing, name] of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>/g)) {
+    if (VOID_ELEMENTS.has(name!.toLowerCase())) continue;
+    if (closing) depth = Math.max(0, depth - 1);
+    else deepest = Math.max(deepest, ++depth);
+  }
+  return deepest;
+}

@@ -49,7 +49,8 @@ export class IssueSource {
 
   current(now: number = Date.now()): Promise<LoadResult> {
     if (this.cached && now - this.cached.at < this.ttlMs) return this.cached.result;
-    const result = loadIssues(this.config);
+    // This process answers HTTP: a hostile issue file must not stall it.
+    const result = loadIssues(this.config, { keepThisThreadFree: true });
     this.cached = { at: now, result };
     result.catch(() => {
       if (this.cached?.result === result) this.cached = undefined;

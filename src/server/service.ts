@@ -112,7 +112,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 /** `serve` alone has no worker to build the site, so it builds once at start. */
 async function buildOnce(config: Config, logger: Logger): Promise<void> {
   try {
-    const { issues, problems } = await loadIssues(config);
+    const { issues, problems } = await loadIssues(config, { keepThisThreadFree: true });
     for (const p of problems) logger.warn(formatProblem(p));
     const { files, skipped } = await buildSite(config, issues);
     for (const line of skipped) logger.warn(line);

@@ -11,7 +11,7 @@ export interface LastTick {
   at: number;
   ok: boolean;
   error?: string;
-  /** How many issue files had problems in that tick. */
+  /** Issue files with problems (skipped) in that tick; /healthz reports > 0 as degraded. */
   problems?: number;
 }
 

@@ -45,6 +45,8 @@ export interface TickResult {
   /** Slugs sent (or resumed) in this tick. */
   sent: string[];
   errors: string[];
+  /** Issue files skipped for their problems (0 when the issues could not be read at all). */
+  problems: number;
 }
 
 export function checkSchedule(expression: string): string {
@@ -95,7 +97,7 @@ export class Worker {
    * promise of the running tick is returned.
    */
   tick(reason = 'manual'): Promise<TickResult> {
-    if (this.stopped) return Promise.resolve({ reason, ok: true, built: false, sent: [], errors: ['worker stopped'] });
+    if (this.stopped) return Promise.resolve({ reason, ok: true, built: false, sent: [], errors: ['worker stopped'], problems: 0 });
     if (this.current) {
       this.again = reason;
       return this.current;
@@ -144,7 +146,7 @@ export class Worker {
 
   private async tickOnce(reason: string): Promise<TickResult> {
     const { config, store, logger, runner } = this.deps;
-    const result: TickResult = { reason, ok: true, built: false, sent: [], errors: [] };
+    const result: TickResult = { reason, ok: true, built: false, sent: [], errors: [], problems: 0 };
     const fail = (what: string, err: unknown) => {
       const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
       result.ok = false;
@@ -156,12 +158,13 @@ export class Worker {
       const watermark = await ensureWatermark(store, now);
       let loaded: LoadResult;
       try {
-        loaded = await loadIssues(config);
+        loaded = await loadIssues(config, { keepThisThreadFree: true });
       } catch (err) {
         fail('reading issues', err);
         return result;
       }
       this.reportProblems(loaded);
+      result.problems = new Set(loaded.problems.map((problem) => problem.file)).size;
 
       try {
         result.built = await this.buildIfChanged(loaded.issues, now);
@@ -185,7 +188,7 @@ export class Worker {
       fail('tick', err);
     } finally {
       try {
-        await writeLastTick(store, { at: this.now(), ok: result.ok, ...(result.errors[0] ? { error: result.errors[0] } : {}) });
+        await writeLastTick(store, { at: this.now(), ok: result.ok, problems: result.problems, ...(result.errors[0] ? { error: result.errors[0] } : {}) });
       } catch (err) {
         logger.warn({ err }, 'could not record the tick');
       }
@@ -206,8 +209,9 @@ export class Worker {
     return true;
   }
 
-  private reportProblems({ problems }: LoadResult): void {
-    const lines = problems.map(formatProblem);
+  /** Logs the problems and warnings once, and again only when they change. */
+  private reportProblems({ problems, warnings }: LoadResult): void {
+    const lines = [...problems, ...warnings].map(formatProblem);
     const key = lines.join('\n');
     if (key === this.lastProblems) return;
     this.lastProblems = key;
@@ -264,11 +268,16 @@ export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, wat
     .sort((a, b) => a.date.epochMs - b.date.epochMs);
 }
 
-/** Changes when any issue's content changes or an issue becomes published. */
+/**
+ * Changes when any issue's content changes or an issue becomes published. Unknown front matter
+ * fields (`extra`) are left out: nothing is built from them, and serializing them is what a
+ * tiny file of YAML aliases would turn into billions of values.
+ */
 function fingerprintOf(issues: Issue[], now: number): string {
   const hash = createHash('sha256');
   for (const issue of issues) {
-    hash.update(JSON.stringify(issue));
+    const { extra: _ignored, ...built } = issue;
+    hash.update(JSON.stringify(built));
     hash.update(isPublished(issue, now) ? '\u0001' : '\u0000');
   }
   return hash.digest('hex');

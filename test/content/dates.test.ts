@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIssueDate } from '../../src/content/dates.js';
+import { parseIssueDate, yearOf } from '../../src/content/dates.js';
 
 describe('parseIssueDate', () => {
   it('keeps the author offset of an RFC 3339 date', () => {
@@ -36,5 +36,14 @@ describe('parseIssueDate', () => {
     for (const text of ['next friday', '2022-02-30', '2022-13-01', '2022-11-04T25:00:00Z', '04/11/2022', '2022-11-04T15:00:00+25:00']) {
       expect(parseIssueDate(text, 'UTC'), text).toBeNull();
     }
+  });
+
+  it('keeps a year before 100 as written instead of shifting it to 19xx (the loader then refuses it)', () => {
+    const d = parseIssueDate('0050-06-01', 'UTC');
+    expect(d?.iso).toBe('0050-06-01T00:00:00+00:00');
+    expect(d && yearOf(d)).toBe(50);
+    expect(d?.epochMs).toBe(Date.parse('0050-06-01T00:00:00Z'));
+    expect(parseIssueDate('0099-12-31T23:00:00+08:00', 'UTC')?.iso).toBe('0099-12-31T23:00:00+08:00');
+    expect(parseIssueDate('0050-02-29', 'UTC')).toBeNull(); // not a leap year then either
   });
 });

@@ -1,4 +1,4 @@
-// Loading a big folder in worker threads must give exactly what loading in one thread gives:
+// Loading a big folder in loader threads must give exactly what loading in this thread gives:
 // the same issues (deep, strict equality) and the same problem lines in the same order.
 import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,9 +23,9 @@ config.site.url = 'https://news.example.org/';
 config.site.timeZone = 'Asia/Shanghai';
 
 describe('loading issue files in worker threads', async () => {
-  const inOneThread = await loadIssues(config, { threads: 1 });
+  const inOneThread = await loadIssues(config, { threads: 0 });
 
-  it('the reference load in one thread sees every kind of file', () => {
+  it('the reference load in this thread sees every kind of file', () => {
     expect(fileCount).toBeGreaterThan(10 * BATCH);
     expect(inOneThread.issues).toHaveLength(192 + 2); // the corpus + the two valid bad-folder files
     const lines = inOneThread.problems.map(formatProblem);
@@ -34,13 +34,13 @@ describe('loading issue files in worker threads', async () => {
     expect(lines.some((line) => line.includes('z-bad/dirty.md: slug: duplicate slug "dirty": already used by') && line.includes('a-bad/dirty.md'))).toBe(true);
   });
 
-  it('gives the same issues and problem lines when every file goes through a worker', async () => {
-    const inWorker = await loadIssues(config, { threads: 2, workersOnly: true });
+  it('gives the same issues and problem lines with two loader threads', async () => {
+    const inWorker = await loadIssues(config, { threads: 2 });
     expect(inWorker.problems.map(formatProblem)).toEqual(inOneThread.problems.map(formatProblem));
     expect(inWorker).toStrictEqual(inOneThread);
   });
 
-  it('gives the same result with this thread and two workers sharing the files', async () => {
+  it('gives the same result with three loader threads sharing the files', async () => {
     expect(await loadIssues(config, { threads: 3 })).toStrictEqual(inOneThread);
   });
 });

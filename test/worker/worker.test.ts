@@ -1,7 +1,7 @@
 // The worker against a real store, real issue files and a real loopback SMTP server: the
 // back-catalogue watermark, edits after sending, ticks that never send twice, failing ticks,
 // the cron schedule and the file watcher.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import path from 'node:path';
@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config.js';
 import { readLastTick, readWatermark } from '../../src/worker/state.js';
 import { checkSchedule, Worker } from '../../src/worker/worker.js';
+import { HOSTILE_RECIPES } from '../support/hostile-recipes.js';
 import { dateAfterStart, isoFromNow, startHarness, writeIssue, type Harness } from '../server/harness.js';
+import { fixturesDir } from '../support/paths.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -133,6 +135,34 @@ describe('failures', () => {
     expect(recovered).toMatchObject({ ok: true, sent: ['after-outage'] });
     expect(await readLastTick(h.store)).toMatchObject({ ok: true });
     expect(h.smtp.accepted()).toBe(1);
+  });
+});
+
+describe('hostile issue files', () => {
+  it('never fail the tick: the other issues are built and sent, and the tick records how many files were skipped', async () => {
+    h = await startHarness();
+    const emails = await subscribers(h, 2);
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const worker = new Worker({ config: h.config, store: h.store, logger: pino({ level: 'warn' }, sink), runner: h.runner, watch: false });
+    await worker.tick('first start');
+    await symlink(await writeIssue(h.config, { slug: 'linked', date: isoFromNow(-60_000) }), path.join(h.config.issuesDir, 'issue-link.md'));
+    const hostile = ['issue-coffee-front-matter.md', 'issue-billion-laughs.md', 'issue-deep-quotes.md', 'issue-year-0050.md'];
+    for (const name of hostile) await copyFile(path.join(fixturesDir, 'hostile', name), path.join(h.config.issuesDir, name));
+    await writeFile(path.join(h.config.issuesDir, 'issue-nested-json.md'), HOSTILE_RECIPES['issue-nested-json.md']!());
+    await writeIssue(h.config, { slug: 'beside-them', date: await dateAfterStart() });
+
+    const tick = await worker.tick('hostile');
+    expect(tick, tick.errors.join('; ')).toMatchObject({ ok: true, built: true, sent: ['beside-them'], problems: hostile.length + 1 });
+    for (const email of emails) expect(h.smtp.countFor(email)).toBe(1);
+    expect(await readFile(path.join(h.config.outDir, 'feed.xml'), 'utf8')).toContain('Issue beside-them');
+    expect(await readLastTick(h.store)).toMatchObject({ ok: true, problems: hostile.length + 1 });
+
+    // Nothing changed: no rebuild (the fingerprint never touches the alias bomb), still counted.
+    expect(await worker.tick('again')).toMatchObject({ ok: true, built: false, sent: [], problems: hostile.length + 1 });
+    // Each problem and the symlink warning are logged once, not on every tick.
+    for (const name of [...hostile, 'issue-nested-json.md', 'issue-link.md']) expect(lines.filter((line) => line.includes(name)), name).toHaveLength(1);
+    expect(lines.find((line) => line.includes('issue-link.md'))).toContain('is a symbolic link; skipped');
   });
 });
 
