@@ -11,6 +11,7 @@ interface ServiceCliOptions extends CommonOptions, Omit<ConfigOverrides, 'port'>
   host?: string;
   watch?: boolean;
   trustProxy?: boolean;
+  production?: boolean;
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -27,6 +28,7 @@ export function registerServiceCommands(program: Command): void {
       cmd.option('--trust-proxy', 'take client addresses from X-Forwarded-For (only behind your own proxy; or PRESSROOM_TRUST_PROXY=1)');
     }
     if (worker) cmd.option('--no-watch', 'do not watch the issues folder (pick up changes on the schedule only)');
+    cmd.option('--production', 'insist on production settings, as NODE_ENV=production does: a secret, and an explicit transport (SMTP_URL=smtp://... or SMTP_URL=outbox:)');
     cmd.action((options: ServiceCliOptions) => run(name, options));
   };
   define('start', 'serve feeds, archive, sign-up and the operator API, and run the sending worker, in one process', true, true);
@@ -49,7 +51,7 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
     host: options.host ?? process.env.PRESSROOM_HOST,
     trustProxy: options.trustProxy ?? /^(1|true|yes)$/i.test(process.env.PRESSROOM_TRUST_PROXY ?? ''),
     watch: options.watch,
-    env: process.env.NODE_ENV,
+    env: config.production ? 'production' : process.env.NODE_ENV,
   });
   if (service.url) {
     // Out of the box the site URL is http://localhost:<port>/: show that one, it is what links use.

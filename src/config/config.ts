@@ -109,6 +109,11 @@ export interface Config {
     /** How long a worker holds claimed ledger rows before another may take them (default 300). */
     leaseSeconds?: number;
   };
+  /**
+   * NODE_ENV=production or `--production`: nothing falls back to a development default that
+   * silently changes behaviour (e.g. no SMTP_URL means no transport, not the outbox folder).
+   */
+  production?: boolean;
 }
 
 /** Flags the CLI may pass; they win over the file and the environment. */
@@ -119,6 +124,7 @@ export interface ConfigOverrides {
   siteUrl?: string;
   dataDir?: string;
   port?: number;
+  production?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -186,6 +192,7 @@ export function loadConfig(
   if (overrides.dataDir) config.dataDir = fromCwd(overrides.dataDir);
   if (overrides.siteUrl) config.site.url = overrides.siteUrl;
   if (overrides.port !== undefined) config.port = overrides.port;
+  if (env.NODE_ENV === 'production' || overrides.production) config.production = true;
 
   config.site.url = normalizeSiteUrl(config.site.url);
   checkTimeZone(config.site.timeZone);

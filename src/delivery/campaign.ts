@@ -23,6 +23,24 @@ import { sleep } from './sleep.js';
 
 export class DeliveryError extends Error {}
 
+/**
+ * A campaign is sent only through the transport it was started with: a process whose transport
+ * differs (e.g. a development server writing to the outbox while `send` uses SMTP) never claims
+ * its rows.
+ */
+export class TransportMismatchError extends DeliveryError {
+  constructor(
+    readonly slug: string,
+    readonly campaignTransport: string,
+    readonly ownTransport: string,
+  ) {
+    super(
+      `campaign "${slug}" is sent through ${campaignTransport}, but this process's transport is ${ownTransport}; ` +
+        `it does not send it (use the same SMTP_URL for every command and process that sends it)`,
+    );
+  }
+}
+
 export interface Progress {
   slug: string;
   /** Recipients in the campaign snapshot. */
@@ -74,6 +92,8 @@ export interface SendOutcome extends CampaignStats {
   sentNow: number;
   /** Finally failed during this call. */
   failedNow: number;
+  /** Lost after the final dot during this call (outcome unknown, not retried). */
+  unknownNow: number;
   /** The campaign has nothing left to send. */
   finished: boolean;
   /** Stopped early by the abort signal. */
@@ -88,22 +108,29 @@ export function checkEmailable(issue: Issue): void {
   if (!issue.email) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" has email: false; it is never emailed`);
 }
 
-/** Creates the campaign for an issue (idempotent: a unique slug in the store), snapshotting the recipients. */
-export async function enqueueCampaign(store: Store, issue: Issue): Promise<{ campaign: Campaign; created: boolean }> {
+/**
+ * Creates the campaign for an issue (idempotent: a unique slug in the store), snapshotting the
+ * recipients and recording the transport it is to be sent through (see transportIdentity; none:
+ * its first sender's).
+ */
+export async function enqueueCampaign(store: Store, issue: Issue, transport: string | null = null): Promise<{ campaign: Campaign; created: boolean }> {
   checkEmailable(issue);
-  return store.createCampaign({ slug: issue.slug, title: issue.title, topics: issueTopics(issue) });
+  return store.createCampaign({ slug: issue.slug, title: issue.title, topics: issueTopics(issue), transport });
 }
 
 export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promise<SendOutcome> {
   const { store, config, logger, workerId, signal } = deps;
-  const { campaign } = await enqueueCampaign(store, issue);
+  const { campaign } = await enqueueCampaign(store, issue, deps.transport.identity);
   const slug = campaign.slug;
   const log = logger.child({ campaign: slug, worker: workerId });
 
   const startStats = await store.campaignStats(campaign.id);
   if (startStats.finishedAt) {
-    return { ...startStats, slug, recipients: campaign.recipients, sentNow: 0, failedNow: 0, finished: true, aborted: false, alreadyFinished: true };
+    return { ...startStats, slug, recipients: campaign.recipients, sentNow: 0, failedNow: 0, unknownNow: 0, finished: true, aborted: false, alreadyFinished: true };
   }
+  // Campaigns created before transports were recorded belong to their first sender.
+  const campaignTransport = campaign.transport ?? (await store.claimCampaignTransport(campaign.id, deps.transport.identity));
+  if (campaignTransport !== deps.transport.identity) throw new TransportMismatchError(slug, campaignTransport, deps.transport.identity);
 
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry, maxAttempts: config.smtp.maxAttempts };
   const leaseMs = deps.leaseMs ?? (config.smtp.leaseSeconds ?? 300) * 1000;
@@ -141,10 +168,9 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   // Rendered in a short-lived child process, so MJML never sits in the sender's memory.
   const prepared = deps.prepared ?? (await prepareIssueEmailIsolated(config, issue, deps.secret));
 
-  const counts = { sent: startStats.sent, failed: startStats.failed, bounced: startStats.bounced, sentNow: 0, failedNow: 0 };
+  const counts = { sent: startStats.sent, failed: startStats.failed, unknown: startStats.unknown, bounced: startStats.bounced, sentNow: 0, failedNow: 0, unknownNow: 0 };
   // Retrying rows: refreshed from the ledger between rounds, plus the retries this round scheduled.
   let retrying = startStats.retry;
-  let soonestRetry = Infinity;
   const started = performance.now();
   let waitingUntil: number | null = null;
   let lastStats = 0;
@@ -155,7 +181,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     const t = performance.now();
     if (!force && t - lastProgress < 200) return;
     lastProgress = t;
-    const remaining = Math.max(0, campaign.recipients - counts.sent - counts.failed);
+    const remaining = Math.max(0, campaign.recipients - counts.sent - counts.failed - counts.unknown);
     const rate = counts.sentNow / Math.max(0.001, (t - started) / 1000);
     deps.onProgress({
       slug,
@@ -176,6 +202,12 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   let stop = false;
   const stopping = () => stop || signal?.aborted === true;
 
+  const notSent = async (row: Delivery, why: string) => {
+    await store.markFailed(campaign.id, row.subscriberId, { smtpCode: null, smtpResponse: `not sent: ${why}`, bounced: false, temporary: false });
+    counts.failed++;
+    counts.failedNow++;
+  };
+
   /** Sends one claimed row and records the outcome. */
   const deliver = async (row: Delivery): Promise<'ok' | 'connection-error'> => {
     let message;
@@ -183,11 +215,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
       message = prepared.messageFor({ id: row.subscriberId, email: row.email, name: row.name });
     } catch (err) {
       // The row's own data cannot make a message (e.g. an address the MIME layer refuses).
-      await store.markFailed(campaign.id, row.subscriberId, {
-        smtpCode: null, smtpResponse: `not sent: ${(err as Error).message}`, bounced: false, temporary: false,
-      });
-      counts.failed++;
-      counts.failedNow++;
+      await notSent(row, (err as Error).message);
       return 'ok';
     }
     if (limiter) {
@@ -201,6 +229,14 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
         skippedExpired++; // waited too long for the rate: another worker may take it soon; give it back
         return 'ok';
       }
+    }
+    // A claim holds rows for up to a lease: whoever unsubscribed or was removed meanwhile is not
+    // mailed. Checked as late as possible, right before the message goes to the transport (one
+    // primary-key read; see BENCHMARKS.md "send").
+    const subscriber = await store.getSubscriber(row.subscriberId);
+    if (subscriber?.status !== 'active') {
+      await notSent(row, `subscriber ${subscriber ? subscriber.status : 'removed'} before sending`);
+      return 'ok';
     }
     let outcome: { code: number; response: string } | SendError;
     try {
@@ -224,11 +260,17 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
       stop = true;
       return 'ok';
     }
-    if (e.temporary && row.attempts < policy.maxAttempts) {
+    if (e.unknownOutcome) {
+      // The server may have delivered it: sending it again could be a duplicate, so it is neither
+      // retried nor failed; `pressroom retry --unknown` re-queues it if the operator decides so.
+      await store.markUnknown(campaign.id, row.subscriberId, recorded);
+      counts.unknown++;
+      counts.unknownNow++;
+      log.warn({ to: row.email, response: recorded.smtpResponse }, 'outcome unknown: lost after the final dot; not retried');
+    } else if (e.temporary && row.attempts < policy.maxAttempts) {
       const next = Date.now() + backoffDelay(policy, row.attempts);
       await store.markRetry(campaign.id, row.subscriberId, next, recorded);
       retrying++;
-      soonestRetry = Math.min(soonestRetry, next);
       log.debug({ to: row.email, attempt: row.attempts, code: e.code, next: new Date(next).toISOString() }, 'temporary failure, will retry');
     } else {
       const bounced = !e.temporary && e.userUnknown;
@@ -324,21 +366,22 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     if (performance.now() - lastStats >= 10_000) {
       lastStats = performance.now();
       const between = await store.campaignStats(campaign.id);
-      Object.assign(counts, { sent: between.sent, failed: between.failed, bounced: between.bounced });
+      Object.assign(counts, { sent: between.sent, failed: between.failed, unknown: between.unknown, bounced: between.bounced });
       retrying = between.retry;
     }
+    // From the ledger, not memory: retries scheduled by an earlier run or another worker count too.
+    const nextRetry = await store.nextRetryAt(campaign.id);
     const now = Date.now();
-    waitingUntil = soonestRetry > now ? soonestRetry : null;
+    waitingUntil = nextRetry !== null && nextRetry > now ? nextRetry : null;
     progress(true);
-    await sleep(Math.max(0, Math.min(soonestRetry, now + 1000) - now), signal);
-    if (soonestRetry <= Date.now()) soonestRetry = Infinity;
+    await sleep(Math.max(0, Math.min(nextRetry ?? Infinity, now + 1000) - now), signal);
     waitingUntil = null;
     if (signal?.aborted) break;
   }
 
   const stats = await store.campaignStats(campaign.id);
   // Count from the ledger, not memory: other workers may have sent part of the campaign too.
-  Object.assign(counts, { sent: stats.sent, failed: stats.failed, bounced: stats.bounced });
+  Object.assign(counts, { sent: stats.sent, failed: stats.failed, unknown: stats.unknown, bounced: stats.bounced });
   retrying = stats.retry;
   progress(true);
   const finished = stats.finishedAt !== null;
@@ -349,6 +392,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     recipients: campaign.recipients,
     sentNow: counts.sentNow,
     failedNow: counts.failedNow,
+    unknownNow: counts.unknownNow,
     finished,
     aborted: signal?.aborted === true && !finished,
     alreadyFinished: false,

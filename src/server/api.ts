@@ -83,7 +83,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     if (!isPublished(issue, ctx.now())) return reply.code(409).send({ error: `${issue.slug}: not published yet (draft or dated in the future)` });
     if (!issue.email) return reply.code(409).send({ error: `${issue.slug}: email is false in its front matter (feeds only)` });
     if (runner.stopping) return reply.code(503).send({ error: 'shutting down' });
-    const { campaign, created } = await enqueueCampaign(store, issue);
+    const { campaign, created } = await enqueueCampaign(store, issue, runner.transportIdentity);
     const sending = runner.send(issue);
     if (request.query.wait === '1' || request.query.wait === 'true') {
       const stats = await sending;

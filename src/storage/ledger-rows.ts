@@ -40,7 +40,7 @@ export interface StateCount {
 }
 
 export function campaignStatsFrom(counts: StateCount[], startedAt: string | null, finishedAt: string | null): CampaignStats {
-  const stats: CampaignStats = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, bounced: 0, startedAt, finishedAt };
+  const stats: CampaignStats = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, bounced: 0, startedAt, finishedAt };
   for (const r of counts) {
     stats[r.state] = r.n;
     stats.bounced += r.bounced;
