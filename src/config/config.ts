@@ -106,7 +106,7 @@ export interface Config {
     rateLimitScope?: 'campaign' | 'process';
     maxAttempts: number;
     batchSize: number;
-    /** How long a worker holds claimed ledger rows before another may take them (default 300). */
+    /** How long a worker holds claimed ledger rows before another may take them (default 1800, see DEFAULT_LEASE_SECONDS). */
     leaseSeconds?: number;
   };
   /**

@@ -24,6 +24,14 @@ import { sleep } from './sleep.js';
 export class DeliveryError extends Error {}
 
 /**
+ * 30 minutes: the lease must cover twice the longest SMTP send (2 min up to the final dot + the
+ * 10 min RFC 5321 wait for the answer after it, see smtp.ts), so that no message is started
+ * closer to its lease's end than it may take (the margin below): 12 min 5 s of margin, 17 min 55 s
+ * of each lease to start messages in.
+ */
+export const DEFAULT_LEASE_SECONDS = 1800;
+
+/**
  * A campaign is sent only through the transport it was started with: a process whose transport
  * differs (e.g. a development server writing to the outbox while `send` uses SMTP) never claims
  * its rows.
@@ -75,7 +83,7 @@ export interface SendCampaignDeps {
   onProgress?: (p: Progress) => void;
   /** Overrides of the backoff (maxAttempts comes from config.smtp). */
   retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
-  /** How long a claim is held; default config.smtp.leaseSeconds, else 5 minutes. */
+  /** How long a claim is held; default config.smtp.leaseSeconds, else DEFAULT_LEASE_SECONDS. */
   leaseMs?: number;
   /** Keep running until retries due later are done (default true); false returns when nothing is claimable now. */
   waitForRetries?: boolean;
@@ -133,7 +141,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   if (campaignTransport !== deps.transport.identity) throw new TransportMismatchError(slug, campaignTransport, deps.transport.identity);
 
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry, maxAttempts: config.smtp.maxAttempts };
-  const leaseMs = deps.leaseMs ?? (config.smtp.leaseSeconds ?? 300) * 1000;
+  const leaseMs = deps.leaseMs ?? (config.smtp.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   const lanes = Math.max(1, config.smtp.maxConnections);
   // With a campaign-wide limit (the default when rateLimit is set) all workers draw on one bucket
   // in the store; see shared-rate-limit.ts. 'process' leaves it to the transport's local bucket.
@@ -155,7 +163,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   if (wantedMargin > leaseMargin) {
     log.warn(
       { leaseMs, maxSendMs: deps.transport.maxSendMs },
-      `the lease (${leaseMs / 1000} s) is shorter than twice the transport's longest send: a message slower than ${Math.round(leaseMargin / 1000)} s could be sent twice; raise smtp.leaseSeconds or lower ?messageTimeout`,
+      `the lease (${leaseMs / 1000} s) is shorter than twice the transport's longest send: a message slower than ${Math.round(leaseMargin / 1000)} s could be sent twice; raise smtp.leaseSeconds or lower ?messageTimeout / ?dataTimeout`,
     );
   }
   const pauseBase = deps.connectionPauseMs ?? 500;
