@@ -94,7 +94,7 @@ export function registerDeliveryCommands(program: Command): void {
         const campaign = await store.getCampaign(slug);
         if (!campaign) throw new UsageError(`retry: no campaign "${slug}" (see pressroom status)`);
         const n = options.unknown ? await store.requeueUnknownOutcomes(campaign.id) : await store.requeueTemporaryFailures(campaign.id);
-        console.log(`re-queued ${plural(n, options.unknown ? 'message of unknown outcome' : 'temporary failure')} of ${slug}`);
+        console.log(`re-queued ${options.unknown ? `${plural(n, 'message')} of unknown outcome` : plural(n, 'temporary failure')} of ${slug}`);
         if (n === 0 || !options.send) return;
         await runSend(config, store, await issueFor(config, slug));
       } finally {
@@ -174,8 +174,8 @@ async function runSend(config: Config, store: Store, issue: Issue): Promise<void
     printFinished(issue.slug, await store.campaignStats(existing.id));
     return;
   }
+  const transport = createTransport(config, logger); // first: a configuration error leaves nothing behind
   const identity = acquireWorkerId(config.dataDir, defaultWorkerBase('send'));
-  const transport = createTransport(config, logger);
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130); // second Ctrl-C: leave now, leases cover the rest
