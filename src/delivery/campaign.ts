@@ -206,6 +206,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   };
 
   const marks = new MarkCoalescer(store, campaign.id);
+  const departures = new DepartureCheck(store, DEPARTURE_CHECK_MAX_AGE_MS);
   const halt: { fatal: SendError | null; error: unknown } = { fatal: null, error: null };
   let stop = false;
   const stopping = () => stop || signal?.aborted === true;
@@ -239,11 +240,10 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
       }
     }
     // A claim holds rows for up to a lease: whoever unsubscribed or was removed meanwhile is not
-    // mailed. Checked as late as possible, right before the message goes to the transport (one
-    // primary-key read; see BENCHMARKS.md "send").
-    const subscriber = await store.getSubscriber(row.subscriberId);
-    if (subscriber?.status !== 'active') {
-      await notSent(row, `subscriber ${subscriber ? subscriber.status : 'removed'} before sending`);
+    // mailed. Checked right before the message goes to the transport (see DepartureCheck).
+    const departed = await departures.departure(row.subscriberId, () => queue.map((r) => r.subscriberId));
+    if (departed !== null) {
+      await notSent(row, `subscriber ${departed} before sending`);
       return 'ok';
     }
     let outcome: { code: number; response: string } | SendError;
@@ -405,6 +405,50 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     aborted: signal?.aborted === true && !finished,
     alreadyFinished: false,
   };
+}
+
+/** How old a departure check may be when its row is handed to the transport. */
+export const DEPARTURE_CHECK_MAX_AGE_MS = 1000;
+
+/**
+ * "Has this subscriber left since the claim?" for every row, at a cost that does not grow with the
+ * message rate: one store query (`departedSubscribers`) covers the rows waiting for the check and
+ * every claimed row behind them, and is reused for rows handed to the transport within `maxAgeMs`
+ * of it (a per-row read costs a PostgreSQL round trip per message; BENCHMARKS.md "send"). A lane
+ * that arrives while a query runs is covered by the next one, so at most two queries are waited for.
+ */
+export class DepartureCheck {
+  private checkedAt = -Infinity;
+  private covered = new Set<number>();
+  private departed = new Map<number, string>();
+  private readonly waiting = new Set<number>();
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  /** The subscriber's status if it is no longer active ('removed' when gone), else null. */
+  async departure(subscriberId: number, upcoming: () => number[]): Promise<string | null> {
+    while (performance.now() - this.checkedAt > this.maxAgeMs || !this.covered.has(subscriberId)) {
+      this.waiting.add(subscriberId);
+      this.refreshing ??= this.refresh(upcoming).finally(() => {
+        this.refreshing = null;
+      });
+      await this.refreshing;
+    }
+    return this.departed.get(subscriberId) ?? null;
+  }
+
+  private async refresh(upcoming: () => number[]): Promise<void> {
+    const ids = [...new Set([...this.waiting, ...upcoming()])];
+    this.waiting.clear();
+    const started = performance.now();
+    this.departed = await this.store.departedSubscribers(ids);
+    this.covered = new Set(ids);
+    this.checkedAt = started;
+  }
 }
 
 /**

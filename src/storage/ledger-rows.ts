@@ -1,6 +1,6 @@
 // Ledger rows as both adapters' SQL returns them (snake_case columns, epoch-ms numbers), and their
 // mapping to what the rest of Pressroom sees.
-import type { CampaignStats, Delivery, DeliveryState } from './store.js';
+import type { CampaignStats, Delivery, DeliveryState, SubscriberStatus } from './store.js';
 
 export interface DeliveryRow {
   campaign_id: number;
@@ -30,6 +30,17 @@ export function toDelivery(r: DeliveryRow): Delivery {
     workerId: r.worker_id,
     leaseUntil: r.lease_until,
   };
+}
+
+/** Store.departedSubscribers from the statuses of the ids that still exist: not active, or gone. */
+export function departuresFrom(ids: number[], present: Array<{ id: number; status: SubscriberStatus }>): Map<number, SubscriberStatus | 'removed'> {
+  const status = new Map(present.map((r) => [Number(r.id), r.status]));
+  const departed = new Map<number, SubscriberStatus | 'removed'>();
+  for (const id of ids) {
+    const s = status.get(id);
+    if (s !== 'active') departed.set(id, s ?? 'removed');
+  }
+  return departed;
 }
 
 /** One row per state from the adapters' `campaignCounts` query. */

@@ -174,6 +174,12 @@ export interface Store {
   markRetry(campaignId: number, subscriberId: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void>;
   /** `bounced` also sets the subscriber's status to `bounced`. */
   markFailed(campaignId: number, subscriberId: number, outcome: DeliveryOutcome & { bounced: boolean; temporary: boolean }): Promise<void>;
+  /**
+   * Of these subscriber ids, the ones no longer `active`, with their status, or 'removed' when the
+   * subscriber is gone. One query for a whole claimed batch: the pipeline checks its rows with it
+   * shortly before handing them to the transport.
+   */
+  departedSubscribers(ids: number[]): Promise<Map<number, SubscriberStatus | 'removed'>>;
   /** `unknown` outcome (see DeliveryState): final, not retried. */
   markUnknown(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void>;
   /** Gives rows back to `queued` (graceful shutdown) without counting an attempt. */

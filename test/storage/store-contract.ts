@@ -330,6 +330,20 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('departedSubscribers names the given subscribers no longer active, and the removed ones', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 5);
+      const ids = (await store.listSubscribers({ limit: 10 })).map((x) => x.id);
+      expect(await store.departedSubscribers([])).toEqual(new Map());
+      expect(await store.departedSubscribers(ids)).toEqual(new Map());
+      await store.setSubscriberStatus(ids[1]!, 'unsubscribed', T0);
+      await store.setSubscriberStatus(ids[2]!, 'bounced', T0);
+      expect(await store.removeSubscriber('user3@example.org')).toBe(true);
+      expect(await store.departedSubscribers(ids)).toEqual(new Map<number, string>([[ids[1]!, 'unsubscribed'], [ids[2]!, 'bounced'], [ids[3]!, 'removed']]));
+      expect(await store.departedSubscribers([ids[0]!, ids[4]!])).toEqual(new Map());
+      await store.close();
+    });
+
     it('nextRetryAt is the earliest pending retry, or null', async () => {
       const { store } = await harness.fresh();
       await seed(store, 3);

@@ -21,7 +21,7 @@ import {
   type SubscriberQuery,
   type SubscriberStatus,
 } from '../store.js';
-import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
+import { campaignStatsFrom, departuresFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, SQL } from './sql.js';
 
@@ -296,6 +296,11 @@ export class PostgresStore implements Store {
         await c.query(SQL.cancelPendingDeliveries, [subscriberId, 'not sent: subscriber bounced before sending']);
       }
     });
+  }
+
+  async departedSubscribers(ids: number[]): Promise<Map<number, SubscriberStatus | 'removed'>> {
+    if (ids.length === 0) return new Map();
+    return departuresFrom(ids, (await this.query<{ id: number; status: SubscriberStatus }>(SQL.subscriberStatuses, [ids])).rows);
   }
 
   async markUnknown(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void> {

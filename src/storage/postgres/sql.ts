@@ -194,6 +194,9 @@ export const SQL = {
       WHERE campaign_id = $1 AND subscriber_id = $2 AND state <> 'sent'`,
   nextRetryAt: `SELECT min(claimable_at) AS at FROM deliveries
       WHERE campaign_id = $1 AND claimable_at IS NOT NULL AND state = 'retry'`,
+  // Statuses of the given ids that still exist (see departuresFrom); ANY keeps it to primary-key
+  // lookups (an unnest LEFT JOIN was planned as a hash join over every subscriber: 20 ms for 500).
+  subscriberStatuses: `SELECT id, status FROM subscribers WHERE id = ANY ($1::bigint[])`,
   bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = $1`,
   releaseClaims: `UPDATE deliveries SET state = 'queued', claimable_at = 0, lease_until = NULL, worker_id = NULL,
         attempts = greatest(attempts - 1, 0)

@@ -200,6 +200,8 @@ export const SQL = {
       WHERE campaign_id = @campaignId AND subscriber_id = @subscriberId AND state <> 'sent'`,
   nextRetryAt: `SELECT min(claimable_at) AS at FROM deliveries
       WHERE campaign_id = ? AND claimable_at IS NOT NULL AND state = 'retry'`,
+  // Statuses of the given ids that still exist (see departuresFrom).
+  subscriberStatuses: `SELECT s.id, s.status FROM json_each(?) j JOIN subscribers s ON s.id = j.value`,
   bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = ?`,
   releaseClaims: `UPDATE deliveries SET state = 'queued', claimable_at = 0, lease_until = NULL, worker_id = NULL,
         attempts = max(attempts - 1, 0)

@@ -21,7 +21,7 @@ import {
   type SubscriberQuery,
   type SubscriberStatus,
 } from '../store.js';
-import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
+import { campaignStatsFrom, departuresFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, PRAGMAS, SQL } from './sql.js';
 
@@ -283,6 +283,11 @@ export class SqliteStore implements Store {
         }
       }).immediate(),
     );
+  }
+
+  async departedSubscribers(ids: number[]): Promise<Map<number, SubscriberStatus | 'removed'>> {
+    if (ids.length === 0) return new Map();
+    return this.guard(() => departuresFrom(ids, this.stmt('subscriberStatuses').all(JSON.stringify(ids)) as Array<{ id: number; status: SubscriberStatus }>));
   }
 
   async markUnknown(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void> {
