@@ -5,13 +5,13 @@ import type { Config } from '../config/config.js';
 import { isPublished, issueTopics, type Issue } from '../content/issue.js';
 import { parseAddress } from '../domain/address.js';
 import { checkEmailable, DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
-import { createTransport } from '../delivery/transport.js';
+import { createTransport, transportIdentity } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import { testRecipient } from '../email/message.js';
 import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { normalizeTopics } from '../storage/email.js';
-import type { Campaign, Store } from '../storage/store.js';
+import type { Campaign, CampaignStats, Store } from '../storage/store.js';
 import { configFrom, issueFor, UsageError } from './common.js';
 
 interface SendOptions {
@@ -21,7 +21,10 @@ interface SendOptions {
   test?: string;
   dryRun?: boolean;
   enqueue?: boolean;
+  production?: boolean;
 }
+
+const PRODUCTION_HELP = 'refuse to send without an explicit transport (SMTP_URL=smtp://... or SMTP_URL=outbox:), as NODE_ENV=production does';
 
 export function registerDeliveryCommands(program: Command): void {
   program
@@ -34,6 +37,7 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)')
     .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
+    .option('--production', PRODUCTION_HELP)
     .action(oneLineErrors(async (slug: string, options: SendOptions) => {
       const modes = [options.test !== undefined, options.dryRun, options.enqueue].filter(Boolean).length;
       if (modes > 1) throw new UsageError('send: --test, --dry-run and --enqueue exclude each other');
@@ -45,7 +49,8 @@ export function registerDeliveryCommands(program: Command): void {
         if (options.dryRun) return await dryRun(store, issue);
         checkSendable(issue);
         if (options.enqueue) {
-          const { campaign, created } = await enqueueCampaign(store, issue);
+          // An explicit SMTP_URL is recorded; without one the first worker that sends it decides.
+          const { campaign, created } = await enqueueCampaign(store, issue, config.smtpUrl ? transportIdentity(config) : null);
           console.log(created
             ? `created campaign ${campaign.slug} for ${plural(campaign.recipients, 'recipient')}; workers will send it`
             : `campaign ${campaign.slug} already exists (${plural(campaign.recipients, 'recipient')}); nothing changed`);
@@ -77,18 +82,20 @@ export function registerDeliveryCommands(program: Command): void {
     .command('retry')
     .argument('<slug>', 'the campaign whose temporary failures to send again')
     .description('re-queue the rows that failed temporarily (retries exhausted) and send them')
+    .option('--unknown', 'instead: re-queue the messages whose outcome is unknown (lost after the final dot; they may have arrived, so this can duplicate them)')
     .option('--no-send', 're-queue only; leave the sending to `pressroom send` or the workers')
     .option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)')
     .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
-    .action(oneLineErrors(async (slug: string, options: { config?: string; issues?: string; dataDir?: string; send: boolean }) => {
+    .option('--production', PRODUCTION_HELP)
+    .action(oneLineErrors(async (slug: string, options: { config?: string; issues?: string; dataDir?: string; send: boolean; unknown?: boolean; production?: boolean }) => {
       const config = configFrom(options);
       const store = await openStore(config);
       try {
         const campaign = await store.getCampaign(slug);
         if (!campaign) throw new UsageError(`retry: no campaign "${slug}" (see pressroom status)`);
-        const n = await store.requeueTemporaryFailures(campaign.id);
-        console.log(`re-queued ${plural(n, 'temporary failure')} of ${slug}`);
+        const n = options.unknown ? await store.requeueUnknownOutcomes(campaign.id) : await store.requeueTemporaryFailures(campaign.id);
+        console.log(`re-queued ${options.unknown ? `${plural(n, 'message')} of unknown outcome` : plural(n, 'temporary failure')} of ${slug}`);
         if (n === 0 || !options.send) return;
         await runSend(config, store, await issueFor(config, slug));
       } finally {
@@ -159,13 +166,11 @@ async function runSend(config: Config, store: Store, issue: Issue): Promise<void
   const logger = createLogger();
   const existing = await store.getCampaign(issue.slug);
   if (existing?.finishedAt) {
-    const s = await store.campaignStats(existing.id);
-    console.log(`campaign ${issue.slug} finished at ${existing.finishedAt}: ${s.sent} sent, ${s.failed} failed; nothing to send`);
-    if (s.failed > 0) process.exitCode = 1;
+    printFinished(issue.slug, await store.campaignStats(existing.id));
     return;
   }
+  const transport = createTransport(config, logger); // first: a configuration error leaves nothing behind
   const identity = acquireWorkerId(config.dataDir, defaultWorkerBase('send'));
-  const transport = createTransport(config, logger);
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130); // second Ctrl-C: leave now, leases cover the rest
@@ -189,19 +194,39 @@ async function runSend(config: Config, store: Store, issue: Issue): Promise<void
     identity.release();
   }
   if (outcome.alreadyFinished) {
-    console.log(`campaign ${issue.slug} already finished: nothing to send`);
-  } else {
-    const state = outcome.finished ? 'finished' : outcome.aborted ? 'stopped (run send again to resume)' : 'not finished';
-    console.log(
-      `${issue.slug}: ${state}; ${outcome.sentNow} sent now, ${outcome.sent}/${outcome.recipients} sent in all, ` +
-        `${outcome.failed} failed (${outcome.bounced} bounced), ${outcome.retry} waiting to retry`,
-    );
+    printFinished(issue.slug, outcome); // another process finished it in the meantime
+    return;
   }
+  const state = outcome.finished ? 'finished' : outcome.aborted ? 'stopped (run send again to resume)' : 'not finished';
+  console.log(
+    `${issue.slug}: ${state}; ${outcome.sentNow} sent now, ${outcome.sent}/${outcome.recipients} sent in all, ` +
+      `${outcome.failed} failed (${outcome.bounced} bounced), ${outcome.retry} waiting to retry` +
+      (outcome.unknown > 0 ? `, ${outcome.unknown} outcome unknown` : ''),
+  );
   if (outcome.aborted) process.exitCode = 1; // stopped before the end: not done
   if (outcome.failed > 0) {
     console.log(`some deliveries failed: see pressroom status ${issue.slug}; pressroom retry ${issue.slug} re-sends the temporary ones`);
     process.exitCode = 1;
   }
+  if (outcome.unknown > 0) {
+    console.log(
+      `${plural(outcome.unknown, 'message')} lost after the final dot may or may not have arrived, so they are not retried: ` +
+        `pressroom retry ${issue.slug} --unknown re-sends them (possibly a second copy)`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * Re-running `send` on a finished campaign is not an error: nothing is sent, and the line says
+ * what the campaign ended with (its failures were reported, with exit 1, by the run that had them).
+ */
+function printFinished(slug: string, s: CampaignStats): void {
+  const unknown = s.unknown > 0 ? `, ${s.unknown} outcome unknown` : '';
+  console.log(
+    `campaign ${slug} finished at ${s.finishedAt}: ${s.sent} sent, ${s.failed} failed (${s.bounced} bounced)${unknown}; ` +
+      `nothing left to send${s.failed + s.unknown > 0 ? ` (details: pressroom status ${slug})` : ''}`,
+  );
 }
 
 /** A progress bar (count, rate, ETA) on a terminal; a plain line every few seconds otherwise. */
@@ -214,7 +239,7 @@ function progressPrinter(): { update: (p: Progress) => void; end: () => void } {
       const done = p.sent + p.failed;
       const pct = p.total > 0 ? Math.floor((done / p.total) * 100) : 100;
       const rate = `${p.rate.toFixed(p.rate < 10 ? 1 : 0)} msg/s`;
-      const eta = p.waitingUntil ? `waiting for ${p.retrying} retries until ${new Date(p.waitingUntil).toISOString().slice(11, 19)}Z`
+      const eta = p.waitingUntil !== null && Number.isFinite(p.waitingUntil) ? `waiting for ${p.retrying} retries until ${new Date(p.waitingUntil).toISOString().slice(11, 19)}Z`
         : p.etaSeconds === null ? 'ETA -' : `ETA ${duration(p.etaSeconds)}`;
       const text = `${p.slug}: ${done}/${p.total} (${pct}%) sent ${p.sent}, failed ${p.failed}, retrying ${p.retrying}, ${rate}, ${eta}`;
       if (tty) {
@@ -250,8 +275,12 @@ async function printStatus(store: Store, slug: string | undefined): Promise<void
     const s = await store.campaignStats(c.id);
     console.log(
       `${c.slug}: recipients ${c.recipients}, queued ${s.queued}, sending ${s.sending}, sent ${s.sent}, retrying ${s.retry}, ` +
-        `failed ${s.failed}, bounced ${s.bounced}, started ${s.startedAt ?? '-'}, finished ${s.finishedAt ?? '-'}`,
+        `failed ${s.failed}, bounced ${s.bounced}, unknown ${s.unknown}, started ${s.startedAt ?? '-'}, finished ${s.finishedAt ?? '-'}`,
     );
+    console.log(`  transport ${c.transport ?? '- (the first sender records its own)'}`);
+    if (s.unknown > 0) {
+      console.log(`  ${plural(s.unknown, 'message')} lost after the final dot (may have arrived; not retried): pressroom retry ${c.slug} --unknown re-sends them`);
+    }
     for (const w of await store.workerStats(c.id)) console.log(`  worker ${w.workerId}: sent ${w.sent}, sending ${w.sending}`);
   }
 }

@@ -12,6 +12,7 @@ interface ServiceCliOptions extends CommonOptions, Omit<ConfigOverrides, 'port'>
   host?: string;
   watch?: boolean;
   trustProxy?: string | boolean;
+  production?: boolean;
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -31,6 +32,7 @@ export function registerServiceCommands(program: Command): void {
       );
     }
     if (worker) cmd.option('--no-watch', 'do not watch the issues folder (pick up changes on the schedule only)');
+    cmd.option('--production', 'insist on production settings, as NODE_ENV=production does: a secret, and an explicit transport (SMTP_URL=smtp://... or SMTP_URL=outbox:)');
     cmd.action((options: ServiceCliOptions) => run(name, options));
   };
   define('start', 'serve feeds, archive, sign-up and the operator API, and run the sending worker, in one process', true, true);
@@ -69,7 +71,7 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
     host,
     trustProxy: trustProxy.value,
     watch: options.watch,
-    env: process.env.NODE_ENV,
+    env: config.production ? 'production' : process.env.NODE_ENV,
   }).catch((err: unknown) => {
     throw listenProblem(err, host ?? '127.0.0.1', config.port) ?? err;
   });

@@ -114,11 +114,16 @@ export interface Config {
     rateLimitScope?: 'campaign' | 'process';
     maxAttempts: number;
     batchSize: number;
-    /** How long a worker holds claimed ledger rows before another may take them (default 300). */
+    /** How long a worker holds claimed ledger rows before another may take them (default 1800, see DEFAULT_LEASE_SECONDS). */
     leaseSeconds?: number;
     /** Delay before the 2nd attempt of a confirm/welcome email; doubles per attempt (default 30). */
     systemRetrySeconds?: number;
   };
+  /**
+   * NODE_ENV=production or `--production`: nothing falls back to a development default that
+   * silently changes behaviour (e.g. no SMTP_URL means no transport, not the outbox folder).
+   */
+  production?: boolean;
 }
 
 /** Flags the CLI may pass; they win over the file and the environment. */
@@ -129,6 +134,7 @@ export interface ConfigOverrides {
   siteUrl?: string;
   dataDir?: string;
   port?: number;
+  production?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -224,6 +230,7 @@ export function loadConfig(
     siteUrlFrom = '--site-url';
   }
   if (overrides.port !== undefined) config.port = overrides.port;
+  if (env.NODE_ENV === 'production' || overrides.production) config.production = true;
 
   config.site.url = siteUrlFrom === null ? localSiteUrl(config.port) : normalizeSiteUrl(config.site.url, siteUrlFrom);
   if (config.smtpUrl !== undefined) checkSmtpUrl(config.smtpUrl, smtpUrlFrom);

@@ -11,7 +11,7 @@ export const OUTBOX_URL = 'outbox:';
 
 type OptionKind = 'ms' | 'boolean' | 'string';
 
-/** Query options a URL may carry: nodemailer's connection options plus our own two. */
+/** Query options a URL may carry: nodemailer's connection options plus our own three. */
 const QUERY_OPTIONS: Record<string, OptionKind> = {
   connectionTimeout: 'ms',
   greetingTimeout: 'ms',
@@ -29,8 +29,9 @@ const QUERY_OPTIONS: Record<string, OptionKind> = {
   'tls.minVersion': 'string',
   'tls.maxVersion': 'string',
   'tls.ciphers': 'string',
-  // Ours: the bound on one whole message (see transports/smtp.ts).
+  // Ours: the bound on one message up to its final dot, and the wait for the answer after it (see transports/smtp.ts).
   messageTimeout: 'ms',
+  dataTimeout: 'ms',
   // Ours: let credentials go out on a connection that never became TLS (see requiresTls).
   allowPlainAuth: 'boolean',
 };
@@ -48,6 +49,8 @@ export interface SmtpUrl {
   options: Record<string, string | number | boolean>;
   tls: Record<string, string | number | boolean>;
   messageTimeout?: number;
+  /** How long to wait for the answer after the final dot (RFC 5321: 10 minutes). */
+  dataTimeout?: number;
   allowPlainAuth: boolean;
 }
 
@@ -87,12 +90,14 @@ export function parseSmtpUrl(raw: string): SmtpUrl {
   const options: SmtpUrl['options'] = {};
   const tls: SmtpUrl['tls'] = {};
   let messageTimeout: number | undefined;
+  let dataTimeout: number | undefined;
   let allowPlainAuth = false;
   for (const [key, text] of url.searchParams) {
     const kind = QUERY_OPTIONS[key];
     if (!kind) throw new SmtpUrlError(`unknown option "${key}" (known: ${Object.keys(QUERY_OPTIONS).join(', ')})`);
     const value = optionValue(key, kind, text);
     if (key === 'messageTimeout') messageTimeout = value as number;
+    else if (key === 'dataTimeout') dataTimeout = value as number;
     else if (key === 'allowPlainAuth') allowPlainAuth = value as boolean;
     else if (key.startsWith('tls.')) tls[key.slice(4)] = value;
     else options[key] = value;
@@ -103,7 +108,7 @@ export function parseSmtpUrl(raw: string): SmtpUrl {
       if (options[key] === plain) throw new SmtpUrlError(`${key}=${plain} would send the password in clear; add allowPlainAuth=true to allow that`);
     }
   }
-  return { secure, host, port: port === undefined ? (secure ? 465 : 587) : Number(port), auth, options, tls, messageTimeout, allowPlainAuth };
+  return { secure, host, port: port === undefined ? (secure ? 465 : 587) : Number(port), auth, options, tls, messageTimeout, dataTimeout, allowPlainAuth };
 }
 
 /**

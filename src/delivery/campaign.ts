@@ -23,6 +23,32 @@ import { sleep } from './sleep.js';
 
 export class DeliveryError extends Error {}
 
+/**
+ * 30 minutes: the lease must cover twice the longest SMTP send (2 min up to the final dot + the
+ * 10 min RFC 5321 wait for the answer after it, see smtp.ts), so that no message is started
+ * closer to its lease's end than it may take (the margin below): 12 min 5 s of margin, 17 min 55 s
+ * of each lease to start messages in.
+ */
+export const DEFAULT_LEASE_SECONDS = 1800;
+
+/**
+ * A campaign is sent only through the transport it was started with: a process whose transport
+ * differs (e.g. a development server writing to the outbox while `send` uses SMTP) never claims
+ * its rows.
+ */
+export class TransportMismatchError extends DeliveryError {
+  constructor(
+    readonly slug: string,
+    readonly campaignTransport: string,
+    readonly ownTransport: string,
+  ) {
+    super(
+      `campaign "${slug}" is sent through ${campaignTransport}, but this process's transport is ${ownTransport}; ` +
+        `it does not send it (use the same SMTP_URL for every command and process that sends it)`,
+    );
+  }
+}
+
 export interface Progress {
   slug: string;
   /** Recipients in the campaign snapshot. */
@@ -57,7 +83,7 @@ export interface SendCampaignDeps {
   onProgress?: (p: Progress) => void;
   /** Overrides of the backoff (maxAttempts comes from config.smtp). */
   retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
-  /** How long a claim is held; default config.smtp.leaseSeconds, else 5 minutes. */
+  /** How long a claim is held; default config.smtp.leaseSeconds, else DEFAULT_LEASE_SECONDS. */
   leaseMs?: number;
   /** Keep running until retries due later are done (default true); false returns when nothing is claimable now. */
   waitForRetries?: boolean;
@@ -74,6 +100,8 @@ export interface SendOutcome extends CampaignStats {
   sentNow: number;
   /** Finally failed during this call. */
   failedNow: number;
+  /** Lost after the final dot during this call (outcome unknown, not retried). */
+  unknownNow: number;
   /** The campaign has nothing left to send. */
   finished: boolean;
   /** Stopped early by the abort signal. */
@@ -88,25 +116,32 @@ export function checkEmailable(issue: Issue): void {
   if (!issue.email) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" has email: false; it is never emailed`);
 }
 
-/** Creates the campaign for an issue (idempotent: a unique slug in the store), snapshotting the recipients. */
-export async function enqueueCampaign(store: Store, issue: Issue): Promise<{ campaign: Campaign; created: boolean }> {
+/**
+ * Creates the campaign for an issue (idempotent: a unique slug in the store), snapshotting the
+ * recipients and recording the transport it is to be sent through (see transportIdentity; none:
+ * its first sender's).
+ */
+export async function enqueueCampaign(store: Store, issue: Issue, transport: string | null = null): Promise<{ campaign: Campaign; created: boolean }> {
   checkEmailable(issue);
-  return store.createCampaign({ slug: issue.slug, title: issue.title, topics: issueTopics(issue) });
+  return store.createCampaign({ slug: issue.slug, title: issue.title, topics: issueTopics(issue), transport });
 }
 
 export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promise<SendOutcome> {
   const { store, config, logger, workerId, signal } = deps;
-  const { campaign } = await enqueueCampaign(store, issue);
+  const { campaign } = await enqueueCampaign(store, issue, deps.transport.identity);
   const slug = campaign.slug;
   const log = logger.child({ campaign: slug, worker: workerId });
 
   const startStats = await store.campaignStats(campaign.id);
   if (startStats.finishedAt) {
-    return { ...startStats, slug, recipients: campaign.recipients, sentNow: 0, failedNow: 0, finished: true, aborted: false, alreadyFinished: true };
+    return { ...startStats, slug, recipients: campaign.recipients, sentNow: 0, failedNow: 0, unknownNow: 0, finished: true, aborted: false, alreadyFinished: true };
   }
+  // Campaigns created before transports were recorded belong to their first sender.
+  const campaignTransport = campaign.transport ?? (await store.claimCampaignTransport(campaign.id, deps.transport.identity));
+  if (campaignTransport !== deps.transport.identity) throw new TransportMismatchError(slug, campaignTransport, deps.transport.identity);
 
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry, maxAttempts: config.smtp.maxAttempts };
-  const leaseMs = deps.leaseMs ?? (config.smtp.leaseSeconds ?? 300) * 1000;
+  const leaseMs = deps.leaseMs ?? (config.smtp.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   const lanes = Math.max(1, config.smtp.maxConnections);
   // With a campaign-wide limit (the default when rateLimit is set) all workers draw on one bucket
   // in the store; see shared-rate-limit.ts. 'process' leaves it to the transport's local bucket.
@@ -128,7 +163,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   if (wantedMargin > leaseMargin) {
     log.warn(
       { leaseMs, maxSendMs: deps.transport.maxSendMs },
-      `the lease (${leaseMs / 1000} s) is shorter than twice the transport's longest send: a message slower than ${Math.round(leaseMargin / 1000)} s could be sent twice; raise smtp.leaseSeconds or lower ?messageTimeout`,
+      `the lease (${leaseMs / 1000} s) is shorter than twice the transport's longest send: a message slower than ${Math.round(leaseMargin / 1000)} s could be sent twice; raise smtp.leaseSeconds or lower ?messageTimeout / ?dataTimeout`,
     );
   }
   const pauseBase = deps.connectionPauseMs ?? 500;
@@ -141,10 +176,9 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   // Rendered in a short-lived child process, so MJML never sits in the sender's memory.
   const prepared = deps.prepared ?? (await prepareIssueEmailIsolated(config, issue, deps.secret));
 
-  const counts = { sent: startStats.sent, failed: startStats.failed, bounced: startStats.bounced, sentNow: 0, failedNow: 0 };
+  const counts = { sent: startStats.sent, failed: startStats.failed, unknown: startStats.unknown, bounced: startStats.bounced, sentNow: 0, failedNow: 0, unknownNow: 0 };
   // Retrying rows: refreshed from the ledger between rounds, plus the retries this round scheduled.
   let retrying = startStats.retry;
-  let soonestRetry = Infinity;
   const started = performance.now();
   let waitingUntil: number | null = null;
   let lastStats = 0;
@@ -155,7 +189,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     const t = performance.now();
     if (!force && t - lastProgress < 200) return;
     lastProgress = t;
-    const remaining = Math.max(0, campaign.recipients - counts.sent - counts.failed);
+    const remaining = Math.max(0, campaign.recipients - counts.sent - counts.failed - counts.unknown);
     const rate = counts.sentNow / Math.max(0.001, (t - started) / 1000);
     deps.onProgress({
       slug,
@@ -172,9 +206,16 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   };
 
   const marks = new MarkCoalescer(store, campaign.id);
+  const departures = new DepartureCheck(store, DEPARTURE_CHECK_MAX_AGE_MS);
   const halt: { fatal: SendError | null; error: unknown } = { fatal: null, error: null };
   let stop = false;
   const stopping = () => stop || signal?.aborted === true;
+
+  const notSent = async (row: Delivery, why: string) => {
+    await store.markFailed(campaign.id, row.subscriberId, { smtpCode: null, smtpResponse: `not sent: ${why}`, bounced: false, temporary: false });
+    counts.failed++;
+    counts.failedNow++;
+  };
 
   /** Sends one claimed row and records the outcome. */
   const deliver = async (row: Delivery): Promise<'ok' | 'connection-error'> => {
@@ -183,11 +224,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
       message = prepared.messageFor({ id: row.subscriberId, email: row.email, name: row.name });
     } catch (err) {
       // The row's own data cannot make a message (e.g. an address the MIME layer refuses).
-      await store.markFailed(campaign.id, row.subscriberId, {
-        smtpCode: null, smtpResponse: `not sent: ${(err as Error).message}`, bounced: false, temporary: false,
-      });
-      counts.failed++;
-      counts.failedNow++;
+      await notSent(row, (err as Error).message);
       return 'ok';
     }
     if (limiter) {
@@ -201,6 +238,13 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
         skippedExpired++; // waited too long for the rate: another worker may take it soon; give it back
         return 'ok';
       }
+    }
+    // A claim holds rows for up to a lease: whoever unsubscribed or was removed meanwhile is not
+    // mailed. Checked right before the message goes to the transport (see DepartureCheck).
+    const departed = await departures.departure(row.subscriberId, () => queue.map((r) => r.subscriberId));
+    if (departed !== null) {
+      await notSent(row, `subscriber ${departed} before sending`);
+      return 'ok';
     }
     let outcome: { code: number; response: string } | SendError;
     try {
@@ -224,11 +268,17 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
       stop = true;
       return 'ok';
     }
-    if (e.temporary && row.attempts < policy.maxAttempts) {
+    if (e.unknownOutcome) {
+      // The server may have delivered it: sending it again could be a duplicate, so it is neither
+      // retried nor failed; `pressroom retry --unknown` re-queues it if the operator decides so.
+      await store.markUnknown(campaign.id, row.subscriberId, recorded);
+      counts.unknown++;
+      counts.unknownNow++;
+      log.warn({ to: row.email, response: recorded.smtpResponse }, 'outcome unknown: lost after the final dot; not retried');
+    } else if (e.temporary && row.attempts < policy.maxAttempts) {
       const next = Date.now() + backoffDelay(policy, row.attempts);
       await store.markRetry(campaign.id, row.subscriberId, next, recorded);
       retrying++;
-      soonestRetry = Math.min(soonestRetry, next);
       log.debug({ to: row.email, attempt: row.attempts, code: e.code, next: new Date(next).toISOString() }, 'temporary failure, will retry');
     } else {
       const bounced = !e.temporary && e.userUnknown;
@@ -324,21 +374,22 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     if (performance.now() - lastStats >= 10_000) {
       lastStats = performance.now();
       const between = await store.campaignStats(campaign.id);
-      Object.assign(counts, { sent: between.sent, failed: between.failed, bounced: between.bounced });
+      Object.assign(counts, { sent: between.sent, failed: between.failed, unknown: between.unknown, bounced: between.bounced });
       retrying = between.retry;
     }
+    // From the ledger, not memory: retries scheduled by an earlier run or another worker count too.
+    const nextRetry = await store.nextRetryAt(campaign.id);
     const now = Date.now();
-    waitingUntil = soonestRetry > now ? soonestRetry : null;
+    waitingUntil = nextRetry !== null && nextRetry > now ? nextRetry : null;
     progress(true);
-    await sleep(Math.max(0, Math.min(soonestRetry, now + 1000) - now), signal);
-    if (soonestRetry <= Date.now()) soonestRetry = Infinity;
+    await sleep(Math.max(0, Math.min(nextRetry ?? Infinity, now + 1000) - now), signal);
     waitingUntil = null;
     if (signal?.aborted) break;
   }
 
   const stats = await store.campaignStats(campaign.id);
   // Count from the ledger, not memory: other workers may have sent part of the campaign too.
-  Object.assign(counts, { sent: stats.sent, failed: stats.failed, bounced: stats.bounced });
+  Object.assign(counts, { sent: stats.sent, failed: stats.failed, unknown: stats.unknown, bounced: stats.bounced });
   retrying = stats.retry;
   progress(true);
   const finished = stats.finishedAt !== null;
@@ -349,10 +400,55 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     recipients: campaign.recipients,
     sentNow: counts.sentNow,
     failedNow: counts.failedNow,
+    unknownNow: counts.unknownNow,
     finished,
     aborted: signal?.aborted === true && !finished,
     alreadyFinished: false,
   };
+}
+
+/** How old a departure check may be when its row is handed to the transport. */
+export const DEPARTURE_CHECK_MAX_AGE_MS = 1000;
+
+/**
+ * "Has this subscriber left since the claim?" for every row, at a cost that does not grow with the
+ * message rate: one store query (`departedSubscribers`) covers the rows waiting for the check and
+ * every claimed row behind them, and is reused for rows handed to the transport within `maxAgeMs`
+ * of it (a per-row read costs a PostgreSQL round trip per message; BENCHMARKS.md "send"). A lane
+ * that arrives while a query runs is covered by the next one, so at most two queries are waited for.
+ */
+export class DepartureCheck {
+  private checkedAt = -Infinity;
+  private covered = new Set<number>();
+  private departed = new Map<number, string>();
+  private readonly waiting = new Set<number>();
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  /** The subscriber's status if it is no longer active ('removed' when gone), else null. */
+  async departure(subscriberId: number, upcoming: () => number[]): Promise<string | null> {
+    while (performance.now() - this.checkedAt > this.maxAgeMs || !this.covered.has(subscriberId)) {
+      this.waiting.add(subscriberId);
+      this.refreshing ??= this.refresh(upcoming).finally(() => {
+        this.refreshing = null;
+      });
+      await this.refreshing;
+    }
+    return this.departed.get(subscriberId) ?? null;
+  }
+
+  private async refresh(upcoming: () => number[]): Promise<void> {
+    const ids = [...new Set([...this.waiting, ...upcoming()])];
+    this.waiting.clear();
+    const started = performance.now();
+    this.departed = await this.store.departedSubscribers(ids);
+    this.covered = new Set(ids);
+    this.checkedAt = started;
+  }
 }
 
 /**

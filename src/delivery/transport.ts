@@ -1,11 +1,11 @@
 // The transport interface: one prepared message in, the server's answer out. The campaign pipeline
 // only ever sees this interface, so SMTP and the outbox folder are interchangeable.
-import type { Config } from '../config/config.js';
-import { OUTBOX_URL } from '../config/smtp-url.js';
+import { ConfigError, type Config } from '../config/config.js';
+import { OUTBOX_URL, parseSmtpUrl } from '../config/smtp-url.js';
 import type { OutgoingMessage } from '../email/message.js';
 import type { Logger } from '../logging.js';
 import { createOutboxTransport } from './transports/outbox.js';
-import { createSmtpTransport } from './transports/smtp.js';
+import { createSmtpTransport, smtpIdentity } from './transports/smtp.js';
 
 export interface SendResult {
   /** SMTP reply code of the accepted message (250), or 250 for the outbox. */
@@ -24,8 +24,11 @@ export interface SendMeta {
 
 export interface Transport {
   readonly description: string;
+  /** Which transport this is, as recorded on campaigns (see transportIdentity). */
+  readonly identity: string;
   /**
-   * The longest one send() may take before it gives up (SMTP: the message timeout). The pipeline
+   * The longest one send() may take before it gives up (SMTP: the message timeout up to the final
+   * dot plus the wait for the answer after it). The pipeline
    * starts no send closer than this to the end of the row's lease, so a slow message can never
    * outlive its claim and be sent again by another worker.
    */
@@ -48,14 +51,35 @@ export class SendError extends Error {
     readonly temporary: boolean,
     readonly userUnknown: boolean = false,
     readonly fatal: boolean = false,
+    /** Lost after the final dot: the server may have the message. Never retried automatically. */
+    readonly unknownOutcome: boolean = false,
   ) {
     super(message);
     this.name = 'SendError';
   }
 }
 
-/** SMTP_URL set -> pooled SMTP; unset (or `outbox:`) -> `.eml` files under `<dataDir>/outbox`. */
+/**
+ * The transport a configuration selects, as recorded on campaigns: `smtp://host:port` (never a
+ * user, password or option) or `outbox`. Without SMTP_URL that is the outbox folder, except in
+ * production (NODE_ENV=production or --production), where a missing SMTP_URL is a configuration
+ * error: the outbox must then be chosen explicitly with `outbox:`.
+ */
+export function transportIdentity(config: Config): string {
+  if (config.smtpUrl === OUTBOX_URL) return 'outbox';
+  if (config.smtpUrl) {
+    return smtpIdentity(parseSmtpUrl(config.smtpUrl)); // checked when the configuration loaded
+  }
+  if (config.production) {
+    throw new ConfigError(
+      'SMTP_URL: not set; in production (NODE_ENV=production or --production) mail is never written to the outbox folder by default: set SMTP_URL=smtp://... (or SMTP_URL=outbox: to write .eml files on purpose)',
+    );
+  }
+  return 'outbox';
+}
+
+/** SMTP_URL set -> pooled SMTP; `outbox:` or (development) unset -> `.eml` files under `<dataDir>/outbox`. */
 export function createTransport(config: Config, logger: Logger): Transport {
-  if (config.smtpUrl && config.smtpUrl !== OUTBOX_URL) return createSmtpTransport(config.smtpUrl, config.smtp, logger);
-  return createOutboxTransport(config.dataDir, logger);
+  if (transportIdentity(config) === 'outbox') return createOutboxTransport(config.dataDir, logger, config.smtpUrl === OUTBOX_URL);
+  return createSmtpTransport(config.smtpUrl!, config.smtp, logger);
 }

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatProblem, isPublished, type Issue, type Problem } from '../content/issue.js';
 import { findIssue } from '../content/load.js';
-import { enqueueCampaign } from '../delivery/campaign.js';
+import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import { testRecipient } from '../email/message.js';
@@ -78,11 +78,16 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     if (!isPublished(issue, ctx.now())) return reply.code(409).send({ error: `${issue.slug}: not published yet (draft or dated in the future)` });
     if (!issue.email) return reply.code(409).send({ error: `${issue.slug}: email is false in its front matter (feeds only)` });
     if (runner.stopping) return reply.code(503).send({ error: 'shutting down' });
-    const { campaign, created } = await enqueueCampaign(store, issue);
+    const { campaign, created } = await enqueueCampaign(store, issue, runner.transportIdentity);
     const sending = runner.send(issue);
     if (request.query.wait === '1' || request.query.wait === 'true') {
-      const stats = await sending;
-      return reply.code(200).send({ campaign, created, stats });
+      try {
+        const stats = await sending;
+        return reply.code(200).send({ campaign, created, stats });
+      } catch (err) {
+        if (err instanceof TransportMismatchError) return reply.code(409).send({ error: err.message });
+        throw err;
+      }
     }
     sending.catch((err: unknown) => logger.error({ err, slug: issue.slug }, 'send started from the API failed'));
     return reply.code(202).send({ campaign, created });

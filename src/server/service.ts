@@ -8,7 +8,7 @@ import { ConfigError, localSiteUrl, type Config } from '../config/config.js';
 import { resolveSecret } from '../config/secret.js';
 import { formatProblem } from '../content/issue.js';
 import { loadIssues } from '../content/load.js';
-import { createTransport } from '../delivery/transport.js';
+import { createTransport, transportIdentity } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import type { Logger } from '../logging.js';
 import { openStore } from '../storage/open.js';
@@ -54,6 +54,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     throw new ConfigError('secret: required when NODE_ENV=production (set PRESSROOM_SECRET or "secret" in the config file, e.g. `openssl rand -hex 32`)');
   }
   if (mode !== 'serve') checkSchedule(config.schedule);
+  transportIdentity(config); // production without an explicit transport: refuse before opening anything
   const secret = resolveSecret(config);
 
   const store = await openStore(config);

@@ -1,6 +1,6 @@
 // Ledger rows as both adapters' SQL returns them (snake_case columns, epoch-ms numbers), and their
 // mapping to what the rest of Pressroom sees.
-import type { CampaignStats, Delivery, DeliveryState } from './store.js';
+import type { CampaignStats, Delivery, DeliveryState, SubscriberStatus } from './store.js';
 
 export interface DeliveryRow {
   campaign_id: number;
@@ -32,6 +32,17 @@ export function toDelivery(r: DeliveryRow): Delivery {
   };
 }
 
+/** Store.departedSubscribers from the statuses of the ids that still exist: not active, or gone. */
+export function departuresFrom(ids: number[], present: Array<{ id: number; status: SubscriberStatus }>): Map<number, SubscriberStatus | 'removed'> {
+  const status = new Map(present.map((r) => [Number(r.id), r.status]));
+  const departed = new Map<number, SubscriberStatus | 'removed'>();
+  for (const id of ids) {
+    const s = status.get(id);
+    if (s !== 'active') departed.set(id, s ?? 'removed');
+  }
+  return departed;
+}
+
 /** One row per state from the adapters' `campaignCounts` query. */
 export interface StateCount {
   state: DeliveryState;
@@ -40,7 +51,7 @@ export interface StateCount {
 }
 
 export function campaignStatsFrom(counts: StateCount[], startedAt: string | null, finishedAt: string | null): CampaignStats {
-  const stats: CampaignStats = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, bounced: 0, startedAt, finishedAt };
+  const stats: CampaignStats = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, bounced: 0, startedAt, finishedAt };
   for (const r of counts) {
     stats[r.state] = r.n;
     stats.bounced += r.bounced;

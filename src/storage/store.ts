@@ -26,7 +26,12 @@ export interface NewSubscriber {
   source?: string | null;
 }
 
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'retry' | 'failed';
+/**
+ * `unknown`: the connection was lost or timed out after the message's final dot, before the
+ * server's answer, so the server may or may not hold it. Final like `sent`/`failed`: never retried
+ * automatically (that could deliver it twice); `pressroom retry SLUG --unknown` re-queues it.
+ */
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'retry' | 'failed' | 'unknown';
 
 export interface Campaign {
   id: number;
@@ -37,6 +42,12 @@ export interface Campaign {
   finishedAt: string | null;
   /** Size of the recipient snapshot taken at creation. */
   recipients: number;
+  /**
+   * Identity of the transport the campaign is sent through (e.g. `smtp://mail.example.org:587`,
+   * `outbox`; see transportIdentity), recorded at creation; null for campaigns created before it
+   * was recorded (the first sender adopts them: claimCampaignTransport).
+   */
+  transport: string | null;
 }
 
 /** One ledger row: one (campaign, subscriber) pair. */
@@ -62,6 +73,8 @@ export interface CampaignStats {
   sent: number;
   retry: number;
   failed: number;
+  /** Lost after the final dot: the server may hold the message (see DeliveryState). */
+  unknown: number;
   /** Failed rows whose subscriber was marked bounced by this campaign. */
   bounced: number;
   startedAt: string | null;
@@ -182,7 +195,9 @@ export interface Store {
    * the recipients (active subscribers whose topics are empty or intersect `topics`) into the ledger
    * as `queued`, in the same transaction.
    */
-  createCampaign(input: { slug: string; title: string; topics: string[] }, now?: Date): Promise<{ campaign: Campaign; created: boolean }>;
+  createCampaign(input: { slug: string; title: string; topics: string[]; transport?: string | null }, now?: Date): Promise<{ campaign: Campaign; created: boolean }>;
+  /** Records `transport` on a campaign that has none yet (compare-and-set); returns the campaign's transport (the first writer wins). */
+  claimCampaignTransport(campaignId: number, transport: string): Promise<string>;
   getCampaign(slug: string): Promise<Campaign | null>;
   listCampaigns(): Promise<Campaign[]>;
   campaignStats(campaignId: number): Promise<CampaignStats>;
@@ -207,10 +222,22 @@ export interface Store {
   markRetry(campaignId: number, subscriberId: number, nextAttemptAt: number, outcome: DeliveryOutcome): Promise<void>;
   /** `bounced` also sets the subscriber's status to `bounced`. */
   markFailed(campaignId: number, subscriberId: number, outcome: DeliveryOutcome & { bounced: boolean; temporary: boolean }): Promise<void>;
+  /**
+   * Of these subscriber ids, the ones no longer `active`, with their status, or 'removed' when the
+   * subscriber is gone. One query for a whole claimed batch: the pipeline checks its rows with it
+   * shortly before handing them to the transport.
+   */
+  departedSubscribers(ids: number[]): Promise<Map<number, SubscriberStatus | 'removed'>>;
+  /** `unknown` outcome (see DeliveryState): final, not retried. */
+  markUnknown(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void>;
   /** Gives rows back to `queued` (graceful shutdown) without counting an attempt. */
   releaseClaims(campaignId: number, workerId: string): Promise<number>;
   /** `pressroom retry`: failed rows whose failure was temporary go back to `queued`. */
   requeueTemporaryFailures(campaignId: number): Promise<number>;
+  /** `pressroom retry --unknown`: rows whose outcome is unknown (of still active subscribers) go back to `queued`. */
+  requeueUnknownOutcomes(campaignId: number): Promise<number>;
+  /** Epoch ms of the earliest pending retry of the campaign, or null when none is waiting. */
+  nextRetryAt(campaignId: number): Promise<number | null>;
   /**
    * Slugs of unfinished campaigns with at least one row claimable now (queued, a retry that is due,
    * or a lease that has expired), oldest first: what an idle worker should pick up. One indexed probe

@@ -28,6 +28,11 @@ export class CampaignRunner {
     return this.abort.signal.aborted;
   }
 
+  /** The transport this process sends through, as recorded on the campaigns it creates. */
+  get transportIdentity(): string {
+    return this.deps.transport.identity;
+  }
+
   /** Slugs being sent right now by this process. */
   active(): string[] {
     return [...this.running.keys()];
@@ -40,7 +45,7 @@ export class CampaignRunner {
     if (this.stopping) return Promise.reject(new Error('shutting down: not starting new sends'));
     const { store, logger } = this.deps;
     const run = (async () => {
-      const { created } = await enqueueCampaign(store, issue);
+      const { created } = await enqueueCampaign(store, issue, this.deps.transport.identity);
       logger.info({ slug: issue.slug, created }, created ? 'campaign created, sending' : 'resuming campaign');
       // Retries due later are left to a later tick rather than holding this one open.
       const stats = await sendCampaign({ ...this.deps, signal: this.abort.signal, waitForRetries: false }, issue);

@@ -16,6 +16,7 @@ import { ConfigError, type Config } from '../config/config.js';
 import { formatProblem, isPublished, type Issue } from '../content/issue.js';
 import { loadIssues, type LoadResult } from '../content/load.js';
 import type { Logger } from '../logging.js';
+import { TransportMismatchError } from '../delivery/campaign.js';
 import type { Campaign, Store } from '../storage/store.js';
 import type { CampaignRunner } from './runner.js';
 import { ensureWatermark, writeLastTick } from './state.js';
@@ -72,6 +73,8 @@ export class Worker {
   private lastFingerprint: string | null = null;
   private lastProblems = '';
   private readonly stranded = new Set<string>();
+  /** Campaigns started through another transport than this process's: never claimed here. */
+  private readonly foreign = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly deps: WorkerDeps) {
@@ -138,7 +141,7 @@ export class Worker {
     try {
       const pending = await this.deps.store.pendingCampaigns();
       const active = new Set(this.deps.runner.active());
-      if (pending.some((slug) => !active.has(slug)) && !this.current) void this.tick('pending campaign');
+      if (pending.some((slug) => !active.has(slug) && !this.foreign.has(slug)) && !this.current) void this.tick('pending campaign');
     } catch (err) {
       this.deps.logger.warn({ err }, 'could not check for pending campaigns; the next tick will');
     }
@@ -177,11 +180,18 @@ export class Worker {
       this.reportStranded(loaded.issues, campaigns, now);
       for (const issue of dueIssues(loaded.issues, campaigns, watermark, now)) {
         if (this.stopped || runner.stopping) break;
+        if (this.foreign.has(issue.slug)) continue;
         try {
           await runner.send(issue);
           result.sent.push(issue.slug);
         } catch (err) {
-          fail(`sending ${issue.slug}`, err);
+          if (!(err instanceof TransportMismatchError)) {
+            fail(`sending ${issue.slug}`, err);
+            continue;
+          }
+          // Not this process's campaign: say so once, and leave its rows to its own transport.
+          this.foreign.add(issue.slug);
+          logger.warn({ slug: issue.slug, campaignTransport: err.campaignTransport, transport: err.ownTransport }, err.message);
         }
       }
     } catch (err) {

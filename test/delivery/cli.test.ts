@@ -80,12 +80,13 @@ describe('pressroom send / status / retry', () => {
     expect(server.countFor('gone@example.org')).toBe(0);
 
     const status = await pressroom(['status', SLUG]);
-    expect(status.stdout).toMatch(/delivery-test-issue: recipients 8, queued 0, sending 0, sent 5, retrying 0, failed 3, bounced 1, started \S+Z, finished \S+Z/);
+    expect(status.stdout).toMatch(/delivery-test-issue: recipients 8, queued 0, sending 0, sent 5, retrying 0, failed 3, bounced 1, unknown 0, started \S+Z, finished \S+Z/);
     expect(status.stdout).toMatch(/worker send@\S+: sent 5, sending 0/);
 
-    // A second send of the finished campaign sends nothing and says so.
+    // A second send of the finished campaign sends nothing and says so; nothing is wrong: exit 0.
     const again = await pressroom(['send', SLUG]);
-    expect(again.stdout).toMatch(/campaign delivery-test-issue finished at .*: 5 sent, 3 failed; nothing to send/);
+    expect(again.stdout).toMatch(/campaign delivery-test-issue finished at .*: 5 sent, 3 failed \(1 bounced\); nothing left to send/);
+    expect(again.code).toBe(0);
     expect(server.accepted()).toBe(1 + 5);
 
     // retry: the two temporary failures go out again, the bounced one does not.

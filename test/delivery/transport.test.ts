@@ -94,35 +94,70 @@ describe('SMTP transport', () => {
     expect(server.countFor('t@example.org')).toBe(1);
   });
 
-  it('treats a connection dropped in the middle of DATA as temporary, and nothing is counted', async () => {
+  it('treats a connection dropped in the middle of DATA (before the final dot) as temporary, and nothing is counted', async () => {
     const { server, transport } = await setup({ dropInData: (_a, n) => n === 1 });
-    const e = await failure(transport, message('d@example.org'));
+    // 20 MB: far more than the socket buffers take, so the drop comes before our final dot is
+    // written (a small message is written whole at once: a drop then is an unknown outcome, below).
+    const big = message('d@example.org');
+    const e = await failure(transport, { ...big, raw: Buffer.concat([big.raw, Buffer.alloc(20 * 1024 * 1024, 'abcdefgh\r\n')]) });
     expect(e.temporary).toBe(true);
+    expect(e.unknownOutcome).toBe(false);
     expect(e.code).toBeNull();
     expect(server.countFor('d@example.org')).toBe(0);
     await transport.send(message('d@example.org'));
     expect(server.countFor('d@example.org')).toBe(1);
   });
 
-  it('times out on a server that never greets, and on one that never answers DATA', async () => {
+  it('times out on a server that never greets, and on one that never answers RCPT (before the message): both temporary', async () => {
     const { server, transport } = await setup({ stall: (phase) => phase === 'connect' }, '?greetingTimeout=300&socketTimeout=500&messageTimeout=5000');
     const e = await failure(transport, message('s@example.org'));
     expect(e.temporary).toBe(true);
+    expect(e.unknownOutcome).toBe(false);
     expect(e.response).toMatch(/ETIMEDOUT|timeout/i);
-    server.faults = { stall: (phase) => phase === 'data' };
+    server.faults = { stall: (phase) => phase === 'rcpt' };
     const e2 = await failure(transport, message('s@example.org'));
     expect(e2.temporary).toBe(true);
+    expect(e2.unknownOutcome).toBe(false);
     expect(server.countFor('s@example.org')).toBe(0);
   });
 
-  it('bounds a whole message with messageTimeout even when the socket timeout is long', async () => {
-    const { transport } = await setup({ stall: (phase) => phase === 'data' }, '?socketTimeout=60000&messageTimeout=400');
+  it('bounds a message with messageTimeout up to its final dot even when the socket timeout is long', async () => {
+    const { transport } = await setup({ stall: (phase) => phase === 'rcpt' }, '?socketTimeout=60000&messageTimeout=400&dataTimeout=300');
     // The pipeline keeps this much of every lease free (see campaign.ts): it must be the real bound.
-    expect(transport.maxSendMs).toBe(400);
-    expect((await setup()).transport.maxSendMs).toBe(120_000);
+    expect(transport.maxSendMs).toBe(700);
+    expect((await setup()).transport.maxSendMs).toBe(120_000 + 600_000);
     const e = await failure(transport, message('slow@example.org'));
     expect(e.temporary).toBe(true);
     expect(e.response).toMatch(/^timeout/);
+  });
+
+  it('waits past the socket timeout for a slow 250 after the final dot (one copy), then keeps the pooled connection', async () => {
+    // The server takes 1.5 s to answer the final dot; the socket's idle timeout is 400 ms.
+    const { server, transport } = await setup({ replyDelayMs: (a) => (a.startsWith('slow') ? 1500 : 0) }, '?socketTimeout=400', 1);
+    const r = await transport.send(message('slow@example.org'));
+    expect(r.code).toBe(250);
+    expect(server.countFor('slow@example.org')).toBe(1);
+    // The next message goes over the same connection with the ordinary timeouts.
+    await transport.send(message('next@example.org', 2));
+    expect(server.countFor('next@example.org')).toBe(1);
+    expect(server.connections().total).toBe(1);
+  });
+
+  it('no answer after the final dot within dataTimeout, or a connection lost there, is an unknown outcome, not a failure', async () => {
+    const { server, transport } = await setup({ stall: (phase) => phase === 'data' }, '?socketTimeout=5000&dataTimeout=400');
+    const e = await failure(transport, message('lost@example.org'));
+    expect(e).toMatchObject({ unknownOutcome: true, temporary: false, fatal: false, code: null });
+    expect(e.message).toMatch(/^outcome unknown: no answer within 400 ms after the final dot/);
+    // A server that closes the connection instead of answering the final dot.
+    server.faults = {
+      replyDelayMs: (a) => {
+        if (a.startsWith('closed')) setTimeout(() => void server.close(), 100);
+        return a.startsWith('closed') ? 10_000 : 0;
+      },
+    };
+    const e2 = await failure(transport, message('closed@example.org', 2));
+    expect(e2).toMatchObject({ unknownOutcome: true, temporary: false });
+    expect(e2.message).toMatch(/^outcome unknown: connection lost after the final dot/);
   });
 
   it('authenticates over STARTTLS, and a wrong password is fatal, not a per-recipient failure', async () => {

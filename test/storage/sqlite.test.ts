@@ -43,6 +43,40 @@ describe('SQLite adapter', () => {
     db.close();
   });
 
+  it('migration 3 rebuilds the ledger of a version 2 database: rows, indexes and claims kept; unknown allowed; old campaigns have no transport', async () => {
+    const file = path.join(root, 'v2', 'pressroom.db');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const Database = (await import('better-sqlite3')).default;
+    const v2 = new Database(file);
+    v2.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
+      v2.exec(m.sql);
+      v2.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2026-01-01T00:00:00Z');
+    }
+    v2.exec(`INSERT INTO subscribers (id, email, email_key, status, created_at) VALUES (1, 'a@example.org', 'a@example.org', 'active', 'x'), (2, 'b@example.org', 'b@example.org', 'active', 'x');
+      INSERT INTO campaigns (id, slug, title, created_at, recipients) VALUES (7, 'old', 'Old', 'x', 2);
+      INSERT INTO deliveries (campaign_id, subscriber_id, email, state, attempts, claimable_at, smtp_code, smtp_response, worker_id)
+        VALUES (7, 1, 'a@example.org', 'sent', 1, NULL, 250, '250 ok', 'w'), (7, 2, 'b@example.org', 'queued', 0, 0, NULL, NULL, NULL);`);
+    v2.close();
+
+    const store = await openAt(file);
+    expect(store.schemaVersion()).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    const old = (await store.getCampaign('old'))!;
+    expect(old.transport).toBeNull();
+    expect(await store.campaignStats(7)).toMatchObject({ sent: 1, queued: 1, unknown: 0 });
+    const [row] = await store.claimBatch(7, 'w2', 10, 60_000);
+    expect(row).toMatchObject({ subscriberId: 2, attempts: 1 });
+    await store.markUnknown(7, 2, { smtpCode: null, smtpResponse: 'unknown: connection lost after the final dot' });
+    expect(await store.campaignStats(7)).toMatchObject({ sent: 1, unknown: 1 });
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
+    expect(indexes).toEqual(['deliveries_claimable', 'deliveries_subscriber']);
+    expect((db.prepare(`SELECT smtp_response FROM deliveries WHERE subscriber_id = 1`).get() as { smtp_response: string }).smtp_response).toBe('250 ok');
+    db.close();
+  });
+
   it('openStore honours DATABASE_URL=sqlite:PATH and refuses unknown schemes', async () => {
     const config = { ...defaultConfig(root), dataDir: path.join(root, 'd2'), databaseUrl: 'sqlite:custom.db' };
     const store = (await openStore(config)) as SqliteStore;

@@ -302,7 +302,7 @@ export function storeContract(name: string, harness: Harness): void {
       await store.markFailed(campaign.id, d4!.subscriberId, { smtpCode: 554, smtpResponse: 'late', bounced: true, temporary: false });
 
       expect(await store.campaignStats(campaign.id)).toEqual({
-        queued: 0, sending: 0, sent: 2, retry: 1, failed: 2, bounced: 1,
+        queued: 0, sending: 0, sent: 2, retry: 1, failed: 2, unknown: 0, bounced: 1,
         startedAt: T0.toISOString(), finishedAt: null,
       });
       expect((await store.getSubscriber(d2!.subscriberId))?.status).toBe('bounced');
@@ -326,6 +326,82 @@ export function storeContract(name: string, harness: Harness): void {
       expect((await store.campaignStats(campaign.id)).finishedAt).toBeNull();
       const again = await store.claimBatch(campaign.id, 'w', 10, 60_000, now);
       expect(again.map((d) => [d.subscriberId, d.attempts])).toEqual([[d3!.subscriberId, 1]]);
+      await store.close();
+    });
+
+    it('unknown outcomes are final, counted apart, never claimed, and re-queued only by requeueUnknownOutcomes', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 3);
+      const { campaign } = await store.createCampaign({ slug: 'u', title: 'U', topics: [] }, T0);
+      const now = T0.getTime();
+      const [a, b, c] = await store.claimBatch(campaign.id, 'w', 10, 60_000, now);
+      await store.markSent(campaign.id, a!.subscriberId, { smtpCode: 250, smtpResponse: '250 ok' });
+      await store.markUnknown(campaign.id, b!.subscriberId, { smtpCode: null, smtpResponse: 'unknown: no answer within 600000 ms after the final dot' });
+      await store.markUnknown(campaign.id, a!.subscriberId, { smtpCode: null, smtpResponse: 'too late' }); // sent is final
+      await store.markUnknown(campaign.id, c!.subscriberId, { smtpCode: null, smtpResponse: 'unknown: connection lost after the final dot' });
+      expect(await store.campaignStats(campaign.id)).toMatchObject({ sent: 1, unknown: 2, failed: 0, retry: 0, sending: 0 });
+      expect(await store.claimBatch(campaign.id, 'w2', 10, 60_000, now + 3_600_000)).toEqual([]);
+      expect(await store.requeueTemporaryFailures(campaign.id)).toBe(0);
+      expect(await store.finishCampaignIfDone(campaign.id, T0)).toBe(true);
+      expect(await store.pendingCampaigns(now + 3_600_000)).toEqual([]);
+
+      // Someone who left since is not re-queued.
+      await store.setSubscriberStatus(c!.subscriberId, 'unsubscribed', T0);
+      expect(await store.requeueUnknownOutcomes(campaign.id)).toBe(1);
+      expect(await store.requeueUnknownOutcomes(campaign.id)).toBe(0);
+      expect((await store.campaignStats(campaign.id)).finishedAt).toBeNull();
+      const again = await store.claimBatch(campaign.id, 'w', 10, 60_000, now);
+      expect(again.map((d) => d.subscriberId)).toEqual([b!.subscriberId]);
+      expect(await store.campaignStats(campaign.id)).toMatchObject({ sent: 1, unknown: 1, sending: 1 });
+      await store.close();
+    });
+
+    it('departedSubscribers names the given subscribers no longer active, and the removed ones', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 5);
+      const ids = (await store.listSubscribers({ limit: 10 })).map((x) => x.id);
+      expect(await store.departedSubscribers([])).toEqual(new Map());
+      expect(await store.departedSubscribers(ids)).toEqual(new Map());
+      await store.setSubscriberStatus(ids[1]!, 'unsubscribed', T0);
+      await store.setSubscriberStatus(ids[2]!, 'bounced', T0);
+      expect(await store.removeSubscriber('user3@example.org')).toBe(true);
+      expect(await store.departedSubscribers(ids)).toEqual(new Map<number, string>([[ids[1]!, 'unsubscribed'], [ids[2]!, 'bounced'], [ids[3]!, 'removed']]));
+      expect(await store.departedSubscribers([ids[0]!, ids[4]!])).toEqual(new Map());
+      await store.close();
+    });
+
+    it('nextRetryAt is the earliest pending retry, or null', async () => {
+      const { store } = await harness.fresh();
+      await seed(store, 3);
+      const { campaign } = await store.createCampaign({ slug: 'n', title: 'N', topics: [] }, T0);
+      const now = T0.getTime();
+      expect(await store.nextRetryAt(campaign.id)).toBeNull();
+      const [a, b] = await store.claimBatch(campaign.id, 'w', 10, 60_000, now);
+      expect(await store.nextRetryAt(campaign.id)).toBeNull(); // leases are not retries
+      await store.markRetry(campaign.id, a!.subscriberId, now + 90_000, { smtpCode: 451, smtpResponse: '451' });
+      await store.markRetry(campaign.id, b!.subscriberId, now + 45_000, { smtpCode: 451, smtpResponse: '451' });
+      expect(await store.nextRetryAt(campaign.id)).toBe(now + 45_000);
+      await store.claimBatch(campaign.id, 'w', 10, 60_000, now + 50_000); // b's retry is claimed
+      expect(await store.nextRetryAt(campaign.id)).toBe(now + 90_000);
+      await store.close();
+    });
+
+    it('records the transport a campaign is created with; the first claimer adopts a campaign without one', async () => {
+      const { store, another } = await harness.fresh();
+      await seed(store, 1);
+      const { campaign } = await store.createCampaign({ slug: 't', title: 'T', topics: [], transport: 'smtp://mail.example.org:587' }, T0);
+      expect(campaign.transport).toBe('smtp://mail.example.org:587');
+      expect((await store.createCampaign({ slug: 't', title: 'T', topics: [], transport: 'outbox' }, T0)).campaign.transport).toBe('smtp://mail.example.org:587');
+      expect(await store.claimCampaignTransport(campaign.id, 'outbox')).toBe('smtp://mail.example.org:587');
+
+      const old = (await store.createCampaign({ slug: 'old', title: 'Old', topics: [] }, T0)).campaign;
+      expect(old.transport).toBeNull();
+      const other = await another();
+      const claims = await Promise.all([store.claimCampaignTransport(old.id, 'outbox'), other.claimCampaignTransport(old.id, 'smtp://x.example:25')]);
+      expect(claims[0]).toBe(claims[1]); // one of the two won, and both see it
+      expect((await store.getCampaign('old'))!.transport).toBe(claims[0]);
+      expect((await store.listCampaigns()).map((c) => c.transport).sort()).toEqual([claims[0], 'smtp://mail.example.org:587'].sort());
+      await other.close();
       await store.close();
     });
 

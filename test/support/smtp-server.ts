@@ -29,8 +29,13 @@ export interface Faults {
   data?: (address: string, attempt: number) => Reply | null;
   /** Drop the TCP connection in the middle of DATA (after a few bytes); nothing is counted. */
   dropInData?: (address: string, attempt: number) => boolean;
-  /** Never answer: at 'connect' (no greeting) or at the end of DATA (no 250). */
-  stall?: (phase: 'connect' | 'data', address: string | null) => boolean;
+  /** Never answer: at 'connect' (no greeting), to RCPT TO (before the message is sent) or at the end of DATA (no 250). */
+  stall?: (phase: 'connect' | 'rcpt' | 'data', address: string | null) => boolean;
+  /**
+   * Accept the message at its final dot (it counts as delivered at once, as with an MTA that has
+   * queued it) but send the 250 only this many ms later (a slow "250"), by recipient and DATA attempt.
+   */
+  replyDelayMs?: (address: string, attempt: number) => number;
 }
 
 export interface TestSmtpServer {
@@ -116,6 +121,7 @@ export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promis
     },
     onRcptTo(address, _session, cb) {
       const addr = address.address.toLowerCase();
+      if (state.faults.stall?.('rcpt', addr)) return; // never answer
       const r = state.faults.rcpt?.(addr, bump(state.rcptAttempts, addr));
       if (r) return cb(fail(r));
       cb();
@@ -147,7 +153,10 @@ export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promis
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           state.messages.push({ from, to, raw: Buffer.concat(chunks) });
         }
-        cb(null, `2.0.0 Ok: queued as ${state.accepted}`);
+        const reply = `2.0.0 Ok: queued as ${state.accepted}`;
+        const delay = state.faults.replyDelayMs?.(first, attempt) ?? 0;
+        if (delay > 0) setTimeout(() => cb(null, reply), delay);
+        else cb(null, reply);
       });
     },
   };

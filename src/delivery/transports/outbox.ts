@@ -8,12 +8,14 @@ import type { OutgoingMessage } from '../../email/message.js';
 import type { Logger } from '../../logging.js';
 import { SendError, type SendMeta, type SendResult, type Transport } from '../transport.js';
 
-export function createOutboxTransport(dataDir: string, logger: Logger): Transport {
+export function createOutboxTransport(dataDir: string, logger: Logger, explicit = false): Transport {
   const root = path.join(dataDir, 'outbox');
   const made = new Set<string>();
-  logger.warn({ outbox: root }, `SMTP_URL is not set: messages are written to ${root} instead of being sent`);
+  if (explicit) logger.info({ outbox: root }, `SMTP_URL=outbox: messages are written to ${root}`);
+  else logger.warn({ outbox: root }, `SMTP_URL is not set: messages are written to ${root} instead of being sent`);
   return {
     description: `outbox folder ${root}`,
+    identity: 'outbox',
     async send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult> {
       const dir = path.join(root, safeName(meta?.campaign ?? 'test'));
       const file = path.join(dir, `${safeName(message.messageId)}.eml`);

@@ -10,11 +10,17 @@
 // kept for the whole run (`maxMessages: Infinity`) like a long-lived MTA session.
 //
 // The connection options come from SMTP_URL as config/smtp-url.ts reads it (the configuration has
-// already checked it), e.g. smtp://user:pass@host:587?socketTimeout=30000&tls.rejectUnauthorized=false;
-// `messageTimeout` (ms, ours) bounds one whole message, which catches a server that trickles
-// replies slowly enough that no socket timeout fires. Credentials on smtp:// are only sent after
-// STARTTLS (requireTLS) unless the URL says allowPlainAuth=true.
-import { Readable } from 'node:stream';
+// already checked it), e.g. smtp://user:pass@host:587?socketTimeout=30000&tls.rejectUnauthorized=false.
+// Credentials on smtp:// are only sent after STARTTLS (requireTLS) unless the URL says allowPlainAuth=true.
+// `messageTimeout` (ms, ours) bounds one whole message up to its final dot, which catches a server
+// that trickles replies slowly enough that no socket timeout fires.
+//
+// After the final dot the server holds the message, and RFC 5321 (section 4.5.3.2.6) gives it 10
+// minutes to answer: we wait `dataTimeout` (ms, ours, default 10 min) for that answer, with the
+// socket's idle timeout lifted for the wait. A timeout or a lost connection there is an unknown
+// outcome (the message may have been delivered): never retried blindly (SendError.unknownOutcome).
+import { Socket } from 'node:net';
+import { Readable, type Writable } from 'node:stream';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Config } from '../../config/config.js';
 import { parseSmtpUrl, requiresTls, type SmtpUrl } from '../../config/smtp-url.js';
@@ -28,8 +34,10 @@ const DEFAULTS = {
   connectionTimeout: 30_000,
   greetingTimeout: 30_000,
   socketTimeout: 60_000,
-  // Well under the default 5-minute lease: see Transport.maxSendMs.
+  // Up to the final dot. With dataTimeout it makes Transport.maxSendMs, which the lease must cover twice.
   messageTimeout: 2 * 60_000,
+  // After the final dot: RFC 5321 section 4.5.3.2.6 (Postfix waits as long).
+  dataTimeout: 10 * 60_000,
 };
 
 /** Errors that say the transport itself is misconfigured: stop instead of failing every row. */
@@ -44,6 +52,8 @@ export function createSmtpTransport(
 ): Transport {
   const url = parseSmtpUrl(smtpUrl);
   const messageTimeout = url.messageTimeout ?? DEFAULTS.messageTimeout;
+  const dataTimeout = url.dataTimeout ?? DEFAULTS.dataTimeout;
+  const socketTimeout = typeof url.options.socketTimeout === 'number' ? url.options.socketTimeout : DEFAULTS.socketTimeout;
   const tlsRequired = requiresTls(url);
 
   const pool = new SMTPPool({
@@ -64,14 +74,15 @@ export function createSmtpTransport(
   });
   pool.on('error', () => {}); // failures are reported per message
   const bucket = smtp.rateLimit ? new TokenBucket(smtp.rateLimit) : null;
-  const endpoint = `${url.secure ? 'smtps' : 'smtp'}://${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`;
-  const description = `SMTP ${endpoint} (${smtp.maxConnections} connections${smtp.rateLimit ? `, ${smtp.rateLimit} msg/s` : ''})`;
-  const classify = (err: unknown, timedOutAfter: number | null) => toSendError(err, timedOutAfter, { url, endpoint });
+  const identity = smtpIdentity(url);
+  const description = `SMTP ${identity} (${smtp.maxConnections} connections${smtp.rateLimit ? `, ${smtp.rateLimit} msg/s` : ''})`;
+  const connection: Connection = { url, endpoint: identity };
   logger.debug({ transport: description }, 'SMTP transport ready');
 
   return {
     description,
-    maxSendMs: messageTimeout,
+    identity,
+    maxSendMs: messageTimeout + dataTimeout,
     async send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult> {
       if (bucket) {
         try {
@@ -82,17 +93,30 @@ export function createSmtpTransport(
       }
       // One plain controller and timer per message: AbortSignal.timeout/any cost more per message.
       const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
+      let timedOut: number | null = null;
+      const expire = (ms: number) => setTimeout(() => {
+        timedOut = ms;
         controller.abort();
-      }, messageTimeout);
+      }, ms);
+      let timer = expire(messageTimeout);
+      let afterDot = false;
+      let lifted: Socket | null = null;
+      const onFinalDot = (socket: Socket | null) => {
+        afterDot = true;
+        clearTimeout(timer);
+        timer = expire(dataTimeout);
+        // Our timer decides how long to wait for the answer, not the socket's idle timeout.
+        if (socket && !socket.destroyed) {
+          socket.setTimeout(dataTimeout + 1000);
+          lifted = socket;
+        }
+      };
       const onAbort = () => controller.abort();
       meta?.signal?.addEventListener('abort', onAbort, { once: true });
       if (meta?.signal?.aborted) controller.abort();
       const signal = controller.signal;
       try {
-        const info = await poolSend(pool, message, signal);
+        const info = await poolSend(pool, message, signal, onFinalDot);
         const response = String(info.response ?? '');
         const rejected = (info.rejected ?? []) as unknown[];
         if (rejected.length > 0) {
@@ -102,9 +126,11 @@ export function createSmtpTransport(
         return { code: parseCode(response) ?? 250, response };
       } catch (err) {
         if (err instanceof SendError) throw err;
-        throw classify(err, timedOut ? messageTimeout : null);
+        throw toSendError(err, timedOut, afterDot, connection);
       } finally {
         clearTimeout(timer);
+        const socket = lifted as Socket | null;
+        if (socket && !socket.destroyed) socket.setTimeout(socketTimeout); // idle again: today's timeout
         meta?.signal?.removeEventListener('abort', onAbort);
       }
     },
@@ -119,7 +145,12 @@ export function createSmtpTransport(
  * Hands one complete message to the pool. The pool only needs the envelope, the Message-ID (for
  * its logs) and a stream of the bytes, so this is the whole "mail" it sees.
  */
-function poolSend(pool: SMTPPool, message: OutgoingMessage, signal: AbortSignal): Promise<{ response?: string; rejected?: unknown[] }> {
+function poolSend(
+  pool: SMTPPool,
+  message: OutgoingMessage,
+  signal: AbortSignal,
+  onFinalDot: (socket: Socket | null) => void,
+): Promise<{ response?: string; rejected?: unknown[] }> {
   const mail = {
     data: { signal },
     message: {
@@ -128,6 +159,7 @@ function poolSend(pool: SMTPPool, message: OutgoingMessage, signal: AbortSignal)
       getHeader: (key: string) => (key.toLowerCase() === 'message-id' ? message.messageId : undefined),
       createReadStream: () => {
         const stream = new Readable({ read() {} });
+        watchFinalDot(stream, onFinalDot);
         stream.push(message.raw);
         stream.push(null);
         return stream;
@@ -139,16 +171,43 @@ function poolSend(pool: SMTPPool, message: OutgoingMessage, signal: AbortSignal)
   });
 }
 
+/**
+ * nodemailer pipes our message stream into its dot-stuffing DataStream, which pipes into the
+ * socket and writes the final `.` when our stream ends; its readable side ends once that last
+ * chunk has been handed to the socket. That moment is the final dot. The socket is the stream the
+ * DataStream already pipes into when it is piped to (Node keeps it in `_readableState.pipes`);
+ * if it cannot be found, the wait is bounded by the socket's own timeout instead.
+ */
+function watchFinalDot(stream: Readable, onFinalDot: (socket: Socket | null) => void): void {
+  const pipe = stream.pipe.bind(stream);
+  stream.pipe = (<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
+    const dataStream = destination as unknown as Writable & Readable & { _readableState?: { pipes?: unknown[] } };
+    const socket = (dataStream._readableState?.pipes ?? []).find((p): p is Socket => p instanceof Socket) ?? null;
+    if (typeof dataStream.once === 'function') dataStream.once('end', () => onFinalDot(socket));
+    return pipe(destination, options);
+  }) as Readable['pipe'];
+}
+
+/** What a campaign records as "the transport it was started with": scheme, host and port only (no user, password or options). */
+export function smtpIdentity(url: SmtpUrl): string {
+  return `${url.secure ? 'smtps' : 'smtp'}://${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`;
+}
+
 /** What the transport was asked to do, so a TLS failure can say what to change. */
 interface Connection {
   url: SmtpUrl;
   endpoint: string;
 }
 
-export function toSendError(err: unknown, timedOutAfter: number | null = null, connection?: Connection): SendError {
+export function toSendError(err: unknown, timedOutAfter: number | null = null, afterFinalDot = false, connection?: Connection): SendError {
   const e = err as { message?: string; code?: string; responseCode?: number; response?: string; command?: string };
   const code = typeof e.responseCode === 'number' ? e.responseCode : null;
   const response = oneLine(e.response || e.message || String(err));
+  if (afterFinalDot && code === null) {
+    // The server has the whole message and may have delivered it: retrying could send it twice.
+    const why = timedOutAfter !== null ? `no answer within ${timedOutAfter} ms after the final dot` : `connection lost after the final dot (${response})`;
+    return new SendError(`outcome unknown: ${why}`, null, `unknown: ${why}`, false, false, false, true);
+  }
   if (timedOutAfter !== null) {
     return new SendError(`no answer within ${timedOutAfter} ms`, null, `timeout: ${response}`, true);
   }

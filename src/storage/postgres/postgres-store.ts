@@ -26,7 +26,7 @@ import {
   type SystemMailKind,
 } from '../store.js';
 import { toSystemMail, type SystemMailRow } from '../system-mail-rows.js';
-import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
+import { campaignStatsFrom, departuresFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, REKEY_SQL, SQL } from './sql.js';
 import { describeRekey, planRekey, type KeyedSubscriber } from '../rekey.js';
@@ -54,6 +54,7 @@ interface CampaignRow {
   started_at: Date | null;
   finished_at: Date | null;
   recipients: number;
+  transport: string | null;
 }
 
 interface LedgerExportRow extends DeliveryRow {
@@ -270,13 +271,13 @@ export class PostgresStore implements Store {
   // ---- Campaigns -----------------------------------------------------------------------------
 
   async createCampaign(
-    input: { slug: string; title: string; topics: string[] },
+    input: { slug: string; title: string; topics: string[]; transport?: string | null },
     now: Date = new Date(),
   ): Promise<{ campaign: Campaign; created: boolean }> {
     const topics = normalizeTopics(input.topics);
     // A concurrent creator blocks on the unique index until the winner commits, then inserts nothing.
     const created = await this.transaction(async (c) => {
-      const { rows } = await c.query<{ id: number }>(SQL.insertCampaign, [input.slug, input.title, topics, now]);
+      const { rows } = await c.query<{ id: number }>(SQL.insertCampaign, [input.slug, input.title, topics, now, input.transport ?? null]);
       if (rows.length === 0) return false;
       const id = rows[0]!.id;
       const snap = await c.query(SQL.snapshotRecipients, [id, topics]);
@@ -286,6 +287,12 @@ export class PostgresStore implements Store {
     const campaign = await this.getCampaign(input.slug);
     if (!campaign) throw new StoreError(`${this.where}: campaign ${input.slug} vanished right after creation`);
     return { campaign, created };
+  }
+
+  async claimCampaignTransport(campaignId: number, transport: string): Promise<string> {
+    const { rows } = await this.query<{ transport: string }>(SQL.claimCampaignTransport, [campaignId, transport]);
+    if (!rows[0]) throw new StoreError(`${this.where}: no campaign with id ${campaignId}`);
+    return rows[0].transport;
   }
 
   async getCampaign(slug: string): Promise<Campaign | null> {
@@ -355,6 +362,15 @@ export class PostgresStore implements Store {
     });
   }
 
+  async departedSubscribers(ids: number[]): Promise<Map<number, SubscriberStatus | 'removed'>> {
+    if (ids.length === 0) return new Map();
+    return departuresFrom(ids, (await this.query<{ id: number; status: SubscriberStatus }>(SQL.subscriberStatuses, [ids])).rows);
+  }
+
+  async markUnknown(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void> {
+    await this.query(SQL.markUnknown, [campaignId, subscriberId, outcome.smtpCode, outcome.smtpResponse]);
+  }
+
   async releaseClaims(campaignId: number, workerId: string): Promise<number> {
     return (await this.query(SQL.releaseClaims, [campaignId, workerId])).rowCount ?? 0;
   }
@@ -365,6 +381,19 @@ export class PostgresStore implements Store {
       if (n > 0) await c.query(SQL.reopenCampaign, [campaignId]);
       return n;
     });
+  }
+
+  async requeueUnknownOutcomes(campaignId: number): Promise<number> {
+    return this.transaction(async (c) => {
+      const n = (await c.query(SQL.requeueUnknownOutcomes, [campaignId])).rowCount ?? 0;
+      if (n > 0) await c.query(SQL.reopenCampaign, [campaignId]);
+      return n;
+    });
+  }
+
+  async nextRetryAt(campaignId: number): Promise<number | null> {
+    const { rows } = await this.query<{ at: number | null }>(SQL.nextRetryAt, [campaignId]);
+    return rows[0]?.at ?? null;
   }
 
   async pendingCampaigns(now: number = Date.now()): Promise<string[]> {
@@ -557,6 +586,7 @@ function toCampaign(r: CampaignRow): Campaign {
     startedAt: iso(r.started_at),
     finishedAt: iso(r.finished_at),
     recipients: r.recipients,
+    transport: r.transport,
   };
 }
 

@@ -76,6 +76,18 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 3,
+    name: 'campaign transport identity; unknown-outcome ledger state',
+    // See the SQLite migration 3: the transport a campaign is sent through, and `unknown` (lost
+    // after the final dot: final, never retried automatically).
+    sql: `
+      ALTER TABLE campaigns ADD COLUMN transport text;
+      ALTER TABLE deliveries DROP CONSTRAINT IF EXISTS deliveries_state_check;
+      ALTER TABLE deliveries ADD CONSTRAINT deliveries_state_check
+        CHECK (state IN ('queued','sending','sent','retry','failed','unknown'));
+    `,
+  },
+  {
     version: 4,
     name: 'system mail queue (confirm and welcome emails)',
     // Same claim design as the ledger (claimable_at, SKIP LOCKED). No address column: the sender
@@ -122,7 +134,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
 
 // bigint columns come back as JS numbers (the pool's int8 parser; ids and epoch ms stay far below 2^53).
 const SUBSCRIBER_COLUMNS = `id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, source`;
-const CAMPAIGN_COLUMNS = `id, slug, title, created_at, started_at, finished_at, recipients`;
+const CAMPAIGN_COLUMNS = `id, slug, title, created_at, started_at, finished_at, recipients, transport`;
 const DELIVERY_COLUMNS = `campaign_id, subscriber_id, email, name, state, attempts,
   next_attempt_at, smtp_code, smtp_response, worker_id, lease_until`;
 const SYSTEM_MAIL_COLUMNS = `id, kind, subscriber_id, state, attempts, created_at, next_attempt_at, smtp_code,
@@ -169,8 +181,10 @@ export const SQL = {
       WHERE subscriber_id = $1 AND claimable_at IS NOT NULL AND state IN ('queued', 'retry')`,
 
   // Campaigns
-  insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at) VALUES ($1, $2, $3, $4)
+  insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at, transport) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (slug) DO NOTHING RETURNING id`,
+  // The first sender of a campaign created before transports were recorded adopts it.
+  claimCampaignTransport: `UPDATE campaigns SET transport = coalesce(transport, $2) WHERE id = $1 RETURNING transport`,
   snapshotRecipients: `INSERT INTO deliveries (campaign_id, subscriber_id, email, name, state, claimable_at)
       SELECT $1, s.id, s.email, s.name, 'queued', 0
       FROM subscribers s
@@ -221,6 +235,14 @@ export const SQL = {
   markFailed: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
         smtp_code = $3, smtp_response = $4, bounced = $5, temporary = $6
       WHERE campaign_id = $1 AND subscriber_id = $2 AND state <> 'sent'`,
+  markUnknown: `UPDATE deliveries SET state = 'unknown', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
+        smtp_code = $3, smtp_response = $4, temporary = false
+      WHERE campaign_id = $1 AND subscriber_id = $2 AND state <> 'sent'`,
+  nextRetryAt: `SELECT min(claimable_at) AS at FROM deliveries
+      WHERE campaign_id = $1 AND claimable_at IS NOT NULL AND state = 'retry'`,
+  // Statuses of the given ids that still exist (see departuresFrom); ANY keeps it to primary-key
+  // lookups (an unnest LEFT JOIN was planned as a hash join over every subscriber: 20 ms for 500).
+  subscriberStatuses: `SELECT id, status FROM subscribers WHERE id = ANY ($1::bigint[])`,
   bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = $1`,
   releaseClaims: `UPDATE deliveries SET state = 'queued', claimable_at = 0, lease_until = NULL, worker_id = NULL,
         attempts = greatest(attempts - 1, 0)
@@ -228,6 +250,10 @@ export const SQL = {
   requeueTemporaryFailures: `UPDATE deliveries SET state = 'queued', claimable_at = 0, next_attempt_at = NULL,
         lease_until = NULL, worker_id = NULL, attempts = 0, temporary = false
       WHERE campaign_id = $1 AND state = 'failed' AND temporary
+        AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`,
+  requeueUnknownOutcomes: `UPDATE deliveries SET state = 'queued', claimable_at = 0, next_attempt_at = NULL,
+        lease_until = NULL, worker_id = NULL, attempts = 0
+      WHERE campaign_id = $1 AND state = 'unknown'
         AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`,
   reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = $1`,
 

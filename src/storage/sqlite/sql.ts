@@ -77,6 +77,44 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 3,
+    name: 'campaign transport identity; unknown-outcome ledger state',
+    // A campaign is sent only through the transport it was started with (see transportIdentity).
+    // `unknown`: the connection was lost or timed out after the final dot, so the server may hold
+    // the message; final, never retried automatically. SQLite cannot change a CHECK constraint in
+    // place, so the ledger is rebuilt (same columns and indexes).
+    sql: `
+      ALTER TABLE campaigns ADD COLUMN transport TEXT;
+
+      CREATE TABLE deliveries_v3 (
+        campaign_id     INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+        subscriber_id   INTEGER NOT NULL,
+        email           TEXT NOT NULL,
+        name            TEXT,
+        state           TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sending','sent','retry','failed','unknown')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        claimable_at    INTEGER,
+        smtp_code       INTEGER,
+        smtp_response   TEXT,
+        worker_id       TEXT,
+        lease_until     INTEGER,
+        bounced         INTEGER NOT NULL DEFAULT 0,
+        temporary       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (campaign_id, subscriber_id)
+      );
+      INSERT INTO deliveries_v3 (campaign_id, subscriber_id, email, name, state, attempts, next_attempt_at, claimable_at,
+                                 smtp_code, smtp_response, worker_id, lease_until, bounced, temporary)
+        SELECT campaign_id, subscriber_id, email, name, state, attempts, next_attempt_at, claimable_at,
+               smtp_code, smtp_response, worker_id, lease_until, bounced, temporary
+        FROM deliveries;
+      DROP TABLE deliveries;
+      ALTER TABLE deliveries_v3 RENAME TO deliveries;
+      CREATE INDEX deliveries_claimable ON deliveries (campaign_id, claimable_at) WHERE claimable_at IS NOT NULL;
+      CREATE INDEX deliveries_subscriber ON deliveries (subscriber_id) WHERE claimable_at IS NOT NULL;
+    `,
+  },
+  {
     version: 4,
     name: 'system mail queue (confirm and welcome emails)',
     // Same claim design as the ledger (claimable_at). No address column: the sender reads it from
@@ -163,8 +201,10 @@ export const SQL = {
       WHERE subscriber_id = ? AND claimable_at IS NOT NULL AND state IN ('queued', 'retry')`,
 
   // Campaigns
-  insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at) VALUES (?, ?, ?, ?)
+  insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at, transport) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (slug) DO NOTHING RETURNING id`,
+  // The first sender of a campaign created before transports were recorded adopts it.
+  claimCampaignTransport: `UPDATE campaigns SET transport = coalesce(transport, ?) WHERE id = ? RETURNING transport`,
   snapshotRecipients: `INSERT INTO deliveries (campaign_id, subscriber_id, email, name, state, claimable_at)
       SELECT @campaignId, s.id, s.email, s.name, 'queued', 0
       FROM subscribers s
@@ -204,6 +244,13 @@ export const SQL = {
   markFailed: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
         smtp_code = @smtpCode, smtp_response = @smtpResponse, bounced = @bounced, temporary = @temporary
       WHERE campaign_id = @campaignId AND subscriber_id = @subscriberId AND state <> 'sent'`,
+  markUnknown: `UPDATE deliveries SET state = 'unknown', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
+        smtp_code = @smtpCode, smtp_response = @smtpResponse, temporary = 0
+      WHERE campaign_id = @campaignId AND subscriber_id = @subscriberId AND state <> 'sent'`,
+  nextRetryAt: `SELECT min(claimable_at) AS at FROM deliveries
+      WHERE campaign_id = ? AND claimable_at IS NOT NULL AND state = 'retry'`,
+  // Statuses of the given ids that still exist (see departuresFrom).
+  subscriberStatuses: `SELECT s.id, s.status FROM json_each(?) j JOIN subscribers s ON s.id = j.value`,
   bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = ?`,
   releaseClaims: `UPDATE deliveries SET state = 'queued', claimable_at = 0, lease_until = NULL, worker_id = NULL,
         attempts = max(attempts - 1, 0)
@@ -211,6 +258,10 @@ export const SQL = {
   requeueTemporaryFailures: `UPDATE deliveries SET state = 'queued', claimable_at = 0, next_attempt_at = NULL,
         lease_until = NULL, worker_id = NULL, attempts = 0, temporary = 0
       WHERE campaign_id = ? AND state = 'failed' AND temporary = 1
+        AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`,
+  requeueUnknownOutcomes: `UPDATE deliveries SET state = 'queued', claimable_at = 0, next_attempt_at = NULL,
+        lease_until = NULL, worker_id = NULL, attempts = 0
+      WHERE campaign_id = ? AND state = 'unknown'
         AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`,
   reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = ?`,
 

@@ -26,7 +26,7 @@ import {
   type SystemMailKind,
 } from '../store.js';
 import { toSystemMail, type SystemMailRow } from '../system-mail-rows.js';
-import { campaignStatsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
+import { campaignStatsFrom, departuresFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, PRAGMAS, REKEY_SQL, SQL, TRUNCATE_WAL } from './sql.js';
 import { describeRekey, planRekey, type KeyedSubscriber } from '../rekey.js';
@@ -51,6 +51,7 @@ interface CampaignRow {
   started_at: string | null;
   finished_at: string | null;
   recipients: number;
+  transport: string | null;
 }
 
 interface LedgerExportRow extends DeliveryRow {
@@ -256,13 +257,13 @@ export class SqliteStore implements Store {
   // ---- Campaigns -----------------------------------------------------------------------------
 
   async createCampaign(
-    input: { slug: string; title: string; topics: string[] },
+    input: { slug: string; title: string; topics: string[]; transport?: string | null },
     now: Date = new Date(),
   ): Promise<{ campaign: Campaign; created: boolean }> {
     const topics = JSON.stringify(normalizeTopics(input.topics));
     return this.guard(() =>
       this.db.transaction(() => {
-        const inserted = this.stmt('insertCampaign').get(input.slug, input.title, topics, now.toISOString()) as
+        const inserted = this.stmt('insertCampaign').get(input.slug, input.title, topics, now.toISOString(), input.transport ?? null) as
           | { id: number }
           | undefined;
         if (inserted) {
@@ -273,6 +274,14 @@ export class SqliteStore implements Store {
         return { campaign: toCampaign(row), created: inserted !== undefined };
       }).immediate(),
     );
+  }
+
+  async claimCampaignTransport(campaignId: number, transport: string): Promise<string> {
+    return this.guard(() => {
+      const row = this.stmt('claimCampaignTransport').get(transport, campaignId) as { transport: string } | undefined;
+      if (!row) throw new StoreError(`${this.file}: no campaign with id ${campaignId}`);
+      return row.transport;
+    });
   }
 
   async getCampaign(slug: string): Promise<Campaign | null> {
@@ -359,6 +368,15 @@ export class SqliteStore implements Store {
     );
   }
 
+  async departedSubscribers(ids: number[]): Promise<Map<number, SubscriberStatus | 'removed'>> {
+    if (ids.length === 0) return new Map();
+    return this.guard(() => departuresFrom(ids, this.stmt('subscriberStatuses').all(JSON.stringify(ids)) as Array<{ id: number; status: SubscriberStatus }>));
+  }
+
+  async markUnknown(campaignId: number, subscriberId: number, outcome: DeliveryOutcome): Promise<void> {
+    this.guard(() => this.stmt('markUnknown').run({ campaignId, subscriberId, ...outcome }));
+  }
+
   async releaseClaims(campaignId: number, workerId: string): Promise<number> {
     return this.guard(() => this.stmt('releaseClaims').run(campaignId, workerId).changes);
   }
@@ -371,6 +389,20 @@ export class SqliteStore implements Store {
         return n;
       }).immediate(),
     );
+  }
+
+  async requeueUnknownOutcomes(campaignId: number): Promise<number> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const n = this.stmt('requeueUnknownOutcomes').run(campaignId).changes;
+        if (n > 0) this.stmt('reopenCampaign').run(campaignId);
+        return n;
+      }).immediate(),
+    );
+  }
+
+  async nextRetryAt(campaignId: number): Promise<number | null> {
+    return this.guard(() => (this.stmt('nextRetryAt').get(campaignId) as { at: number | null }).at);
   }
 
   async pendingCampaigns(now: number = Date.now()): Promise<string[]> {
@@ -570,6 +602,7 @@ function toCampaign(r: CampaignRow): Campaign {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     recipients: r.recipients,
+    transport: r.transport,
   };
 }
 
