@@ -639,6 +639,23 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('never gives an erased or removed subscriber\'s id to a later sign-up (signed links carry the id)', async () => {
+      const { store } = await harness.fresh();
+      const first = await store.addSubscriber({ email: 'first@example.org' }, T0);
+      const newest = await store.addSubscriber({ email: 'newest@example.org' }, T0);
+      expect(await store.eraseSubscriber('newest@example.org')).toBe(true);
+      const next = await store.addSubscriber({ email: 'next@example.org' }, T0);
+      expect(next.id).toBeGreaterThan(newest.id);
+      expect(await store.removeSubscriber('next@example.org')).toBe(true);
+      await store.importSubscribers([{ email: 'imported@example.org' }], T0);
+      const imported = await store.findSubscriberByEmail('imported@example.org');
+      expect(imported!.id).toBeGreaterThan(next.id);
+      expect(await store.getSubscriber(newest.id)).toBeNull();
+      expect(await store.getSubscriber(next.id)).toBeNull();
+      expect((await store.getSubscriber(first.id))!.email).toBe('first@example.org');
+      await store.close();
+    });
+
     it('erases an address everywhere: ledger rows keep campaign, state, attempts and code, not the address', async () => {
       const { store, another } = await harness.fresh();
       await seed(store, 3);

@@ -130,6 +130,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
     rekeySubscribers: true,
   },
+  {
+    version: 6,
+    name: 'subscriber ids are never reused',
+    // SQLite needs a high-water mark for this (signed links carry the id); identity columns never
+    // reuse a value, so here it is a no-op that keeps both dialects at the same version.
+    sql: `SELECT 1`,
+  },
 ];
 
 // bigint columns come back as JS numbers (the pool's int8 parser; ids and epoch ms stay far below 2^53).

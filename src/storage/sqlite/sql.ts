@@ -157,6 +157,24 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
     rekeySubscribers: true,
   },
+  {
+    version: 6,
+    name: 'subscriber ids are never reused',
+    // Signed links (unsubscribe, preferences, confirm) carry the subscriber id, so a deleted
+    // (erased) subscriber's id must never go to the next sign-up. SQLite gives a new row max(id)+1,
+    // which reuses the id of a deleted newest row: the highest id ever handed out is kept here, and
+    // new rows start above it (SQL.insertSubscriber). Ids already in the ledger count as handed out.
+    sql: `
+      CREATE TABLE id_high_water (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT INTO id_high_water (name, value) SELECT 'subscribers', max(
+        coalesce((SELECT max(id) FROM subscribers), 0),
+        coalesce((SELECT max(id) FROM merged_subscribers), 0),
+        coalesce((SELECT max(subscriber_id) FROM deliveries), 0),
+        coalesce((SELECT max(subscriber_id) FROM system_mail), 0));
+      CREATE TRIGGER subscribers_high_water AFTER DELETE ON subscribers
+        BEGIN UPDATE id_high_water SET value = max(value, OLD.id) WHERE name = 'subscribers'; END;
+    `,
+  },
 ];
 
 // secure_delete: freed bytes (a deleted subscriber, the old copy of an updated ledger row) are
@@ -175,13 +193,13 @@ export const SQL = {
   currentVersion: `SELECT coalesce(max(version), 0) AS version FROM schema_migrations`,
   recordMigration: `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 
-  // Subscribers
-  insertSubscriber: `INSERT INTO subscribers (email, email_key, name, status, topics, created_at, confirmed_at, source)
-      VALUES (@email, @emailKey, @name, @status, @topics, @createdAt, @confirmedAt, @source)
+  // Subscribers (ids start above every id ever handed out: see migration 6)
+  insertSubscriber: `INSERT INTO subscribers (id, email, email_key, name, status, topics, created_at, confirmed_at, source)
+      VALUES (max(coalesce((SELECT max(id) FROM subscribers), 0), (SELECT value FROM id_high_water WHERE name = 'subscribers')) + 1, @email, @emailKey, @name, @status, @topics, @createdAt, @confirmedAt, @source)
       ON CONFLICT (email_key) DO NOTHING
       RETURNING *`,
-  importSubscriber: `INSERT INTO subscribers (email, email_key, name, status, topics, created_at, confirmed_at, source)
-      VALUES (@email, @emailKey, @name, @status, @topics, @createdAt, @confirmedAt, @source)
+  importSubscriber: `INSERT INTO subscribers (id, email, email_key, name, status, topics, created_at, confirmed_at, source)
+      VALUES (max(coalesce((SELECT max(id) FROM subscribers), 0), (SELECT value FROM id_high_water WHERE name = 'subscribers')) + 1, @email, @emailKey, @name, @status, @topics, @createdAt, @confirmedAt, @source)
       ON CONFLICT (email_key) DO NOTHING`,
   getSubscriber: `SELECT * FROM subscribers WHERE id = ?`,
   findSubscriberByKey: `SELECT * FROM subscribers WHERE email_key = ?`,
