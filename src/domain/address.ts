@@ -11,7 +11,7 @@
 // The canonical key is the local part lower-cased, @, the ASCII domain (lower-case). The whole
 // address is compared case-insensitively: RFC 5321 allows case-sensitive local parts, but no
 // mainstream mailbox provider uses them, and treating them as distinct would mail one person twice.
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 export interface ParsedAddress {
   ok: true;
@@ -75,7 +75,18 @@ function toAsciiDomain(domain: string): string | null {
   const ascii = domainToASCII(domain);
   if (!ascii || ascii.length > 253) return null;
   const labels = ascii.split('.');
-  return labels.every((l) => l.length <= MAX_LABEL && LDH_LABEL.test(l)) ? ascii : null;
+  return labels.every((l) => l.length <= MAX_LABEL && LDH_LABEL.test(l) && isRealPunycode(l)) ? ascii : null;
+}
+
+/**
+ * An `xn--` label must be punycode that decodes and encodes back to itself. Node 20's URL parser
+ * refuses the others (`xn--zz`); Node 24's passes them through unchanged, so without this check the
+ * two would accept different addresses.
+ */
+function isRealPunycode(label: string): boolean {
+  if (!label.startsWith('xn--')) return true;
+  const unicode = domainToUnicode(label);
+  return unicode !== '' && unicode !== label && domainToASCII(unicode) === label;
 }
 
 /** The one-line message used everywhere an address is refused: `email: "x" is not an email address (why)`. */
