@@ -1,13 +1,12 @@
 // Errors that are one line: a busy HTTP port, a reader that stops reading our output, and an
 // unknown slug (the same exit code for every command that takes one).
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSite, SLUG } from '../delivery/harness.js';
-import { cliPath } from '../support/paths.js';
+import { runCli, type CliRun } from '../support/cli.js';
 
 let site: ReturnType<typeof makeSite>;
 
@@ -18,31 +17,8 @@ afterAll(() => {
   if (site) rmSync(site.dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function pressroom(args: string[], options: { closeStdout?: boolean } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PRESSROOM_') && k !== 'SMTP_URL' && k !== 'DATABASE_URL') env[k] = v;
-  Object.assign(env, {
-    PRESSROOM_CONFIG: path.join(site.dir, 'pressroom.config.json'),
-    PRESSROOM_ISSUES_DIR: path.join(site.dir, 'issues'),
-    PRESSROOM_DATA_DIR: site.config.dataDir,
-    PRESSROOM_LOG_LEVEL: 'error',
-  });
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: site.dir, env });
-    let stdout = '';
-    let stderr = '';
-    // Like `| head -0`: the reading end is gone before the command writes its first line.
-    if (options.closeStdout) child.stdout.destroy();
-    else child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function pressroom(args: string[], options: { closeStdout?: boolean } = {}): Promise<CliRun> {
+  return runCli(site, args, options);
 }
 
 /** The "pressroom: ..." lines of stderr (pino's JSON log lines aside); no stack trace anywhere. */

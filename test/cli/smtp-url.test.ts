@@ -1,12 +1,11 @@
 // SMTP_URL through the real CLI against a real SMTP server on loopback: a password never goes out
 // in clear, a bad URL is one configuration line (exit 2), a TLS mismatch says what to change, and
 // every test send is a message of its own.
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeSite, SLUG } from '../delivery/harness.js';
-import { cliPath } from '../support/paths.js';
+import { runCli, type CliRun } from '../support/cli.js';
 import { startTestSmtpServer, type TestSmtpOptions, type TestSmtpServer } from '../support/smtp-server.js';
 
 let site: ReturnType<typeof makeSite>;
@@ -28,24 +27,8 @@ async function smtpServer(options: TestSmtpOptions): Promise<TestSmtpServer> {
   return server;
 }
 
-function pressroom(args: string[], extra: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PRESSROOM_') && k !== 'SMTP_URL' && k !== 'DATABASE_URL') env[k] = v;
-  Object.assign(env, {
-    PRESSROOM_CONFIG: path.join(site.dir, 'pressroom.config.json'),
-    PRESSROOM_ISSUES_DIR: path.join(site.dir, 'issues'),
-    PRESSROOM_DATA_DIR: site.config.dataDir,
-    PRESSROOM_LOG_LEVEL: 'error',
-    ...extra,
-  });
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: site.dir, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function pressroom(args: string[], extra: Record<string, string>): Promise<CliRun> {
+  return runCli(site, args, { env: extra });
 }
 
 const testSend = (smtpUrl: string) => pressroom(['send', SLUG, '--test', 'editor@example.org'], { SMTP_URL: smtpUrl });
