@@ -5,7 +5,7 @@
 // Schema: `postgres://.../db?schema=NAME` puts every table in schema NAME (created if missing) by
 // setting the connection's search_path; without it the server's default search_path is used.
 import pg from 'pg';
-import { addressColumns, emailKey, emailProblem, normalizeTopics } from '../email.js';
+import { addressColumns, emailKey, normalizeTopics } from '../email.js';
 import { ERASED_REASON, sameAddress, scrubAddresses } from '../erasure.js';
 import {
   DuplicateSubscriberError,

@@ -5,7 +5,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { addressColumns, emailKey, emailProblem, normalizeTopics } from '../email.js';
+import { addressColumns, emailKey, normalizeTopics } from '../email.js';
 import { ERASED_REASON, sameAddress, scrubAddresses } from '../erasure.js';
 import {
   DuplicateSubscriberError,
