@@ -5,6 +5,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, type Config } from '../config/config.js';
 import { csvRows } from '../domain/csv-cells.js';
+import { isSubscriberStatus, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
 import { openStore } from '../storage/open.js';
 import {
@@ -13,11 +14,9 @@ import {
   StoreError,
   type Store,
   type Subscriber,
-  type SubscriberStatus,
 } from '../storage/store.js';
 import { configFrom, UsageError } from './common.js';
 
-const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
 const PAGE = 1000;
 export const EXPORT_COLUMNS = ['email', 'name', 'topics', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'];
 
@@ -39,7 +38,7 @@ export function registerSubscriberCommands(program: Command): void {
       .description('add one subscriber (active unless --status says otherwise)')
       .option('--name <name>', 'display name')
       .option('--topics <list>', 'comma-separated topics (tags/categories) wanted; none = everything')
-      .option('--status <status>', `one of ${STATUSES.join(', ')}`, 'active'),
+      .option('--status <status>', `one of ${SUBSCRIBER_STATUSES.join(', ')}`, 'active'),
   ).action(async (email: string, options: Options & { name?: string; topics?: string; status: string }) => {
     const status = parseStatus(options.status);
     await withStore(configFrom(options), async (store) => {
@@ -70,7 +69,7 @@ export function registerSubscriberCommands(program: Command): void {
     group
       .command('list')
       .description('print subscribers, one per line: id, email, status, name, topics (tab-separated)')
-      .option('--status <status>', `only this status: ${STATUSES.join(', ')}`),
+      .option('--status <status>', `only this status: ${SUBSCRIBER_STATUSES.join(', ')}`),
   ).action(async (options: Options & { status?: string }) => {
     const status = options.status === undefined ? undefined : parseStatus(options.status);
     await withStore(configFrom(options), async (store) => {
@@ -129,7 +128,7 @@ export function registerSubscriberCommands(program: Command): void {
     group
       .command('export')
       .description(`write the list as CSV to stdout (${EXPORT_COLUMNS.join(',')}); import reads it back`)
-      .option('--status <status>', `only this status: ${STATUSES.join(', ')}`)
+      .option('--status <status>', `only this status: ${SUBSCRIBER_STATUSES.join(', ')}`)
       .option('--email <address>', 'instead: everything stored about this one address, as JSON (GDPR access request)'),
   ).action(async (options: Options & { status?: string; email?: string }) => {
     if (options.email !== undefined) return exportPerson(options.email, options);
@@ -217,10 +216,10 @@ function oneLine(text: string): string {
 }
 
 function parseStatus(value: string): SubscriberStatus {
-  if (!STATUSES.includes(value as SubscriberStatus)) {
-    throw new UsageError(`--status: "${value}" is not one of ${STATUSES.join(', ')}`);
+  if (!isSubscriberStatus(value)) {
+    throw new UsageError(`--status: "${value}" is not one of ${SUBSCRIBER_STATUSES.join(', ')}`);
   }
-  return value as SubscriberStatus;
+  return value;
 }
 
 /** Opens the store, runs `fn`, always closes; a store that cannot be opened is a configuration error (exit 2). */

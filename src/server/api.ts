@@ -10,13 +10,13 @@ import { SendError } from '../delivery/transport.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import { testRecipient } from '../email/message.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
-import { DuplicateSubscriberError, type Campaign, type CampaignStats, type SubscriberStatus } from '../storage/store.js';
+import { isSubscriberStatus, SUBSCRIBER_STATUSES } from '../domain/subscriber-status.js';
+import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
 import { BEARER_CHALLENGE, hasBearer } from './auth.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, field } from './input.js';
 
-const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
 const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
 export { tokenMatches } from './auth.js';
@@ -111,14 +111,14 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
 
   api.get<{ Querystring: { status?: string; after?: string; limit?: string } }>('/subscribers', async (request, reply) => {
     const { status, after, limit } = request.query;
-    if (status !== undefined && !STATUSES.includes(status as SubscriberStatus)) {
-      return reply.code(400).send({ error: `status: expected one of ${STATUSES.join(', ')}` });
+    if (status !== undefined && !isSubscriberStatus(status)) {
+      return reply.code(400).send({ error: `status: expected one of ${SUBSCRIBER_STATUSES.join(', ')}` });
     }
     const lim = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(lim) || lim < 1 || lim > 1000) return reply.code(400).send({ error: 'limit: expected an integer from 1 to 1000' });
     const afterId = after === undefined ? undefined : Number(after);
     if (afterId !== undefined && !Number.isInteger(afterId)) return reply.code(400).send({ error: 'after: expected a subscriber id' });
-    const subscribers = await store.listSubscribers({ status: status as SubscriberStatus | undefined, afterId, limit: lim });
+    const subscribers = await store.listSubscribers({ status, afterId, limit: lim });
     const next = subscribers.length === lim ? subscribers[subscribers.length - 1]!.id : null;
     return { subscribers, next };
   });
@@ -131,9 +131,9 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     const topics = checkTopics(field(request.body, 'topics'));
     if (!topics.ok) return reply.code(400).send({ error: topics.error });
     const status = field(request.body, 'status') ?? 'active';
-    if (!STATUSES.includes(status as SubscriberStatus)) return reply.code(400).send({ error: `status: expected one of ${STATUSES.join(', ')}` });
+    if (!isSubscriberStatus(status)) return reply.code(400).send({ error: `status: expected one of ${SUBSCRIBER_STATUSES.join(', ')}` });
     try {
-      const subscriber = await store.addSubscriber({ email: email.value, name: name.value, topics: topics.value, status: status as SubscriberStatus, source: 'api' });
+      const subscriber = await store.addSubscriber({ email: email.value, name: name.value, topics: topics.value, status, source: 'api' });
       return reply.code(201).send(subscriber);
     } catch (err) {
       if (err instanceof DuplicateSubscriberError) return reply.code(409).send({ error: err.message });

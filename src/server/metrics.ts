@@ -3,12 +3,11 @@
 // /healthz is public and says only ok/degraded; /metrics counts subscribers by status, which
 // moves when someone signs up, so it needs a token unless the operator makes it public.
 import type { FastifyInstance } from 'fastify';
-import type { SubscriberStatus } from '../storage/store.js';
+import { SUBSCRIBER_STATUSES } from '../domain/subscriber-status.js';
 import { readLastTick, type LastTick } from '../worker/state.js';
 import { BEARER_CHALLENGE, hasBearer } from './auth.js';
 import type { ServerContext } from './context.js';
 
-const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
 const RATE_WINDOW_MS = 60_000;
 
 /** Messages per second over about the last minute, from (time, total sent) samples. */
@@ -69,7 +68,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
       totals.bounced += s.bounced;
       if (!campaign.finishedAt) unfinished += 1;
     }
-    const subscribers = await Promise.all(STATUSES.map(async (status) => [status, await ctx.store.countSubscribers(status)] as const));
+    const subscribers = await Promise.all(SUBSCRIBER_STATUSES.map(async (status) => [status, await ctx.store.countSubscribers(status)] as const));
     const lastTick = await readLastTick(ctx.store);
     const perSecond = rate.record(ctx.now(), totals.sent);
 

@@ -17,11 +17,11 @@ import { invalidAddressMessage, parseAddress } from '../domain/address.js';
 import { restoreCell } from '../domain/csv-cells.js';
 import { checkNameText, checkTopicList } from '../domain/subscriber-fields.js';
 import { blankLines, CsvScanner, MAX_ROW_BYTES } from './csv-scan.js';
-import type { NewSubscriber, Store, SubscriberStatus } from './store.js';
+import { isSubscriberStatus, SUBSCRIBER_STATUSES } from '../domain/subscriber-status.js';
+import type { NewSubscriber, Store } from './store.js';
 
 export const IMPORT_COLUMNS = ['email', 'name', 'topics', 'status', 'source'] as const;
 const IGNORED_COLUMNS = ['created_at', 'confirmed_at', 'unsubscribed_at', 'id'];
-const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
 const CHUNK = 5000;
 const MAX_SOURCE_LENGTH = 200;
 
@@ -147,14 +147,14 @@ function readRow(cell: (name: string) => string, defaultSource: string): RowResu
   const topics = checkTopicList(splitTopics(cell('topics')));
   if (!topics.ok) return { ok: false, problem: splitField(topics.error) };
   const status = cell('status') || 'active';
-  if (!STATUSES.includes(status as SubscriberStatus)) {
-    return { ok: false, problem: { field: 'status', message: `"${status}" is not one of ${STATUSES.join(', ')}` } };
+  if (!isSubscriberStatus(status)) {
+    return { ok: false, problem: { field: 'status', message: `"${status}" is not one of ${SUBSCRIBER_STATUSES.join(', ')}` } };
   }
   const source = cell('source');
   if (source.length > MAX_SOURCE_LENGTH) return { ok: false, problem: { field: 'source', message: `longer than ${MAX_SOURCE_LENGTH} characters` } };
   return {
     ok: true,
-    value: { email: address.address, name: name.value, topics: topics.value, status: status as SubscriberStatus, source: source || defaultSource },
+    value: { email: address.address, name: name.value, topics: topics.value, status, source: source || defaultSource },
   };
 }
 

@@ -1,8 +1,9 @@
 // The storage interface. Everything above it (delivery, CLI, server, worker) talks to a Store and
 // never to SQL; the SQLite and PostgreSQL adapters each keep their SQL together in one place.
 import { invalidAddressMessage } from '../domain/address.js';
+import type { SubscriberStatus } from '../domain/subscriber-status.js';
 
-export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
+export type { SubscriberStatus } from '../domain/subscriber-status.js';
 
 export interface Subscriber {
   id: number;
