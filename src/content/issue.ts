@@ -66,7 +66,4 @@ export function isPublished(issue: Issue, now: number = Date.now()): boolean {
   return !issue.draft && issue.date.epochMs <= now;
 }
 
-/** Topics an issue belongs to: its tags and categories, de-duplicated, in order. */
-export function issueTopics(issue: Pick<Issue, 'tags' | 'categories'>): string[] {
-  return [...new Set([...issue.tags, ...issue.categories])];
-}
+export { issueTopics } from '../domain/topics.js';

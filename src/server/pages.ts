@@ -92,9 +92,3 @@ export function preferencesForm(token: string, allTopics: TopicChoice[], chosen:
       : ''
   }`;
 }
-
-/** How saved topics are described: by the issues' labels, in the order chosen. */
-export function topicLabels(keys: string[], allTopics: TopicChoice[]): string[] {
-  const labels = new Map(allTopics.map((t) => [t.key, t.label]));
-  return keys.map((key) => labels.get(key) ?? key);
-}

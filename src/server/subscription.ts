@@ -4,12 +4,12 @@
 // mail scanners fetch every link in a message; a person presses a button (POST).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalAddress } from '../domain/address.js';
+import { normalizeTopics, topicLabels } from '../domain/topics.js';
 import { signToken, verifyToken, type TokenPurpose } from '../email/tokens.js';
-import { normalizeTopics } from '../storage/email.js';
 import { DuplicateSubscriberError, InvalidEmailError, type Subscriber } from '../storage/store.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, field } from './input.js';
-import { confirmForm, escapeHtml, preferencesForm, subscribeForm, topicLabels, unsubscribeForm } from './pages.js';
+import { confirmForm, escapeHtml, preferencesForm, subscribeForm, unsubscribeForm } from './pages.js';
 import { RateLimiter } from './rate-limit.js';
 import { answersJson, sendPage } from './reply.js';
 import { isCrossSite } from './same-origin.js';

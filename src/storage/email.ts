@@ -25,16 +25,5 @@ export function addressColumns(email: string): { email: string; emailKey: string
   return { email: parsed.address, emailKey: parsed.canonical };
 }
 
-/**
- * Topics are compared case-insensitively; they are stored trimmed, lower-cased and de-duplicated
- * (in JavaScript, so both adapters lower-case non-ASCII the same way).
- */
-export function normalizeTopics(topics: readonly string[] | undefined): string[] {
-  if (!topics) return [];
-  const out = new Set<string>();
-  for (const t of topics) {
-    const v = t.trim().toLowerCase();
-    if (v) out.add(v);
-  }
-  return [...out];
-}
+/** Topics as both adapters store them (src/domain/topics.ts). */
+export { normalizeTopics } from '../domain/topics.js';
