@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { resolveSecret } from '../config/secret.js';
 import type { Config } from '../config/config.js';
-import { isPublished, issueTopics, type Issue } from '../content/issue.js';
+import { issueTopics, type Issue } from '../content/issue.js';
 import { parseAddress } from '../domain/address.js';
-import { checkEmailable, DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
+import { notEmailableText, whyNotEmailable } from '../domain/publication.js';
+import { DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
 import { createTransport, transportIdentity } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import { testRecipient } from '../email/message.js';
@@ -118,8 +119,8 @@ function oneLineErrors<A extends unknown[]>(action: (...args: A) => Promise<void
 }
 
 function checkSendable(issue: Issue): void {
-  checkEmailable(issue);
-  if (!isPublished(issue)) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" is scheduled for ${issue.date.iso}; it cannot be sent before then`);
+  const reason = whyNotEmailable(issue, Date.now());
+  if (reason) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" ${notEmailableText(reason, issue)}`);
 }
 
 async function sendTest(config: Config, issue: Issue, address: string): Promise<void> {

@@ -62,8 +62,6 @@ export function formatProblem(p: Problem): string {
   return line.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export function isPublished(issue: Issue, now: number = Date.now()): boolean {
-  return !issue.draft && issue.date.epochMs <= now;
-}
+export { isPublished } from '../domain/publication.js';
 
 export { issueTopics } from '../domain/topics.js';

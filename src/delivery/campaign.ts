@@ -12,6 +12,7 @@
 // `maxConnections` per kill. See docs/delivery.md.
 import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
+import { notEmailableText, whyNeverEmailed } from '../domain/publication.js';
 import type { PreparedEmail } from '../email/message.js';
 import { prepareIssueEmailIsolated } from '../email/render-isolated.js';
 import type { Logger } from '../logging.js';
@@ -111,9 +112,9 @@ export interface SendOutcome extends CampaignStats {
 }
 
 /** Drafts and `email: false` issues are never mailed, whoever asks. */
-export function checkEmailable(issue: Issue): void {
-  if (issue.draft) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" is a draft; drafts are never emailed`);
-  if (!issue.email) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" has email: false; it is never emailed`);
+function checkEmailable(issue: Issue): void {
+  const reason = whyNeverEmailed(issue);
+  if (reason) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" ${notEmailableText(reason, issue)}`);
 }
 
 /**

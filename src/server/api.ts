@@ -7,10 +7,11 @@ import { formatProblem, isPublished, type Issue, type Problem } from '../content
 import { findIssue } from '../content/load.js';
 import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
+import { whyNotEmailable } from '../domain/publication.js';
+import { isSubscriberStatus, SUBSCRIBER_STATUSES } from '../domain/subscriber-status.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import { testRecipient } from '../email/message.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
-import { isSubscriberStatus, SUBSCRIBER_STATUSES } from '../domain/subscriber-status.js';
 import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
 import { BEARER_CHALLENGE, hasBearer } from './auth.js';
@@ -75,8 +76,9 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
   api.post<{ Params: { slug: string }; Querystring: { wait?: string } }>('/issues/:slug/send', async (request, reply) => {
     const issue = await loadIssue(request.params.slug);
     if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
-    if (!isPublished(issue, ctx.now())) return reply.code(409).send({ error: `${issue.slug}: not published yet (draft or dated in the future)` });
-    if (!issue.email) return reply.code(409).send({ error: `${issue.slug}: email is false in its front matter (feeds only)` });
+    const refused = whyNotEmailable(issue, ctx.now());
+    if (refused === 'feeds-only') return reply.code(409).send({ error: `${issue.slug}: email is false in its front matter (feeds only)` });
+    if (refused) return reply.code(409).send({ error: `${issue.slug}: not published yet (draft or dated in the future)` });
     if (runner.stopping) return reply.code(503).send({ error: 'shutting down' });
     const { campaign, created } = await enqueueCampaign(store, issue, runner.transportIdentity);
     const sending = runner.send(issue);
@@ -189,9 +191,8 @@ function issueStatus(issue: Issue, now: number, watermark: number | null, campai
     if (campaign.finishedAt) return stats.failed > 0 ? 'sent-with-failures' : 'sent';
     return stats.sent + stats.failed > 0 || campaign.startedAt ? 'sending' : 'queued';
   }
-  if (issue.draft) return 'draft';
-  if (!isPublished(issue, now)) return 'scheduled';
-  if (!issue.email) return 'feeds-only';
+  const refused = whyNotEmailable(issue, now);
+  if (refused) return refused;
   if (watermark !== null && issue.date.epochMs < watermark) return 'back-catalogue';
   return 'due';
 }

@@ -15,6 +15,7 @@ import { buildSite } from '../build/site.js';
 import { ConfigError, type Config } from '../config/config.js';
 import { formatProblem, isPublished, type Issue } from '../content/issue.js';
 import { loadIssues, type LoadResult } from '../content/load.js';
+import { isEmailable } from '../domain/publication.js';
 import type { Logger } from '../logging.js';
 import { TransportMismatchError } from '../delivery/campaign.js';
 import type { Campaign, Store } from '../storage/store.js';
@@ -233,7 +234,7 @@ export class Worker {
    * is not resumed; say so once, so an operator can restore the file or leave it.
    */
   private reportStranded(issues: Issue[], campaigns: Map<string, Campaign>, now: number): void {
-    const sendable = new Set(issues.filter((i) => isPublished(i, now) && i.email).map((i) => i.slug));
+    const sendable = new Set(issues.filter((i) => isEmailable(i, now)).map((i) => i.slug));
     for (const campaign of campaigns.values()) {
       if (campaign.finishedAt !== null || sendable.has(campaign.slug) || this.stranded.has(campaign.slug)) continue;
       this.stranded.add(campaign.slug);
@@ -270,7 +271,7 @@ export class Worker {
 export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, watermark: number, now: number): Issue[] {
   return issues
     .filter((issue) => {
-      if (!isPublished(issue, now) || !issue.email) return false;
+      if (!isEmailable(issue, now)) return false;
       const campaign = campaigns.get(issue.slug);
       if (campaign) return campaign.finishedAt === null;
       return issue.date.epochMs >= watermark;

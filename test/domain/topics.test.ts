@@ -80,7 +80,7 @@ describe('topicChoices', () => {
 });
 
 describe('topicLabels', () => {
-  it('describes keys by their choices' labels, in the given order, an unknown key as itself', () => {
+  it('describes keys by the labels of their choices, in the given order, an unknown key as itself', () => {
     const choices = [
       { key: 'mosn', label: 'MOSN' },
       { key: 'sofa weekly', label: 'SOFA Weekly' },
