@@ -5,13 +5,13 @@ import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
 import { parseAddress } from '../domain/address.js';
 import { notEmailableText, whyNotEmailable } from '../domain/publication.js';
+import { recipientFilter } from '../domain/recipients.js';
 import { DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
 import { createTransport, transportIdentity } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import { testRecipient } from '../email/message.js';
 import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
-import { normalizeTopics } from '../storage/email.js';
 import type { Campaign, CampaignStats, Store } from '../storage/store.js';
 import { configFrom, issueFor, UsageError } from './common.js';
 
@@ -141,7 +141,7 @@ async function sendTest(config: Config, issue: Issue, address: string): Promise<
   }
 }
 
-/** Counts the would-be recipients with the store's own rule (active; no topics or a shared one), page by page. */
+/** Counts the would-be recipients with the store's own rule (src/domain/recipients.ts), page by page. */
 async function dryRun(store: Store, issue: Issue): Promise<void> {
   checkSendable(issue);
   const existing = await store.getCampaign(issue.slug);
@@ -150,13 +150,13 @@ async function dryRun(store: Store, issue: Issue): Promise<void> {
     console.log(`campaign ${issue.slug} exists: ${plural(existing.recipients, 'recipient')}, ${s.sent} sent, ${s.queued + s.retry + s.sending} still to send`);
     return;
   }
-  const topics = new Set(normalizeTopics(issueTopics(issue)));
+  const receives = recipientFilter(issueTopics(issue));
   let count = 0;
   let afterId = 0;
   for (;;) {
     const page = await store.listSubscribers({ status: 'active', afterId, limit: 5000 });
     if (page.length === 0) break;
-    for (const s of page) if (s.topics.length === 0 || s.topics.some((t) => topics.has(t))) count++;
+    for (const s of page) if (receives(s)) count++;
     afterId = page[page.length - 1]!.id;
   }
   console.log(`${issue.slug} would go to ${plural(count, 'subscriber')} (dry run: no campaign created)`);
