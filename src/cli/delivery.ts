@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { resolveSecret } from '../config/secret.js';
 import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
-import { parseAddress } from '../domain/address.js';
+import { invalidAddressMessage, parseAddress } from '../domain/address.js';
 import { notEmailableText, whyNotEmailable } from '../domain/publication.js';
 import { recipientFilter } from '../domain/recipients.js';
 import { DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
@@ -125,7 +125,8 @@ function checkSendable(issue: Issue): void {
 
 async function sendTest(config: Config, issue: Issue, address: string): Promise<void> {
   const parsed = parseAddress(address);
-  if (!parsed.ok) throw new UsageError(`send --test: ${JSON.stringify(address)} is not an email address (${parsed.problem})`);
+  // Worded as the sign-up form, `subscribers add` and the CSV import word it; still a usage error (exit 2).
+  if (!parsed.ok) throw new UsageError(invalidAddressMessage(address, parsed.problem));
   const logger = createLogger();
   // Loaded here only: `send` itself renders in a child process and never loads MJML (render-isolated.ts).
   const { prepareIssueEmail } = await import('../email/issue-email.js');
