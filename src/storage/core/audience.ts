@@ -22,7 +22,7 @@ export function confirmedAtOnInsert(status: SubscriberStatus, now: Date): Date |
 }
 
 /** SQL: the subscriber row `s` is active. */
-export const IS_ACTIVE = `s.status = '${ACTIVE}'`;
+const IS_ACTIVE = `s.status = '${ACTIVE}'`;
 
 /** SQL: the ids of the active subscribers. */
 export const ACTIVE_SUBSCRIBER_IDS = `SELECT s.id FROM subscribers s WHERE ${IS_ACTIVE}`;

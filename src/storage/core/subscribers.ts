@@ -43,7 +43,7 @@ const SQL = {
 } as const;
 
 /** Validates and normalises a new subscriber; throws InvalidEmailError. Operator adds and imports default to active. */
-export function subscriberValues(input: NewSubscriber, now: Date): SubscriberValues {
+function subscriberValues(input: NewSubscriber, now: Date): SubscriberValues {
   const status = input.status ?? ACTIVE;
   return {
     ...addressColumns(input.email),

@@ -10,7 +10,7 @@ import { SQL } from './sql.js';
 // Big imports go to the server in chunks of this many rows (one statement each, one transaction).
 const IMPORT_CHUNK = 5000;
 
-export const POSTGRES_FRAGMENTS: SqlFragments = {
+const POSTGRES_FRAGMENTS: SqlFragments = {
   // The identity column never reuses a value.
   newSubscriberId: 'DEFAULT',
   // Topics are text[]: an empty array is everything.

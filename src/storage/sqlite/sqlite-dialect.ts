@@ -13,7 +13,7 @@ import { DuplicateSubscriberError, InvalidEmailError, StoreError } from '../stor
 import type { SystemMailRow } from '../system-mail-rows.js';
 import { SQL, TRUNCATE_WAL } from './sql.js';
 
-export const SQLITE_FRAGMENTS: SqlFragments = {
+const SQLITE_FRAGMENTS: SqlFragments = {
   // Above every id ever handed out (migration 6), so an erased subscriber's id is never reused.
   newSubscriberId: `max(coalesce((SELECT max(id) FROM subscribers), 0), (SELECT value FROM id_high_water WHERE name = 'subscribers')) + 1`,
   // Topics are JSON text: '[]' is everything.
@@ -140,7 +140,7 @@ export class SqliteDialect implements Dialect {
   }
 
   /** Runs `fn` once no explicit transaction is open (it must not await). */
-  async exclusive<T>(fn: () => T): Promise<T> {
+  private async exclusive<T>(fn: () => T): Promise<T> {
     while (this.gate.open) await this.gate.open;
     return this.guard(fn);
   }
