@@ -29,6 +29,14 @@ export function clientSql(client: pg.PoolClient): Sql {
   };
 }
 
+/** Import rows are created together, so a row is confirmed at creation or not at all. */
+function confirmedAt(row: SubscriberValues, createdAt: Date): boolean {
+  if (row.confirmedAt !== null && row.confirmedAt.getTime() !== createdAt.getTime()) {
+    throw new StoreError('importSubscribers: a row confirmed at another time than its creation');
+  }
+  return row.confirmedAt !== null;
+}
+
 export class PostgresDialect implements Dialect {
   readonly fragments = POSTGRES_FRAGMENTS;
 
@@ -81,7 +89,7 @@ export class PostgresDialect implements Dialect {
           chunk.map((r) => JSON.stringify(r.topics)),
           chunk.map((r) => r.source),
           createdAt,
-          chunk.map((r) => r.confirmedAt?.toISOString() ?? null),
+          chunk.map((r) => confirmedAt(r, createdAt)),
         ]);
       }
       return added;
