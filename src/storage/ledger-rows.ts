@@ -1,5 +1,6 @@
 // Ledger rows as both adapters' SQL returns them (snake_case columns, epoch-ms numbers), and their
 // mapping to what the rest of Pressroom sees.
+import { isActive } from './core/audience.js';
 import type { CampaignStats, Delivery, DeliveryState, SubscriberStatus } from './store.js';
 
 export interface DeliveryRow {
@@ -38,7 +39,7 @@ export function departuresFrom(ids: number[], present: Array<{ id: number; statu
   const departed = new Map<number, SubscriberStatus | 'removed'>();
   for (const id of ids) {
     const s = status.get(id);
-    if (s !== 'active') departed.set(id, s ?? 'removed');
+    if (s === undefined || !isActive(s)) departed.set(id, s ?? 'removed');
   }
   return departed;
 }

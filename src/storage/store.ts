@@ -1,5 +1,5 @@
 // The storage interface. Everything above it (delivery, CLI, server, worker) talks to a Store and
-// never to SQL; the SQLite and PostgreSQL adapters each keep their SQL together in one place.
+// never to SQL; its rules are written once in src/storage/core/ over the SQLite and PostgreSQL dialects.
 import { invalidAddressMessage } from '../domain/address.js';
 import type { SubscriberStatus } from '../domain/subscriber-status.js';
 

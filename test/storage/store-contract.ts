@@ -370,6 +370,76 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('one rule for "active": only active subscribers are snapshotted, re-queued and pass the departure check, whatever the other status', async () => {
+      const { store } = await harness.fresh();
+      const statuses = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
+      // Added and imported alike: an active subscriber is confirmed when created, no other is.
+      const added = await Promise.all(statuses.map((status) => store.addSubscriber({ email: `add-${status}@example.org`, status }, T0)));
+      expect(await store.importSubscribers(statuses.map((status) => ({ email: `imp-${status}@example.org`, status })), T0)).toEqual({ added: 5, duplicates: 0 });
+      for (const status of statuses) {
+        for (const email of [`add-${status}@example.org`, `imp-${status}@example.org`]) {
+          const s = await store.findSubscriberByEmail(email);
+          expect(s, email).toMatchObject({ status, confirmedAt: status === 'active' ? T0.toISOString() : null });
+        }
+      }
+      const ids = added.map((s) => s.id);
+      const departed = await store.departedSubscribers(ids);
+      expect([...departed.entries()].sort()).toEqual(
+        statuses.map((status, i) => [ids[i]!, status] as const).filter(([, status]) => status !== 'active').sort(),
+      );
+
+      const { campaign } = await store.createCampaign({ slug: 'active-only', title: 'A', topics: [] }, T0);
+      expect(campaign.recipients).toBe(2);
+      const claimed = await store.claimBatch(campaign.id, 'w', 10, 60_000, T0.getTime());
+      expect(claimed.map((d) => d.email).sort()).toEqual(['add-active@example.org', 'imp-active@example.org']);
+
+      // Everyone active when the campaign is created; then all but one leave in one way or another.
+      const { store: other } = await harness.fresh();
+      const people = await Promise.all(statuses.map((status) => other.addSubscriber({ email: `p-${status}@example.org` }, T0)));
+      const c2 = (await other.createCampaign({ slug: 'then-leave', title: 'B', topics: [] }, T0)).campaign;
+      const rows = await other.claimBatch(c2.id, 'w', 10, 60_000, T0.getTime());
+      expect(rows).toHaveLength(5);
+      for (const r of rows) await other.markFailed(c2.id, r.subscriberId, { smtpCode: 451, smtpResponse: '451 later', bounced: false, temporary: true });
+      for (const [i, status] of statuses.entries()) if (status !== 'active') await other.setSubscriberStatus(people[i]!.id, status, T0);
+      expect(await other.requeueTemporaryFailures(c2.id)).toBe(1);
+      expect((await other.claimBatch(c2.id, 'w', 10, 60_000, T0.getTime())).map((d) => d.email)).toEqual(['p-active@example.org']);
+      await other.close();
+      await store.close();
+    });
+
+    it('recipient matching: topics compared after the same normalisation on both sides, non-ASCII included', async () => {
+      const { store } = await harness.fresh();
+      await store.addSubscriber({ email: 'u@example.org', topics: [' Ünicode '] });
+      await store.addSubscriber({ email: 'x@example.org', topics: ['other'] });
+      await store.addSubscriber({ email: 'all@example.org', topics: [] });
+      const { campaign } = await store.createCampaign({ slug: 'uni', title: 'U', topics: ['ÜNICODE', 'ünicode'] }, T0);
+      const claimed = await store.claimBatch(campaign.id, 'w', 10, 60_000, T0.getTime());
+      expect(claimed.map((d) => d.email).sort()).toEqual(['all@example.org', 'u@example.org']);
+      await store.close();
+    });
+
+    it('many overlapping calls on one store and a second connection all take effect (transactions never interleave)', async () => {
+      const { store, another } = await harness.fresh();
+      const other = await another();
+      await seed(store, 20);
+      const subscribers = await store.listSubscribers({ limit: 100 });
+      const { campaign } = await store.createCampaign({ slug: 'busy', title: 'B', topics: [] }, T0);
+      const rows = await store.claimBatch(campaign.id, 'w', 20, 60_000, T0.getTime());
+      await Promise.all(
+        rows.map((r, i) =>
+          i % 2
+            ? (i % 4 === 1 ? store : other).markFailed(campaign.id, r.subscriberId, { smtpCode: 550, smtpResponse: '550 gone', bounced: true, temporary: false })
+            : (i % 4 === 0 ? other : store).markSent(campaign.id, r.subscriberId, { smtpCode: 250, smtpResponse: 'ok' }),
+        ),
+      );
+      const settings = await Promise.all(subscribers.map((_, i) => (i % 2 ? store : other).initSetting('k', `v${i}`)));
+      expect(new Set(settings).size).toBe(1);
+      expect(await store.campaignStats(campaign.id)).toMatchObject({ sent: 10, failed: 10, bounced: 10 });
+      expect(await other.countSubscribers('bounced')).toBe(10);
+      await other.close();
+      await store.close();
+    });
+
     it('nextRetryAt is the earliest pending retry, or null', async () => {
       const { store } = await harness.fresh();
       await seed(store, 3);

@@ -1,8 +1,9 @@
-// Every SQL statement of the PostgreSQL adapter, in one place. Same design as the SQLite adapter
-// (see src/storage/sqlite/sql.ts): `claimable_at` (epoch ms) is 0 when queued, next_attempt_at when
-// retrying, lease_until while sending, NULL once sent or failed, so a claim is one range scan of the
-// partial index (campaign_id, claimable_at), and FOR UPDATE SKIP LOCKED lets many workers claim at
-// once without waiting for each other or ever taking the same row.
+// The PostgreSQL schema (migrations) and the few statements only PostgreSQL spells this way.
+// Same design as the SQLite adapter (see src/storage/sqlite/sql.ts): `claimable_at` (epoch ms) is 0
+// when queued, next_attempt_at when retrying, lease_until while sending, NULL once sent or failed, so
+// a claim is one range scan of the partial index (campaign_id, claimable_at), and FOR UPDATE SKIP
+// LOCKED lets many workers claim at once without waiting for each other or ever taking the same row.
+import { DELIVERY_COLUMNS, SYSTEM_MAIL_COLUMNS } from '../core/rows.js';
 
 /** Versioned migrations, applied in order under an advisory lock; append, never edit. */
 /** `rekeySubscribers`: after the SQL, the runner re-keys subscribers in JavaScript (src/storage/rekey.ts). */
@@ -139,14 +140,8 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   },
 ];
 
+// The statements only PostgreSQL spells this way; everything else is shared (src/storage/core/).
 // bigint columns come back as JS numbers (the pool's int8 parser; ids and epoch ms stay far below 2^53).
-const SUBSCRIBER_COLUMNS = `id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, source`;
-const CAMPAIGN_COLUMNS = `id, slug, title, created_at, started_at, finished_at, recipients, transport`;
-const DELIVERY_COLUMNS = `campaign_id, subscriber_id, email, name, state, attempts,
-  next_attempt_at, smtp_code, smtp_response, worker_id, lease_until`;
-const SYSTEM_MAIL_COLUMNS = `id, kind, subscriber_id, state, attempts, created_at, next_attempt_at, smtp_code,
-  smtp_response, worker_id, lease_until`;
-
 export const SQL = {
   lockMigrations: `SELECT pg_advisory_lock(hashtext($1))`,
   unlockMigrations: `SELECT pg_advisory_unlock(hashtext($1))`,
@@ -158,64 +153,17 @@ export const SQL = {
   currentVersion: `SELECT coalesce(max(version), 0) AS version FROM schema_migrations`,
   recordMigration: `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`,
 
-  // Subscribers
-  insertSubscriber: `INSERT INTO subscribers (email, email_key, name, status, topics, created_at, confirmed_at, source)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-      ON CONFLICT (email_key) DO NOTHING
-      RETURNING ${SUBSCRIBER_COLUMNS}`,
-  // One statement per chunk: arrays in, unnest out. Topics travel as JSON text per row (text[][] must be rectangular).
+  // One statement per chunk: arrays in, unnest out. Topics travel as JSON text per row (text[][] must
+  // be rectangular). $7 created_at; $8 per row whether it is confirmed at creation, i.e. at $7
+  // (core/audience.ts, confirmedAtOnInsert; a flag costs less to send and read than a timestamp).
   importSubscribers: `INSERT INTO subscribers (email, email_key, name, status, topics, created_at, confirmed_at, source)
       SELECT u.email, u.email_key, u.name, u.status,
              ARRAY(SELECT jsonb_array_elements_text(u.topics::jsonb)),
-             $7::timestamptz, CASE WHEN u.status = 'active' THEN $7::timestamptz END, u.source
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-           AS u (email, email_key, name, status, topics, source)
+             $7::timestamptz, CASE WHEN u.confirmed THEN $7::timestamptz END, u.source
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::boolean[])
+           AS u (email, email_key, name, status, topics, source, confirmed)
       ON CONFLICT (email_key) DO NOTHING`,
-  getSubscriber: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1`,
-  findSubscriberByKey: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = $1`,
-  listSubscribers: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id > $1 ORDER BY id LIMIT $2`,
-  listSubscribersByStatus: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE status = $3 AND id > $1 ORDER BY id LIMIT $2`,
-  countSubscribers: `SELECT count(*)::int AS n FROM subscribers`,
-  countSubscribersByStatus: `SELECT count(*)::int AS n FROM subscribers WHERE status = $1`,
-  setSubscriberStatus: `UPDATE subscribers SET status = $2,
-        confirmed_at = CASE WHEN $2 = 'active' THEN coalesce(confirmed_at, $3) ELSE confirmed_at END,
-        unsubscribed_at = CASE WHEN $2 = 'unsubscribed' THEN $3 ELSE unsubscribed_at END
-      WHERE id = $1 AND ($4::text IS NULL OR status = $4)`,
-  setSubscriberTopics: `UPDATE subscribers SET topics = $2 WHERE id = $1`,
-  deleteSubscriberByKey: `DELETE FROM subscribers WHERE email_key = $1 RETURNING id`,
-  cancelPendingDeliveries: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, smtp_code = NULL,
-        smtp_response = $2, temporary = false
-      WHERE subscriber_id = $1 AND claimable_at IS NOT NULL AND state IN ('queued', 'retry')`,
 
-  // Campaigns
-  insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at, transport) VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (slug) DO NOTHING RETURNING id`,
-  // The first sender of a campaign created before transports were recorded adopts it.
-  claimCampaignTransport: `UPDATE campaigns SET transport = coalesce(transport, $2) WHERE id = $1 RETURNING transport`,
-  snapshotRecipients: `INSERT INTO deliveries (campaign_id, subscriber_id, email, name, state, claimable_at)
-      SELECT $1, s.id, s.email, s.name, 'queued', 0
-      FROM subscribers s
-      WHERE s.status = 'active' AND (cardinality(s.topics) = 0 OR s.topics && $2::text[])`,
-  setRecipients: `UPDATE campaigns SET recipients = $2 WHERE id = $1`,
-  getCampaignBySlug: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE slug = $1`,
-  getCampaignById: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`,
-  listCampaigns: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY created_at DESC, id DESC`,
-  campaignCounts: `SELECT state, count(*)::int AS n, count(*) FILTER (WHERE bounced)::int AS bounced
-      FROM deliveries WHERE campaign_id = $1 GROUP BY state`,
-  workerStats: `SELECT worker_id, count(*) FILTER (WHERE state = 'sent')::int AS sent,
-        count(*) FILTER (WHERE state = 'sending')::int AS sending
-      FROM deliveries WHERE campaign_id = $1 AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,
-  // Only touches (and locks) the row the first time, so claimers do not queue on the campaign row.
-  markStarted: `UPDATE campaigns SET started_at = $2 WHERE id = $1 AND started_at IS NULL`,
-  // EXISTS stops at the first unfinished row instead of counting a million of them.
-  unfinished: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = $1 AND claimable_at IS NOT NULL) AS busy`,
-  pendingCampaigns: `SELECT c.slug FROM campaigns c
-      WHERE c.finished_at IS NULL
-        AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.claimable_at <= $1)
-      ORDER BY c.id`,
-  markFinished: `UPDATE campaigns SET finished_at = coalesce(finished_at, $2) WHERE id = $1`,
-
-  // Ledger
   // The inner SELECT locks up to $5 claimable rows, skipping rows other claimers hold; ARRAY(...)
   // makes it run once, and `subscriber_id = ANY(...)` then updates them through the primary key.
   // (Written as `(campaign_id, subscriber_id) IN (SELECT ...)` the planner picks a hash semi-join
@@ -229,40 +177,17 @@ export const SQL = {
         LIMIT $5
         FOR UPDATE SKIP LOCKED))
       RETURNING ${DELIVERY_COLUMNS}`,
-  markSent: `UPDATE deliveries SET state = 'sent', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
-        smtp_code = $3, smtp_response = $4, temporary = false
-      WHERE campaign_id = $1 AND subscriber_id = $2`,
+  // markSent (src/storage/core/ledger.ts) for many rows in one statement: arrays in, unnest out.
   markSentMany: `UPDATE deliveries AS d SET state = 'sent', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
         smtp_code = m.code, smtp_response = m.response, temporary = false
       FROM unnest($2::bigint[], $3::integer[], $4::text[]) AS m (subscriber_id, code, response)
       WHERE d.campaign_id = $1 AND d.subscriber_id = m.subscriber_id`,
-  markRetry: `UPDATE deliveries SET state = 'retry', claimable_at = $3, next_attempt_at = $3, lease_until = NULL,
-        smtp_code = $4, smtp_response = $5, temporary = true
-      WHERE campaign_id = $1 AND subscriber_id = $2 AND state <> 'sent'`,
-  markFailed: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
-        smtp_code = $3, smtp_response = $4, bounced = $5, temporary = $6
-      WHERE campaign_id = $1 AND subscriber_id = $2 AND state <> 'sent'`,
-  markUnknown: `UPDATE deliveries SET state = 'unknown', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
-        smtp_code = $3, smtp_response = $4, temporary = false
-      WHERE campaign_id = $1 AND subscriber_id = $2 AND state <> 'sent'`,
-  nextRetryAt: `SELECT min(claimable_at) AS at FROM deliveries
-      WHERE campaign_id = $1 AND claimable_at IS NOT NULL AND state = 'retry'`,
-  // Statuses of the given ids that still exist (see departuresFrom); ANY keeps it to primary-key
-  // lookups (an unnest LEFT JOIN was planned as a hash join over every subscriber: 20 ms for 500).
-  subscriberStatuses: `SELECT id, status FROM subscribers WHERE id = ANY ($1::bigint[])`,
-  bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = $1`,
-  releaseClaims: `UPDATE deliveries SET state = 'queued', claimable_at = 0, lease_until = NULL, worker_id = NULL,
-        attempts = greatest(attempts - 1, 0)
-      WHERE campaign_id = $1 AND worker_id = $2 AND state = 'sending'`,
-  requeueTemporaryFailures: `UPDATE deliveries SET state = 'queued', claimable_at = 0, next_attempt_at = NULL,
-        lease_until = NULL, worker_id = NULL, attempts = 0, temporary = false
-      WHERE campaign_id = $1 AND state = 'failed' AND temporary
-        AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`,
-  requeueUnknownOutcomes: `UPDATE deliveries SET state = 'queued', claimable_at = 0, next_attempt_at = NULL,
-        lease_until = NULL, worker_id = NULL, attempts = 0
-      WHERE campaign_id = $1 AND state = 'unknown'
-        AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`,
-  reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = $1`,
+  // $1 now, $2 worker, $3 lease until, $4 limit.
+  claimSystemMail: `UPDATE system_mail
+      SET state = 'sending', worker_id = $2, lease_until = $3, claimable_at = $3, attempts = attempts + 1
+      WHERE id = ANY (ARRAY (
+        SELECT id FROM system_mail WHERE claimable_at <= $1 ORDER BY claimable_at, id LIMIT $4 FOR UPDATE SKIP LOCKED))
+      RETURNING ${SYSTEM_MAIL_COLUMNS}`,
 
   // Campaign-wide rate limit: one upsert, so the read-refill-take-write of the bucket is atomic under
   // the row lock whatever the number of workers. $1 campaign, $2 want, $3 rate/s, $4 burst,
@@ -277,67 +202,4 @@ export const SQL = {
           - least($2::int, floor(least($4::float8, r.tokens + greatest(0, excluded.updated_at - r.updated_at) * $3::float8 / 1000))),
         updated_at = greatest(r.updated_at, excluded.updated_at)
       RETURNING granted, tokens`,
-
-  // Erasure and the per-person export. Candidate ledger rows of an address ($1 subscriber id, or
-  // by address for rows left by an earlier plain removal), narrowed to the store's exact matching
-  // key in JavaScript (src/storage/erasure.ts). A full scan: erasure is rare. FOR UPDATE (erasure
-  // only) keeps a worker from marking a row between the read and the scrub.
-  ledgerRowsOf: `SELECT d.campaign_id, d.subscriber_id, d.email, d.name, d.state, d.attempts, d.next_attempt_at,
-        d.smtp_code, d.smtp_response, d.worker_id, d.lease_until, d.bounced, d.temporary,
-        c.slug AS campaign, c.title AS campaign_title
-      FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
-      WHERE d.subscriber_id = $1 OR (d.email <> '' AND lower(d.email) IN (lower($2), lower($3)))
-      ORDER BY d.campaign_id`,
-  lockLedgerRowsOf: `SELECT d.campaign_id, d.subscriber_id, d.email, d.state, d.smtp_response FROM deliveries d
-      WHERE d.subscriber_id = $1 OR (d.email <> '' AND lower(d.email) IN (lower($2), lower($3)))
-      FOR UPDATE`,
-  lockSubscriberByKey: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = $1 FOR UPDATE`,
-  // $1 campaign, $2 subscriber, $3 scrubbed response; rows not yet sent end failed with $4 (the reason).
-  eraseDelivery: `UPDATE deliveries SET email = '', name = NULL,
-        smtp_response = CASE WHEN state IN ('queued', 'retry', 'sending') THEN $4 ELSE $3 END,
-        smtp_code = CASE WHEN state IN ('queued', 'retry', 'sending') THEN NULL ELSE smtp_code END,
-        temporary = CASE WHEN state IN ('queued', 'retry', 'sending') THEN false ELSE temporary END,
-        claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
-        state = CASE WHEN state IN ('queued', 'retry', 'sending') THEN 'failed' ELSE state END
-      WHERE campaign_id = $1 AND subscriber_id = $2`,
-  deleteSubscriber: `DELETE FROM subscribers WHERE id = $1`,
-  systemMailOf: `SELECT ${SYSTEM_MAIL_COLUMNS} FROM system_mail WHERE subscriber_id = $1 ORDER BY id`,
-
-  // System mail queue (confirm/welcome), claimed like the ledger.
-  enqueueSystemMail: `INSERT INTO system_mail (kind, subscriber_id, state, created_at, claimable_at)
-      VALUES ($1, $2, 'queued', $3, 0) RETURNING ${SYSTEM_MAIL_COLUMNS}`,
-  // $1 now, $2 worker, $3 lease until, $4 limit.
-  claimSystemMail: `UPDATE system_mail
-      SET state = 'sending', worker_id = $2, lease_until = $3, claimable_at = $3, attempts = attempts + 1
-      WHERE id = ANY (ARRAY (
-        SELECT id FROM system_mail WHERE claimable_at <= $1 ORDER BY claimable_at, id LIMIT $4 FOR UPDATE SKIP LOCKED))
-      RETURNING ${SYSTEM_MAIL_COLUMNS}`,
-  markSystemMailSent: `UPDATE system_mail SET state = 'sent', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
-        smtp_code = $2, smtp_response = $3
-      WHERE id = $1 AND state <> 'sent'`,
-  markSystemMailRetry: `UPDATE system_mail SET state = 'retry', claimable_at = $2, next_attempt_at = $2, lease_until = NULL,
-        smtp_code = $3, smtp_response = $4
-      WHERE id = $1 AND state <> 'sent'`,
-  markSystemMailFailed: `UPDATE system_mail SET state = 'failed', claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
-        smtp_code = $2, smtp_response = $3
-      WHERE id = $1 AND state <> 'sent'`,
-  nextSystemMailAt: `SELECT min(claimable_at) AS at FROM system_mail WHERE claimable_at IS NOT NULL`,
-
-  // Settings
-  getSetting: `SELECT value FROM settings WHERE key = $1`,
-  initSetting: `WITH ins AS (INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING value)
-      SELECT value FROM ins UNION ALL SELECT value FROM settings WHERE key = $1 LIMIT 1`,
-  setSetting: `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-} as const;
-
-/** Migration 5's re-keying (src/storage/rekey.ts). */
-export const REKEY_SQL = {
-  subscriberKeys: `SELECT id, email, email_key, status FROM subscribers ORDER BY id`,
-  archiveMerged: `INSERT INTO merged_subscribers (id, email, name, status, topics, created_at, source, kept_id)
-      SELECT id, email, name, status, topics, created_at, source, $1 FROM subscribers WHERE id = $2`,
-  deleteSubscriber: `DELETE FROM subscribers WHERE id = $1`,
-  setKey: `UPDATE subscribers SET email_key = $1 WHERE id = $2`,
-  suppress: `UPDATE subscribers SET status = $2,
-        unsubscribed_at = CASE WHEN $2 = 'unsubscribed' THEN coalesce(unsubscribed_at, now()) ELSE unsubscribed_at END
-      WHERE id = $1`,
 } as const;

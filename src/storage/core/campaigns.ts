@@ -1,0 +1,112 @@
+// Campaigns, written once over the dialect: idempotent creation with its recipient snapshot,
+// the transport a campaign is sent through, counts, and when a campaign is finished.
+import { normalizeTopics } from '../email.js';
+import { campaignStatsFrom, type StateCount } from '../ledger-rows.js';
+import { StoreError, type Campaign, type CampaignStats } from '../store.js';
+import { isRecipient } from './audience.js';
+import { withFragments, type Dialect, type Sql } from './dialect.js';
+import { CAMPAIGN_COLUMNS, iso, mapOrNull, toCampaign, type CampaignRow } from './rows.js';
+
+const SQL = {
+  insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at, transport) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (slug) DO NOTHING RETURNING id`,
+  setRecipients: `UPDATE campaigns SET recipients = $2 WHERE id = $1`,
+  // The first sender of a campaign created before transports were recorded adopts it.
+  claimCampaignTransport: `UPDATE campaigns SET transport = coalesce(transport, $2) WHERE id = $1 RETURNING transport`,
+  getCampaignBySlug: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE slug = $1`,
+  getCampaignById: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`,
+  listCampaigns: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY created_at DESC, id DESC`,
+  campaignCounts: `SELECT state, count(*) AS n, count(*) FILTER (WHERE bounced) AS bounced
+      FROM deliveries WHERE campaign_id = $1 GROUP BY state`,
+  workerStats: `SELECT worker_id, count(*) FILTER (WHERE state = 'sent') AS sent, count(*) FILTER (WHERE state = 'sending') AS sending
+      FROM deliveries WHERE campaign_id = $1 AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,
+  // Only touches (and locks) the row the first time, so claimers do not queue on the campaign row.
+  markStarted: `UPDATE campaigns SET started_at = $2 WHERE id = $1 AND started_at IS NULL`,
+  // EXISTS stops at the first unfinished row instead of counting a million of them.
+  unfinished: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = $1 AND claimable_at IS NOT NULL) AS busy`,
+  markFinished: `UPDATE campaigns SET finished_at = coalesce(finished_at, $2) WHERE id = $1`,
+  reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = $1`,
+  pendingCampaigns: `SELECT c.slug FROM campaigns c
+      WHERE c.finished_at IS NULL
+        AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.claimable_at <= $1)
+      ORDER BY c.id`,
+} as const;
+
+/** $1 campaign, $2 its topics: every recipient (src/storage/core/audience.ts) becomes a queued ledger row. */
+const snapshotRecipientsSql = withFragments(
+  (f) => `INSERT INTO deliveries (campaign_id, subscriber_id, email, name, state, claimable_at)
+      SELECT $1, s.id, s.email, s.name, 'queued', 0
+      FROM subscribers s
+      WHERE ${isRecipient(f, '$2')}`,
+);
+
+export interface NewCampaign {
+  slug: string;
+  title: string;
+  topics: string[];
+  transport?: string | null;
+}
+
+export function createCampaign(db: Dialect, input: NewCampaign, now: Date): Promise<{ campaign: Campaign; created: boolean }> {
+  const topics = db.list(normalizeTopics(input.topics));
+  // Only the inserting transaction snapshots; a concurrent creator waits on the unique slug until
+  // the winner commits, then inserts nothing and reads the winner's campaign.
+  return db.transaction(async (tx) => {
+    const inserted = await tx.one<{ id: number }>(SQL.insertCampaign, [input.slug, input.title, topics, now, input.transport ?? null]);
+    if (inserted) {
+      const recipients = await tx.run(snapshotRecipientsSql(db.fragments), [inserted.id, topics]);
+      await tx.run(SQL.setRecipients, [inserted.id, recipients]);
+    }
+    const row = await tx.one<CampaignRow>(SQL.getCampaignBySlug, [input.slug]);
+    if (!row) throw new StoreError(`${db.where}: campaign ${input.slug} vanished right after creation`);
+    return { campaign: toCampaign(row), created: inserted !== undefined };
+  });
+}
+
+export async function claimCampaignTransport(db: Dialect, campaignId: number, transport: string): Promise<string> {
+  const row = await db.one<{ transport: string }>(SQL.claimCampaignTransport, [campaignId, transport]);
+  if (!row) throw new StoreError(`${db.where}: no campaign with id ${campaignId}`);
+  return row.transport;
+}
+
+export async function getCampaign(db: Dialect, slug: string): Promise<Campaign | null> {
+  return mapOrNull(await db.one<CampaignRow>(SQL.getCampaignBySlug, [slug]), toCampaign);
+}
+
+export async function listCampaigns(db: Dialect): Promise<Campaign[]> {
+  return (await db.all<CampaignRow>(SQL.listCampaigns)).map(toCampaign);
+}
+
+export async function campaignStats(db: Dialect, campaignId: number): Promise<CampaignStats> {
+  const [campaign, counts] = await Promise.all([
+    db.one<CampaignRow>(SQL.getCampaignById, [campaignId]),
+    db.all<StateCount>(SQL.campaignCounts, [campaignId]),
+  ]);
+  return campaignStatsFrom(counts, iso(campaign?.started_at ?? null), iso(campaign?.finished_at ?? null));
+}
+
+export async function workerStats(db: Dialect, campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {
+  const rows = await db.all<{ worker_id: string; sent: number; sending: number }>(SQL.workerStats, [campaignId]);
+  return rows.map((r) => ({ workerId: r.worker_id, sent: r.sent, sending: r.sending }));
+}
+
+export async function markStarted(db: Sql, campaignId: number, at: Date): Promise<void> {
+  await db.run(SQL.markStarted, [campaignId, at]);
+}
+
+export async function reopenCampaign(tx: Sql, campaignId: number): Promise<void> {
+  await tx.run(SQL.reopenCampaign, [campaignId]);
+}
+
+export async function pendingCampaigns(db: Dialect, now: number): Promise<string[]> {
+  return (await db.all<{ slug: string }>(SQL.pendingCampaigns, [now])).map((r) => r.slug);
+}
+
+export function finishCampaignIfDone(db: Dialect, campaignId: number, now: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const { busy } = (await tx.one<{ busy: boolean | number }>(SQL.unfinished, [campaignId]))!;
+    if (busy) return false;
+    await tx.run(SQL.markFinished, [campaignId, now]);
+    return true;
+  });
+}

@@ -1,0 +1,125 @@
+// Subscribers, written once over the dialect: the address and topic rules of src/storage/email.ts,
+// status changes (compare-and-set) and what leaving does to mail still waiting.
+import { addressColumns, emailKey, normalizeTopics } from '../email.js';
+import { DuplicateSubscriberError, type NewSubscriber, type Subscriber, type SubscriberQuery, type SubscriberStatus } from '../store.js';
+import { ACTIVE, confirmedAtOnInsert, endsSubscription } from './audience.js';
+import { withFragments, type Dialect, type Sql, type SubscriberValues } from './dialect.js';
+import { mapOrNull, SUBSCRIBER_COLUMNS, toSubscriber, type SubscriberRow } from './rows.js';
+
+/** $1 email, $2 email_key, $3 name, $4 status, $5 topics, $6 created_at, $7 confirmed_at, $8 source; duplicates insert nothing. */
+export const insertSubscriberSql = withFragments(
+  (f) => `INSERT INTO subscribers (id, email, email_key, name, status, topics, created_at, confirmed_at, source)
+      VALUES (${f.newSubscriberId}, $1, $2, $3, $4, $5, $6, $7, $8)
+      ON CONFLICT (email_key) DO NOTHING`,
+);
+
+const addSubscriberSql = withFragments((f) => `${insertSubscriberSql(f)} RETURNING ${SUBSCRIBER_COLUMNS}`);
+
+/** The parameters of insertSubscriberSql for one row. */
+export function insertSubscriberParams(db: Pick<Dialect, 'list'>, v: SubscriberValues, createdAt: Date): unknown[] {
+  return [v.email, v.emailKey, v.name, v.status, db.list(v.topics), createdAt, v.confirmedAt, v.source];
+}
+
+const SQL = {
+  getSubscriber: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1`,
+  findSubscriberByKey: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = $1`,
+  listSubscribers: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id > $1 ORDER BY id LIMIT $2`,
+  listSubscribersByStatus: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE status = $3 AND id > $1 ORDER BY id LIMIT $2`,
+  countSubscribers: `SELECT count(*) AS n FROM subscribers`,
+  countSubscribersByStatus: `SELECT count(*) AS n FROM subscribers WHERE status = $1`,
+  // $1 id, $2 status, $3 now, $4 the status it must have now (NULL: any). Becoming active confirms
+  // once; becoming unsubscribed records when.
+  setSubscriberStatus: `UPDATE subscribers SET status = $2,
+        confirmed_at = CASE WHEN $2 = '${ACTIVE}' THEN coalesce(confirmed_at, $3) ELSE confirmed_at END,
+        unsubscribed_at = CASE WHEN $2 = 'unsubscribed' THEN $3 ELSE unsubscribed_at END
+      WHERE id = $1 AND (CAST($4 AS text) IS NULL OR status = $4)`,
+  setSubscriberTopics: `UPDATE subscribers SET topics = $2 WHERE id = $1`,
+  deleteSubscriberByKey: `DELETE FROM subscribers WHERE email_key = $1 RETURNING id`,
+  bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = $1`,
+  /** $1 subscriber, $2 reason. A subscriber who leaves (or bounces) is not mailed what is still waiting for them. */
+  cancelPendingDeliveries: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, smtp_code = NULL,
+        smtp_response = $2, temporary = false
+      WHERE subscriber_id = $1 AND claimable_at IS NOT NULL AND state IN ('queued', 'retry')`,
+} as const;
+
+/** Validates and normalises a new subscriber; throws InvalidEmailError. Operator adds and imports default to active. */
+function subscriberValues(input: NewSubscriber, now: Date): SubscriberValues {
+  const status = input.status ?? ACTIVE;
+  return {
+    ...addressColumns(input.email),
+    name: input.name ?? null,
+    status,
+    topics: normalizeTopics(input.topics),
+    confirmedAt: confirmedAtOnInsert(status, now),
+    source: input.source ?? null,
+  };
+}
+
+export async function addSubscriber(db: Dialect, input: NewSubscriber, now: Date): Promise<Subscriber> {
+  const values = subscriberValues(input, now);
+  const row = await db.one<SubscriberRow>(addSubscriberSql(db.fragments), insertSubscriberParams(db, values, now));
+  if (!row) throw new DuplicateSubscriberError(input.email);
+  return toSubscriber(row);
+}
+
+export async function importSubscribers(db: Dialect, rows: NewSubscriber[], now: Date): Promise<{ added: number; duplicates: number }> {
+  const values = rows.map((r) => subscriberValues(r, now)); // validates every row before writing
+  const added = values.length === 0 ? 0 : await db.insertSubscribers(values, now);
+  return { added, duplicates: rows.length - added };
+}
+
+export async function getSubscriber(db: Dialect, id: number): Promise<Subscriber | null> {
+  return mapOrNull(await db.one<SubscriberRow>(SQL.getSubscriber, [id]), toSubscriber);
+}
+
+export async function findSubscriberByEmail(db: Sql, email: string): Promise<Subscriber | null> {
+  return mapOrNull(await findSubscriberRow(db, email), toSubscriber);
+}
+
+export function findSubscriberRow(db: Sql, email: string, lock = ''): Promise<SubscriberRow | undefined> {
+  return db.one<SubscriberRow>(`${SQL.findSubscriberByKey} ${lock}`, [emailKey(email)]);
+}
+
+export async function listSubscribers(db: Dialect, query: SubscriberQuery): Promise<Subscriber[]> {
+  const params: unknown[] = [query.afterId ?? 0, query.limit];
+  const rows = query.status
+    ? await db.all<SubscriberRow>(SQL.listSubscribersByStatus, [...params, query.status])
+    : await db.all<SubscriberRow>(SQL.listSubscribers, params);
+  return rows.map(toSubscriber);
+}
+
+export async function countSubscribers(db: Dialect, status?: SubscriberStatus): Promise<number> {
+  const row = status ? await db.one<{ n: number }>(SQL.countSubscribersByStatus, [status]) : await db.one<{ n: number }>(SQL.countSubscribers);
+  return row!.n;
+}
+
+export function setSubscriberStatus(db: Dialect, id: number, status: SubscriberStatus, now: Date, from?: SubscriberStatus): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const changed = (await tx.run(SQL.setSubscriberStatus, [id, status, now, from ?? null])) > 0;
+    if (changed && endsSubscription(status)) await cancelPendingDeliveries(tx, id, `not sent: subscriber ${status} before sending`);
+    return changed;
+  });
+}
+
+export async function setSubscriberTopics(db: Dialect, id: number, topics: string[]): Promise<void> {
+  await db.run(SQL.setSubscriberTopics, [id, db.list(normalizeTopics(topics))]);
+}
+
+export function removeSubscriber(db: Dialect, email: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const row = await tx.one<{ id: number }>(SQL.deleteSubscriberByKey, [emailKey(email)]);
+    if (!row) return false;
+    await cancelPendingDeliveries(tx, row.id, 'not sent: subscriber removed before sending');
+    return true;
+  });
+}
+
+/** Marks the subscriber bounced (a permanent failure said the mailbox is gone) and cancels what still waits for them. */
+export async function bounceSubscriber(tx: Sql, id: number): Promise<void> {
+  await tx.run(SQL.bounceSubscriber, [id]);
+  await cancelPendingDeliveries(tx, id, 'not sent: subscriber bounced before sending');
+}
+
+export async function cancelPendingDeliveries(tx: Sql, subscriberId: number, reason: string): Promise<void> {
+  await tx.run(SQL.cancelPendingDeliveries, [subscriberId, reason]);
+}
