@@ -44,12 +44,18 @@ const site = z
   })
   .prefault({});
 
+const DEFAULT_SUBJECT = '{{ title }}';
+
 const email = z
   .object({
     fromName: z.string().default('Pressroom'),
     fromAddress: z.string().default('newsletter@localhost'),
     replyTo: z.string().optional(),
-    subject: z.string().default('{{ title }}'),
+    /** A Liquid pattern; empty means the default too. */
+    subject: z
+      .string()
+      .transform((pattern) => pattern || DEFAULT_SUBJECT)
+      .default(DEFAULT_SUBJECT),
     postalAddress: z.string().default(''),
     listId: z.string().default('newsletter.localhost'),
     feedbackId: z.string().default('newsletter:pressroom'),
@@ -72,7 +78,10 @@ const smtp = z
     maxAttempts: z.number().int().positive().default(5),
     batchSize: z.number().int().positive().default(500),
     /** How long a worker holds claimed rows (ledger and system mail) before another may take them;
-     * must exceed the longest SMTP send (checked at load). */
+     * must exceed the longest SMTP send (checked at load). 30 minutes: twice the longest send with
+     * the default timeouts (2 min up to the final dot + the 10 min RFC 5321 wait for the answer),
+     * so that no message starts closer to its lease's end than it may take: 12 min 5 s of margin,
+     * 17 min 55 s of each lease to start messages in. */
     leaseSeconds: z.number().positive().default(1800),
     /** Delay before the 2nd attempt of a confirm/welcome email; doubles per attempt. */
     systemRetrySeconds: z.number().positive().default(30),
