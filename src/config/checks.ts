@@ -27,13 +27,17 @@ export function checkTimeZone(zone: string, where: string): void {
   }
 }
 
-/** A cron expression node-cron runs: 5 fields, or 6 with seconds first. */
+/**
+ * A cron expression node-cron runs: 5 fields, or 6 with seconds first. The message starts with
+ * `schedule:` wherever it was set (as it always has), and names the variable or file after it.
+ */
 export function checkSchedule(expression: string, where = 'schedule'): string {
   const detail = cron.validateDetailed(expression);
   if (!detail.valid) {
     const first = detail.errors[0];
     const why = first ? ` (${first.field}: ${first.message})` : '';
-    throw new ConfigError(`${where}: "${expression}" is not a cron expression${why}; expected 5 fields, or 6 with seconds first, e.g. "*/5 * * * *"`);
+    const from = where === 'schedule' ? '' : ` (set by ${where})`;
+    throw new ConfigError(`schedule: "${expression}" is not a cron expression${why}; expected 5 fields, or 6 with seconds first, e.g. "*/5 * * * *"${from}`);
   }
   return expression;
 }

@@ -106,7 +106,7 @@ export function deepFreeze<T>(value: T): T {
 
 function check(config: Config, where: (setting: string) => string): void {
   checkTimeZone(config.site.timeZone, where('site.timeZone'));
-  checkSchedule(config.schedule); // named `schedule` wherever it was set, as `pressroom start` always said
+  checkSchedule(config.schedule, where('schedule'));
   if (config.secret !== undefined) checkSecret(config.secret, where('secret'));
   if (config.databaseUrl !== undefined) checkDatabaseUrl(config.databaseUrl, where('databaseUrl'));
   if (config.email.dkim) checkDkim(config.email.dkim, where('email.dkim'));
