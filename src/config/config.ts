@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { checkDatabaseUrl, checkDkim, checkLease, checkSchedule, checkSecret, checkSmtpUrl, checkTimeZone } from './checks.js';
 import { ENV_VARIABLES, EnvSyntaxError, port, redact, trustProxy, type EnvParser, type EnvVariable } from './env.js';
 import { ConfigError } from './errors.js';
-import { configSchema, DEFAULT_PORT, fileSchema, PATH_SETTINGS, SECTIONS, settingSchema, type Config, type ConfigLayer } from './schema.js';
+import { configSchema, fileSchema, PATH_SETTINGS, SECTIONS, settingSchema, type Config, type ConfigLayer } from './schema.js';
 
 export { ConfigError } from './errors.js';
 export type { Config } from './schema.js';
@@ -57,7 +57,7 @@ type Sources = Map<string, string>;
  * (start, build, preview, send) derives it the same way, so links, feeds and List-Unsubscribe
  * headers all point at the port PRESSROOM_PORT names.
  */
-export function localSiteUrl(port: number): string {
+function localSiteUrl(port: number): string {
   return `http://localhost:${port}/`;
 }
 
@@ -96,7 +96,7 @@ export function withListeningPort(config: Config, port: number): Config {
 }
 
 /** Freezes an object and everything in it (the loaded Config is never changed afterwards). */
-export function deepFreeze<T>(value: T): T {
+function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
@@ -220,5 +220,3 @@ function withSlash(url: string): string {
   const href = new URL(url).href;
   return href.endsWith('/') ? href : `${href}/`;
 }
-
-export { DEFAULT_PORT };

@@ -78,11 +78,6 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'PRESSROOM_LOG_LEVEL', path: 'logLevel', parse: text },
 ];
 
-/** The variable that sets a setting, if any (to name it in a message). */
-export function envVariableFor(dotted: string): EnvVariable | undefined {
-  return ENV_VARIABLES.find((v) => v.path === dotted);
-}
-
 /** A value as it may appear in a message or log line: `user:***@` for URLs, `***` for tokens. */
 export function redact(variable: Pick<EnvVariable, 'secret'> | undefined, value: string): string {
   if (variable?.secret === 'value') return '***';

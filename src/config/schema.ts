@@ -4,16 +4,16 @@
 import { z } from 'zod';
 
 /** The pino levels PRESSROOM_LOG_LEVEL may name. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** A listening port; 0 = any free port (the service then uses the one it got). */
-export const portSchema = z.number().int().min(0).max(65535);
+const portSchema = z.number().int().min(0).max(65535);
 
 /** The site URL when none is configured names this port (see localSiteUrl). */
-export const DEFAULT_PORT = 8080;
+const DEFAULT_PORT = 8080;
 
 /** What is wrong with a site URL (said after the quoted value), or null: absolute, http or https. */
-export function siteUrlProblem(url: string): string | null {
+function siteUrlProblem(url: string): string | null {
   if (!URL.canParse(url)) return 'is not an absolute URL (expected e.g. https://news.example.org/)';
   const { protocol } = new URL(url);
   return protocol === 'http:' || protocol === 'https:' ? null : 'must be http or https';

@@ -58,7 +58,7 @@ export interface SmtpUrl {
 }
 
 /** messageTimeout and dataTimeout when the URL does not set them (ms). */
-export const SEND_TIMEOUT_DEFAULTS = { messageTimeout: 2 * 60_000, dataTimeout: 10 * 60_000 } as const;
+const SEND_TIMEOUT_DEFAULTS = { messageTimeout: 2 * 60_000, dataTimeout: 10 * 60_000 } as const;
 
 export class SmtpUrlError extends Error {}
 
