@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, loadConfig, withListeningPort } from '../../src/config/config.js';
+import { projectRoot } from '../support/paths.js';
 
 function site(file: object): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pressroom-checks-'));
@@ -75,6 +76,11 @@ describe('other settings checked at load', () => {
 
   it('a configured secret of fewer than 16 characters, from the file', () => {
     expect(() => loadConfig({}, {}, site({ secret: 'short' }))).toThrow(/pressroom\.config\.json: secret: must be at least 16 characters/);
+  });
+
+  it('pressroom.config.example.json loads with an SMTP server, as the README offers it', () => {
+    const example = path.join(projectRoot, 'pressroom.config.example.json');
+    expect(loadConfig({ config: example }, { SMTP_URL: 'smtps://u:pw@mail.example.org:465' }, projectRoot).smtp.leaseSeconds).toBe(1800);
   });
 
   it('an empty subject is the default subject', () => {
