@@ -4,8 +4,9 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(options: { level?: string; pretty?: boolean } = {}): Logger {
-  const level = options.level ?? process.env.PRESSROOM_LOG_LEVEL ?? 'info';
+/** level: the configured one (config.logLevel, PRESSROOM_LOG_LEVEL). */
+export function createLogger(options: { level: string; pretty?: boolean }): Logger {
+  const { level } = options;
   const pretty = options.pretty ?? process.stderr.isTTY === true;
   if (pretty) {
     return pino({

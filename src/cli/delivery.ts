@@ -127,7 +127,7 @@ async function sendTest(config: Config, issue: Issue, address: string): Promise<
   const parsed = parseAddress(address);
   // Worded as the sign-up form, `subscribers add` and the CSV import word it; still a usage error (exit 2).
   if (!parsed.ok) throw new UsageError(invalidAddressMessage(address, parsed.problem));
-  const logger = createLogger();
+  const logger = createLogger({ level: config.logLevel });
   // Loaded here only: `send` itself renders in a child process and never loads MJML (render-isolated.ts).
   const { prepareIssueEmail } = await import('../email/issue-email.js');
   const prepared = await prepareIssueEmail(config, issue, resolveSecret(config));
@@ -165,14 +165,14 @@ async function dryRun(store: Store, issue: Issue): Promise<void> {
 
 async function runSend(config: Config, store: Store, issue: Issue): Promise<void> {
   checkSendable(issue);
-  const logger = createLogger();
+  const logger = createLogger({ level: config.logLevel });
   const existing = await store.getCampaign(issue.slug);
   if (existing?.finishedAt) {
     printFinished(issue.slug, await store.campaignStats(existing.id));
     return;
   }
   const transport = createTransport(config, logger); // first: a configuration error leaves nothing behind
-  const identity = acquireWorkerId(config.dataDir, defaultWorkerBase('send'));
+  const identity = acquireWorkerId(config.dataDir, defaultWorkerBase('send', config.workerId));
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130); // second Ctrl-C: leave now, leases cover the rest

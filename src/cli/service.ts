@@ -4,15 +4,11 @@ import type { Command } from 'commander';
 import { ConfigError, type ConfigOverrides } from '../config/config.js';
 import { createLogger } from '../logging.js';
 import { startService, type ServiceMode } from '../server/service.js';
-import { parseTrustProxy } from '../server/trust-proxy.js';
-import { configFrom, UsageError, type CommonOptions } from './common.js';
+import { configFrom, type CommonOptions } from './common.js';
 
-interface ServiceCliOptions extends CommonOptions, Omit<ConfigOverrides, 'port'> {
-  port?: string;
-  host?: string;
+/** --port, --host, --trust-proxy and --production are read by the configuration (ConfigOverrides). */
+interface ServiceCliOptions extends CommonOptions, ConfigOverrides {
   watch?: boolean;
-  trustProxy?: string | boolean;
-  production?: boolean;
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -51,30 +47,12 @@ function listenProblem(err: unknown, host: string, port: number): ConfigError | 
 }
 
 async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void> {
-  let port: number | undefined;
-  if (options.port !== undefined) {
-    port = Number(options.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${options.port}" is not a port number (expected 0-65535)`);
-  }
-  const trustProxy =
-    options.trustProxy !== undefined
-      ? parseTrustProxy(options.trustProxy, '--trust-proxy')
-      : parseTrustProxy(process.env.PRESSROOM_TRUST_PROXY, 'PRESSROOM_TRUST_PROXY');
-  if (!trustProxy.ok) throw new UsageError(trustProxy.error);
-  const config = configFrom({ ...options, port });
-  const logger = createLogger();
-  const host = options.host ?? process.env.PRESSROOM_HOST;
-  const service = await startService({
-    config,
-    mode,
-    logger,
-    host,
-    trustProxy: trustProxy.value,
-    watch: options.watch,
-    env: config.production ? 'production' : process.env.NODE_ENV,
-  }).catch((err: unknown) => {
-    throw listenProblem(err, host ?? '127.0.0.1', config.port) ?? err;
+  const loaded = configFrom(options);
+  const logger = createLogger({ level: loaded.logLevel });
+  const service = await startService({ config: loaded, mode, logger, watch: options.watch }).catch((err: unknown) => {
+    throw listenProblem(err, loaded.host, loaded.port) ?? err;
   });
+  const { config } = service;
   if (service.url) {
     // Out of the box the site URL is http://localhost:<port>/: show that one, it is what links use.
     const site = new URL(config.site.url);

@@ -1,130 +1,18 @@
-// Configuration: defaults <- pressroom.config.json <- environment <- command-line flags.
-// Everything downstream receives a plain, fully resolved Config object and never reads
-// process.env itself, so tests can build a Config directly.
+// Configuration: defaults <- pressroom.config.json <- environment <- command-line flags, resolved
+// here and only here. The settings, their types and defaults are schema.ts; the environment
+// variables are the table in env.ts; what a value must satisfy beyond its type is checks.ts.
+// Everything downstream receives one deep-frozen Config and never reads process.env itself, so
+// tests can build a Config directly (defaultConfig).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { OUTBOX_URL, parseSmtpUrl, redactSmtpUrl, SmtpUrlError } from './smtp-url.js';
+import type { z } from 'zod';
+import { checkDatabaseUrl, checkDkim, checkLease, checkSchedule, checkSecret, checkSmtpUrl, checkTimeZone } from './checks.js';
+import { ENV_VARIABLES, EnvSyntaxError, port, redact, trustProxy, type EnvParser, type EnvVariable } from './env.js';
+import { ConfigError } from './errors.js';
+import { configSchema, fileSchema, PATH_SETTINGS, SECTIONS, settingSchema, type Config, type ConfigLayer } from './schema.js';
 
-const author = z.object({
-  name: z.string().min(1),
-  email: z.string().optional(),
-  url: z.string().optional(),
-});
-
-const fileSchema = z
-  .object({
-    site: z
-      .object({
-        title: z.string().min(1),
-        url: z.string().url(),
-        description: z.string(),
-        language: z.string().min(2),
-        timeZone: z.string().min(1),
-        author,
-        feedItems: z.number().int().positive(),
-      })
-      .partial(),
-    issuesDir: z.string(),
-    outDir: z.string(),
-    dataDir: z.string(),
-    databaseUrl: z.string(),
-    smtpUrl: z.string(),
-    port: z.number().int().min(0).max(65535),
-    adminToken: z.string(),
-    metricsToken: z.string(),
-    metricsPublic: z.boolean(),
-    secret: z.string(),
-    schedule: z.string(),
-    pollSeconds: z.number().min(0),
-    email: z
-      .object({
-        fromName: z.string(),
-        fromAddress: z.string(),
-        replyTo: z.string(),
-        subject: z.string(),
-        postalAddress: z.string(),
-        listId: z.string(),
-        feedbackId: z.string(),
-        unsubscribeMailto: z.string(),
-        templatesDir: z.string(),
-        dkim: z.object({ domain: z.string(), selector: z.string(), privateKeyPath: z.string() }),
-      })
-      .partial(),
-    smtp: z
-      .object({
-        maxConnections: z.number().int().positive(),
-        rateLimit: z.number().positive(),
-        maxAttempts: z.number().int().positive(),
-        batchSize: z.number().int().positive(),
-        rateLimitScope: z.enum(['campaign', 'process']),
-        leaseSeconds: z.number().positive(),
-        systemRetrySeconds: z.number().positive(),
-      })
-      .partial(),
-  })
-  .partial()
-  .strict();
-
-export type ConfigFile = z.infer<typeof fileSchema>;
-
-export interface Config {
-  site: {
-    title: string;
-    url: string; // always ends with '/'
-    description: string;
-    language: string;
-    timeZone: string;
-    author: { name: string; email?: string; url?: string };
-    feedItems: number;
-  };
-  issuesDir: string;
-  outDir: string;
-  dataDir: string;
-  databaseUrl?: string;
-  smtpUrl?: string;
-  port: number;
-  adminToken?: string;
-  /** Bearer token for /metrics (the admin token works too). */
-  metricsToken?: string;
-  /** /metrics without a token, on purpose (it tells how many subscribers each status has). */
-  metricsPublic?: boolean;
-  secret?: string;
-  schedule: string;
-  /** How often an idle worker looks for campaigns with rows to send (default 10; 0 = schedule only). */
-  pollSeconds?: number;
-  email: {
-    fromName: string;
-    fromAddress: string;
-    replyTo?: string;
-    subject: string;
-    postalAddress: string;
-    listId: string;
-    feedbackId: string;
-    unsubscribeMailto?: string;
-    templatesDir: string;
-    dkim?: { domain: string; selector: string; privateKeyPath: string };
-  };
-  smtp: {
-    maxConnections: number;
-    /** Messages per second; see rateLimitScope. */
-    rateLimit?: number;
-    /** 'campaign' (default): rateLimit holds for each campaign across every worker sharing the store
-     * (a token bucket in the store); 'process': each process sends at up to rateLimit on its own. */
-    rateLimitScope?: 'campaign' | 'process';
-    maxAttempts: number;
-    batchSize: number;
-    /** How long a worker holds claimed ledger rows before another may take them (default 1800, see DEFAULT_LEASE_SECONDS). */
-    leaseSeconds?: number;
-    /** Delay before the 2nd attempt of a confirm/welcome email; doubles per attempt (default 30). */
-    systemRetrySeconds?: number;
-  };
-  /**
-   * NODE_ENV=production or `--production`: nothing falls back to a development default that
-   * silently changes behaviour (e.g. no SMTP_URL means no transport, not the outbox folder).
-   */
-  production?: boolean;
-}
+export { ConfigError } from './errors.js';
+export type { Config } from './schema.js';
 
 /** Flags the CLI may pass; they win over the file and the environment. */
 export interface ConfigOverrides {
@@ -133,112 +21,100 @@ export interface ConfigOverrides {
   out?: string;
   siteUrl?: string;
   dataDir?: string;
-  port?: number;
+  /** A number, or the flag's text (checked here). */
+  port?: number | string;
+  host?: string;
+  /** The flag's text; a bare `--trust-proxy` is true (one hop). */
+  trustProxy?: string | boolean;
   production?: boolean;
 }
 
-export class ConfigError extends Error {}
+interface Flag {
+  flag: string;
+  option: Exclude<keyof ConfigOverrides, 'config'>;
+  path: string;
+  parse?: EnvParser;
+  isPath?: boolean;
+}
 
-const DEFAULT_PORT = 8080;
+/** The flags that set a setting (see ConfigOverrides); `--config` names the file instead. */
+const FLAGS: readonly Flag[] = [
+  { flag: '--issues', option: 'issues', path: 'issuesDir', isPath: true },
+  { flag: '--out', option: 'out', path: 'outDir', isPath: true },
+  { flag: '--data-dir', option: 'dataDir', path: 'dataDir', isPath: true },
+  { flag: '--site-url', option: 'siteUrl', path: 'site.url' },
+  { flag: '--port', option: 'port', path: 'port', parse: port },
+  { flag: '--host', option: 'host', path: 'host' },
+  { flag: '--trust-proxy', option: 'trustProxy', path: 'trustProxy', parse: trustProxy },
+  { flag: '--production', option: 'production', path: 'production' },
+];
+
+/** Where each setting that is not a default came from, to name it in a message. */
+type Sources = Map<string, string>;
 
 /**
  * The site URL when none is configured: where this machine's server listens. Every command
  * (start, build, preview, send) derives it the same way, so links, feeds and List-Unsubscribe
  * headers all point at the port PRESSROOM_PORT names.
  */
-export function localSiteUrl(port: number): string {
+function localSiteUrl(port: number): string {
   return `http://localhost:${port}/`;
 }
 
+/** The defaults, paths relative to `cwd`: a mutable Config for tests and library use. */
 export function defaultConfig(cwd: string = process.cwd()): Config {
-  return {
-    site: {
-      title: 'Pressroom',
-      url: localSiteUrl(DEFAULT_PORT),
-      description: '',
-      language: 'en',
-      timeZone: 'UTC',
-      author: { name: 'Pressroom' },
-      feedItems: 20,
-    },
-    issuesDir: path.resolve(cwd, 'issues'),
-    outDir: path.resolve(cwd, 'public'),
-    dataDir: path.resolve(cwd, 'data'),
-    port: DEFAULT_PORT,
-    schedule: '*/5 * * * *',
-    email: {
-      fromName: 'Pressroom',
-      fromAddress: 'newsletter@localhost',
-      subject: '{{ title }}',
-      postalAddress: '',
-      listId: 'newsletter.localhost',
-      feedbackId: 'newsletter:pressroom',
-      templatesDir: path.resolve(cwd, 'emails'),
-    },
-    smtp: { maxConnections: 5, maxAttempts: 5, batchSize: 500 },
-  };
+  return resolvePaths(configSchema.parse({}), cwd);
 }
 
 /**
- * Resolves the configuration. Relative paths in the file are relative to the file;
- * relative paths from the environment and flags are relative to `cwd`.
+ * Resolves, checks and freezes the configuration. Relative paths in the file are relative to the
+ * file; relative paths from the environment, flags and defaults are relative to `cwd`.
  */
-export function loadConfig(
-  overrides: ConfigOverrides = {},
-  env: NodeJS.ProcessEnv = process.env,
-  cwd: string = process.cwd(),
-): Config {
-  const config = defaultConfig(cwd);
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const sources: Sources = new Map();
+  const layers: ConfigLayer[] = [];
   const explicit = overrides.config ?? env.PRESSROOM_CONFIG;
   const configPath = path.resolve(cwd, explicit ?? 'pressroom.config.json');
-  // Where the effective site URL and SMTP URL came from, to name them in an error.
-  let siteUrlFrom: string | null = null;
-  let smtpUrlFrom = 'SMTP_URL';
-  if (explicit !== undefined || existsSync(configPath)) {
-    const file = readConfigFile(configPath);
-    applyFile(config, file, path.dirname(configPath));
-    if (file.site?.url) siteUrlFrom = `${configPath}: site.url`;
-    if (file.smtpUrl) smtpUrlFrom = `${configPath}: smtpUrl`;
-  }
+  if (explicit !== undefined || existsSync(configPath)) layers.push(fileLayer(configPath, sources));
+  layers.push(textLayer(ENV_VARIABLES, (v) => env[v.name], (v) => v.name, cwd, sources));
+  layers.push(textLayer(FLAGS, (f) => overrides[f.option], (f) => f.flag, cwd, sources));
 
-  const fromCwd = (p: string) => path.resolve(cwd, p);
-  if (env.PRESSROOM_ISSUES_DIR) config.issuesDir = fromCwd(env.PRESSROOM_ISSUES_DIR);
-  if (env.PRESSROOM_OUT_DIR) config.outDir = fromCwd(env.PRESSROOM_OUT_DIR);
-  if (env.PRESSROOM_DATA_DIR) config.dataDir = fromCwd(env.PRESSROOM_DATA_DIR);
-  if (env.PRESSROOM_SITE_URL) {
-    config.site.url = env.PRESSROOM_SITE_URL;
-    siteUrlFrom = 'PRESSROOM_SITE_URL';
-  }
-  if (env.DATABASE_URL) config.databaseUrl = env.DATABASE_URL;
-  if (env.SMTP_URL) {
-    config.smtpUrl = env.SMTP_URL;
-    smtpUrlFrom = 'SMTP_URL';
-  }
-  if (env.PRESSROOM_PORT) config.port = parsePort(env.PRESSROOM_PORT, 'PRESSROOM_PORT');
-  if (env.PRESSROOM_ADMIN_TOKEN) config.adminToken = env.PRESSROOM_ADMIN_TOKEN;
-  if (env.PRESSROOM_METRICS_TOKEN) config.metricsToken = env.PRESSROOM_METRICS_TOKEN;
-  if (env.PRESSROOM_METRICS_PUBLIC) config.metricsPublic = parseSwitch(env.PRESSROOM_METRICS_PUBLIC, 'PRESSROOM_METRICS_PUBLIC');
-  if (env.PRESSROOM_SECRET) config.secret = env.PRESSROOM_SECRET;
-  if (env.PRESSROOM_SCHEDULE) config.schedule = env.PRESSROOM_SCHEDULE;
-  if (env.PRESSROOM_POLL_SECONDS) config.pollSeconds = parseSeconds(env.PRESSROOM_POLL_SECONDS, 'PRESSROOM_POLL_SECONDS');
-
-  if (overrides.issues) config.issuesDir = fromCwd(overrides.issues);
-  if (overrides.out) config.outDir = fromCwd(overrides.out);
-  if (overrides.dataDir) config.dataDir = fromCwd(overrides.dataDir);
-  if (overrides.siteUrl) {
-    config.site.url = overrides.siteUrl;
-    siteUrlFrom = '--site-url';
-  }
-  if (overrides.port !== undefined) config.port = overrides.port;
-  if (env.NODE_ENV === 'production' || overrides.production) config.production = true;
-
-  config.site.url = siteUrlFrom === null ? localSiteUrl(config.port) : normalizeSiteUrl(config.site.url, siteUrlFrom);
-  if (config.smtpUrl !== undefined) checkSmtpUrl(config.smtpUrl, smtpUrlFrom);
-  checkTimeZone(config.site.timeZone);
-  return config;
+  const config = resolvePaths(layers.reduce(merge, configSchema.parse({})), cwd);
+  config.site.url = sources.has('site.url') ? withSlash(config.site.url) : localSiteUrl(config.port);
+  check(config, (setting) => sources.get(setting) ?? setting);
+  return deepFreeze(config);
 }
 
-function readConfigFile(file: string): ConfigFile {
+/**
+ * The configuration a server listening on `port` runs with: for port 0 (any free port) the one it
+ * got, and a site URL derived from the port follows it. A new frozen object; `config` is unchanged.
+ */
+export function withListeningPort(config: Config, port: number): Config {
+  if (port === config.port) return config;
+  const derived = config.site.url === localSiteUrl(config.port);
+  return deepFreeze({ ...structuredClone(config), port, site: { ...config.site, url: derived ? localSiteUrl(port) : config.site.url } });
+}
+
+/** Freezes an object and everything in it (the loaded Config is never changed afterwards). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function check(config: Config, where: (setting: string) => string): void {
+  checkTimeZone(config.site.timeZone, where('site.timeZone'));
+  checkSchedule(config.schedule, where('schedule'));
+  if (config.secret !== undefined) checkSecret(config.secret, where('secret'));
+  if (config.databaseUrl !== undefined) checkDatabaseUrl(config.databaseUrl, where('databaseUrl'));
+  if (config.email.dkim) checkDkim(config.email.dkim, where('email.dkim'));
+  const smtp = config.smtpUrl === undefined ? undefined : checkSmtpUrl(config.smtpUrl, where('smtpUrl'));
+  if (smtp) checkLease(config.smtp.leaseSeconds, smtp, { lease: where('smtp.leaseSeconds'), smtpUrl: where('smtpUrl') });
+}
+
+function fileLayer(file: string, sources: Sources): ConfigLayer {
   let raw: string;
   try {
     raw = readFileSync(file, 'utf8');
@@ -254,83 +130,93 @@ function readConfigFile(file: string): ConfigFile {
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path.join('.') || '(top level)';
-    throw new ConfigError(`${file}: ${where}: ${issue.message}`);
+    throw new ConfigError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
-  return parsed.data;
+  // An empty top-level string is unset, as an empty environment variable is.
+  const layer = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== '')) as ConfigLayer;
+  for (const [key, value] of Object.entries(layer)) {
+    if (isSection(key)) for (const inner of Object.keys(value as object)) sources.set(`${key}.${inner}`, `${file}: ${key}.${inner}`);
+    else sources.set(key, `${file}: ${key}`);
+  }
+  return resolvePaths(layer, path.dirname(file));
 }
 
-function applyFile(config: Config, file: ConfigFile, base: string): void {
-  const rel = (p: string) => path.resolve(base, p);
-  if (file.site) Object.assign(config.site, file.site);
-  if (file.issuesDir) config.issuesDir = rel(file.issuesDir);
-  if (file.outDir) config.outDir = rel(file.outDir);
-  if (file.dataDir) config.dataDir = rel(file.dataDir);
-  if (file.databaseUrl) config.databaseUrl = file.databaseUrl;
-  if (file.smtpUrl) config.smtpUrl = file.smtpUrl;
-  if (file.port !== undefined) config.port = file.port;
-  if (file.adminToken) config.adminToken = file.adminToken;
-  if (file.metricsToken) config.metricsToken = file.metricsToken;
-  if (file.metricsPublic !== undefined) config.metricsPublic = file.metricsPublic;
-  if (file.secret) config.secret = file.secret;
-  if (file.schedule) config.schedule = file.schedule;
-  if (file.pollSeconds !== undefined) config.pollSeconds = file.pollSeconds;
-  if (file.email) {
-    const { templatesDir, dkim, ...rest } = file.email;
-    Object.assign(config.email, rest);
-    if (templatesDir) config.email.templatesDir = rel(templatesDir);
-    if (dkim) config.email.dkim = { ...dkim, privateKeyPath: rel(dkim.privateKeyPath) };
+/** The environment's or the flags' layer: each value read by its parser, then checked by its setting's schema. */
+function textLayer<T extends EnvVariable | Flag>(
+  rows: readonly T[],
+  valueOf: (row: T) => unknown,
+  nameOf: (row: T) => string,
+  cwd: string,
+  sources: Sources,
+): ConfigLayer {
+  const layer: ConfigLayer = {};
+  for (const row of rows) {
+    const given = valueOf(row);
+    if (given === undefined || given === '' || given === false) continue;
+    const name = nameOf(row);
+    const shown = typeof given === 'string' ? redact('secret' in row ? row : undefined, given) : String(given);
+    let value: unknown = given;
+    if (typeof given === 'string' && row.parse) {
+      try {
+        value = row.parse(given, name);
+      } catch (err) {
+        if (!(err instanceof EnvSyntaxError)) throw err;
+        throw new ConfigError(err.complete ? err.message : `${name}: "${shown}" ${err.message}`);
+      }
+    } else if (typeof given === 'boolean' && row.parse) {
+      value = row.parse(String(given), name);
+    }
+    const checked = settingSchema(row.path).safeParse(value);
+    if (!checked.success) throw new ConfigError(`${name}: "${shown}" ${issueText(checked.error)}`);
+    set(layer, row.path, row.isPath ? path.resolve(cwd, checked.data as string) : checked.data);
+    sources.set(row.path, name);
   }
-  if (file.smtp) Object.assign(config.smtp, file.smtp);
+  return layer;
 }
 
-function normalizeSiteUrl(url: string, setting: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError(`${setting}: "${url}" is not an absolute URL (expected e.g. https://news.example.org/)`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(`${setting}: "${url}" must be http or https`);
-  }
-  return parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
+function issueText(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'is not valid';
 }
 
-function checkSmtpUrl(url: string, setting: string): void {
-  if (url === OUTBOX_URL) return;
-  try {
-    parseSmtpUrl(url);
-  } catch (err) {
-    if (!(err instanceof SmtpUrlError)) throw err;
-    throw new ConfigError(`${setting}: "${redactSmtpUrl(url)}" ${err.message}`);
+function isSection(key: string): key is (typeof SECTIONS)[number] {
+  return (SECTIONS as readonly string[]).includes(key);
+}
+
+function set(layer: ConfigLayer, dotted: string, value: unknown): void {
+  const [key, inner] = dotted.split('.') as [keyof Config, string | undefined];
+  const target = layer as Record<string, unknown>;
+  if (inner === undefined) target[key] = value;
+  else target[key] = { ...(target[key] as object | undefined), [inner]: value };
+}
+
+/** A later layer wins: a top-level setting whole, a section key by key. */
+function merge(config: Config, layer: ConfigLayer): Config {
+  const out: Record<string, unknown> = { ...config };
+  for (const [key, value] of Object.entries(layer)) {
+    if (value === undefined) continue;
+    out[key] = isSection(key) ? { ...(out[key] as object), ...stripUndefined(value as object) } : value;
   }
+  return out as Config;
 }
 
-function checkTimeZone(zone: string): void {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-  } catch {
-    throw new ConfigError(`site.timeZone: "${zone}" is not an IANA time zone (expected e.g. Asia/Shanghai)`);
+function stripUndefined(object: object): object {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+}
+
+/** The path settings present in `layer`, resolved against `base` (absolute ones stay). */
+function resolvePaths<T extends ConfigLayer>(layer: T, base: string): T {
+  const out = structuredClone(layer) as Record<string, Record<string, unknown> | unknown>;
+  for (const dotted of PATH_SETTINGS) {
+    const keys = dotted.split('.');
+    let holder = out as Record<string, unknown> | undefined;
+    for (const key of keys.slice(0, -1)) holder = holder?.[key] as Record<string, unknown> | undefined;
+    const last = keys.at(-1)!;
+    if (holder && typeof holder[last] === 'string') holder[last] = path.resolve(base, holder[last] as string);
   }
+  return out as T;
 }
 
-function parseSeconds(value: string, name: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new ConfigError(`${name}: "${value}" is not a number of seconds (expected e.g. 10, or 0 to turn it off)`);
-  return n;
-}
-
-function parseSwitch(value: string, name: string): boolean {
-  if (/^(1|true|yes|on)$/i.test(value.trim())) return true;
-  if (/^(0|false|no|off)$/i.test(value.trim())) return false;
-  throw new ConfigError(`${name}: "${value}" is not on or off (expected 1 or 0)`);
-}
-
-function parsePort(value: string, name: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`${name}: "${value}" is not a port number (expected 0-65535)`);
-  }
-  return port;
+function withSlash(url: string): string {
+  const href = new URL(url).href;
+  return href.endsWith('/') ? href : `${href}/`;
 }

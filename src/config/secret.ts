@@ -5,11 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
+import { checkSecret } from './checks.js';
 import { ConfigError } from './config.js';
 
 export function resolveSecret(config: Config): string {
   if (config.secret !== undefined && config.secret !== '') {
-    if (config.secret.length < 16) throw new ConfigError('secret: must be at least 16 characters (use e.g. `openssl rand -hex 32`)');
+    checkSecret(config.secret, 'secret'); // as the configuration checked it when it loaded
     return config.secret;
   }
   const file = path.join(config.dataDir, 'secret');

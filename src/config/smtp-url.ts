@@ -6,6 +6,8 @@
 //   smtps://user:pass@host:465
 //   outbox:                      (explicitly: write .eml files into the data folder)
 
+import { redactUrlPassword } from './env.js';
+
 /** The explicit spelling of "no SMTP server: write every message into the outbox folder". */
 export const OUTBOX_URL = 'outbox:';
 
@@ -48,17 +50,24 @@ export interface SmtpUrl {
   /** nodemailer connection options from the query string (tls.* in `tls`). */
   options: Record<string, string | number | boolean>;
   tls: Record<string, string | number | boolean>;
-  messageTimeout?: number;
+  /** The bound on one message up to its final dot (default 2 minutes). */
+  messageTimeout: number;
   /** How long to wait for the answer after the final dot (RFC 5321: 10 minutes). */
-  dataTimeout?: number;
+  dataTimeout: number;
   allowPlainAuth: boolean;
 }
+
+/** messageTimeout and dataTimeout when the URL does not set them (ms). */
+const SEND_TIMEOUT_DEFAULTS = { messageTimeout: 2 * 60_000, dataTimeout: 10 * 60_000 } as const;
 
 export class SmtpUrlError extends Error {}
 
 /** smtp://user:***@host: the password never appears in a message or log line. */
-export function redactSmtpUrl(raw: string): string {
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)(.*)@/i, '$1***@');
+export const redactSmtpUrl = redactUrlPassword;
+
+/** The longest one send may take: up to the final dot, then the wait for the answer. A claim's lease must exceed it. */
+export function maxSendMs(url: SmtpUrl): number {
+  return url.messageTimeout + url.dataTimeout;
 }
 
 /**
@@ -89,8 +98,8 @@ export function parseSmtpUrl(raw: string): SmtpUrl {
   const secure = scheme === 'smtps';
   const options: SmtpUrl['options'] = {};
   const tls: SmtpUrl['tls'] = {};
-  let messageTimeout: number | undefined;
-  let dataTimeout: number | undefined;
+  let messageTimeout: number = SEND_TIMEOUT_DEFAULTS.messageTimeout;
+  let dataTimeout: number = SEND_TIMEOUT_DEFAULTS.dataTimeout;
   let allowPlainAuth = false;
   for (const [key, text] of url.searchParams) {
     const kind = QUERY_OPTIONS[key];

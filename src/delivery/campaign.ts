@@ -25,14 +25,6 @@ import { sleep } from './sleep.js';
 export class DeliveryError extends Error {}
 
 /**
- * 30 minutes: the lease must cover twice the longest SMTP send (2 min up to the final dot + the
- * 10 min RFC 5321 wait for the answer after it, see smtp.ts), so that no message is started
- * closer to its lease's end than it may take (the margin below): 12 min 5 s of margin, 17 min 55 s
- * of each lease to start messages in.
- */
-export const DEFAULT_LEASE_SECONDS = 1800;
-
-/**
  * A campaign is sent only through the transport it was started with: a process whose transport
  * differs (e.g. a development server writing to the outbox while `send` uses SMTP) never claims
  * its rows.
@@ -84,7 +76,7 @@ export interface SendCampaignDeps {
   onProgress?: (p: Progress) => void;
   /** Overrides of the backoff (maxAttempts comes from config.smtp). */
   retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
-  /** How long a claim is held; default config.smtp.leaseSeconds, else DEFAULT_LEASE_SECONDS. */
+  /** How long a claim is held; default config.smtp.leaseSeconds. */
   leaseMs?: number;
   /** Keep running until retries due later are done (default true); false returns when nothing is claimable now. */
   waitForRetries?: boolean;
@@ -142,12 +134,12 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   if (campaignTransport !== deps.transport.identity) throw new TransportMismatchError(slug, campaignTransport, deps.transport.identity);
 
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry, maxAttempts: config.smtp.maxAttempts };
-  const leaseMs = deps.leaseMs ?? (config.smtp.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
+  const leaseMs = deps.leaseMs ?? config.smtp.leaseSeconds * 1000;
   const lanes = Math.max(1, config.smtp.maxConnections);
   // With a campaign-wide limit (the default when rateLimit is set) all workers draw on one bucket
   // in the store; see shared-rate-limit.ts. 'process' leaves it to the transport's local bucket.
   const rate = config.smtp.rateLimit;
-  const sharedRate = rate !== undefined && (config.smtp.rateLimitScope ?? 'campaign') === 'campaign';
+  const sharedRate = rate !== undefined && config.smtp.rateLimitScope === 'campaign';
   const limiter = sharedRate ? new CampaignRateLimiter(store, campaign.id, rate, { maxAsk: lanes }) : null;
   // A claimed row must be handed over well before its lease ends; with a rate limit a big batch
   // could outlive its lease, so the batch shrinks to what the rate can send in half a lease. A

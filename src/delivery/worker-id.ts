@@ -14,8 +14,9 @@ export interface WorkerIdentity {
   release(): void;
 }
 
-export function defaultWorkerBase(role: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.PRESSROOM_WORKER_ID || `${role}@${hostname()}`;
+/** The configured worker id (PRESSROOM_WORKER_ID, config.workerId), else `<role>@<hostname>`. */
+export function defaultWorkerBase(role: string, configured: string | undefined): string {
+  return configured || `${role}@${hostname()}`;
 }
 
 export function acquireWorkerId(dataDir: string, base: string): WorkerIdentity {

@@ -1,10 +1,9 @@
 // DKIM signing (RSA-SHA256, relaxed/relaxed) of a message assembled per recipient.
 // The header part uses nodemailer's own signer; the body hash is computed by the caller from
 // canonical pieces (see mime.ts), so nothing is parsed or re-canonicalized per message.
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import dkimSign from 'nodemailer/lib/dkim/sign';
 import type { Config } from '../config/config.js';
+import { readDkimKey } from '../config/dkim-key.js';
 
 /**
  * Signed header fields. List-Unsubscribe and List-Unsubscribe-Post are listed explicitly:
@@ -31,23 +30,7 @@ export interface DkimSigner {
 export function createDkimSigner(config: Config): DkimSigner | undefined {
   const dkim = config.email.dkim;
   if (!dkim) return undefined;
-  let pem: string;
-  try {
-    pem = readFileSync(dkim.privateKeyPath, 'utf8');
-  } catch (err) {
-    throw new Error(`email.dkim.privateKeyPath: cannot read ${dkim.privateKeyPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(pem);
-  } catch {
-    throw new Error(`email.dkim.privateKeyPath: ${dkim.privateKeyPath} is not a PEM private key`);
-  }
-  if (key.asymmetricKeyType !== 'rsa') {
-    throw new Error(`email.dkim.privateKeyPath: ${dkim.privateKeyPath}: expected an RSA key, got ${key.asymmetricKeyType}`);
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(dkim.selector)) throw new Error(`email.dkim.selector: "${dkim.selector}" is not a DNS label`);
-  if (!/^[A-Za-z0-9.-]+$/.test(dkim.domain)) throw new Error(`email.dkim.domain: "${dkim.domain}" is not a domain name`);
+  const key = readDkimKey(dkim); // checked when the configuration loaded; read again here
   return {
     domain: dkim.domain,
     selector: dkim.selector,

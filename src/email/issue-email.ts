@@ -73,7 +73,7 @@ export function issueValues(config: Config, issue: Issue) {
 }
 
 function renderSubject(config: Config, values: Record<string, unknown>): string {
-  const pattern = config.email.subject || '{{ title }}';
+  const pattern = config.email.subject;
   const liquid = plainLiquid();
   let subject: string;
   try {

@@ -59,7 +59,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     issues: deps.issues ?? new IssueSource(deps.config),
     mailer:
       deps.mailer ??
-      new SystemMailer({ config: deps.config, store: deps.store, transport: deps.transport, secret: deps.secret, logger: deps.logger, workerId: defaultWorkerBase('serve') }),
+      new SystemMailer({ config: deps.config, store: deps.store, transport: deps.transport, secret: deps.secret, logger: deps.logger, workerId: defaultWorkerBase('serve', deps.config.workerId) }),
     rateLimit: deps.rateLimit ?? { max: 10, windowMs: 10 * 60 * 1000 },
     now: deps.now ?? Date.now,
   };
@@ -73,7 +73,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   registerSubscriptionRoutes(app, context);
   await registerApiRoutes(app, context);
   registerHealthRoutes(app, context);
-  registerStaticRoute(app, new StaticFiles(deps.config.outDir, { siteUrl: () => deps.config.site.url }));
+  registerStaticRoute(app, new StaticFiles(deps.config.outDir, { siteUrl: deps.config.site.url }));
 
   context.mailer.start();
 

@@ -15,9 +15,6 @@ import type { DeliveryOutcome, Store, SubscriberStatus, SystemMail, SystemMailKi
 
 export type SystemEmailKind = SystemMailKind;
 
-/** Default delay before the 2nd attempt of a confirm/welcome email (`smtp.systemRetrySeconds`). */
-export const DEFAULT_SYSTEM_RETRY_SECONDS = 30;
-
 /** The status a subscriber must still have when the email goes out. */
 const WANTED_STATUS: Record<SystemMailKind, SubscriberStatus> = { confirm: 'pending', welcome: 'active' };
 
@@ -46,11 +43,11 @@ export class SystemMailer {
     const { config, transport } = deps;
     this.policy = {
       ...defaultRetryPolicy,
-      baseDelayMs: (config.smtp.systemRetrySeconds ?? DEFAULT_SYSTEM_RETRY_SECONDS) * 1000,
+      baseDelayMs: config.smtp.systemRetrySeconds * 1000,
       maxAttempts: config.smtp.maxAttempts,
     };
     // A claim outlives the slowest possible send, so no other process can take the row meanwhile.
-    this.leaseMs = Math.max((config.smtp.leaseSeconds ?? 300) * 1000, (transport.maxSendMs ?? 0) + 30_000);
+    this.leaseMs = Math.max(config.smtp.leaseSeconds * 1000, (transport.maxSendMs ?? 0) + 30_000);
     // Rows other processes left behind (a crash) and retries queued elsewhere are looked for this often.
     this.pollMs = (config.pollSeconds || 10) * 1000;
   }

@@ -2,9 +2,9 @@
 // store, transport, one campaign runner, the fastify app and the scheduled worker, and the
 // ordered shutdown: stop ticking and claiming, let in-flight sends finish (or give their claims
 // back), stop HTTP, let the system emails in flight finish, close transport and store.
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { buildSite } from '../build/site.js';
-import { ConfigError, localSiteUrl, type Config } from '../config/config.js';
+import { ConfigError, withListeningPort, type Config } from '../config/config.js';
 import { resolveSecret } from '../config/secret.js';
 import { formatProblem } from '../content/issue.js';
 import { loadIssues } from '../content/load.js';
@@ -14,11 +14,10 @@ import type { Logger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
 import { CampaignRunner } from '../worker/runner.js';
-import { checkSchedule, Worker } from '../worker/worker.js';
+import { Worker } from '../worker/worker.js';
 import { buildServer, type PressroomServer } from './app.js';
 import { SystemMailer } from './mailer.js';
 import type { RateLimitOptions } from './rate-limit.js';
-import type { TrustProxy } from './trust-proxy.js';
 
 export type ServiceMode = 'start' | 'serve' | 'worker';
 
@@ -26,18 +25,15 @@ export interface ServiceOptions {
   config: Config;
   mode: ServiceMode;
   logger: Logger;
-  /** Address to listen on (default 127.0.0.1). */
-  host?: string;
-  trustProxy?: TrustProxy;
   watch?: boolean;
   rateLimit?: RateLimitOptions;
-  /** NODE_ENV, to insist on a configured secret in production. */
-  env?: string;
 }
 
 export interface RunningService {
   /** Where the HTTP server listens (serve/start only). */
   url: string | null;
+  /** The configuration the service runs with: with port 0, the port it got (and a site URL derived from it). */
+  config: Config;
   store: Store;
   server: PressroomServer | null;
   worker: Worker | null;
@@ -49,17 +45,28 @@ export interface RunningService {
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
-  const { config, mode, logger } = options;
-  if (options.env === 'production' && !config.secret) {
+  const { mode, logger } = options;
+  if (options.config.production && !options.config.secret) {
     throw new ConfigError('secret: required when NODE_ENV=production (set PRESSROOM_SECRET or "secret" in the config file, e.g. `openssl rand -hex 32`)');
   }
-  if (mode !== 'serve') checkSchedule(config.schedule);
-  transportIdentity(config); // production without an explicit transport: refuse before opening anything
-  const secret = resolveSecret(config);
+  transportIdentity(options.config); // production without an explicit transport: refuse before opening anything
+  const secret = resolveSecret(options.config);
 
-  const store = await openStore(config);
-  const transport = createTransport(config, logger);
-  const identity = acquireWorkerId(config.dataDir, defaultWorkerBase(mode === 'serve' ? 'serve' : 'worker'));
+  const store = await openStore(options.config);
+  const transport = createTransport(options.config, logger);
+  const identity = acquireWorkerId(options.config.dataDir, defaultWorkerBase(mode === 'serve' ? 'serve' : 'worker', options.config.workerId));
+  // Port 0 (any free port): take one now, so that everything is built with the port it will serve
+  // on (links, CSP) and the configuration never changes afterwards. Held until the server listens.
+  let reserved: Server | null = null;
+  try {
+    if (mode !== 'worker' && options.config.port === 0) reserved = await reservePort(options.config.host);
+  } catch (err) {
+    await transport.close();
+    await store.close();
+    identity.release();
+    throw err;
+  }
+  const config = reserved ? withListeningPort(options.config, (reserved.address() as AddressInfo).port) : options.config;
   const runner = new CampaignRunner({ store, transport, config, logger, secret, workerId: identity.workerId });
   // Every mode drains the confirm/welcome queue, so mail queued by a serve process that died is
   // still sent when only workers run; leases keep two processes from sending one email twice.
@@ -85,14 +92,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   try {
     if (mode !== 'worker') {
-      server = await buildServer({ config, store, transport, logger, secret, runner, mailer, trustProxy: options.trustProxy, rateLimit: options.rateLimit });
-      const host = options.host ?? '127.0.0.1';
+      server = await buildServer({ config, store, transport, logger, secret, runner, mailer, trustProxy: config.trustProxy, rateLimit: options.rateLimit });
+      const { host } = config;
+      await new Promise((resolve) => (reserved ? reserved.close(resolve) : resolve(undefined)));
       await server.app.listen({ port: config.port, host });
       const { port } = server.app.server.address() as AddressInfo;
       url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}/`;
-      // A derived site URL names the configured port; with port 0 (any free port) it can only
-      // name the real one now.
-      if (config.site.url === localSiteUrl(config.port) && port !== config.port) config.site.url = localSiteUrl(port);
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
     mailer.start();
@@ -103,8 +108,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     } else {
       await buildOnce(config, logger);
     }
-    return { url, store, server, worker, runner, firstTick, stop };
+    return { url, config, store, server, worker, runner, firstTick, stop };
   } catch (err) {
+    reserved?.close();
     await stop().catch(() => {});
     throw err;
   }
@@ -121,4 +127,13 @@ async function buildOnce(config: Config, logger: Logger): Promise<void> {
   } catch (err) {
     logger.error({ err }, 'could not build the site; serving what is in the output folder');
   }
+}
+
+/** A free port on `host`, held by a bare listener until the caller closes it. */
+function reservePort(host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const holder = createServer();
+    holder.once('error', reject);
+    holder.listen({ port: 0, host, exclusive: true }, () => resolve(holder));
+  });
 }

@@ -12,7 +12,8 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import { buildSite } from '../build/site.js';
-import { ConfigError, type Config } from '../config/config.js';
+import { checkSchedule } from '../config/checks.js';
+import type { Config } from '../config/config.js';
 import { formatProblem, isPublished, type Issue } from '../content/issue.js';
 import { loadIssues, type LoadResult } from '../content/load.js';
 import { isEmailable } from '../domain/publication.js';
@@ -51,17 +52,8 @@ export interface TickResult {
   problems: number;
 }
 
-export function checkSchedule(expression: string): string {
-  const detail = cron.validateDetailed(expression);
-  if (!detail.valid) {
-    const first = detail.errors[0];
-    const why = first ? ` (${first.field}: ${first.message})` : '';
-    throw new ConfigError(
-      `schedule: "${expression}" is not a cron expression${why}; expected 5 fields, or 6 with seconds first, e.g. "*/5 * * * *"`,
-    );
-  }
-  return expression;
-}
+/** The schedule's check lives with the configuration (checked when it loads); kept here for callers of the worker. */
+export { checkSchedule };
 
 export class Worker {
   private task: ScheduledTask | undefined;
@@ -90,7 +82,7 @@ export class Worker {
     if (this.deps.watch ?? true) this.startWatcher();
     // Campaigns enqueued elsewhere (`pressroom send --enqueue`, the API of a serve process) or left
     // by a dead worker are picked up within one poll instead of waiting for the next cron tick.
-    const pollMs = this.deps.pollMs ?? (config.pollSeconds ?? 10) * 1000;
+    const pollMs = this.deps.pollMs ?? config.pollSeconds * 1000;
     if (pollMs > 0) this.poller = setInterval(() => void this.poll(), pollMs);
     logger.info({ schedule, issues: config.issuesDir, watch: this.watcher !== undefined, pollMs }, 'worker started');
     return this.tick('start');

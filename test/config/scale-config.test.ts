@@ -18,8 +18,9 @@ describe('scale-out settings', () => {
     expect(loadConfig({}, { PRESSROOM_POLL_SECONDS: '0' }, cwd).pollSeconds).toBe(0);
     expect(loadConfig({}, { PRESSROOM_POLL_SECONDS: '2.5' }, cwd).pollSeconds).toBe(2.5);
     const defaults = loadConfig({}, {}, await mkdtemp(path.join(tmpdir(), 'pressroom-config-')));
-    expect(defaults.pollSeconds).toBeUndefined(); // the worker's default, 10 s
-    expect(defaults.smtp.rateLimitScope).toBeUndefined(); // the pipeline's default, 'campaign'
+    // The worker's default (10 s) and the pipeline's ('campaign') are the schema's now, not the callers'.
+    expect(defaults.pollSeconds).toBe(10);
+    expect(defaults.smtp.rateLimitScope).toBe('campaign');
   });
 
   it('rejects bad values with one line naming the setting', async () => {

@@ -77,7 +77,8 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
           // killed worker's rows) by polling the store every second.
           PRESSROOM_SCHEDULE: '0 0 1 1 *',
           PRESSROOM_POLL_SECONDS: '1',
-          SMTP_URL: `${server.url}?name=${id}`,
+          // The lease (15 s) must exceed the longest send, which the configuration checks: 6 s + 6 s.
+          SMTP_URL: `${server.url}?name=${id}&messageTimeout=6000&dataTimeout=6000`,
         };
       };
       const workers = new Map(WORKERS.map((id) => [id, startCli(['worker', '--no-watch'], workerEnv(id), dir)]));

@@ -23,7 +23,7 @@ import { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Config } from '../../config/config.js';
-import { parseSmtpUrl, requiresTls, type SmtpUrl } from '../../config/smtp-url.js';
+import { maxSendMs, parseSmtpUrl, requiresTls, type SmtpUrl } from '../../config/smtp-url.js';
 import type { OutgoingMessage } from '../../email/message.js';
 import type { Logger } from '../../logging.js';
 import { TokenBucket } from '../rate-limit.js';
@@ -34,10 +34,9 @@ const DEFAULTS = {
   connectionTimeout: 30_000,
   greetingTimeout: 30_000,
   socketTimeout: 60_000,
-  // Up to the final dot. With dataTimeout it makes Transport.maxSendMs, which the lease must cover twice.
-  messageTimeout: 2 * 60_000,
-  // After the final dot: RFC 5321 section 4.5.3.2.6 (Postfix waits as long).
-  dataTimeout: 10 * 60_000,
+  // messageTimeout (up to the final dot) and dataTimeout (after it: RFC 5321 section 4.5.3.2.6,
+  // Postfix waits as long) default in config/smtp-url.ts: together they make Transport.maxSendMs,
+  // which the configuration checks the lease against.
 };
 
 /** Errors that say the transport itself is misconfigured: stop instead of failing every row. */
@@ -51,8 +50,7 @@ export function createSmtpTransport(
   logger: Logger,
 ): Transport {
   const url = parseSmtpUrl(smtpUrl);
-  const messageTimeout = url.messageTimeout ?? DEFAULTS.messageTimeout;
-  const dataTimeout = url.dataTimeout ?? DEFAULTS.dataTimeout;
+  const { messageTimeout, dataTimeout } = url;
   const socketTimeout = typeof url.options.socketTimeout === 'number' ? url.options.socketTimeout : DEFAULTS.socketTimeout;
   const tlsRequired = requiresTls(url);
 
@@ -82,7 +80,7 @@ export function createSmtpTransport(
   return {
     description,
     identity,
-    maxSendMs: messageTimeout + dataTimeout,
+    maxSendMs: maxSendMs(url),
     async send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult> {
       if (bucket) {
         try {

@@ -1,0 +1,77 @@
+// What a setting must satisfy beyond its type, checked once when the configuration loads, so that
+// a mistake is one line naming the setting (exit 2) before anything starts, never a failure later.
+// `where` names the setting as the operator wrote it: "PRESSROOM_PORT", "--site-url",
+// "/srv/news/pressroom.config.json: smtpUrl", or the setting's path when it is the default.
+import cron from 'node-cron';
+import { readDkimKey, type DkimSettings } from './dkim-key.js';
+import { redactUrlPassword } from './env.js';
+import { ConfigError } from './errors.js';
+import { maxSendMs, OUTBOX_URL, parseSmtpUrl, redactSmtpUrl, SmtpUrlError, type SmtpUrl } from './smtp-url.js';
+
+/** The parsed SMTP URL, or undefined for the outbox (`outbox:`). */
+export function checkSmtpUrl(url: string, where: string): SmtpUrl | undefined {
+  if (url === OUTBOX_URL) return undefined;
+  try {
+    return parseSmtpUrl(url);
+  } catch (err) {
+    if (!(err instanceof SmtpUrlError)) throw err;
+    throw new ConfigError(`${where}: "${redactSmtpUrl(url)}" ${err.message}`);
+  }
+}
+
+export function checkTimeZone(zone: string, where: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new ConfigError(`${where}: "${zone}" is not an IANA time zone (expected e.g. Asia/Shanghai)`);
+  }
+}
+
+/**
+ * A cron expression node-cron runs: 5 fields, or 6 with seconds first. The message starts with
+ * `schedule:` wherever it was set (as it always has), and names the variable or file after it.
+ */
+export function checkSchedule(expression: string, where = 'schedule'): string {
+  const detail = cron.validateDetailed(expression);
+  if (!detail.valid) {
+    const first = detail.errors[0];
+    const why = first ? ` (${first.field}: ${first.message})` : '';
+    const from = where === 'schedule' ? '' : ` (set by ${where})`;
+    throw new ConfigError(`schedule: "${expression}" is not a cron expression${why}; expected 5 fields, or 6 with seconds first, e.g. "*/5 * * * *"${from}`);
+  }
+  return expression;
+}
+
+/** A configured secret signs every link: too short is guessable. */
+export function checkSecret(secret: string, where: string): void {
+  if (secret !== '' && secret.length < 16) throw new ConfigError(`${where}: must be at least 16 characters (use e.g. \`openssl rand -hex 32\`)`);
+}
+
+/** postgres:// or postgresql:// (PostgreSQL), or sqlite:PATH; the password never appears in the message. */
+export function checkDatabaseUrl(url: string, where: string): void {
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    if (!URL.canParse(url)) throw new ConfigError(`${where}: not a valid URL (expected postgres://user:password@host:5432/database)`);
+    return;
+  }
+  if (!/^sqlite:/i.test(url)) {
+    throw new ConfigError(`${where}: "${redactUrlPassword(url)}" is not supported (expected postgres://... or sqlite:PATH, or unset for SQLite in the data folder)`);
+  }
+  if (url.replace(/^sqlite:(\/\/)?/i, '') === '') throw new ConfigError(`${where}: "${url}" names no file (expected sqlite:PATH)`);
+}
+
+/** The key exists, is readable, is an RSA private key; selector and domain are DNS names. */
+export function checkDkim(dkim: DkimSettings, where: string): void {
+  readDkimKey(dkim, where);
+}
+
+/**
+ * A claim must outlive the slowest possible send: a message still in progress when its lease runs
+ * out could be claimed and sent again by another worker (docs/delivery.md, "Lease").
+ */
+export function checkLease(leaseSeconds: number, url: SmtpUrl, where: { lease: string; smtpUrl: string }): void {
+  const longest = maxSendMs(url);
+  if (leaseSeconds * 1000 > longest) return;
+  throw new ConfigError(
+    `${where.lease}: ${leaseSeconds} s is not longer than one SMTP send may take (${url.messageTimeout / 1000} s up to the final dot + ${url.dataTimeout / 1000} s for the answer, ?messageTimeout and ?dataTimeout of ${where.smtpUrl}); expected more than ${longest / 1000} s (default 1800)`,
+  );
+}
