@@ -18,7 +18,8 @@ import type { Logger } from '../logging.js';
 import type { Campaign, CampaignStats, Delivery, DeliveryOutcome, Store } from '../storage/store.js';
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './retry.js';
 import { CampaignRateLimiter, RateLimitAborted } from './shared-rate-limit.js';
-import { SendError, type Transport } from './transport.js';
+import { SendError } from './send-error.js';
+import type { Transport } from './transport-types.js';
 import { sleep } from './sleep.js';
 
 export class DeliveryError extends Error {}
@@ -250,7 +251,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     try {
       outcome = await deps.transport.send(message, { campaign: slug });
     } catch (err) {
-      outcome = err instanceof SendError ? err : new SendError(String((err as Error)?.message ?? err), null, String(err), true);
+      outcome = err instanceof SendError ? err : new SendError(String((err as Error)?.message ?? err), { kind: 'temporary', response: String(err) });
     }
     if (!(outcome instanceof SendError)) {
       // The lane waits for its mark to be committed (with the other lanes' marks of this turn)
@@ -262,27 +263,27 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     }
     const e = outcome;
     const recorded = { smtpCode: e.code, smtpResponse: e.response || e.message };
-    if (e.fatal) {
+    if (e.kind === 'fatal') {
       // Leave the row `sending`: it is given back (without counting the attempt) when the lanes stop.
       halt.fatal ??= e;
       stop = true;
       return 'ok';
     }
-    if (e.unknownOutcome) {
+    if (e.kind === 'unknown-outcome') {
       // The server may have delivered it: sending it again could be a duplicate, so it is neither
       // retried nor failed; `pressroom retry --unknown` re-queues it if the operator decides so.
       await store.markUnknown(campaign.id, row.subscriberId, recorded);
       counts.unknown++;
       counts.unknownNow++;
       log.warn({ to: row.email, response: recorded.smtpResponse }, 'outcome unknown: lost after the final dot; not retried');
-    } else if (e.temporary && row.attempts < policy.maxAttempts) {
+    } else if (e.kind === 'temporary' && row.attempts < policy.maxAttempts) {
       const next = Date.now() + backoffDelay(policy, row.attempts);
       await store.markRetry(campaign.id, row.subscriberId, next, recorded);
       retrying++;
       log.debug({ to: row.email, attempt: row.attempts, code: e.code, next: new Date(next).toISOString() }, 'temporary failure, will retry');
     } else {
-      const bounced = !e.temporary && e.userUnknown;
-      await store.markFailed(campaign.id, row.subscriberId, { ...recorded, bounced, temporary: e.temporary });
+      const bounced = e.kind === 'user-unknown';
+      await store.markFailed(campaign.id, row.subscriberId, { ...recorded, bounced, temporary: e.kind === 'temporary' });
       counts.failed++;
       counts.failedNow++;
       if (bounced) counts.bounced++;
