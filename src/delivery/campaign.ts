@@ -28,7 +28,6 @@ import type { Transport } from './transport-types.js';
 import { sleep } from './sleep.js';
 
 // Moved to their own modules; re-exported for the callers that import them from here.
-export { DEFAULT_LEASE_SECONDS } from './plan.js';
 export { MarkCoalescer } from './mark-coalescer.js';
 export type { Progress } from './progress.js';
 
@@ -67,7 +66,7 @@ export interface SendCampaignDeps {
   onProgress?: (p: Progress) => void;
   /** Overrides of the backoff (maxAttempts comes from config.smtp). */
   retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
-  /** How long a claim is held; default config.smtp.leaseSeconds, else DEFAULT_LEASE_SECONDS. */
+  /** How long a claim is held; default config.smtp.leaseSeconds, else 30 minutes (see plan.ts). */
   leaseMs?: number;
   /** Keep running until retries due later are done (default true); false returns when nothing is claimable now. */
   waitForRetries?: boolean;

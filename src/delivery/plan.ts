@@ -9,7 +9,7 @@ import type { Config } from '../config/config.js';
  * closer to its lease's end than it may take (the margin below): 12 min 5 s of margin, 17 min 55 s
  * of each lease to start messages in.
  */
-export const DEFAULT_LEASE_SECONDS = 1800;
+const DEFAULT_LEASE_SECONDS = 1800;
 
 /** The longest pause of a lane after connection-level failures in a row. */
 const MAX_CONNECTION_PAUSE_MS = 30_000;

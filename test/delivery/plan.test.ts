@@ -1,13 +1,13 @@
 // Pure planning of a campaign run: lanes, batch size, lease margin, and when a row may still start.
 import { describe, expect, it } from 'vitest';
-import { connectionPause, DEFAULT_LEASE_SECONDS, leaseTooShort, mayStart, planSend } from '../../src/delivery/plan.js';
+import { connectionPause, leaseTooShort, mayStart, planSend } from '../../src/delivery/plan.js';
 
-const smtp = { maxConnections: 5, batchSize: 200 };
+const smtp = { maxConnections: 5, batchSize: 200, leaseSeconds: 1800, rateLimitScope: 'campaign' as const };
 
 describe('planSend', () => {
-  it('uses one lane per connection (at least one), the configured batch and the default lease', () => {
+  it('uses one lane per connection (at least one), the configured batch and lease', () => {
     const plan = planSend({ smtp });
-    expect(plan).toMatchObject({ lanes: 5, batchSize: 200, leaseMs: DEFAULT_LEASE_SECONDS * 1000, rate: undefined, sharedRate: false });
+    expect(plan).toMatchObject({ lanes: 5, batchSize: 200, leaseMs: 1_800_000, rate: undefined, sharedRate: false });
     expect(planSend({ smtp: { ...smtp, maxConnections: 0 } }).lanes).toBe(1);
     expect(planSend({ smtp: { ...smtp, leaseSeconds: 90 } }).leaseMs).toBe(90_000);
     expect(planSend({ smtp: { ...smtp, leaseSeconds: 90 }, leaseMs: 4000 }).leaseMs).toBe(4000);
@@ -22,7 +22,7 @@ describe('planSend', () => {
     expect([shared.batchSize, shared.sharedRate, shared.rate]).toEqual([37, true, 10]);
     // Never below one row per lane, never below one row.
     expect(planSend({ smtp: { ...smtp, rateLimit: 0.01 }, leaseMs: 60_000 }).batchSize).toBe(5);
-    expect(planSend({ smtp: { maxConnections: 1, batchSize: 0 } }).batchSize).toBe(1);
+    expect(planSend({ smtp: { ...smtp, maxConnections: 1, batchSize: 0 } }).batchSize).toBe(1);
   });
 
   it("keeps the transport's longest send (plus 5 s) free at the end of each lease", () => {

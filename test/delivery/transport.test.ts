@@ -120,7 +120,7 @@ describe('SMTP transport', () => {
 
   it('bounds a message with messageTimeout up to its final dot even when the socket timeout is long', async () => {
     const { transport } = await setup({ stall: (phase) => phase === 'rcpt' }, '?socketTimeout=60000&messageTimeout=400&dataTimeout=300');
-    // The pipeline keeps this much of every lease free (see campaign.ts): it must be the real bound.
+    // The pipeline keeps this much of every lease free (see plan.ts): it must be the real bound.
     expect(transport.maxSendMs).toBe(700);
     expect((await setup()).transport.maxSendMs).toBe(120_000 + 600_000);
     const e = await failure(transport, message('slow@example.org'));
