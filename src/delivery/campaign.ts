@@ -124,7 +124,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   if (campaignTransport !== transport.identity) throw new TransportMismatchError(slug, campaignTransport, transport.identity);
 
   const plan = planSend({ smtp: config.smtp, leaseMs: deps.leaseMs, maxSendMs: transport.maxSendMs });
-  const limiter = plan.sharedRate ? new CampaignRateLimiter(store, campaign.id, plan.rate!, { maxAsk: plan.lanes }) : null;
+  const limiter = plan.sharedRate && plan.rate !== undefined ? new CampaignRateLimiter(store, campaign.id, plan.rate, { maxAsk: plan.lanes }) : null;
   if (leaseTooShort(plan)) {
     log.warn(
       { leaseMs: plan.leaseMs, maxSendMs: transport.maxSendMs },

@@ -2,7 +2,7 @@
 // verdict before it takes the next, until nothing is claimable now or the round stops. A lane waits
 // for its row's mark before it takes another, so at most one accepted-but-unmarked message per lane
 // exists at any moment (the duplicate bound of docs/delivery.md).
-import type { PreparedEmail } from '../email/message.js';
+import type { OutgoingMessage, PreparedEmail } from '../email/message.js';
 import type { Logger } from '../logging.js';
 import type { Delivery, Store } from '../storage/store.js';
 import type { ClaimQueue } from './claim-queue.js';
@@ -14,7 +14,7 @@ import type { RetryPolicy } from './retry.js';
 import type { SendError } from './send-error.js';
 import { type CampaignRateLimiter, RateLimitAborted } from './shared-rate-limit.js';
 import { sleep } from './sleep.js';
-import type { Transport } from './transport-types.js';
+import type { SendResult, Transport } from './transport-types.js';
 
 export interface LaneDeps {
   store: Store;
@@ -97,7 +97,7 @@ class Round {
   /** Sends one claimed row and records its verdict; true when the lane should pause (connection trouble). */
   private async attempt(row: Delivery): Promise<boolean> {
     const { prepared, limiter, plan, queue, transport, slug, policy, signal } = this.deps;
-    let message;
+    let message: OutgoingMessage;
     try {
       message = prepared.messageFor({ id: row.subscriberId, email: row.email, name: row.name });
     } catch (err) {
@@ -123,7 +123,7 @@ class Round {
       await this.record(row, notSent(`subscriber ${departed} before sending`));
       return false;
     }
-    let answer;
+    let answer: SendResult | SendError;
     try {
       answer = await transport.send(message, { campaign: slug });
     } catch (err) {
