@@ -150,7 +150,7 @@ export class SystemMailer {
       err instanceof SendError ? { smtpCode: err.code, smtpResponse: err.response || err.message } : { smtpCode: null, smtpResponse: (err as Error).message };
     // Only a definite 5xx refusal is final; a broken template or a wrong SMTP password is fixed by
     // the operator, so those are retried like an outage.
-    const permanent = err instanceof SendError && !err.temporary && !err.fatal;
+    const permanent = err instanceof SendError && err.kind !== 'temporary' && err.kind !== 'fatal';
     if (!permanent && mail.attempts < this.policy.maxAttempts) {
       const next = Date.now() + backoffDelay(this.policy, mail.attempts);
       await store.markSystemMailRetry(mail.id, next, outcome);

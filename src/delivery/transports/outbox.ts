@@ -6,7 +6,8 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { OutgoingMessage } from '../../email/message.js';
 import type { Logger } from '../../logging.js';
-import { SendError, type SendMeta, type SendResult, type Transport } from '../transport.js';
+import { SendError } from '../send-error.js';
+import type { SendMeta, SendResult, Transport } from '../transport-types.js';
 
 export function createOutboxTransport(dataDir: string, logger: Logger, explicit = false): Transport {
   const root = path.join(dataDir, 'outbox');
@@ -30,7 +31,7 @@ export function createOutboxTransport(dataDir: string, logger: Logger, explicit 
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         // A full or read-only disk is not the recipient's fault and will not fix itself per row.
-        throw new SendError(`${file}: cannot write (${e.code ?? e.message})`, null, `${e.code ?? e.message}`, false, false, true);
+        throw new SendError(`${file}: cannot write (${e.code ?? e.message})`, { kind: 'fatal', response: `${e.code ?? e.message}` });
       }
       return { code: 250, response: `250 written to ${file}` };
     },

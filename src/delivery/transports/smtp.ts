@@ -18,7 +18,7 @@
 // After the final dot the server holds the message, and RFC 5321 (section 4.5.3.2.6) gives it 10
 // minutes to answer: we wait `dataTimeout` (ms, ours, default 10 min) for that answer, with the
 // socket's idle timeout lifted for the wait. A timeout or a lost connection there is an unknown
-// outcome (the message may have been delivered): never retried blindly (SendError.unknownOutcome).
+// outcome (the message may have been delivered): never retried blindly (kind 'unknown-outcome').
 import { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
@@ -28,7 +28,8 @@ import type { OutgoingMessage } from '../../email/message.js';
 import type { Logger } from '../../logging.js';
 import { TokenBucket } from '../rate-limit.js';
 import { isUserUnknown } from '../retry.js';
-import { SendError, type SendMeta, type SendResult, type Transport } from '../transport.js';
+import { SendError } from '../send-error.js';
+import type { SendMeta, SendResult, Transport } from '../transport-types.js';
 
 const DEFAULTS = {
   connectionTimeout: 30_000,
@@ -86,7 +87,7 @@ export function createSmtpTransport(
         try {
           await bucket.take(meta?.signal);
         } catch {
-          throw new SendError('aborted before sending', null, 'aborted', true);
+          throw new SendError('aborted before sending', { kind: 'temporary', response: 'aborted' });
         }
       }
       // One plain controller and timer per message: AbortSignal.timeout/any cost more per message.
@@ -119,7 +120,7 @@ export function createSmtpTransport(
         const rejected = (info.rejected ?? []) as unknown[];
         if (rejected.length > 0) {
           // One recipient per message: a rejection arrives as an error, but be strict anyway.
-          throw new SendError(`rejected: ${rejected.join(', ')}`, parseCode(response), response, false);
+          throw new SendError(`rejected: ${rejected.join(', ')}`, { kind: 'permanent', code: parseCode(response), response });
         }
         return { code: parseCode(response) ?? 250, response };
       } catch (err) {
@@ -204,25 +205,25 @@ export function toSendError(err: unknown, timedOutAfter: number | null = null, a
   if (afterFinalDot && code === null) {
     // The server has the whole message and may have delivered it: retrying could send it twice.
     const why = timedOutAfter !== null ? `no answer within ${timedOutAfter} ms after the final dot` : `connection lost after the final dot (${response})`;
-    return new SendError(`outcome unknown: ${why}`, null, `unknown: ${why}`, false, false, false, true);
+    return new SendError(`outcome unknown: ${why}`, { kind: 'unknown-outcome', response: `unknown: ${why}` });
   }
   if (timedOutAfter !== null) {
-    return new SendError(`no answer within ${timedOutAfter} ms`, null, `timeout: ${response}`, true);
+    return new SendError(`no answer within ${timedOutAfter} ms`, { kind: 'temporary', response: `timeout: ${response}` });
   }
   const tlsProblem = connection && tlsMisconfiguration(e, connection);
-  if (tlsProblem) return new SendError(tlsProblem, code, response, false, false, true);
+  if (tlsProblem) return new SendError(tlsProblem, { kind: 'fatal', code, response });
   if ((e.code && FATAL_CODES.has(e.code)) || (e.code === 'ESOCKET' && /certificate|self[- ]signed|ssl|tls/i.test(response))) {
-    return new SendError(`${e.code}: ${response}`, code, response, false, false, true);
+    return new SendError(`${e.code}: ${response}`, { kind: 'fatal', code, response });
   }
   if (code !== null && code >= 500) {
     if (e.command && SESSION_COMMANDS.has(e.command)) {
       // The server refuses us or our sender address: no recipient would get through.
-      return new SendError(`server refused the session at ${e.command}: ${response}`, code, response, false, false, true);
+      return new SendError(`server refused the session at ${e.command}: ${response}`, { kind: 'fatal', code, response });
     }
-    return new SendError(response, code, response, false, isUserUnknown(code, response));
+    return new SendError(response, { kind: isUserUnknown(code, response) ? 'user-unknown' : 'permanent', code, response });
   }
   // 4xx, timeouts, refused or dropped connections: try again later.
-  return new SendError(response, code, e.code && code === null ? `${e.code}: ${response}` : response, true);
+  return new SendError(response, { kind: 'temporary', code, response: e.code && code === null ? `${e.code}: ${response}` : response });
 }
 
 /**
