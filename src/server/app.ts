@@ -10,7 +10,7 @@ import { registerSecurityHeaders } from './headers.js';
 import { registerHealthRoutes } from './metrics.js';
 import { IssueSource } from './issue-source.js';
 import { SystemMailer } from './mailer.js';
-import type { RateLimitOptions } from './rate-limit.js';
+import { registerRateLimits, type RateLimitOptions } from './rate-limit.js';
 import { StaticFiles } from './static.js';
 import { registerStaticRoute } from './static-route.js';
 import { registerSubscriptionRoutes } from './subscription.js';
@@ -68,6 +68,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   // First: routes keep the error handler that is in force when they are added.
   registerErrorHandlers(app, deps.config);
   await registerSecurityHeaders(app, () => deps.config.site.url);
+  await registerRateLimits(app);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   // RFC 8058 allows the one-click body as multipart/form-data; keep it as text for isOneClick().
   app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));

@@ -10,7 +10,7 @@ import { DuplicateSubscriberError, InvalidEmailError, type Subscriber } from '..
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, field } from './input.js';
 import { confirmForm, escapeHtml, preferencesForm, subscribeForm, topicLabels, unsubscribeForm } from './pages.js';
-import { RateLimiter } from './rate-limit.js';
+import { createLimiter } from './rate-limit.js';
 import { answersJson, sendPage } from './reply.js';
 import { isCrossSite } from './same-origin.js';
 
@@ -18,9 +18,9 @@ type TokenQuery = { Querystring: { token?: string } };
 
 export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { store, config, mailer } = ctx;
-  const perIp = new RateLimiter(ctx.rateLimit);
+  const perIp = createLimiter(app, ctx.rateLimit);
   // However many addresses an attacker uses, one inbox gets few confirm emails.
-  const perAddress = new RateLimiter({ max: 3, windowMs: 60 * 60 * 1000 });
+  const perAddress = createLimiter(app, { max: 3, windowMs: 60 * 60 * 1000 });
 
   const html = (reply: FastifyReply, status: number, title: string, body: string) => sendPage(reply, config, status, title, body);
 
@@ -38,7 +38,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
     const fail = (status: number, message: string) =>
       json ? reply.code(status).send({ ok: false, error: message }) : html(reply, status, 'Subscribe', `<p class="error">${escapeHtml(message)}</p>${subscribeForm([])}`);
 
-    const wait = perIp.hit(request.ip, ctx.now());
+    const wait = await perIp(request, request.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       return fail(429, 'Too many sign-ups from your address; please try again later.');
@@ -58,7 +58,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
       if (err instanceof InvalidEmailError) return fail(400, err.message);
       throw err;
     }
-    if (target && perAddress.hit(canonicalAddress(target.email), ctx.now()) === 0) {
+    if (target && (await perAddress(request, canonicalAddress(target.email))) === 0) {
       await mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
     }
     // The same answer whatever happened above: known, unknown, active or unsubscribed.
