@@ -15,6 +15,7 @@ import {
   type CampaignStats,
   type Delivery,
   type DeliveryOutcome,
+  type LedgerTotals,
   type NewSubscriber,
   type SendPermits,
   type Store,
@@ -26,7 +27,7 @@ import {
   type SystemMailKind,
 } from '../store.js';
 import { toSystemMail, type SystemMailRow } from '../system-mail-rows.js';
-import { campaignStatsFrom, departuresFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
+import { campaignStatsFrom, departuresFrom, ledgerTotalsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, REKEY_SQL, SQL } from './sql.js';
 import { describeRekey, planRekey, type KeyedSubscriber } from '../rekey.js';
@@ -311,6 +312,14 @@ export class PostgresStore implements Store {
     ]);
     const c = campaign.rows[0];
     return campaignStatsFrom(counts.rows, iso(c?.started_at ?? null), iso(c?.finished_at ?? null));
+  }
+
+  async ledgerTotals(): Promise<LedgerTotals> {
+    const [counts, campaigns] = await Promise.all([
+      this.query<StateCount>(SQL.ledgerCounts),
+      this.query<{ total: number; finished: number }>(SQL.campaignTotals),
+    ]);
+    return ledgerTotalsFrom(counts.rows, campaigns.rows[0] ?? { total: 0, finished: 0 });
   }
 
   async workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {

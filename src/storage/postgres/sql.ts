@@ -202,6 +202,8 @@ export const SQL = {
   listCampaigns: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY created_at DESC, id DESC`,
   campaignCounts: `SELECT state, count(*)::int AS n, count(*) FILTER (WHERE bounced)::int AS bounced
       FROM deliveries WHERE campaign_id = $1 GROUP BY state`,
+  ledgerCounts: `SELECT state, count(*)::int AS n, count(*) FILTER (WHERE bounced)::int AS bounced FROM deliveries GROUP BY state`,
+  campaignTotals: `SELECT count(*)::int AS total, count(finished_at)::int AS finished FROM campaigns`,
   workerStats: `SELECT worker_id, count(*) FILTER (WHERE state = 'sent')::int AS sent,
         count(*) FILTER (WHERE state = 'sending')::int AS sending
       FROM deliveries WHERE campaign_id = $1 AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,

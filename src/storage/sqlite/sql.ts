@@ -234,6 +234,8 @@ export const SQL = {
   getCampaignById: `SELECT * FROM campaigns WHERE id = ?`,
   listCampaigns: `SELECT * FROM campaigns ORDER BY created_at DESC, id DESC`,
   campaignCounts: `SELECT state, count(*) AS n, sum(bounced) AS bounced FROM deliveries WHERE campaign_id = ? GROUP BY state`,
+  ledgerCounts: `SELECT state, count(*) AS n, sum(bounced) AS bounced FROM deliveries GROUP BY state`,
+  campaignTotals: `SELECT count(*) AS total, count(finished_at) AS finished FROM campaigns`,
   workerStats: `SELECT worker_id, sum(state = 'sent') AS sent, sum(state = 'sending') AS sending
       FROM deliveries WHERE campaign_id = ? AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,
   markStarted: `UPDATE campaigns SET started_at = ? WHERE id = ? AND started_at IS NULL`,

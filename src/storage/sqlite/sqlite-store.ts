@@ -15,6 +15,7 @@ import {
   type CampaignStats,
   type Delivery,
   type DeliveryOutcome,
+  type LedgerTotals,
   type NewSubscriber,
   type SendPermits,
   type Store,
@@ -26,7 +27,7 @@ import {
   type SystemMailKind,
 } from '../store.js';
 import { toSystemMail, type SystemMailRow } from '../system-mail-rows.js';
-import { campaignStatsFrom, departuresFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
+import { campaignStatsFrom, departuresFrom, ledgerTotalsFrom, toDelivery, type DeliveryRow, type StateCount } from '../ledger-rows.js';
 import { permitsFrom } from '../permits.js';
 import { MIGRATIONS, PRAGMAS, REKEY_SQL, SQL, TRUNCATE_WAL } from './sql.js';
 import { describeRekey, planRekey, type KeyedSubscriber } from '../rekey.js';
@@ -297,6 +298,13 @@ export class SqliteStore implements Store {
       const campaign = this.stmt('getCampaignById').get(campaignId) as CampaignRow | undefined;
       const counts = this.stmt('campaignCounts').all(campaignId) as StateCount[];
       return campaignStatsFrom(counts, campaign?.started_at ?? null, campaign?.finished_at ?? null);
+    });
+  }
+
+  async ledgerTotals(): Promise<LedgerTotals> {
+    return this.guard(() => {
+      const counts = this.stmt('ledgerCounts').all() as StateCount[];
+      return ledgerTotalsFrom(counts, this.stmt('campaignTotals').get() as { total: number; finished: number });
     });
   }
 
