@@ -7,6 +7,7 @@ import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
 import { frameworkErrorHandler, registerErrorHandlers } from './errors.js';
 import { registerSecurityHeaders } from './headers.js';
+import { SCHEMA_COMPILER_OPTIONS } from './schemas.js';
 import { registerHealthRoutes } from './metrics.js';
 import { IssueSource } from './issue-source.js';
 import { SystemMailer } from './mailer.js';
@@ -49,6 +50,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     // A client gets a minute for its whole request (slow-loris protection beyond Node's defaults).
     requestTimeout: 60_000,
     frameworkErrors: frameworkErrorHandler(deps.config),
+    ajv: SCHEMA_COMPILER_OPTIONS,
   });
   const context: ServerContext = {
     config: deps.config,
