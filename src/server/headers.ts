@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
  * than the one the page came from (a CDN in front, http vs https), so that origin may receive
  * forms too.
  */
-export function formTargets(siteUrl: string | undefined): string {
+function formTargets(siteUrl: string | undefined): string {
   if (!siteUrl) return "'self'";
   try {
     return `'self' ${new URL(siteUrl).origin}`;
@@ -20,7 +20,7 @@ export function formTargets(siteUrl: string | undefined): string {
 }
 
 /** siteUrl is read per response: the service may adjust it once it knows its port. */
-export function securityHeaderOptions(siteUrl: () => string | undefined): FastifyHelmetOptions {
+function securityHeaderOptions(siteUrl: () => string | undefined): FastifyHelmetOptions {
   return {
     // Only HTML gets them (withHtmlSecurityHeaders); feeds, JSON and files have their own.
     global: false,

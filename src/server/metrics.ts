@@ -45,7 +45,7 @@ const exposition = (text: string) => text.replace(/\n{2,}/g, '\n');
 const finite = (value: number) => (Number.isFinite(value) ? value : 0);
 
 /** One registry per server (no process-wide default metrics), every value collected from the store figures. */
-export function metricsRegistry(figures: () => Promise<StoreFigures>, now: () => number): Registry {
+function metricsRegistry(figures: () => Promise<StoreFigures>, now: () => number): Registry {
   const registry = new Registry();
   const rate = new SendRate();
   const registers = [registry];
