@@ -8,7 +8,7 @@ import { findIssue } from '../content/load.js';
 import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
 import { whyNotEmailable } from '../domain/publication.js';
-import { isSubscriberStatus, SUBSCRIBER_STATUSES } from '../domain/subscriber-status.js';
+import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import { testRecipient } from '../email/message.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
@@ -16,7 +16,8 @@ import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../
 import { readWatermark } from '../worker/state.js';
 import { BEARER_CHALLENGE, hasBearer } from './auth.js';
 import type { ServerContext } from './context.js';
-import { checkEmail, checkName, checkTopics, field } from './input.js';
+import { checkEmail, checkName, checkTopics, type SignUpFields } from './input.js';
+import { newSubscriberSchema, signUpSchema, subscriberQuerySchema } from './schemas.js';
 
 const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
@@ -95,8 +96,8 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     return reply.code(202).send({ campaign, created });
   });
 
-  api.post<{ Params: { slug: string } }>('/issues/:slug/test', async (request, reply) => {
-    const email = checkEmail(field(request.body, 'email'));
+  api.post<{ Params: { slug: string }; Body: SignUpFields }>('/issues/:slug/test', signUpSchema(), async (request, reply) => {
+    const email = checkEmail(request.body.email);
     if (!email.ok) return reply.code(400).send({ error: email.error });
     const issue = await loadIssue(request.params.slug);
     if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
@@ -111,29 +112,23 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     }
   });
 
-  api.get<{ Querystring: { status?: string; after?: string; limit?: string } }>('/subscribers', async (request, reply) => {
-    const { status, after, limit } = request.query;
-    if (status !== undefined && !isSubscriberStatus(status)) {
-      return reply.code(400).send({ error: `status: expected one of ${SUBSCRIBER_STATUSES.join(', ')}` });
-    }
-    const lim = limit === undefined ? 100 : Number(limit);
-    if (!Number.isInteger(lim) || lim < 1 || lim > 1000) return reply.code(400).send({ error: 'limit: expected an integer from 1 to 1000' });
-    const afterId = after === undefined ? undefined : Number(after);
-    if (afterId !== undefined && !Number.isInteger(afterId)) return reply.code(400).send({ error: 'after: expected a subscriber id' });
-    const subscribers = await store.listSubscribers({ status, afterId, limit: lim });
-    const next = subscribers.length === lim ? subscribers[subscribers.length - 1]!.id : null;
+  api.get<{ Querystring: { status?: SubscriberStatus; after?: string; limit: string } }>('/subscribers', subscriberQuerySchema(SUBSCRIBER_STATUSES), async (request) => {
+    const { status } = request.query;
+    const limit = Number(request.query.limit);
+    const afterId = request.query.after === undefined ? undefined : Number(request.query.after);
+    const subscribers = await store.listSubscribers({ status, afterId, limit });
+    const next = subscribers.length === limit ? subscribers[subscribers.length - 1]!.id : null;
     return { subscribers, next };
   });
 
-  api.post('/subscribers', async (request, reply) => {
-    const email = checkEmail(field(request.body, 'email'));
+  api.post<{ Body: SignUpFields & { status: SubscriberStatus } }>('/subscribers', newSubscriberSchema(SUBSCRIBER_STATUSES), async (request, reply) => {
+    const email = checkEmail(request.body.email);
     if (!email.ok) return reply.code(400).send({ error: email.error });
-    const name = checkName(field(request.body, 'name'));
+    const name = checkName(request.body.name);
     if (!name.ok) return reply.code(400).send({ error: name.error });
-    const topics = checkTopics(field(request.body, 'topics'));
+    const topics = checkTopics(request.body.topics);
     if (!topics.ok) return reply.code(400).send({ error: topics.error });
-    const status = field(request.body, 'status') ?? 'active';
-    if (!isSubscriberStatus(status)) return reply.code(400).send({ error: `status: expected one of ${SUBSCRIBER_STATUSES.join(', ')}` });
+    const { status } = request.body;
     try {
       const subscriber = await store.addSubscriber({ email: email.value, name: name.value, topics: topics.value, status, source: 'api' });
       return reply.code(201).send(subscriber);

@@ -6,10 +6,12 @@ import { defaultWorkerBase } from '../delivery/worker-id.js';
 import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
 import { frameworkErrorHandler, registerErrorHandlers } from './errors.js';
+import { registerSecurityHeaders } from './headers.js';
+import { SCHEMA_COMPILER_OPTIONS } from './schemas.js';
 import { registerHealthRoutes } from './metrics.js';
 import { IssueSource } from './issue-source.js';
 import { SystemMailer } from './mailer.js';
-import type { RateLimitOptions } from './rate-limit.js';
+import { registerRateLimits, type RateLimitOptions } from './rate-limit.js';
 import { StaticFiles } from './static.js';
 import { registerStaticRoute } from './static-route.js';
 import { registerSubscriptionRoutes } from './subscription.js';
@@ -48,6 +50,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     // A client gets a minute for its whole request (slow-loris protection beyond Node's defaults).
     requestTimeout: 60_000,
     frameworkErrors: frameworkErrorHandler(deps.config),
+    ajv: SCHEMA_COMPILER_OPTIONS,
   });
   const context: ServerContext = {
     config: deps.config,
@@ -66,6 +69,8 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
 
   // First: routes keep the error handler that is in force when they are added.
   registerErrorHandlers(app, deps.config);
+  await registerSecurityHeaders(app, () => deps.config.site.url);
+  await registerRateLimits(app);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   // RFC 8058 allows the one-click body as multipart/form-data; keep it as text for isOneClick().
   app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
@@ -73,7 +78,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   registerSubscriptionRoutes(app, context);
   await registerApiRoutes(app, context);
   registerHealthRoutes(app, context);
-  registerStaticRoute(app, new StaticFiles(deps.config.outDir, { siteUrl: deps.config.site.url }));
+  registerStaticRoute(app, new StaticFiles(deps.config.outDir));
 
   context.mailer.start();
 

@@ -1,52 +1,68 @@
-// Security headers for every HTML page we send, built or generated. The archive shows cover
-// images from other hosts, so images may come from anywhere over http(s); nothing else may.
-function contentSecurityPolicy(formTargets: string): string {
-  return [
-  "default-src 'self'",
-  "img-src 'self' https: http: data:",
-  "style-src 'self' 'unsafe-inline'",
-  "script-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  `form-action ${formTargets}`,
-  "frame-ancestors 'none'",
-  ].join('; ');
-}
+// Security headers for every HTML page we send, built or generated, through @fastify/helmet,
+// configured here once. The archive shows cover images from other hosts, so images may come from
+// anywhere over http(s); nothing else may. Only these four headers: helmet's other defaults
+// (HSTS, COOP/CORP, ...) are the reverse proxy's business and stay off.
+import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
  * The archive's subscribe form posts to the configured site URL, which may be another origin
  * than the one the page came from (a CDN in front, http vs https), so that origin may receive
- * forms too. Referrer-Policy no-referrer keeps token URLs out of Referer headers.
+ * forms too.
  */
-export function htmlSecurityHeaders(siteUrl?: string): Readonly<Record<string, string>> {
-  let formTargets = "'self'";
-  if (siteUrl) {
-    try {
-      formTargets += ` ${new URL(siteUrl).origin}`;
-    } catch {
-      // an invalid URL was rejected by loadConfig already; keep 'self'
-    }
+function formTargets(siteUrl: string | undefined): string {
+  if (!siteUrl) return "'self'";
+  try {
+    return `'self' ${new URL(siteUrl).origin}`;
+  } catch {
+    return "'self'"; // an invalid URL was rejected by loadConfig already
   }
+}
+
+/** siteUrl is read per response: the service may adjust it once it knows its port. */
+function securityHeaderOptions(siteUrl: () => string | undefined): FastifyHelmetOptions {
   return {
-    'content-security-policy': contentSecurityPolicy(formTargets),
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'x-frame-options': 'DENY',
+    // Only HTML gets them (withHtmlSecurityHeaders); feeds, JSON and files have their own.
+    global: false,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'img-src': ["'self'", 'https:', 'http:', 'data:'],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'script-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': [() => formTargets(siteUrl())],
+        'frame-ancestors': ["'none'"],
+      },
+    },
+    // Token URLs never leak through Referer.
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    crossOriginResourcePolicy: false,
+    originAgentCluster: false,
+    strictTransportSecurity: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xPoweredBy: false,
+    xXssProtection: false,
   };
 }
 
-export const HTML_SECURITY_HEADERS = htmlSecurityHeaders();
+export async function registerSecurityHeaders(app: FastifyInstance, siteUrl: () => string | undefined): Promise<void> {
+  await app.register(fastifyHelmet, securityHeaderOptions(siteUrl));
+}
 
-const memo = new Map<string, Readonly<Record<string, string>>>();
-
-/** The headers for the site URL as it is now (the service may adjust it once it knows its port). */
-export function htmlSecurityHeadersFor(siteUrl: string | undefined): Readonly<Record<string, string>> {
-  const key = siteUrl ?? '';
-  let headers = memo.get(key);
-  if (!headers) {
-    headers = htmlSecurityHeaders(siteUrl);
-    if (memo.size > 16) memo.clear();
-    memo.set(key, headers);
-  }
-  return headers;
+/**
+ * Puts the HTML security headers on this reply. reply.helmet exists from the onRequest hook on;
+ * an answer given before routing (fastify's frameworkErrors: a URL with bad percent-encoding)
+ * has none, and that page is fixed text.
+ */
+export function withHtmlSecurityHeaders(reply: FastifyReply): FastifyReply {
+  if (typeof reply.helmet === 'function') reply.helmet();
+  return reply;
 }

@@ -1,12 +1,15 @@
-// GET /healthz and GET /metrics (Prometheus text exposition format 0.0.4). Figures come from the
-// store, so a `serve` process reports sends made by a separate `worker` process too.
+// GET /healthz and GET /metrics (Prometheus text exposition format 0.0.4, through prom-client).
+// Figures come from the store, so a `serve` process reports sends made by a separate `worker`
+// process too; they are read lazily, when a scrape asks, and at most once per 5 s (store-figures.ts).
 // /healthz is public and says only ok/degraded; /metrics counts subscribers by status, which
 // moves when someone signs up, so it needs a token unless the operator makes it public.
 import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { SUBSCRIBER_STATUSES } from '../domain/subscriber-status.js';
 import { readLastTick, type LastTick } from '../worker/state.js';
 import { BEARER_CHALLENGE, hasBearer } from './auth.js';
 import type { ServerContext } from './context.js';
+import { CachedFigures, readStoreFigures, type StoreFigures } from './store-figures.js';
 
 const RATE_WINDOW_MS = 60_000;
 
@@ -35,8 +38,78 @@ function publicTick(lastTick: LastTick | null) {
   return { at: new Date(lastTick.at).toISOString(), ok: lastTick.ok, problems: lastTick.problems ?? 0 };
 }
 
-export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+/** prom-client writes a blank line between metrics; the exposition we have always sent has none. */
+const exposition = (text: string) => text.replace(/\n{2,}/g, '\n');
+
+const finite = (value: number) => (Number.isFinite(value) ? value : 0);
+
+/** One registry per server (no process-wide default metrics), every value collected from the store figures. */
+function metricsRegistry(figures: () => Promise<StoreFigures>, now: () => number): Registry {
+  const registry = new Registry();
   const rate = new SendRate();
+  const registers = [registry];
+  // A counter that mirrors a total kept in the store (prom-client counters only go up by inc()).
+  const storeCounter = (name: string, help: string, value: (f: StoreFigures) => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      async collect() {
+        const v = finite(value(await figures()));
+        this.reset();
+        this.inc(Math.max(0, v));
+      },
+    });
+  const gauge = (name: string, help: string, set: (g: Gauge, f: StoreFigures) => void, labelNames: string[] = []) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      async collect() {
+        set(this, await figures());
+      },
+    });
+
+  storeCounter('pressroom_messages_sent_total', 'Issue emails accepted by the SMTP server (or written to the outbox).', (f) => f.ledger.deliveries.sent);
+  storeCounter('pressroom_messages_failed_total', 'Issue emails that failed for good.', (f) => f.ledger.deliveries.failed);
+  storeCounter('pressroom_messages_bounced_total', 'Failures that marked the subscriber bounced.', (f) => f.ledger.deliveries.bounced);
+  gauge(
+    'pressroom_messages_queued',
+    'Ledger rows waiting to be sent, by state.',
+    (g, { ledger: { deliveries: d } }) => {
+      for (const state of ['queued', 'retry', 'sending'] as const) g.set({ state }, finite(d[state]));
+    },
+    ['state'],
+  );
+  gauge('pressroom_send_rate', 'Messages sent per second over about the last minute, as seen by this process.', (g, f) =>
+    g.set(Number(rate.record(now(), f.ledger.deliveries.sent).toFixed(3))),
+  );
+  gauge(
+    'pressroom_campaigns',
+    'Campaigns by state.',
+    (g, { ledger: { campaigns } }) => {
+      g.set({ state: 'unfinished' }, campaigns.unfinished);
+      g.set({ state: 'finished' }, campaigns.finished);
+    },
+    ['state'],
+  );
+  gauge(
+    'pressroom_subscribers',
+    'Subscribers by status.',
+    (g, f) => {
+      for (const [status, n] of f.subscribers) g.set({ status }, finite(n));
+    },
+    ['status'],
+  );
+  gauge('pressroom_worker_last_tick_timestamp_seconds', 'When the last worker tick finished (0 = never).', (g, f) => g.set(f.lastTick ? f.lastTick.at / 1000 : 0));
+  gauge('pressroom_worker_last_tick_success', '1 if the last worker tick succeeded.', (g, f) => g.set(f.lastTick?.ok ? 1 : 0));
+  return registry;
+}
+
+export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const figures = new CachedFigures(() => readStoreFigures(ctx.store, SUBSCRIBER_STATUSES), ctx.now);
+  const registry = metricsRegistry(() => figures.get(), ctx.now);
 
   app.get('/healthz', async (_request, reply) => {
     try {
@@ -55,52 +128,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
       const error = metricsToken || adminToken ? 'missing or wrong bearer token' : 'set metricsToken (PRESSROOM_METRICS_TOKEN) to scrape /metrics';
       return reply.code(401).header('www-authenticate', BEARER_CHALLENGE).header('cache-control', 'no-store').send({ error });
     }
-    const totals = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, bounced: 0 };
-    const campaigns = await ctx.store.listCampaigns();
-    let unfinished = 0;
-    for (const campaign of campaigns) {
-      const s = await ctx.store.campaignStats(campaign.id);
-      totals.queued += s.queued;
-      totals.sending += s.sending;
-      totals.sent += s.sent;
-      totals.retry += s.retry;
-      totals.failed += s.failed;
-      totals.bounced += s.bounced;
-      if (!campaign.finishedAt) unfinished += 1;
-    }
-    const subscribers = await Promise.all(SUBSCRIBER_STATUSES.map(async (status) => [status, await ctx.store.countSubscribers(status)] as const));
-    const lastTick = await readLastTick(ctx.store);
-    const perSecond = rate.record(ctx.now(), totals.sent);
-
-    const lines: string[] = [];
-    const metric = (name: string, type: 'counter' | 'gauge', help: string, values: Array<[string, number]>) => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, value] of values) lines.push(`${name}${labels} ${Number.isFinite(value) ? value : 0}`);
-    };
-    metric('pressroom_messages_sent_total', 'counter', 'Issue emails accepted by the SMTP server (or written to the outbox).', [['', totals.sent]]);
-    metric('pressroom_messages_failed_total', 'counter', 'Issue emails that failed for good.', [['', totals.failed]]);
-    metric('pressroom_messages_bounced_total', 'counter', 'Failures that marked the subscriber bounced.', [['', totals.bounced]]);
-    metric('pressroom_messages_queued', 'gauge', 'Ledger rows waiting to be sent, by state.', [
-      ['{state="queued"}', totals.queued],
-      ['{state="retry"}', totals.retry],
-      ['{state="sending"}', totals.sending],
-    ]);
-    metric('pressroom_send_rate', 'gauge', 'Messages sent per second over about the last minute, as seen by this process.', [['', Number(perSecond.toFixed(3))]]);
-    metric('pressroom_campaigns', 'gauge', 'Campaigns by state.', [
-      ['{state="unfinished"}', unfinished],
-      ['{state="finished"}', campaigns.length - unfinished],
-    ]);
-    metric(
-      'pressroom_subscribers',
-      'gauge',
-      'Subscribers by status.',
-      subscribers.map(([status, n]) => [`{status="${status}"}`, n]),
-    );
-    metric('pressroom_worker_last_tick_timestamp_seconds', 'gauge', 'When the last worker tick finished (0 = never).', [['', lastTick ? lastTick.at / 1000 : 0]]);
-    metric('pressroom_worker_last_tick_success', 'gauge', '1 if the last worker tick succeeded.', [['', lastTick?.ok ? 1 : 0]]);
-    return reply
-      .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(`${lines.join('\n')}\n`);
+    const text = exposition(await registry.metrics());
+    return reply.header('content-type', registry.contentType).header('cache-control', 'no-store').send(text);
   });
 }

@@ -2,7 +2,7 @@
 // One place decides which, so route answers and error answers agree.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
-import { htmlSecurityHeadersFor } from './headers.js';
+import { withHtmlSecurityHeaders } from './headers.js';
 import { page } from './pages.js';
 
 /** Paths that machines call: they get JSON, never an HTML page. */
@@ -16,8 +16,8 @@ export function answersJson(request: FastifyRequest): boolean {
 
 /** One of our own HTML pages: security headers, never cached (pages may carry tokens). */
 export function sendPage(reply: FastifyReply, config: Config, status: number, title: string, body: string): FastifyReply {
-  return reply
+  return withHtmlSecurityHeaders(reply)
     .code(status)
-    .headers({ ...htmlSecurityHeadersFor(config.site.url), 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8' })
+    .headers({ 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8' })
     .send(page({ siteTitle: config.site.title, title, body, lang: config.site.language }));
 }

@@ -1,8 +1,9 @@
 // The catch-all GET/HEAD route that hands the raw path to StaticFiles (static.ts).
 import type { FastifyInstance } from 'fastify';
+import { withHtmlSecurityHeaders } from './headers.js';
 import type { StaticFiles } from './static.js';
 
-/** GET/HEAD for every path no other route claims: the build output. */
+/** GET/HEAD for every path no other route claims: the build output. HTML pages need registerSecurityHeaders on the app. */
 export function registerStaticRoute(app: FastifyInstance, files: StaticFiles): void {
   app.route({
     method: ['GET', 'HEAD'],
@@ -20,6 +21,7 @@ export function registerStaticRoute(app: FastifyInstance, files: StaticFiles): v
       switch (result.status) {
         case 200:
         case 304:
+          if (result.status === 200 && result.html) withHtmlSecurityHeaders(reply);
           reply.code(result.status).headers(result.headers);
           return result.body ? reply.send(result.body) : reply.send();
         case 301:

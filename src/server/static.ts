@@ -1,18 +1,22 @@
-// Serves the build output (feeds + archive) ourselves rather than through a black-box plugin,
+// Serves the build output (feeds + archive) ourselves rather than through @fastify/static,
 // because caching is the point: every file gets a strong ETag from a hash of its bytes, computed
 // once per file version (size + mtime + inode) and kept in memory with the bytes, so a conditional
-// GET costs one stat() and a string compare.
+// GET costs one stat() and a string compare. Measured against @fastify/static 10.1.11 (issue 11,
+// docs/service.md "Static files"): full GET 0.12x nginx vs 0.77x here, 304s 0.32x vs 0.77x, and
+// 13 of 27 static tests fail (weak mtime ETags, a symlink out of the root served, no 304 when the
+// client sends Cache-Control: no-cache as fetch() does).
 import { createHash } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { mediaTypeOf } from '../feeds/media.js';
-import { htmlSecurityHeadersFor } from './headers.js';
 
 export interface StaticFile {
   status: 200 | 304;
   headers: Record<string, string>;
   /** Absent for 304 and HEAD. */
   body?: Buffer;
+  /** A 200 of an HTML page: the route adds the site's security headers (headers.ts). */
+  html?: true;
 }
 
 export type StaticResult = StaticFile | { status: 301; location: string } | { status: 400 | 404 };
@@ -26,6 +30,7 @@ interface CachedVersion {
   body: Buffer;
   contentType: string;
   cacheControl: string;
+  html: boolean;
   /** Response headers shared by 200 and 304 (without Content-Length). */
   headers: Record<string, string>;
   /** RFC 9110 15.4.5: validators and caching fields, no representation metadata such as Content-Type. */
@@ -92,9 +97,10 @@ const SVG_HEADERS: Readonly<Record<string, string>> = {
 
 const ATTACHMENT_HEADERS: Readonly<Record<string, string>> = { 'content-disposition': 'attachment' };
 
-/** The headers that keep a file from acting on the site's origin, by how it is served. */
-function protectiveHeaders(served: ServedType, siteUrl: string | undefined): Readonly<Record<string, string>> {
-  if (served.type.startsWith('text/html')) return htmlSecurityHeadersFor(siteUrl);
+const isHtml = (served: ServedType) => served.type.startsWith('text/html');
+
+/** The headers that keep a file from acting on the site's origin, by how it is served (HTML: headers.ts). */
+function protectiveHeaders(served: ServedType): Readonly<Record<string, string>> {
   if (served.type.startsWith('image/svg+xml')) return SVG_HEADERS;
   if (served.attachment) return ATTACHMENT_HEADERS;
   return {};
@@ -141,17 +147,13 @@ export class StaticFiles {
   private rootReal: string | undefined;
 
   readonly root: string;
-  private readonly siteUrl: () => string | undefined;
 
   private readonly revalidateMs: number;
 
   /** revalidateMs: how long a file's version is trusted without a stat() (default 1000; 0 = always stat). */
-  /** siteUrl may be a function: it is read when a file version is first served. */
-  constructor(root: string, options: { siteUrl?: string | (() => string); revalidateMs?: number } = {}) {
+  constructor(root: string, options: { revalidateMs?: number } = {}) {
     this.root = path.resolve(root);
     this.revalidateMs = options.revalidateMs ?? 1000;
-    const site = options.siteUrl;
-    this.siteUrl = typeof site === 'function' ? site : () => site;
   }
 
   async serve(req: StaticRequest): Promise<StaticResult> {
@@ -188,7 +190,9 @@ export class StaticFiles {
 
     if (notModified(req, entry)) return { status: 304, headers: entry.notModifiedHeaders };
     const headers = { ...entry.headers, 'content-length': String(entry.body.length) };
-    return req.method === 'HEAD' ? { status: 200, headers } : { status: 200, headers, body: entry.body };
+    const file200: StaticFile = req.method === 'HEAD' ? { status: 200, headers } : { status: 200, headers, body: entry.body };
+    if (entry.html) file200.html = true;
+    return file200;
   }
 
   private async entryFor(file: string, stats: Stats): Promise<CachedVersion | null> {
@@ -218,10 +222,10 @@ export class StaticFiles {
       'cache-control': cacheControl,
       'content-type': type,
       'x-content-type-options': 'nosniff',
-      ...protectiveHeaders(served, this.siteUrl()),
+      ...protectiveHeaders(served),
     };
     const notModifiedHeaders = { etag, 'last-modified': lastModified, 'cache-control': cacheControl };
-    const entry: CachedVersion = { version, etag, lastModifiedSec, lastModified, body, contentType: type, cacheControl, headers, notModifiedHeaders, checkedAt: 0 };
+    const entry: CachedVersion = { version, etag, lastModifiedSec, lastModified, body, contentType: type, cacheControl, html: isHtml(served), headers, notModifiedHeaders, checkedAt: 0 };
     if (body.length <= MAX_CACHED_BYTES) this.cache.set(file, entry);
     else this.cache.delete(file);
     return entry;

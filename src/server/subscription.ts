@@ -8,19 +8,21 @@ import { normalizeTopics, topicLabels } from '../domain/topics.js';
 import { signToken, verifyToken, type TokenPurpose } from '../email/tokens.js';
 import { DuplicateSubscriberError, InvalidEmailError, type Subscriber } from '../storage/store.js';
 import type { ServerContext } from './context.js';
-import { checkEmail, checkName, checkTopics, field } from './input.js';
+import { checkEmail, checkName, checkTopics, field, type SignUpFields } from './input.js';
 import { confirmForm, escapeHtml, preferencesForm, subscribeForm, unsubscribeForm } from './pages.js';
-import { RateLimiter } from './rate-limit.js';
+import { createLimiter } from './rate-limit.js';
 import { answersJson, sendPage } from './reply.js';
+import { preferencesSchema, signUpSchema } from './schemas.js';
 import { isCrossSite } from './same-origin.js';
 
 type TokenQuery = { Querystring: { token?: string } };
+type PreferencesPost = TokenQuery & { Body: { topics?: string | string[] } };
 
 export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { store, config, mailer } = ctx;
-  const perIp = new RateLimiter(ctx.rateLimit);
+  const perIp = createLimiter(app, ctx.rateLimit);
   // However many addresses an attacker uses, one inbox gets few confirm emails.
-  const perAddress = new RateLimiter({ max: 3, windowMs: 60 * 60 * 1000 });
+  const perAddress = createLimiter(app, { max: 3, windowMs: 60 * 60 * 1000 });
 
   const html = (reply: FastifyReply, status: number, title: string, body: string) => sendPage(reply, config, status, title, body);
 
@@ -33,21 +35,23 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
 
   app.get('/subscribe', async (_request, reply) => html(reply, 200, 'Subscribe', subscribeForm(await ctx.issues.topics())));
 
-  app.post('/subscribe', async (request, reply) => {
+  // attachValidation: the limit comes first, and a bad field is answered on the form's own page.
+  app.post<{ Body: SignUpFields }>('/subscribe', { ...signUpSchema(), attachValidation: true }, async (request, reply) => {
     const json = answersJson(request);
     const fail = (status: number, message: string) =>
       json ? reply.code(status).send({ ok: false, error: message }) : html(reply, status, 'Subscribe', `<p class="error">${escapeHtml(message)}</p>${subscribeForm([])}`);
 
-    const wait = perIp.hit(request.ip, ctx.now());
+    const wait = await perIp(request, request.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       return fail(429, 'Too many sign-ups from your address; please try again later.');
     }
-    const email = checkEmail(field(request.body, 'email'));
+    if (request.validationError) return fail(400, request.validationError.message);
+    const email = checkEmail(request.body.email);
     if (!email.ok) return fail(400, email.error);
-    const name = checkName(field(request.body, 'name'));
+    const name = checkName(request.body.name);
     if (!name.ok) return fail(400, name.error);
-    const topics = checkTopics(field(request.body, 'topics'));
+    const topics = checkTopics(request.body.topics);
     if (!topics.ok) return fail(400, topics.error);
 
     let target: Subscriber | null;
@@ -58,7 +62,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
       if (err instanceof InvalidEmailError) return fail(400, err.message);
       throw err;
     }
-    if (target && perAddress.hit(canonicalAddress(target.email), ctx.now()) === 0) {
+    if (target && (await perAddress(request, canonicalAddress(target.email))) === 0) {
       await mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
     }
     // The same answer whatever happened above: known, unknown, active or unsubscribed.
@@ -167,12 +171,12 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
     return html(reply, 200, 'Preferences', preferencesForm(found.token, await ctx.issues.topics(), s.topics, s.status, unsubscribe));
   });
 
-  app.post<TokenQuery>('/preferences', async (request, reply) => {
+  app.post<PreferencesPost>('/preferences', { ...preferencesSchema(), attachValidation: true }, async (request, reply) => {
     if (refusedCrossSite(request, reply, 'Preferences')) return reply;
     const found = await subscriberFor(request, reply, 'preferences', 'Preferences');
     if (!found) return reply;
     if (!found.subscriber) return html(reply, 404, 'Preferences', '<p>This subscription no longer exists.</p>');
-    const topics = checkTopics(field(request.body, 'topics'));
+    const topics = request.validationError ? { ok: false as const, error: request.validationError.message } : checkTopics(request.body.topics);
     if (!topics.ok) return html(reply, 400, 'Preferences', `<p class="error">${escapeHtml(topics.error)}</p>`);
     await store.setSubscriberTopics(found.subscriber.id, topics.value);
     const keys = normalizeTopics(topics.value);

@@ -1,7 +1,7 @@
 // Ledger rows as both adapters' SQL returns them (snake_case columns, epoch-ms numbers), and their
 // mapping to what the rest of Pressroom sees.
 import { isActive } from './core/audience.js';
-import type { CampaignStats, Delivery, DeliveryState, SubscriberStatus } from './store.js';
+import type { CampaignStats, Delivery, DeliveryState, LedgerTotals, SubscriberStatus } from './store.js';
 
 export interface DeliveryRow {
   campaign_id: number;
@@ -58,4 +58,10 @@ export function campaignStatsFrom(counts: StateCount[], startedAt: string | null
     stats.bounced += r.bounced;
   }
   return stats;
+}
+
+/** From `ledgerCounts` (campaignCounts over every campaign) and `campaignTotals` (core/campaigns.ts). */
+export function ledgerTotalsFrom(counts: StateCount[], campaigns: { total: number; finished: number }): LedgerTotals {
+  const { startedAt: _s, finishedAt: _f, ...deliveries } = campaignStatsFrom(counts, null, null);
+  return { deliveries, campaigns: { unfinished: campaigns.total - campaigns.finished, finished: campaigns.finished } };
 }

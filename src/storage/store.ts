@@ -82,6 +82,12 @@ export interface CampaignStats {
   finishedAt: string | null;
 }
 
+/** Every campaign's ledger at once (for /metrics): one query whatever the number of campaigns. */
+export interface LedgerTotals {
+  deliveries: Omit<CampaignStats, 'startedAt' | 'finishedAt'>;
+  campaigns: { unfinished: number; finished: number };
+}
+
 export interface SubscriberQuery {
   status?: SubscriberStatus;
   /** Keyset pagination: only ids greater than this. */
@@ -202,6 +208,7 @@ export interface Store {
   getCampaign(slug: string): Promise<Campaign | null>;
   listCampaigns(): Promise<Campaign[]>;
   campaignStats(campaignId: number): Promise<CampaignStats>;
+  ledgerTotals(): Promise<LedgerTotals>;
   /** Per worker: how many rows each worker has sent / holds, for `status`. */
   workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>>;
 

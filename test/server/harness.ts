@@ -44,6 +44,8 @@ export interface HarnessOptions {
   configure?: (config: Config) => void;
   /** Default: silent. */
   logger?: Logger;
+  /** What the server and workers get instead of the store itself (e.g. a wrapper that counts calls). */
+  wrapStore?: (store: Store) => Store;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -63,7 +65,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   options.configure?.(config);
 
   const logger = options.logger ?? silentLogger();
-  const store = await openStore(config);
+  const opened = await openStore(config);
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const transport = createTransport(config, logger);
   const runner = new CampaignRunner({ store, transport, config, logger, secret: SECRET, workerId: 'test-worker' });
   const server = await buildServer({ config, store, transport, logger, secret: SECRET, runner, rateLimit: options.rateLimit, now: options.now, trustProxy: options.trustProxy });

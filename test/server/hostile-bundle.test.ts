@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MANIFEST } from '../../src/build/output.js';
+import { registerSecurityHeaders } from '../../src/server/headers.js';
 import { registerStaticRoute } from '../../src/server/static-route.js';
 import { StaticFiles } from '../../src/server/static.js';
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
@@ -43,7 +44,8 @@ beforeAll(async () => {
 
   server = Fastify();
   let siteUrl = '';
-  registerStaticRoute(server, new StaticFiles(out, { siteUrl: () => siteUrl, revalidateMs: 0 }));
+  await registerSecurityHeaders(server, () => siteUrl);
+  registerStaticRoute(server, new StaticFiles(out, { revalidateMs: 0 }));
   await server.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/`;
   siteUrl = base;

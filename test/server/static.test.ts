@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerSecurityHeaders } from '../../src/server/headers.js';
 import { registerStaticRoute } from '../../src/server/static-route.js';
 import { StaticFiles, safeSegments } from '../../src/server/static.js';
 
@@ -34,7 +35,8 @@ beforeAll(async () => {
   await symlink(path.join(root, 'secret.txt'), path.join(outDir, 'escape.txt'));
   await symlink(path.join(outDir, 'feed.xml'), path.join(outDir, 'inside.xml'));
   app = Fastify();
-  registerStaticRoute(app, new StaticFiles(outDir, { siteUrl: 'https://news.example.org/', revalidateMs: 0 }));
+  await registerSecurityHeaders(app, () => 'https://news.example.org/');
+  registerStaticRoute(app, new StaticFiles(outDir, { revalidateMs: 0 }));
   await app.ready();
 });
 

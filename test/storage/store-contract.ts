@@ -329,6 +329,34 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('totals every campaign\'s ledger in one call, the sum of the per-campaign stats', async () => {
+      const { store } = await harness.fresh();
+      expect(await store.ledgerTotals()).toEqual({
+        deliveries: { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, bounced: 0 },
+        campaigns: { unfinished: 0, finished: 0 },
+      });
+      await seed(store, 3);
+      const a = (await store.createCampaign({ slug: 'a', title: 'A', topics: [] }, T0)).campaign;
+      const b = (await store.createCampaign({ slug: 'b', title: 'B', topics: [] }, T0)).campaign;
+      const now = T0.getTime();
+      const [a0, a1, a2] = await store.claimBatch(a.id, 'w', 3, 60_000, now);
+      await store.markSent(a.id, a0!.subscriberId, { smtpCode: 250, smtpResponse: 'ok' });
+      await store.markSent(a.id, a1!.subscriberId, { smtpCode: 250, smtpResponse: 'ok' });
+      await store.markFailed(a.id, a2!.subscriberId, { smtpCode: 550, smtpResponse: 'unknown user', bounced: true, temporary: false });
+      expect(await store.finishCampaignIfDone(a.id, T0)).toBe(true);
+      const [b0] = await store.claimBatch(b.id, 'w', 1, 60_000, now);
+      await store.markRetry(b.id, b0!.subscriberId, now + 5000, { smtpCode: 451, smtpResponse: 'later' });
+      await store.claimBatch(b.id, 'w', 1, 60_000, now);
+      const sum = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, bounced: 0 };
+      for (const c of [a, b]) {
+        const stats = await store.campaignStats(c.id);
+        for (const key of Object.keys(sum) as Array<keyof typeof sum>) sum[key] += stats[key];
+      }
+      expect(sum).toMatchObject({ sent: 2, retry: 1, sending: 1, bounced: 1 });
+      expect(await store.ledgerTotals()).toEqual({ deliveries: sum, campaigns: { unfinished: 1, finished: 1 } });
+      await store.close();
+    });
+
     it('unknown outcomes are final, counted apart, never claimed, and re-queued only by requeueUnknownOutcomes', async () => {
       const { store } = await harness.fresh();
       await seed(store, 3);

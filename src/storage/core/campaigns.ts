@@ -1,8 +1,8 @@
 // Campaigns, written once over the dialect: idempotent creation with its recipient snapshot,
 // the transport a campaign is sent through, counts, and when a campaign is finished.
 import { normalizeTopics } from '../email.js';
-import { campaignStatsFrom, type StateCount } from '../ledger-rows.js';
-import { StoreError, type Campaign, type CampaignStats } from '../store.js';
+import { campaignStatsFrom, ledgerTotalsFrom, type StateCount } from '../ledger-rows.js';
+import { StoreError, type Campaign, type CampaignStats, type LedgerTotals } from '../store.js';
 import { isRecipient } from './audience.js';
 import { withFragments, type Dialect, type Sql } from './dialect.js';
 import { CAMPAIGN_COLUMNS, iso, mapOrNull, toCampaign, type CampaignRow } from './rows.js';
@@ -18,6 +18,9 @@ const SQL = {
   listCampaigns: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY created_at DESC, id DESC`,
   campaignCounts: `SELECT state, count(*) AS n, count(*) FILTER (WHERE bounced) AS bounced
       FROM deliveries WHERE campaign_id = $1 GROUP BY state`,
+  // Every campaign at once, for /metrics: one query whatever the number of campaigns.
+  ledgerCounts: `SELECT state, count(*) AS n, count(*) FILTER (WHERE bounced) AS bounced FROM deliveries GROUP BY state`,
+  campaignTotals: `SELECT count(*) AS total, count(finished_at) AS finished FROM campaigns`,
   workerStats: `SELECT worker_id, count(*) FILTER (WHERE state = 'sent') AS sent, count(*) FILTER (WHERE state = 'sending') AS sending
       FROM deliveries WHERE campaign_id = $1 AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,
   // Only touches (and locks) the row the first time, so claimers do not queue on the campaign row.
@@ -83,6 +86,14 @@ export async function campaignStats(db: Dialect, campaignId: number): Promise<Ca
     db.all<StateCount>(SQL.campaignCounts, [campaignId]),
   ]);
   return campaignStatsFrom(counts, iso(campaign?.started_at ?? null), iso(campaign?.finished_at ?? null));
+}
+
+export async function ledgerTotals(db: Dialect): Promise<LedgerTotals> {
+  const [counts, totals] = await Promise.all([
+    db.all<StateCount>(SQL.ledgerCounts),
+    db.one<{ total: number; finished: number }>(SQL.campaignTotals),
+  ]);
+  return ledgerTotalsFrom(counts, totals ?? { total: 0, finished: 0 });
 }
 
 export async function workerStats(db: Dialect, campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {

@@ -6,6 +6,7 @@ import type {
   CampaignStats,
   Delivery,
   DeliveryOutcome,
+  LedgerTotals,
   NewSubscriber,
   SendPermits,
   Store,
@@ -82,6 +83,9 @@ export abstract class SqlStore implements Store {
   }
   campaignStats(campaignId: number): Promise<CampaignStats> {
     return campaigns.campaignStats(this.db, campaignId);
+  }
+  ledgerTotals(): Promise<LedgerTotals> {
+    return campaigns.ledgerTotals(this.db);
   }
   workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {
     return campaigns.workerStats(this.db, campaignId);
