@@ -1,7 +1,7 @@
 // The one XML writer for RSS and Atom: format modules describe a tree of plain values and this
-// module serializes it with xmlbuilder2, which escapes every text and attribute value. Nothing
-// in the feeds is escaped by hand. Every string first loses the characters XML 1.0 forbids
-// (cleanText), because neither the `feed` package nor xmlbuilder2 removes them reliably.
+// module serializes it with xmlbuilder2, which escapes every text and attribute value. The format
+// modules escape nothing; this module's own part is the one ampersand case below. Every string
+// first loses the characters XML 1.0 forbids (cleanText): xmlbuilder2 does not remove them.
 // xmlbuilder2 4 leaves an `&` that starts something like a reference (`&amp;`, `&#38;`) as it is,
 // taking it for one the caller wrote; we never write references, so `literal()` hands it exactly
 // those ampersands as `&amp;` (it escapes every other one itself). Without this, a body showing
