@@ -1,11 +1,10 @@
-// The shared page shell. Every value that comes from config or an issue is escaped here or
-// by the caller with escapeText/escapeAttr; only Issue.html (sanitized by the loader) is
-// inserted as HTML. Links inside the archive are relative, so the folder can be served from
-// any path; canonical and feed links are absolute (from site.url).
+// The archive's templates (templates/archive/*.liquid, with the shared layout.liquid). Values
+// from config or an issue are escaped by the templates; only Issue.html (sanitized by the
+// loader) is inserted as HTML. Links inside the archive are relative, so the folder can be
+// served from any path; canonical and feed links are absolute (from site.url).
 import type { Config } from '../config/config.js';
-import { escapeAttr, escapeText } from '../feeds/text.js';
-
-export { escapeAttr, escapeText };
+import { pageTemplates, type PageTemplates } from '../templates/engine.js';
+import { NAMED_ENCODING } from '../templates/escape.js';
 
 export interface PageFeeds {
   title: string;
@@ -14,44 +13,23 @@ export interface PageFeeds {
   json: string;
 }
 
+/** What layout.liquid shows around every page. */
 export interface PageOptions {
   title: string;
   /** Path from this page to the site root, e.g. "" or "../../". */
   root: string;
   canonical: string;
   lang: string;
-  description?: string;
+  /** null when the page has none (every value is given: a missing one costs Liquid an exception). */
+  description: string | null;
   feeds: PageFeeds;
-  body: string;
 }
 
-export function page(config: Config, p: PageOptions): string {
-  const { site } = config;
-  return `<!doctype html>
-<html lang="${escapeAttr(p.lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeText(p.title)}</title>
-${p.description ? `<meta name="description" content="${escapeAttr(p.description)}">\n` : ''}<link rel="canonical" href="${escapeAttr(p.canonical)}">
-<link rel="alternate" type="application/rss+xml" title="${escapeAttr(p.feeds.title)} (RSS)" href="${escapeAttr(p.feeds.rss)}">
-<link rel="alternate" type="application/atom+xml" title="${escapeAttr(p.feeds.title)} (Atom)" href="${escapeAttr(p.feeds.atom)}">
-<link rel="alternate" type="application/feed+json" title="${escapeAttr(p.feeds.title)} (JSON Feed)" href="${escapeAttr(p.feeds.json)}">
-<link rel="stylesheet" href="${escapeAttr(p.root)}style.css">
-</head>
-<body>
-<div class="wrap">
-<header class="site">
-<a class="home" href="${escapeAttr(p.root || './')}">${escapeText(site.title)}</a>
-${site.description ? `<p>${escapeText(site.description)}</p>\n` : ''}</header>
-<main>
-${p.body}
-</main>
-<footer class="site">
-<p>Feeds: <a href="${escapeAttr(p.feeds.rss)}">RSS</a> · <a href="${escapeAttr(p.feeds.atom)}">Atom</a> · <a href="${escapeAttr(p.feeds.json)}">JSON Feed</a></p>
-</footer>
-</div>
-</body>
-</html>
-`;
+let templates: PageTemplates | undefined;
+
+/** Renders templates/archive/<name>.liquid inside the layout. */
+export function page(config: Config, name: string, p: PageOptions, values: object): string {
+  templates ??= pageTemplates('archive', NAMED_ENCODING);
+  const { title, description } = config.site;
+  return templates.render(name, { ...p, site: { title, description: description || null }, home: p.root || './', ...values });
 }

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
 import mjml2html from 'mjml';
 
+import { bundledPath } from '../templates/root.js';
 import { TemplateError } from './template-error.js';
 
 export { TemplateError };
@@ -126,7 +127,7 @@ export async function compileTemplate(
 }
 
 /** The templates that ship with Pressroom (this repository's emails/ folder). */
-export const BUNDLED_TEMPLATES_DIR = path.resolve(import.meta.dirname, '../../emails');
+export const BUNDLED_TEMPLATES_DIR = bundledPath('emails');
 
 function realDir(dir: string): string {
   try {

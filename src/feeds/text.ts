@@ -1,7 +1,7 @@
-// Text hygiene shared by every feed format and the archive.
-// feed 6.0.0 passes control characters straight into XML (which makes the document
-// not well-formed) and only escapes `&` in attributes, so every string we emit goes
-// through cleanText() and one of the escapers below.
+// Text hygiene shared by every feed format and the archive: characters XML 1.0 forbids make a
+// document not well-formed (and JSON readers choke on them), so every string we emit goes
+// through cleanText() - in the XML writer (xml.ts), the page encoders (src/templates/escape.ts)
+// and JSON Feed. Escaping itself is the XML writer's and the templates' job.
 
 // C0 controls except tab, LF and CR; U+FFFE/U+FFFF; unpaired surrogates.
 // None of these may appear in an XML 1.0 document, and JSON readers choke on them too.
@@ -14,14 +14,4 @@ const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFF
 /** Removes characters that XML 1.0 forbids. */
 export function cleanText(value: string): string {
   return SUSPECT.test(value) ? value.replace(FORBIDDEN, '') : value;
-}
-
-/** Escapes text content for XML or HTML (after removing forbidden characters). */
-export function escapeText(value: string): string {
-  return cleanText(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Escapes a double-quoted attribute value for XML or HTML. */
-export function escapeAttr(value: string): string {
-  return escapeText(value).replace(/"/g, '&quot;');
 }

@@ -5,7 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import { InvalidEmailError } from '../storage/store.js';
-import { escapeHtml } from './pages.js';
+import { message as messageBody } from './pages.js';
 import { answersJson, sendPage } from './reply.js';
 
 /** Messages for fastify's own request errors, in our words (theirs name internals). */
@@ -40,7 +40,7 @@ function answerer(config: Config): Answer {
   return (request, reply, status, title, message) =>
     answersJson(request)
       ? reply.code(status).header('cache-control', 'no-store').send({ error: message })
-      : sendPage(reply, config, status, title, `<p class="error">${escapeHtml(message)}</p><p><a href="/">Back to the start page</a></p>`);
+      : sendPage(reply, config, status, title, messageBody(message, { error: true, link: { href: '/', label: 'Back to the start page' } }));
 }
 
 /** The error handler for everything a route or a body parser throws. */

@@ -1,94 +1,83 @@
-// The few HTML pages the service generates itself (sign-up, confirm, unsubscribe, preferences).
-// Every value that came from a request or the store goes through escapeHtml; tokens are also
-// URL-encoded where they end up in an attribute URL.
+// The few HTML pages the service generates itself (sign-up, confirm, unsubscribe, preferences,
+// messages and errors), from templates/service/*.liquid: every value from a request or the store
+// is escaped by the templates; tokens are URL-encoded here, where they become part of a URL.
+import { pageTemplates, type PageTemplates, type SafeHtml } from '../templates/engine.js';
+import { NUMERIC_ENCODING } from '../templates/escape.js';
 import type { TopicChoice } from './issue-source.js';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export type { SafeHtml };
+
+let templates: PageTemplates | undefined;
+const render = (name: string, values: object): SafeHtml => (templates ??= pageTemplates('service', NUMERIC_ENCODING)).render(name, values);
 
 export interface PageOptions {
   siteTitle: string;
   title: string;
-  /** Already-safe HTML. */
-  body: string;
+  /** A body from one of the functions below. */
+  body: SafeHtml;
   lang?: string;
 }
 
 export function page({ siteTitle, title, body, lang = 'en' }: PageOptions): string {
-  return `<!doctype html>
-<html lang="${escapeHtml(lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)} · ${escapeHtml(siteTitle)}</title>
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}
-form{margin:1.5rem 0}label{display:block;margin:.5rem 0}input[type=email],input[type=text]{width:100%;padding:.4rem;font:inherit}
-button{font:inherit;padding:.4rem 1.2rem;cursor:pointer}.status{font-weight:bold}
-</style>
-</head>
-<body>
-<main>
-<p><a href="/">${escapeHtml(siteTitle)}</a></p>
-<h1>${escapeHtml(title)}</h1>
-${body}
-</main>
-</body>
-</html>
-`;
+  return render('page', { siteTitle, title, body, lang });
 }
 
-function topicBox(topic: TopicChoice, checked: boolean): string {
-  return `<label><input type="checkbox" name="topics" value="${escapeHtml(topic.key)}"${checked ? ' checked' : ''}> ${escapeHtml(topic.label)}</label>`;
-}
+const withToken = (path: string, token: string) => `${path}?token=${encodeURIComponent(token)}`;
 
-export function subscribeForm(topics: TopicChoice[]): string {
-  const topicBoxes =
-    topics.length === 0 ? '' : `<fieldset><legend>Topics (none = everything)</legend>${topics.map((t) => topicBox(t, false)).join('')}</fieldset>`;
-  return `<form method="post" action="/subscribe" id="subscribe">
-<label>Email <input type="email" name="email" required maxlength="254" autocomplete="email"></label>
-<label>Name (optional) <input type="text" name="name" maxlength="200" autocomplete="name"></label>
-${topicBoxes}
-<button type="submit">Subscribe</button>
-</form>`;
+const box = (topic: TopicChoice, checked: boolean) => ({ key: topic.key, label: topic.label, checked });
+
+/** The sign-up form, after a one-line error when there is one. */
+export function subscribeForm(topics: TopicChoice[], error: string | null = null): SafeHtml {
+  return render('subscribe', { error, topics: topics.map((t) => box(t, false)) });
 }
 
 /** The page a confirm link opens: nothing changes until the button is pressed (mail scanners fetch links). */
-export function confirmForm(token: string): string {
-  return `<p>Press the button to confirm your subscription.</p>
-<form method="post" action="/confirm?token=${encodeURIComponent(token)}" id="confirm">
-<button type="submit">Confirm subscription</button>
-</form>`;
+export function confirmForm(token: string): SafeHtml {
+  return render('confirm', { action: withToken('/confirm', token) });
 }
 
-export function unsubscribeForm(token: string): string {
-  // The same body a mail client sends for RFC 8058 one-click, so both paths are one code path.
-  return `<p>Press the button to stop receiving this newsletter.</p>
-<form method="post" action="/unsubscribe?token=${encodeURIComponent(token)}" id="unsubscribe">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Unsubscribe</button>
-</form>`;
+export function unsubscribeForm(token: string): SafeHtml {
+  return render('unsubscribe', { action: withToken('/unsubscribe', token) });
 }
 
 /**
  * The subscriber's chosen topic keys shown with the issues' labels; a chosen topic no published
- * issue carries any more is still listed (by its key) so it can be unticked.
+ * issue carries any more is still listed (by its key) so it can be unticked. `saved` describes
+ * what was just saved.
  */
-export function preferencesForm(token: string, allTopics: TopicChoice[], chosen: string[], status: string, unsubscribeToken?: string): string {
+export function preferencesForm(
+  token: string,
+  allTopics: TopicChoice[],
+  chosen: string[],
+  status: string,
+  unsubscribeToken?: string,
+  saved: string | null = null,
+): SafeHtml {
   const chosenSet = new Set(chosen);
   const known = new Set(allTopics.map((t) => t.key));
-  const boxes = [...allTopics, ...chosen.filter((key) => !known.has(key)).map((key) => ({ key, label: key }))]
-    .map((t) => topicBox(t, chosenSet.has(t.key)))
-    .join('');
-  return `<p>Subscription status: <span class="status">${escapeHtml(status)}</span></p>
-<form method="post" action="/preferences?token=${encodeURIComponent(token)}" id="preferences">
-<fieldset><legend>Topics (none = everything)</legend>${boxes || '<p>No topics yet.</p>'}</fieldset>
-<button type="submit">Save</button>
-</form>${
-    unsubscribeToken && status !== 'unsubscribed'
-      ? `\n<p><a href="/unsubscribe?token=${encodeURIComponent(unsubscribeToken)}">Unsubscribe from everything</a></p>`
-      : ''
-  }`;
+  const topics = [...allTopics, ...chosen.filter((key) => !known.has(key)).map((key) => ({ key, label: key }))].map((t) => box(t, chosenSet.has(t.key)));
+  return render('preferences', {
+    saved,
+    status,
+    action: withToken('/preferences', token),
+    topics,
+    unsubscribeHref: unsubscribeToken && status !== 'unsubscribed' ? withToken('/unsubscribe', unsubscribeToken) : null,
+  });
+}
+
+export interface MessageOptions {
+  /** Shown as an error (class="error"). */
+  error?: boolean;
+  /** A link after the text. */
+  link?: { href: string; label: string };
+}
+
+/** One sentence for the visitor. */
+export function message(text: string, { error = false, link }: MessageOptions = {}): SafeHtml {
+  return render('message', { text, error, link: link ?? null });
+}
+
+/** A sentence with the subscription status highlighted: before + status + after. */
+export function statusLine(before: string, status: string, after = ''): SafeHtml {
+  return render('status', { before, status, after });
 }

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import { withHtmlSecurityHeaders } from './headers.js';
-import { page } from './pages.js';
+import { page, type SafeHtml } from './pages.js';
 
 /** Paths that machines call: they get JSON, never an HTML page. */
 const MACHINE_PATH = /^\/(api(\/|$)|healthz$|metrics$)/;
@@ -15,7 +15,7 @@ export function answersJson(request: FastifyRequest): boolean {
 }
 
 /** One of our own HTML pages: security headers, never cached (pages may carry tokens). */
-export function sendPage(reply: FastifyReply, config: Config, status: number, title: string, body: string): FastifyReply {
+export function sendPage(reply: FastifyReply, config: Config, status: number, title: string, body: SafeHtml): FastifyReply {
   return withHtmlSecurityHeaders(reply)
     .code(status)
     .headers({ 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8' })

@@ -9,7 +9,7 @@ import { signToken, verifyToken, type TokenPurpose } from '../email/tokens.js';
 import { DuplicateSubscriberError, InvalidEmailError, type Subscriber } from '../storage/store.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, field, type SignUpFields } from './input.js';
-import { confirmForm, escapeHtml, preferencesForm, subscribeForm, unsubscribeForm } from './pages.js';
+import { confirmForm, message, preferencesForm, type SafeHtml, statusLine, subscribeForm, unsubscribeForm } from './pages.js';
 import { createLimiter } from './rate-limit.js';
 import { answersJson, sendPage } from './reply.js';
 import { preferencesSchema, signUpSchema } from './schemas.js';
@@ -18,18 +18,20 @@ import { isCrossSite } from './same-origin.js';
 type TokenQuery = { Querystring: { token?: string } };
 type PreferencesPost = TokenQuery & { Body: { topics?: string | string[] } };
 
+const SIGN_UP = { href: '/subscribe', label: 'Sign up' };
+
 export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { store, config, mailer } = ctx;
   const perIp = createLimiter(app, ctx.rateLimit);
   // However many addresses an attacker uses, one inbox gets few confirm emails.
   const perAddress = createLimiter(app, { max: 3, windowMs: 60 * 60 * 1000 });
 
-  const html = (reply: FastifyReply, status: number, title: string, body: string) => sendPage(reply, config, status, title, body);
+  const html = (reply: FastifyReply, status: number, title: string, body: SafeHtml) => sendPage(reply, config, status, title, body);
 
   /** Refuses a form another site made the visitor's browser send; true when it answered. */
   const refusedCrossSite = (request: FastifyRequest, reply: FastifyReply, title: string): boolean => {
     if (!isCrossSite(request, config.site.url)) return false;
-    html(reply, 403, title, '<p class="error">This form was sent from another site. Open the link from your email and press the button there.</p>');
+    html(reply, 403, title, message('This form was sent from another site. Open the link from your email and press the button there.', { error: true }));
     return true;
   };
 
@@ -38,8 +40,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   // attachValidation: the limit comes first, and a bad field is answered on the form's own page.
   app.post<{ Body: SignUpFields }>('/subscribe', { ...signUpSchema(), attachValidation: true }, async (request, reply) => {
     const json = answersJson(request);
-    const fail = (status: number, message: string) =>
-      json ? reply.code(status).send({ ok: false, error: message }) : html(reply, status, 'Subscribe', `<p class="error">${escapeHtml(message)}</p>${subscribeForm([])}`);
+    const fail = (status: number, error: string) =>
+      json ? reply.code(status).send({ ok: false, error }) : html(reply, status, 'Subscribe', subscribeForm([], error));
 
     const wait = await perIp(request, request.ip);
     if (wait > 0) {
@@ -66,8 +68,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
       await mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
     }
     // The same answer whatever happened above: known, unknown, active or unsubscribed.
-    const message = 'Thanks! Please check your inbox and click the link in the email to confirm your subscription.';
-    return json ? reply.code(202).send({ ok: true, message }) : html(reply, 200, 'Check your inbox', `<p>${escapeHtml(message)}</p>`);
+    const text = 'Thanks! Please check your inbox and click the link in the email to confirm your subscription.';
+    return json ? reply.code(202).send({ ok: true, message: text }) : html(reply, 200, 'Check your inbox', message(text));
   });
 
   /** The subscriber who should get a confirm email, or null when nobody should. */
@@ -100,7 +102,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
         check.reason === 'expired'
           ? 'This link has expired. Please sign up again to get a new one.'
           : 'This link is not valid. Please use the latest link from your email, or sign up again.';
-      html(reply, 400, title, `<p class="error">${escapeHtml(text)}</p><p><a href="/subscribe">Sign up</a></p>`);
+      html(reply, 400, title, message(text, { error: true, link: SIGN_UP }));
       return null;
     }
     const subscriber = await store.getSubscriber(check.subscriberId);
@@ -131,18 +133,18 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   });
 
   function confirmOutcome(reply: FastifyReply, subscriber: Subscriber | null, justConfirmed: boolean) {
-    if (justConfirmed) return html(reply, 200, 'Subscription confirmed', '<p>You are subscribed. Status: <span class="status">active</span></p>');
+    if (justConfirmed) return html(reply, 200, 'Subscription confirmed', statusLine('You are subscribed. Status: ', 'active'));
     if (subscriber?.status === 'active') {
-      return html(reply, 200, 'Subscription confirmed', '<p>You were already subscribed. Status: <span class="status">active</span></p>');
+      return html(reply, 200, 'Subscription confirmed', statusLine('You were already subscribed. Status: ', 'active'));
     }
-    return html(reply, 400, 'Confirm your subscription', '<p class="error">This link is no longer valid. Please sign up again.</p><p><a href="/subscribe">Sign up</a></p>');
+    return html(reply, 400, 'Confirm your subscription', message('This link is no longer valid. Please sign up again.', { error: true, link: SIGN_UP }));
   }
 
   app.get<TokenQuery>('/unsubscribe', async (request, reply) => {
     const found = await subscriberFor(request, reply, 'unsubscribe', 'Unsubscribe');
     if (!found) return reply;
     const status = found.subscriber?.status ?? 'unsubscribed';
-    if (status === 'unsubscribed') return html(reply, 200, 'Unsubscribe', '<p>You are <span class="status">unsubscribed</span>.</p>');
+    if (status === 'unsubscribed') return html(reply, 200, 'Unsubscribe', statusLine('You are ', 'unsubscribed', '.'));
     return html(reply, 200, 'Unsubscribe', unsubscribeForm(found.token));
   });
 
@@ -152,20 +154,20 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
     const found = await subscriberFor(request, reply, 'unsubscribe', 'Unsubscribe');
     if (!found) return reply;
     if (!isOneClick(request.body)) {
-      return html(reply, 400, 'Unsubscribe', '<p class="error">Expected the form field List-Unsubscribe=One-Click.</p>');
+      return html(reply, 400, 'Unsubscribe', message('Expected the form field List-Unsubscribe=One-Click.', { error: true }));
     }
     const { subscriber } = found;
     if (subscriber && (subscriber.status === 'active' || subscriber.status === 'pending')) {
       await store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date(ctx.now()));
       ctx.logger.info({ subscriberId: subscriber.id }, 'unsubscribed');
     }
-    return html(reply, 200, 'Unsubscribed', '<p>You are <span class="status">unsubscribed</span>. You will not receive further issues.</p>');
+    return html(reply, 200, 'Unsubscribed', statusLine('You are ', 'unsubscribed', '. You will not receive further issues.'));
   });
 
   app.get<TokenQuery>('/preferences', async (request, reply) => {
     const found = await subscriberFor(request, reply, 'preferences', 'Preferences');
     if (!found) return reply;
-    if (!found.subscriber) return html(reply, 404, 'Preferences', '<p>This subscription no longer exists.</p>');
+    if (!found.subscriber) return html(reply, 404, 'Preferences', message('This subscription no longer exists.'));
     const s = found.subscriber;
     const unsubscribe = signToken(ctx.secret, s.id, 'unsubscribe');
     return html(reply, 200, 'Preferences', preferencesForm(found.token, await ctx.issues.topics(), s.topics, s.status, unsubscribe));
@@ -175,19 +177,15 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
     if (refusedCrossSite(request, reply, 'Preferences')) return reply;
     const found = await subscriberFor(request, reply, 'preferences', 'Preferences');
     if (!found) return reply;
-    if (!found.subscriber) return html(reply, 404, 'Preferences', '<p>This subscription no longer exists.</p>');
+    if (!found.subscriber) return html(reply, 404, 'Preferences', message('This subscription no longer exists.'));
     const topics = request.validationError ? { ok: false as const, error: request.validationError.message } : checkTopics(request.body.topics);
-    if (!topics.ok) return html(reply, 400, 'Preferences', `<p class="error">${escapeHtml(topics.error)}</p>`);
+    if (!topics.ok) return html(reply, 400, 'Preferences', message(topics.error, { error: true }));
     await store.setSubscriberTopics(found.subscriber.id, topics.value);
     const keys = normalizeTopics(topics.value);
     const allTopics = await ctx.issues.topics();
-    const saved = keys.length === 0 ? 'every topic' : topicLabels(keys, allTopics).map(escapeHtml).join(', ');
-    return html(
-      reply,
-      200,
-      'Preferences saved',
-      `<p>Saved: you will receive ${saved}.</p>${preferencesForm(found.token, allTopics, keys, found.subscriber.status, signToken(ctx.secret, found.subscriber.id, 'unsubscribe'))}`,
-    );
+    const saved = keys.length === 0 ? 'every topic' : topicLabels(keys, allTopics).join(', ');
+    const unsubscribe = signToken(ctx.secret, found.subscriber.id, 'unsubscribe');
+    return html(reply, 200, 'Preferences saved', preferencesForm(found.token, allTopics, keys, found.subscriber.status, unsubscribe, saved));
   });
 }
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, escapeAttr, escapeText } from '../../src/feeds/text.js';
+import { cleanText } from '../../src/feeds/text.js';
+import { NAMED_ENCODING } from '../../src/templates/escape.js';
+
+// The archive's encoders (once escapeText/escapeAttr here, now behind the page templates).
+const escapeText = NAMED_ENCODING.text;
+const escapeAttr = NAMED_ENCODING.attribute;
 
 describe('cleanText', () => {
   it('keeps tab, newline, CR, CJK, zero-width joiners and emoji (valid surrogate pairs)', () => {
