@@ -2,7 +2,8 @@
 // (title, date, tags, cover, content, older/newer) and one list page per topic. This module
 // decides what each page shows; templates/archive/*.liquid decides how, and escapes it.
 import type { Config } from '../config/config.js';
-import { issueTopics, type Issue } from '../content/issue.js';
+import type { Issue } from '../content/issue.js';
+import { issueTopicLabels } from '../domain/topics.js';
 import { displayDate, rfc3339 } from '../feeds/dates.js';
 import { isHttpUrl } from '../feeds/media.js';
 import type { FeedSpec } from '../feeds/model.js';
@@ -61,7 +62,7 @@ export function issuePage(config: Config, issue: Issue, around: Neighbours, feed
   const root = '../../';
   // One link per topic page: "SOFA Weekly" and "SOFA WEEKLY" lead to the same one.
   const tags = new Map<string, string>();
-  for (const label of issueTopics(issue).map((t) => t.trim()).filter(Boolean)) {
+  for (const label of issueTopicLabels(issue)) {
     const slug = topicSlug(label);
     if (!tags.has(slug)) tags.set(slug, label);
   }

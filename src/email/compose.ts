@@ -5,6 +5,7 @@ import type { DkimSigner, HeaderField } from './dkim.js';
 import type { OutgoingMessage, PreparedEmail, Recipient } from './message.js';
 import { bodyHash, hasWsp, newBoundary, relaxBody } from './mime.js';
 import { buildPart } from './parts.js';
+import { htmlValue } from '../templates/escape.js';
 
 export interface PerRecipient<K extends string> {
   /** Plain values for each sentinel key (escaped for the HTML part here, not by the caller). */
@@ -30,11 +31,6 @@ export interface ComposeOptions<K extends string> {
 
 export function field(name: string, line: string): HeaderField {
   return { key: name.toLowerCase(), line };
-}
-
-export function escapeHtml(s: string): string {
-  if (!/[&<>"']/.test(s)) return s;
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** A PreparedEmail that can also show the decoded parts for one recipient (preview, tests). */
@@ -72,7 +68,7 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
       let html = opts.html;
       let text = opts.text;
       for (const k of keys) {
-        html = html.split(opts.sentinels[k]).join(escapeHtml(info.values[k]));
+        html = html.split(opts.sentinels[k]).join(htmlValue(info.values[k]));
         text = text.split(opts.sentinels[k]).join(info.values[k]);
       }
       return { subject, html, text };
@@ -82,7 +78,7 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
       const body: Buffer[] = [textHead];
       textPart.fill(textSlotKeys.map((k) => info.values[k]), body);
       body.push(htmlHead);
-      htmlPart.fill(htmlSlotKeys.map((k) => escapeHtml(info.values[k])), body);
+      htmlPart.fill(htmlSlotKeys.map((k) => htmlValue(info.values[k])), body);
       body.push(closing);
 
       const headers = [...opts.headers, ...info.headers, ...trailing];

@@ -7,7 +7,8 @@
 // - cover as <link rel="enclosure"> with a type only when the extension tells it;
 // - <published>/<updated> in the issue's own offset; the feed's <updated> = newest issue;
 // - <id> = tag: URI from ids.ts.
-import { issueTopics, type Issue, type IssueAuthor } from '../content/issue.js';
+import type { Issue, IssueAuthor } from '../content/issue.js';
+import { issueTopicLabels } from '../domain/topics.js';
 import { rfc3339 } from './dates.js';
 import { issueId } from './ids.js';
 import { imageTypeFromUrl, isHttpUrl } from './media.js';
@@ -46,10 +47,7 @@ function entry(spec: FeedSpec, issue: Issue): XmlElement {
     el('updated', {}, date),
     ...issue.authors.map(author),
   ];
-  for (const label of issueTopics(issue)) {
-    const trimmed = label.trim();
-    if (trimmed) children.push(el('category', { term: topicSlug(trimmed), label: trimmed }));
-  }
+  for (const label of issueTopicLabels(issue)) children.push(el('category', { term: topicSlug(label), label }));
   if (isHttpUrl(issue.cover)) {
     children.push(el('link', { rel: 'enclosure', type: imageTypeFromUrl(issue.cover), href: new URL(issue.cover).href }));
   }

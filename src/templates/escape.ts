@@ -1,6 +1,8 @@
-// The HTML encoders behind the page templates (src/templates/engine.ts), the only place in src
-// that turns text into HTML by hand. Nothing else calls them: templates pick the encoder for
-// the context each output sits in (html-context.ts), so a template cannot forget to escape.
+// The HTML encoders, the only place in src that turns text into HTML by hand. Pages call them only
+// through their templates (src/templates/engine.ts), which pick the encoder for the context each
+// output sits in (html-context.ts), so a template cannot forget to escape. Email is the one other
+// caller: its HTML is rendered once per campaign and per-recipient values are spliced in later
+// (src/email/compose.ts), where no template runs.
 import { cleanText } from '../feeds/text.js';
 
 /** How one family of pages writes text and double-quoted attribute values. */
@@ -24,3 +26,10 @@ const numeric = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charC
 
 /** The service pages' encoding: numeric references for all five characters, in every context. */
 export const NUMERIC_ENCODING: HtmlEncoding = { text: numeric, attribute: numeric };
+
+const HTML_VALUE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** A per-recipient value (a name) spliced into email HTML rendered once: text or attribute safe. */
+export function htmlValue(value: string): string {
+  return /[&<>"']/.test(value) ? value.replace(/[&<>"']/g, (c) => HTML_VALUE[c]!) : value;
+}

@@ -1,6 +1,6 @@
 // Campaigns, written once over the dialect: idempotent creation with its recipient snapshot,
 // the transport a campaign is sent through, counts, and when a campaign is finished.
-import { normalizeTopics } from '../email.js';
+import { normalizeTopics } from '../../domain/topics.js';
 import { campaignStatsFrom, ledgerTotalsFrom, type StateCount } from '../ledger-rows.js';
 import { StoreError, type Campaign, type CampaignStats, type LedgerTotals } from '../store.js';
 import { isRecipient } from './audience.js';

@@ -1,6 +1,7 @@
 // Subscribers, written once over the dialect: the address and topic rules of src/storage/email.ts,
 // status changes (compare-and-set) and what leaving does to mail still waiting.
-import { addressColumns, emailKey, normalizeTopics } from '../email.js';
+import { normalizeTopics } from '../../domain/topics.js';
+import { addressColumns, emailKey } from '../email.js';
 import { DuplicateSubscriberError, type NewSubscriber, type Subscriber, type SubscriberQuery, type SubscriberStatus } from '../store.js';
 import { ACTIVE, confirmedAtOnInsert, endsSubscription } from './audience.js';
 import { withFragments, type Dialect, type Sql, type SubscriberValues } from './dialect.js';
