@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { checkDatabaseUrl, checkDkim, checkLease, checkSchedule, checkSecret, checkSmtpUrl, checkTimeZone } from './checks.js';
+import { checkDkim, checkLease, checkSchedule, checkSecret, checkSmtpUrl, checkTimeZone, parseDatabaseUrl } from './checks.js';
 import { ENV_VARIABLES, EnvSyntaxError, port, redact, trustProxy, type EnvParser, type EnvVariable } from './env.js';
 import { ConfigError } from './errors.js';
 import { configSchema, fileSchema, PATH_SETTINGS, SECTIONS, settingSchema, type Config, type ConfigLayer } from './schema.js';
@@ -108,7 +108,7 @@ function check(config: Config, where: (setting: string) => string): void {
   checkTimeZone(config.site.timeZone, where('site.timeZone'));
   checkSchedule(config.schedule, where('schedule'));
   if (config.secret !== undefined) checkSecret(config.secret, where('secret'));
-  if (config.databaseUrl !== undefined) checkDatabaseUrl(config.databaseUrl, where('databaseUrl'));
+  parseDatabaseUrl(config.databaseUrl, where('databaseUrl'));
   if (config.email.dkim) checkDkim(config.email.dkim, where('email.dkim'));
   const smtp = config.smtpUrl === undefined ? undefined : checkSmtpUrl(config.smtpUrl, where('smtpUrl'));
   if (smtp) checkLease(config.smtp.leaseSeconds, smtp, { lease: where('smtp.leaseSeconds'), smtpUrl: where('smtpUrl') });
