@@ -1,9 +1,8 @@
 // `pressroom start` (HTTP + worker in one process), `pressroom serve` and `pressroom worker`.
 // Runs until SIGTERM or SIGINT, then shuts down gracefully; a second signal exits at once.
 import type { Command } from 'commander';
-import { ConfigError, type ConfigOverrides } from '../config/config.js';
-import { createLogger } from '../logging.js';
-import { startService, type ServiceMode } from '../server/service.js';
+import type { ConfigError, ConfigOverrides } from '../config/config.js';
+import type { ServiceMode } from '../server/service.js';
 import { parseTrustProxy } from '../server/trust-proxy.js';
 import { configFrom, UsageError, type CommonOptions } from './common.js';
 
@@ -41,7 +40,8 @@ export function registerServiceCommands(program: Command): void {
 }
 
 /** A port we cannot listen on is a configuration error: one line, exit 2 (not a stack trace). */
-function listenProblem(err: unknown, host: string, port: number): ConfigError | null {
+async function listenProblem(err: unknown, host: string, port: number): Promise<ConfigError | null> {
+  const { ConfigError } = await import('../config/config.js');
   const code = (err as NodeJS.ErrnoException).code;
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (code === 'EADDRINUSE') return new ConfigError(`port: ${where} is already in use (stop the other server, or choose another port with --port or PRESSROOM_PORT)`);
@@ -61,7 +61,8 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
       ? parseTrustProxy(options.trustProxy, '--trust-proxy')
       : parseTrustProxy(process.env.PRESSROOM_TRUST_PROXY, 'PRESSROOM_TRUST_PROXY');
   if (!trustProxy.ok) throw new UsageError(trustProxy.error);
-  const config = configFrom({ ...options, port });
+  const config = await configFrom({ ...options, port });
+  const [{ createLogger }, { startService }] = await Promise.all([import('../logging.js'), import('../server/service.js')]);
   const logger = createLogger();
   const host = options.host ?? process.env.PRESSROOM_HOST;
   const service = await startService({
@@ -72,8 +73,8 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
     trustProxy: trustProxy.value,
     watch: options.watch,
     env: config.production ? 'production' : process.env.NODE_ENV,
-  }).catch((err: unknown) => {
-    throw listenProblem(err, host ?? '127.0.0.1', config.port) ?? err;
+  }).catch(async (err: unknown) => {
+    throw (await listenProblem(err, host ?? '127.0.0.1', config.port)) ?? err;
   });
   if (service.url) {
     // Out of the box the site URL is http://localhost:<port>/: show that one, it is what links use.

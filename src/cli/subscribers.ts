@@ -3,9 +3,7 @@
 // by id (keyset), so they stream any list size in constant memory.
 import { createReadStream, type ReadStream } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, type Config } from '../config/config.js';
-import { csvRows } from '../domain/csv-cells.js';
-import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
+import type { Config } from '../config/config.js';
 import { openStore } from '../storage/open.js';
 import {
   DuplicateSubscriberError,
@@ -42,7 +40,7 @@ export function registerSubscriberCommands(program: Command): void {
       .option('--status <status>', `one of ${STATUSES.join(', ')}`, 'active'),
   ).action(async (email: string, options: Options & { name?: string; topics?: string; status: string }) => {
     const status = parseStatus(options.status);
-    await withStore(configFrom(options), async (store) => {
+    await withStore(await configFrom(options), async (store) => {
       try {
         const topics = options.topics?.split(',').map((t) => t.trim()).filter(Boolean) ?? [];
         const s = await store.addSubscriber({ email, name: options.name ?? null, topics, status, source: 'cli' });
@@ -73,7 +71,8 @@ export function registerSubscriberCommands(program: Command): void {
       .option('--status <status>', `only this status: ${STATUSES.join(', ')}`),
   ).action(async (options: Options & { status?: string }) => {
     const status = options.status === undefined ? undefined : parseStatus(options.status);
-    await withStore(configFrom(options), async (store) => {
+    const { csvRows } = await import('../domain/csv-cells.js');
+    await withStore(await configFrom(options), async (store) => {
       let n = 0;
       for await (const page of pages(store, status)) {
         n += page.length;
@@ -89,7 +88,8 @@ export function registerSubscriberCommands(program: Command): void {
       .command('import <file>')
       .description('import a CSV file with a header row: email (required), name, topics ("a;b" or "a|b"), status, source'),
   ).action(async (file: string, options: Options) => {
-    await withStore(configFrom(options), async (store) => {
+    const { formatImportProblem, ImportHeaderError, importSubscribersCsv } = await import('../storage/csv-import.js');
+    await withStore(await configFrom(options), async (store) => {
       const input = createReadStream(file);
       const opened = new Promise<void>((resolve, reject) => {
         input.once('open', () => resolve());
@@ -134,7 +134,8 @@ export function registerSubscriberCommands(program: Command): void {
   ).action(async (options: Options & { status?: string; email?: string }) => {
     if (options.email !== undefined) return exportPerson(options.email, options);
     const status = options.status === undefined ? undefined : parseStatus(options.status);
-    await withStore(configFrom(options), async (store) => {
+    const { csvRows } = await import('../domain/csv-cells.js');
+    await withStore(await configFrom(options), async (store) => {
       if (!(await write(csvRows([EXPORT_COLUMNS])))) return;
       for await (const page of pages(store, status)) {
         const ok = await write(
@@ -149,7 +150,7 @@ export function registerSubscriberCommands(program: Command): void {
 }
 
 async function eraseCommand(email: string, options: Options, verb: string): Promise<void> {
-  await withStore(configFrom(options), async (store) => {
+  await withStore(await configFrom(options), async (store) => {
     if (await store.eraseSubscriber(email)) {
       console.log(`${verb} ${email}`);
     } else {
@@ -162,7 +163,7 @@ async function eraseCommand(email: string, options: Options, verb: string): Prom
 /** `export --email`: the subscriber, its ledger rows and its system mail, as one JSON document. */
 async function exportPerson(email: string, options: Options & { status?: string }): Promise<void> {
   if (options.status !== undefined) throw new UsageError('--email and --status cannot be used together');
-  await withStore(configFrom(options), async (store) => {
+  await withStore(await configFrom(options), async (store) => {
     const found = await store.exportSubscriber(email);
     if (!found) {
       console.error(`pressroom: ${email}: nothing stored about this address`);
@@ -229,6 +230,7 @@ async function withStore(config: Config, fn: (store: Store) => Promise<void>): P
   try {
     store = await openStore(config);
   } catch (err) {
+    const { ConfigError } = await import('../config/config.js');
     if (err instanceof StoreError) throw new ConfigError(err.message);
     throw err;
   }

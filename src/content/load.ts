@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
 import type { Worker } from 'node:worker_threads';
+import { compiledEntry } from '../compiled-entry.js';
 import type { Config } from '../config/config.js';
 import type { Issue, Problem } from './issue.js';
 import { LOADER_HEAP_MB, MAX_LOAD_SECONDS } from './limits.js';
@@ -223,9 +224,8 @@ async function loadInThreads(context: LoadContext, jobs: FileJob[], threads: num
     settle();
   };
   const start = () => {
-    const worker = new Worker(new URL('./load-worker.js', import.meta.url), {
+    const worker = new Worker(compiledEntry(import.meta.url, './load-worker.js'), {
       workerData: context,
-      execArgv: workerExecArgv(),
       // The stack of a main thread (V8's default ~1 MB, not a worker's 4 MB), so a file nests
       // too deeply in a loader thread exactly when it does in this one.
       resourceLimits: { maxOldGenerationSizeMb: LOADER_HEAP_MB, stackSizeMb: 1 },
@@ -298,23 +298,4 @@ async function knownStoppers(jobs: FileJob[]): Promise<Map<number, FileResult>> 
     }),
   );
   return known;
-}
-
-/**
- * The worker registers tsx itself (load-worker.js); flags that would load tsx a second time
- * (`node --import tsx`, inherited by default) are left out.
- */
-function workerExecArgv(): string[] {
-  const args: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (/^--(import|loader|experimental-loader|require)$/.test(arg) && /(^|[/\\])tsx([/\\]|$)/.test(argv[i + 1] ?? '')) {
-      i++;
-      continue;
-    }
-    if (/^--(import|loader|experimental-loader|require)=.*(^|[=/\\])tsx([/\\]|$)/.test(arg)) continue;
-    args.push(arg);
-  }
-  return args;
 }

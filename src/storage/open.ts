@@ -2,7 +2,6 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { StoreError, type Store } from './store.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
 
 /** DATABASE_URL postgres:// or postgresql:// -> PostgreSQL; otherwise SQLite at `<dataDir>/pressroom.db`. */
 export async function openStore(config: Config): Promise<Store> {
@@ -14,6 +13,8 @@ export async function openStore(config: Config): Promise<Store> {
   } else if (url && !/^sqlite:/i.test(url)) {
     throw new StoreError(`DATABASE_URL: "${redact(url)}" is not supported (expected postgres://... or sqlite:PATH, or unset for SQLite in the data folder)`);
   } else {
+    // Imported like the PostgreSQL adapter, when chosen: a command on PostgreSQL never loads better-sqlite3.
+    const { SqliteStore } = await import('./sqlite/sqlite-store.js');
     store = new SqliteStore(url ? sqlitePath(url, config) : path.join(config.dataDir, 'pressroom.db'));
   }
   try {
