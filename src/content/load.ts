@@ -10,7 +10,7 @@ import { compiledEntry } from '../compiled-entry.js';
 import type { Config } from '../config/config.js';
 import type { Issue, Problem } from './issue.js';
 import { LOADER_HEAP_MB, MAX_LOAD_SECONDS } from './limits.js';
-import { loadIssueFile, type FileJob, type FileResult, type LoadContext } from './load-file.js';
+import type { FileJob, FileResult, LoadContext } from './load-file.js';
 
 export { MAX_ISSUE_BYTES } from './limits.js';
 
@@ -58,7 +58,7 @@ export async function loadIssues(config: Config, options: LoadOptions = {}): Pro
   // Results keep the sorted file order whichever thread loaded a file, so problems and
   // duplicate-slug choices do not depend on the number of threads.
   const known = await knownStoppers(jobs);
-  const results = jobs.length === 0 ? [] : threads === 0 ? loadHere(context, jobs, known) : await loadInThreads(context, jobs, threads, known);
+  const results = jobs.length === 0 ? [] : threads === 0 ? await loadHere(context, jobs, known) : await loadInThreads(context, jobs, threads, known);
   const problems: Problem[] = [];
   const issues: Issue[] = [];
   for (const result of results) {
@@ -136,7 +136,9 @@ function newestFirst(a: Issue, b: Issue): number {
  * whatever runs inside it, so a file over MAX_LOAD_SECONDS is stopped and reported the same way
  * a loader thread's would be.
  */
-function loadHere(context: LoadContext, jobs: FileJob[], known: Map<number, FileResult>): FileResult[] {
+async function loadHere(context: LoadContext, jobs: FileJob[], known: Map<number, FileResult>): Promise<FileResult[]> {
+  // Imported here: a process whose files load in threads (`pressroom start`) never loads the Markdown libraries.
+  const { loadIssueFile } = await import('./load-file.js');
   return jobs.map((job, index) => {
     const remembered = known.get(index);
     if (remembered) return remembered;
