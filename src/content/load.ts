@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runInNewContext } from 'node:vm';
+import { createContext, Script } from 'node:vm';
 import type { Worker } from 'node:worker_threads';
 import { compiledEntry } from '../compiled-entry.js';
 import type { Config } from '../config/config.js';
@@ -139,11 +139,15 @@ function newestFirst(a: Issue, b: Issue): number {
 async function loadHere(context: LoadContext, jobs: FileJob[], known: Map<number, FileResult>): Promise<FileResult[]> {
   // Imported here: a process whose files load in threads (`pressroom start`) never loads the Markdown libraries.
   const { loadIssueFile } = await import('./load-file.js');
+  // One context for every file: a new one per file costs ~1 ms (0.2 s of `check` on the corpus).
+  const sandbox = createContext({ load: (): FileResult | undefined => undefined });
+  const call = new Script('load()');
   return jobs.map((job, index) => {
     const remembered = known.get(index);
     if (remembered) return remembered;
     try {
-      return runInNewContext('load()', { load: () => loadIssueFile(context, job) }, { timeout: MAX_LOAD_SECONDS * 1000 }) as FileResult;
+      sandbox.load = () => loadIssueFile(context, job);
+      return call.runInContext(sandbox, { timeout: MAX_LOAD_SECONDS * 1000 }) as FileResult;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
       const result = { problems: [{ file: job.display, message: TOO_SLOW }] };
