@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (through tsx), so a fresh clone works right after `npm ci`
-// with no build step and the CLI never runs stale compiled code.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// Runs the compiled JavaScript in dist/, which `npm ci` (the `prepare` script) builds from src/.
+try {
+  await import('../dist/cli/main.js');
+} catch (err) {
+  const main = new URL('../dist/cli/main.js', import.meta.url);
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes(main.pathname)) throw err;
+  console.error('pressroom: dist/ is not built: run `npm run build` (or `npm ci`) in the pressroom folder');
+  process.exitCode = 2;
+}

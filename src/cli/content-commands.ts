@@ -1,8 +1,5 @@
 // `pressroom check` and `pressroom build`: the content half of the operator contract.
 import type { Command } from 'commander';
-import { bundleFiles } from '../build/bundles.js';
-import { buildSite } from '../build/site.js';
-import { loadIssues } from '../content/load.js';
 import { formatProblem, isPublished, type Problem } from '../content/issue.js';
 import { configFrom } from './common.js';
 
@@ -13,7 +10,8 @@ export function registerContentCommands(program: Command): void {
     .option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (options: { issues?: string; config?: string }) => {
-      const config = configFrom(options);
+      const config = await configFrom(options);
+      const [{ loadIssues }, { bundleFiles }] = await Promise.all([import('../content/load.js'), import('../build/bundles.js')]);
       const { issues, problems, warnings } = await loadIssues(config);
       printProblems(problems);
       printWarnings(warnings);
@@ -38,7 +36,8 @@ export function registerContentCommands(program: Command): void {
     .option('--site-url <url>', 'absolute URL the site is served from (or PRESSROOM_SITE_URL)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (options: { issues?: string; out?: string; siteUrl?: string; config?: string }) => {
-      const config = configFrom(options);
+      const config = await configFrom(options);
+      const [{ loadIssues }, { buildSite }] = await Promise.all([import('../content/load.js'), import('../build/site.js')]);
       const { issues, problems, warnings } = await loadIssues(config);
       printProblems(problems);
       printWarnings(warnings);

@@ -1,16 +1,13 @@
 // `pressroom send`, `pressroom status` and `pressroom retry`: the operator's side of delivery.
+// `status` needs the store only: what sending needs (nodemailer, the logger) is imported by send and retry.
 import type { Command } from 'commander';
-import { resolveSecret } from '../config/secret.js';
 import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
 import { invalidAddressMessage, parseAddress } from '../domain/address.js';
 import { notEmailableText, whyNotEmailable } from '../domain/publication.js';
 import { recipientFilter } from '../domain/recipients.js';
-import { DeliveryError, enqueueCampaign, sendCampaign, type Progress, type SendOutcome } from '../delivery/campaign.js';
-import { createTransport, transportIdentity } from '../delivery/transport.js';
-import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
+import type { Progress, SendOutcome } from '../delivery/campaign.js';
 import { testRecipient } from '../email/message.js';
-import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import type { Campaign, CampaignStats, Store } from '../storage/store.js';
 import { configFrom, issueFor, UsageError } from './common.js';
@@ -42,14 +39,15 @@ export function registerDeliveryCommands(program: Command): void {
     .action(oneLineErrors(async (slug: string, options: SendOptions) => {
       const modes = [options.test !== undefined, options.dryRun, options.enqueue].filter(Boolean).length;
       if (modes > 1) throw new UsageError('send: --test, --dry-run and --enqueue exclude each other');
-      const config = configFrom(options);
+      const config = await configFrom(options);
       const issue = await issueFor(config, slug);
       if (options.test !== undefined) return sendTest(config, issue, options.test);
       const store = await openStore(config);
       try {
         if (options.dryRun) return await dryRun(store, issue);
-        checkSendable(issue);
+        await checkSendable(issue);
         if (options.enqueue) {
+          const [{ enqueueCampaign }, { transportIdentity }] = await Promise.all([import('../delivery/campaign.js'), import('../delivery/transport.js')]);
           // An explicit SMTP_URL is recorded; without one the first worker that sends it decides.
           const { campaign, created } = await enqueueCampaign(store, issue, config.smtpUrl ? transportIdentity(config) : null);
           console.log(created
@@ -70,7 +68,7 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (slug: string | undefined, options: { config?: string; dataDir?: string }) => {
-      const config = configFrom(options);
+      const config = await configFrom(options);
       const store = await openStore(config);
       try {
         await printStatus(store, slug);
@@ -90,7 +88,7 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .option('--production', PRODUCTION_HELP)
     .action(oneLineErrors(async (slug: string, options: { config?: string; issues?: string; dataDir?: string; send: boolean; unknown?: boolean; production?: boolean }) => {
-      const config = configFrom(options);
+      const config = await configFrom(options);
       const store = await openStore(config);
       try {
         const campaign = await store.getCampaign(slug);
@@ -111,6 +109,7 @@ function oneLineErrors<A extends unknown[]>(action: (...args: A) => Promise<void
     try {
       await action(...args);
     } catch (err) {
+      const { DeliveryError } = await import('../delivery/campaign.js');
       if (!(err instanceof DeliveryError)) throw err;
       console.error(`pressroom: ${err.message}`);
       process.exitCode = 1;
@@ -118,15 +117,23 @@ function oneLineErrors<A extends unknown[]>(action: (...args: A) => Promise<void
   };
 }
 
-function checkSendable(issue: Issue): void {
+async function checkSendable(issue: Issue): Promise<void> {
   const reason = whyNotEmailable(issue, Date.now());
-  if (reason) throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" ${notEmailableText(reason, issue)}`);
+  if (!reason) return;
+  const { DeliveryError } = await import('../delivery/campaign.js');
+  throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" ${notEmailableText(reason, issue)}`);
 }
 
 async function sendTest(config: Config, issue: Issue, address: string): Promise<void> {
   const parsed = parseAddress(address);
   // Worded as the sign-up form, `subscribers add` and the CSV import word it; still a usage error (exit 2).
   if (!parsed.ok) throw new UsageError(invalidAddressMessage(address, parsed.problem));
+  const [{ createLogger }, { resolveSecret }, { createTransport }, { DeliveryError }] = await Promise.all([
+    import('../logging.js'),
+    import('../config/secret.js'),
+    import('../delivery/transport.js'),
+    import('../delivery/campaign.js'),
+  ]);
   const logger = createLogger({ level: config.logLevel });
   // Loaded here only: `send` itself renders in a child process and never loads MJML (render-isolated.ts).
   const { prepareIssueEmail } = await import('../email/issue-email.js');
@@ -144,7 +151,7 @@ async function sendTest(config: Config, issue: Issue, address: string): Promise<
 
 /** Counts the would-be recipients with the store's own rule (src/domain/recipients.ts), page by page. */
 async function dryRun(store: Store, issue: Issue): Promise<void> {
-  checkSendable(issue);
+  await checkSendable(issue);
   const existing = await store.getCampaign(issue.slug);
   if (existing) {
     const s = await store.campaignStats(existing.id);
@@ -164,7 +171,14 @@ async function dryRun(store: Store, issue: Issue): Promise<void> {
 }
 
 async function runSend(config: Config, store: Store, issue: Issue): Promise<void> {
-  checkSendable(issue);
+  await checkSendable(issue);
+  const [{ createLogger }, { resolveSecret }, { sendCampaign }, { createTransport }, { acquireWorkerId, defaultWorkerBase }] = await Promise.all([
+    import('../logging.js'),
+    import('../config/secret.js'),
+    import('../delivery/campaign.js'),
+    import('../delivery/transport.js'),
+    import('../delivery/worker-id.js'),
+  ]);
   const logger = createLogger({ level: config.logLevel });
   const existing = await store.getCampaign(issue.slug);
   if (existing?.finishedAt) {

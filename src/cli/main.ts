@@ -1,14 +1,14 @@
 // Entry point of the `pressroom` command. Exit codes: 0 success, 1 content or delivery
 // problems, 2 usage or configuration errors.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/config.js';
-import { StoreError } from '../storage/store.js';
 import { UsageError } from './common.js';
 
 type Register = (program: Command) => void;
 
-// Each group's module pulls in heavy libraries (MJML, fastify, nodemailer, pg), so only the
-// group of the command being run is loaded; `--help` and unknown commands load them all.
+// Only the group of the command being run is registered; `--help` and unknown commands register
+// them all. Registering loads no library a command uses (MJML, fastify, nodemailer, a database
+// driver): each command imports those when it runs (test/cli/lean-start.test.ts).
 const commandGroups: Array<{ commands: string[]; load: () => Promise<Register> }> = [
   { commands: ['check', 'build'], load: async () => (await import('./content-commands.js')).registerContentCommands },
   { commands: ['preview'], load: async () => (await import('./preview.js')).registerPreviewCommands },
@@ -19,6 +19,12 @@ const commandGroups: Array<{ commands: string[]; load: () => Promise<Register> }
 
 const program = new Command('pressroom')
   .description('Markdown newsletter issues -> RSS, Atom, JSON Feed, a web archive and email')
+  .option('-V, --version', 'print the version of pressroom')
+  .on('option:version', () => {
+    const version = packageVersion();
+    process.stdout.write(`${version}\n`);
+    throw new CommanderError(0, 'commander.version', version);
+  })
   .showHelpAfterError()
   .exitOverride();
 
@@ -34,14 +40,21 @@ try {
   for (const group of matching.length > 0 ? matching : commandGroups) (await group.load())(program);
   await program.parseAsync(process.argv);
 } catch (err) {
-  process.exitCode = exitCodeFor(err);
+  process.exitCode = await exitCodeFor(err);
 }
 
-function exitCodeFor(err: unknown): number {
+/** Read when asked for only: the other commands never open package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+async function exitCodeFor(err: unknown): Promise<number> {
   if (err instanceof CommanderError) {
     // --help and --version end through here too, with exit code 0.
     return err.exitCode === 0 ? 0 : 2;
   }
+  // Loaded on failure only: a command that failed on either has loaded it already.
+  const [{ ConfigError }, { StoreError }] = await Promise.all([import('../config/config.js'), import('../storage/store.js')]);
   if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreError) {
     console.error(`pressroom: ${err.message}`);
     return 2;

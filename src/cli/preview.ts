@@ -4,10 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { resolveSecret } from '../config/secret.js';
-import { prepareIssueEmail } from '../email/issue-email.js';
 import type { Recipient } from '../email/message.js';
-import { TemplateError } from '../email/templates.js';
 import { configFrom, issueFor } from './common.js';
 
 /** Who the preview is addressed to. Id 0 is never a real subscriber (ids start at 1). */
@@ -36,8 +33,13 @@ export function registerPreviewCommands(program: Command): void {
     .option('--data-dir <dir>', 'data folder holding the dev secret (default ./data or PRESSROOM_DATA_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (slug: string, options: PreviewOptions) => {
-      const config = configFrom({ config: options.config, issues: options.issues, siteUrl: options.siteUrl, dataDir: options.dataDir });
+      const config = await configFrom({ config: options.config, issues: options.issues, siteUrl: options.siteUrl, dataDir: options.dataDir });
       const issue = await issueFor(config, slug);
+      const [{ resolveSecret }, { prepareIssueEmail }, { TemplateError }] = await Promise.all([
+        import('../config/secret.js'),
+        import('../email/issue-email.js'),
+        import('../email/templates.js'),
+      ]);
       let files: { html: string; txt: string; eml: string };
       let html: string;
       try {

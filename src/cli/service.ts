@@ -1,9 +1,8 @@
 // `pressroom start` (HTTP + worker in one process), `pressroom serve` and `pressroom worker`.
 // Runs until SIGTERM or SIGINT, then shuts down gracefully; a second signal exits at once.
 import type { Command } from 'commander';
-import { ConfigError, type ConfigOverrides } from '../config/config.js';
-import { createLogger } from '../logging.js';
-import { startService, type ServiceMode } from '../server/service.js';
+import type { ConfigError, ConfigOverrides } from '../config/config.js';
+import type { ServiceMode } from '../server/service.js';
 import { configFrom, type CommonOptions } from './common.js';
 
 /** --port, --host, --trust-proxy and --production are read by the configuration (ConfigOverrides). */
@@ -37,7 +36,8 @@ export function registerServiceCommands(program: Command): void {
 }
 
 /** A port we cannot listen on is a configuration error: one line, exit 2 (not a stack trace). */
-function listenProblem(err: unknown, host: string, port: number): ConfigError | null {
+async function listenProblem(err: unknown, host: string, port: number): Promise<ConfigError | null> {
+  const { ConfigError } = await import('../config/config.js');
   const code = (err as NodeJS.ErrnoException).code;
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (code === 'EADDRINUSE') return new ConfigError(`port: ${where} is already in use (stop the other server, or choose another port with --port or PRESSROOM_PORT)`);
@@ -47,10 +47,11 @@ function listenProblem(err: unknown, host: string, port: number): ConfigError | 
 }
 
 async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void> {
-  const loaded = configFrom(options);
+  const loaded = await configFrom(options);
+  const [{ createLogger }, { startService }] = await Promise.all([import('../logging.js'), import('../server/service.js')]);
   const logger = createLogger({ level: loaded.logLevel });
-  const service = await startService({ config: loaded, mode, logger, watch: options.watch }).catch((err: unknown) => {
-    throw listenProblem(err, loaded.host, loaded.port) ?? err;
+  const service = await startService({ config: loaded, mode, logger, watch: options.watch }).catch(async (err: unknown) => {
+    throw (await listenProblem(err, loaded.host, loaded.port)) ?? err;
   });
   const { config } = service;
   if (service.url) {

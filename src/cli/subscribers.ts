@@ -3,10 +3,8 @@
 // by id (keyset), so they stream any list size in constant memory.
 import { createReadStream, type ReadStream } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, type Config } from '../config/config.js';
-import { csvRows } from '../domain/csv-cells.js';
+import type { Config } from '../config/config.js';
 import { isSubscriberStatus, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
-import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
 import { openStore } from '../storage/open.js';
 import {
   DuplicateSubscriberError,
@@ -41,7 +39,7 @@ export function registerSubscriberCommands(program: Command): void {
       .option('--status <status>', `one of ${SUBSCRIBER_STATUSES.join(', ')}`, 'active'),
   ).action(async (email: string, options: Options & { name?: string; topics?: string; status: string }) => {
     const status = parseStatus(options.status);
-    await withStore(configFrom(options), async (store) => {
+    await withStore(await configFrom(options), async (store) => {
       try {
         const topics = options.topics?.split(',').map((t) => t.trim()).filter(Boolean) ?? [];
         const s = await store.addSubscriber({ email, name: options.name ?? null, topics, status, source: 'cli' });
@@ -72,7 +70,8 @@ export function registerSubscriberCommands(program: Command): void {
       .option('--status <status>', `only this status: ${SUBSCRIBER_STATUSES.join(', ')}`),
   ).action(async (options: Options & { status?: string }) => {
     const status = options.status === undefined ? undefined : parseStatus(options.status);
-    await withStore(configFrom(options), async (store) => {
+    const { csvRows } = await import('../domain/csv-cells.js');
+    await withStore(await configFrom(options), async (store) => {
       let n = 0;
       for await (const page of pages(store, status)) {
         n += page.length;
@@ -88,7 +87,8 @@ export function registerSubscriberCommands(program: Command): void {
       .command('import <file>')
       .description('import a CSV file with a header row: email (required), name, topics ("a;b" or "a|b"), status, source'),
   ).action(async (file: string, options: Options) => {
-    await withStore(configFrom(options), async (store) => {
+    const { formatImportProblem, ImportHeaderError, importSubscribersCsv } = await import('../storage/csv-import.js');
+    await withStore(await configFrom(options), async (store) => {
       const input = createReadStream(file);
       const opened = new Promise<void>((resolve, reject) => {
         input.once('open', () => resolve());
@@ -133,7 +133,8 @@ export function registerSubscriberCommands(program: Command): void {
   ).action(async (options: Options & { status?: string; email?: string }) => {
     if (options.email !== undefined) return exportPerson(options.email, options);
     const status = options.status === undefined ? undefined : parseStatus(options.status);
-    await withStore(configFrom(options), async (store) => {
+    const { csvRows } = await import('../domain/csv-cells.js');
+    await withStore(await configFrom(options), async (store) => {
       if (!(await write(csvRows([EXPORT_COLUMNS])))) return;
       for await (const page of pages(store, status)) {
         const ok = await write(
@@ -148,7 +149,7 @@ export function registerSubscriberCommands(program: Command): void {
 }
 
 async function eraseCommand(email: string, options: Options, verb: string): Promise<void> {
-  await withStore(configFrom(options), async (store) => {
+  await withStore(await configFrom(options), async (store) => {
     if (await store.eraseSubscriber(email)) {
       console.log(`${verb} ${email}`);
     } else {
@@ -161,7 +162,7 @@ async function eraseCommand(email: string, options: Options, verb: string): Prom
 /** `export --email`: the subscriber, its ledger rows and its system mail, as one JSON document. */
 async function exportPerson(email: string, options: Options & { status?: string }): Promise<void> {
   if (options.status !== undefined) throw new UsageError('--email and --status cannot be used together');
-  await withStore(configFrom(options), async (store) => {
+  await withStore(await configFrom(options), async (store) => {
     const found = await store.exportSubscriber(email);
     if (!found) {
       console.error(`pressroom: ${email}: nothing stored about this address`);
@@ -228,6 +229,7 @@ async function withStore(config: Config, fn: (store: Store) => Promise<void>): P
   try {
     store = await openStore(config);
   } catch (err) {
+    const { ConfigError } = await import('../config/config.js');
     if (err instanceof StoreError) throw new ConfigError(err.message);
     throw err;
   }

@@ -6,8 +6,8 @@
 // is the same PreparedEmail, and a rendering error is rethrown here as the same error class
 // (TemplateError) with the same message.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { compiledEntry } from '../compiled-entry.js';
 import type { Config } from '../config/config.js';
 import type { Issue } from '../content/issue.js';
 import type { PreparedEmailWithParts } from './compose.js';
@@ -33,13 +33,9 @@ export async function renderIssuePartsInChild(config: Config, issue: Issue): Pro
 }
 
 function runChild(input: string, slug: string): Promise<Reply> {
-  // Run the child the way this module runs: as TypeScript through tsx's loader, or as compiled JS.
-  const self = import.meta.url;
-  const typescript = self.endsWith('.ts');
-  const entry = fileURLToPath(new URL(typescript ? './render-child.ts' : './render-child.js', self));
-  const loader = typescript ? ['--import', pathToFileURL(createRequire(self).resolve('tsx')).href] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...loader, entry], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const entry = fileURLToPath(compiledEntry(import.meta.url, './render-child.js'));
+    const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'inherit'] });
     const out: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.on('error', (err) => reject(new Error(`${slug}: could not start the render process: ${err.message}`)));

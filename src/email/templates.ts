@@ -12,7 +12,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
-import mjml2html from 'mjml';
 
 import { bundledPath } from '../templates/root.js';
 import { TemplateError } from './template-error.js';
@@ -85,6 +84,8 @@ export async function compileTemplate(
 
   // 2. MJML, strict. Includes are enabled but confined to the templates folder.
   let html: string;
+  // Imported on first use: MJML is ~60 MB and ~0.5 s, and `pressroom start` may never render an email.
+  const { default: mjml2html } = await import('mjml');
   try {
     const result = await mjml2html(sources.get(file)!, {
       filePath: file,

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { parseDatabaseUrl } from '../config/checks.js';
 import type { Config } from '../config/config.js';
 import type { Store } from './store.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
 
 /** DATABASE_URL postgres:// or postgresql:// -> PostgreSQL; otherwise SQLite (`<dataDir>/pressroom.db` by default). */
 export async function openStore(config: Config): Promise<Store> {
@@ -13,6 +12,8 @@ export async function openStore(config: Config): Promise<Store> {
     const { PostgresStore } = await import('./postgres/postgres-store.js');
     store = new PostgresStore(target.url);
   } else {
+    // Imported like the PostgreSQL adapter, when chosen: a command on PostgreSQL never loads better-sqlite3.
+    const { SqliteStore } = await import('./sqlite/sqlite-store.js');
     // Relative paths are relative to the data folder.
     store = new SqliteStore(path.resolve(config.dataDir, target.file ?? 'pressroom.db'));
   }

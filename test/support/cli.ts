@@ -18,7 +18,7 @@ export interface CliSite {
 export function runCli(
   site: CliSite,
   args: string[],
-  options: { env?: Record<string, string>; closeStdout?: boolean } = {},
+  options: { env?: Record<string, string>; closeStdout?: boolean; nodeArgs?: string[] } = {},
 ): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PRESSROOM_') && k !== 'SMTP_URL' && k !== 'DATABASE_URL') env[k] = v;
@@ -30,7 +30,7 @@ export function runCli(
     ...options.env,
   });
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: site.dir, env });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cliPath, ...args], { cwd: site.dir, env });
     let stdout = '';
     let stderr = '';
     // Like `| head -0`: the reading end is gone before the command writes its first line.
