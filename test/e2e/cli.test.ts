@@ -49,7 +49,7 @@ describe('pressroom start', () => {
       }
       // The first tick builds the site; poll until the feed is there.
       let feed: Response | undefined;
-      while (!feed || feed.status !== 200) {
+      while (feed?.status !== 200) {
         if (Date.now() > deadline) throw new Error(`feed never served:\n${stderr}`);
         feed = await fetch(`${url}feed.xml`);
         if (feed.status !== 200) await new Promise((r) => setTimeout(r, 100));
