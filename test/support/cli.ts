@@ -100,7 +100,9 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
     stderr: () => stderr,
     output: () => output,
     hasExited,
-    waitForOutput: (pattern, wait = {}) => waitFor(() => pattern.test(output), { what: `output matching ${pattern}`, timeout: 30_000, ...wait, alive: proc }),
+    waitForOutput: async (pattern, wait = {}) => {
+      await waitFor(() => pattern.test(output), { what: `output matching ${pattern}`, timeout: 30_000, ...wait, alive: proc });
+    },
     stop(signal = 'SIGTERM') {
       if (!hasExited()) child.kill(signal);
       return exited;

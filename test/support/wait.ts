@@ -11,13 +11,19 @@ export interface WaitOptions {
   describe?: () => string;
   /** Fail at once when this process exits before the condition holds (its output goes into the error). */
   alive?: CliProcess;
+  /** A check that throws (a server not listening yet) counts as "not yet" instead of failing. */
+  ignoreErrors?: boolean;
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, options: WaitOptions = {}): Promise<void> {
-  const { what = 'a condition', timeout = 20_000, interval = 50, alive } = options;
+/** Polls `check` until it returns a truthy value, and resolves with that value. */
+export async function waitFor<T>(check: () => T | Promise<T>, options: WaitOptions = {}): Promise<Exclude<T, false | null | undefined>> {
+  const { what = 'a condition', timeout = 20_000, interval = 50, alive, ignoreErrors = false } = options;
+  const attempt = ignoreErrors ? () => Promise.resolve(check()).catch(() => undefined) : check;
   const describe = options.describe ?? (alive ? alive.output : () => '');
   const deadline = Date.now() + timeout;
-  while (!(await check())) {
+  for (;;) {
+    const value = await attempt();
+    if (value) return value as Exclude<T, false | null | undefined>;
     if (alive?.hasExited()) throw new Error(`the process exited (${alive.child.exitCode ?? alive.child.signalCode}) before ${what}:\n${describe()}`);
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}\n${describe()}`);
     await new Promise((r) => setTimeout(r, interval));
