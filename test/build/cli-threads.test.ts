@@ -1,7 +1,6 @@
 // `pressroom build` on a folder big enough to load in worker threads, through the real CLI
 // (bin/pressroom.js registers tsx with its API; the workers must find the TypeScript sources
 // on their own): the site must be byte-identical to one built from a single-thread load.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +9,8 @@ import { expect, it } from 'vitest';
 import { buildSite } from '../../src/build/site.js';
 import { loadConfig } from '../../src/config/config.js';
 import { loadIssues, PARALLEL_MIN_FILES } from '../../src/content/load.js';
-import { cliPath, corpusDir, projectRoot } from '../support/paths.js';
+import { execCliSync } from '../support/cli.js';
+import { corpusDir, projectRoot } from '../support/paths.js';
 
 function tree(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
@@ -40,10 +40,7 @@ it('builds the same site from a big folder as a single-thread load does', async 
 
   const siteUrl = 'https://news.example.org/weekly/';
   const cliOut = path.join(work, 'cli-out');
-  const result = spawnSync(process.execPath, [cliPath, 'build', '--issues', issuesDir, '--out', cliOut, '--site-url', siteUrl], {
-    cwd: projectRoot,
-    encoding: 'utf8',
-  });
+  const result = execCliSync(['build', '--issues', issuesDir, '--out', cliOut, '--site-url', siteUrl]);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   expect(result.stdout).toContain(`built ${total} issues into ${cliOut}`);

@@ -1,12 +1,11 @@
 // `pressroom subscribers ...` through the real CLI (node bin/pressroom.js) on a real SQLite file,
 // and on PostgreSQL through DATABASE_URL.
-import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliPath, projectRoot } from '../support/paths.js';
+import { execCliSync, startCli, type EnvOverrides } from '../support/cli.js';
 import { postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pressroom-cli-subs-'));
@@ -17,10 +16,8 @@ function dataDir(): string {
   return path.join(root, `data-${++n}`);
 }
 
-function run(args: string[], env: Record<string, string | undefined>) {
-  const merged: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, ...env };
-  for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-  return spawnSync(process.execPath, [cliPath, 'subscribers', ...args], { cwd: projectRoot, encoding: 'utf8', env: merged as NodeJS.ProcessEnv });
+function run(args: string[], env: EnvOverrides) {
+  return execCliSync(['subscribers', ...args], { env });
 }
 
 function csv(name: string, text: string): string {
@@ -158,14 +155,12 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     const lines = ['email', ...Array.from({ length: 20_000 }, (_, i) => `reader${i}@example.org`)];
     expect(run(['import', csv('many.csv', lines.join('\n'))], env).status).toBe(0);
     for (const command of ['export', 'list']) {
-      const child = spawn(process.execPath, [cliPath, 'subscribers', command], { cwd: projectRoot, env: { ...process.env, ...env } });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
-      child.stdout.destroy();
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const cli = startCli(['subscribers', command], { env });
+      const first = await new Promise<string>((resolve) => cli.child.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
+      cli.child.stdout!.destroy();
+      const code = await cli.exited;
       expect(first.length).toBeGreaterThan(0);
-      expect(stderr).not.toContain('EPIPE');
+      expect(cli.stderr()).not.toContain('EPIPE');
       expect(code).toBe(0);
     }
   });

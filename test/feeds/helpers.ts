@@ -2,7 +2,6 @@
 // feed readers we check output with (xmllint, Python feedparser, ../shared/tools/validate-feeds).
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { defaultConfig, type Config } from '../../src/config/config.js';
 import type { Issue, IssueDate } from '../../src/content/issue.js';
 import { validateFeedsTool } from '../support/paths.js';

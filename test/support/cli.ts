@@ -2,7 +2,7 @@
 // the developer's PRESSROOM_*, SMTP_URL and DATABASE_URL never leak into the command under test.
 // runCli/execCli run a command to its end; startCli starts a long-running one (serve, start,
 // worker, a send to interrupt) with its output captured, a readiness wait and a clean kill.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import path from 'node:path';
 import { cliPath, projectRoot } from './paths.js';
 import { waitFor, type WaitOptions } from './wait.js';
@@ -116,6 +116,17 @@ export async function execCli(args: string[], options: CliOptions = {}): Promise
   const proc = startCli(args, options);
   const code = await proc.exited;
   return { code, stdout: proc.stdout(), stderr: proc.stderr(), output: proc.output() };
+}
+
+/** Runs a CLI command to its end, blocking (for tests that assert on spawnSync's status/stdout/stderr). */
+export function execCliSync(args: string[], options: Omit<CliOptions, 'closeStdout'> & { timeout?: number; maxBuffer?: number } = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [...(options.nodeArgs ?? []), options.cli ?? cliPath, ...args], {
+    cwd: options.cwd ?? projectRoot,
+    env: cliEnv(options.env),
+    encoding: 'utf8',
+    timeout: options.timeout,
+    maxBuffer: options.maxBuffer,
+  });
 }
 
 /** Runs a CLI command against a test site (its config, issues and data folders); `env` adds to them. */

@@ -12,6 +12,7 @@ import { checkSchedule, Worker } from '../../src/worker/worker.js';
 import { HOSTILE_RECIPES } from '../support/hostile-recipes.js';
 import { dateAfterStart, isoFromNow, startHarness, writeIssue, type Harness } from '../server/harness.js';
 import { fixturesDir } from '../support/paths.js';
+import { waitFor } from '../support/wait.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -216,11 +217,3 @@ describe('schedule and watcher', () => {
     await worker.stop();
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
