@@ -82,7 +82,7 @@ describe('the site URL without site.url', () => {
     expect(sent).not.toContain('localhost:8080');
   });
 
-  it('a build beside a running server on another port writes the form that server\'s CSP allows', async () => {
+  it("a build beside a running server on another port writes the form that server's CSP allows", async () => {
     const port = await freePort();
     const out = path.join(site.dir, 'public-served');
     const server = startCli(['serve'], { cwd: site.dir, env: { ...siteEnv(site), PRESSROOM_PORT: String(port), PRESSROOM_OUT_DIR: out } });
@@ -90,7 +90,10 @@ describe('the site URL without site.url', () => {
       let csp: string | null = null;
       await waitFor(
         async () => {
-          csp = await fetch(`http://127.0.0.1:${port}/`).then((r) => (r.ok ? r.headers.get('content-security-policy') : null), () => null);
+          csp = await fetch(`http://127.0.0.1:${port}/`).then(
+            (r) => (r.ok ? r.headers.get('content-security-policy') : null),
+            () => null,
+          );
           return csp !== null;
         },
         { what: 'serve to answer', timeout: 30_000, interval: 100, alive: server },

@@ -57,7 +57,10 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
 
     const list = run(['list'], env);
     expect(list.status).toBe(0);
-    const rows = list.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
+    const rows = list.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t'));
     expect(rows.map((r) => r.slice(1))).toEqual([
       ['ada@example.org', 'active', 'Ada', 'go,rust'],
       ['Bob@Example.org', 'active', 'Bob', ''],
@@ -128,7 +131,10 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     const file = csv('big.csv', lines.join('\n') + '\n');
     expect(run(['import', file], env).status).toBe(0);
     const list = run(['list'], env);
-    const ids = list.stdout.trim().split('\n').map((l) => Number(l.split('\t')[0]));
+    const ids = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split('\t')[0]));
     expect(ids).toHaveLength(2500);
     expect(new Set(ids).size).toBe(2500);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
@@ -146,7 +152,9 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     const re = run(['import', back], env2);
     expect(re.stdout.trim()).toBe(`${back}: 2500 rows: 2500 added, 0 duplicates skipped, 0 bad rows skipped`);
     expect(run(['list', '--status', 'unsubscribed'], env2).stderr).toBe('250 subscribers (unsubscribed)\n');
-    const reexported = run(['export'], env2).stdout.split('\n').map((l) => l.split(',').slice(0, 4).join(','));
+    const reexported = run(['export'], env2)
+      .stdout.split('\n')
+      .map((l) => l.split(',').slice(0, 4).join(','));
     expect(reexported).toEqual(exported.stdout.split('\n').map((l) => l.split(',').slice(0, 4).join(',')));
   });
 
@@ -205,8 +213,6 @@ describe.skipIf(!pgUp)('pressroom subscribers (PostgreSQL via DATABASE_URL)', { 
     expect(exported[0]![0]).toBe('email');
     // The line break in the quoted name becomes a space, as in the sign-up form.
     expect(exported.find((r) => r[0] === 'carol@example.org')?.[1]).toBe('Carol Lovelace');
-    expect(exported.slice(1).map((r) => r[0])).toEqual([
-      'ada@example.org', 'Bob@Example.org', 'carol@example.org', 'eve@example.org', 'gina@example.org',
-    ]);
+    expect(exported.slice(1).map((r) => r[0])).toEqual(['ada@example.org', 'Bob@Example.org', 'carol@example.org', 'eve@example.org', 'gina@example.org']);
   });
 });

@@ -177,7 +177,11 @@ describe('pending retries', () => {
     expect(s.server.accepted()).toBe(18);
 
     const resumed = s.start(['send', SLUG]);
-    await waitFor(() => /waiting for 2 retries until \d\d:\d\d:\d\dZ/.test(resumed.output()), { what: 'the resumed run waits for retries', describe: resumed.output, timeout: 60_000 });
+    await waitFor(() => /waiting for 2 retries until \d\d:\d\d:\d\dZ/.test(resumed.output()), {
+      what: 'the resumed run waits for retries',
+      describe: resumed.output,
+      timeout: 60_000,
+    });
     expect(resumed.output()).not.toMatch(/RangeError|Invalid time value|\bat .*\.ts:\d+/);
     resumed.child.kill('SIGINT');
     expect(await resumed.exited).toBe(1);

@@ -101,10 +101,9 @@ function postgresBackend(schema: string): Backend {
         );
         let n = 0;
         for (const col of columns) {
-          const { rows } = await c.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM "${schema}"."${col.table_name}" WHERE "${col.column_name}"::text ILIKE $1`,
-            [`%${needle}%`],
-          );
+          const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."${col.table_name}" WHERE "${col.column_name}"::text ILIKE $1`, [
+            `%${needle}%`,
+          ]);
           n += rows[0]!.n;
         }
         return n;
@@ -193,9 +192,20 @@ async function scenario(backend: Backend): Promise<void> {
     expect(doc.subscriber.confirmedAt).toEqual(expect.any(String));
     expect(doc.deliveries).toEqual([
       expect.objectContaining({ campaign: 'first', email: ADA, name: ADA_NAME, state: 'sent', attempts: 1, smtpCode: 250 }),
-      expect.objectContaining({ campaign: 'second', email: ADA, name: ADA_NAME, state: 'failed', attempts: 1, smtpCode: 552, smtpResponse: expect.stringContaining(ADA.toLowerCase()) }),
+      expect.objectContaining({
+        campaign: 'second',
+        email: ADA,
+        name: ADA_NAME,
+        state: 'failed',
+        attempts: 1,
+        smtpCode: 552,
+        smtpResponse: expect.stringContaining(ADA.toLowerCase()),
+      }),
     ]);
-    expect(doc.systemMail.map((m) => [m.kind, m.state, m.smtpCode])).toEqual([['confirm', 'sent', 250], ['welcome', 'sent', 250]]);
+    expect(doc.systemMail.map((m) => [m.kind, m.state, m.smtpCode])).toEqual([
+      ['confirm', 'sent', 250],
+      ['welcome', 'sent', 250],
+    ]);
     // Nothing left out: these are all the rows the database holds for her.
     expect(await backend.rowsOf(root, doc.subscriber.id)).toEqual({ deliveries: doc.deliveries.length, systemMail: doc.systemMail.length });
     const viaApi = await api('GET', `subscribers/${encodeURIComponent(ADA)}/export`);

@@ -59,7 +59,11 @@ it('serve and worker in separate processes share one store', async () => {
 
   const serve = start('serve', env);
   await until('serve listening', async () => ((await fetch(`${base}healthz`)).ok ? true : undefined), [serve.output]);
-  const added = await fetch(`${base}api/subscribers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'split@example.org' }) });
+  const added = await fetch(`${base}api/subscribers`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'split@example.org' }),
+  });
   expect(added.status).toBe(201);
 
   const worker = start('worker', env);

@@ -72,7 +72,12 @@ async function setup() {
   const queue = () => {
     const db = new Database(path.join(root, 'data', 'pressroom.db'), { readonly: true, fileMustExist: true });
     try {
-      return db.prepare('SELECT kind, state, attempts, worker_id FROM system_mail ORDER BY id').all() as Array<{ kind: string; state: string; attempts: number; worker_id: string }>;
+      return db.prepare('SELECT kind, state, attempts, worker_id FROM system_mail ORDER BY id').all() as Array<{
+        kind: string;
+        state: string;
+        attempts: number;
+        worker_id: string;
+      }>;
     } finally {
       db.close();
     }
@@ -116,7 +121,10 @@ it('a sign-up while SMTP is down gets its confirm email once SMTP is back; so do
   await until('the welcome email', async () => (smtp.countFor('early@example.org') === 2 ? true : undefined), [serve]);
   await pause(2500); // more than two polls: time for a duplicate to show up
   expect(smtp.countFor('early@example.org')).toBe(2);
-  expect(queue().map((r) => [r.kind, r.state])).toEqual([['confirm', 'sent'], ['welcome', 'sent']]);
+  expect(queue().map((r) => [r.kind, r.state])).toEqual([
+    ['confirm', 'sent'],
+    ['welcome', 'sent'],
+  ]);
 
   serve.child.kill('SIGTERM');
   expect(await serve.exited, serve.output()).toBe(0);

@@ -93,8 +93,10 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
       const q = (sql: string) => db.query(sql.replaceAll('$schema', `"${schema}"`));
       const sentBy = async () =>
         new Map(
-          (await q(`SELECT worker_id, count(*) FILTER (WHERE state = 'sent')::int AS sent, count(*) FILTER (WHERE state = 'sending')::int AS sending
-                    FROM $schema.deliveries WHERE worker_id IS NOT NULL GROUP BY worker_id`)).rows.map((r) => [r.worker_id as string, r as { sent: number; sending: number }]),
+          (
+            await q(`SELECT worker_id, count(*) FILTER (WHERE state = 'sent')::int AS sent, count(*) FILTER (WHERE state = 'sending')::int AS sending
+                    FROM $schema.deliveries WHERE worker_id IS NOT NULL GROUP BY worker_id`)
+          ).rows.map((r) => [r.worker_id as string, r as { sent: number; sending: number }]),
         );
 
       // Kill one worker in the middle: all three have sent some, a quarter is done, and the victim holds
@@ -111,14 +113,17 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
       expect(await workers.get(VICTIM)!.exited).toBe(-1);
       const atKill = (await sentBy()).get(VICTIM)!;
       expect(atKill.sending).toBeGreaterThan(0); // left in flight: reclaimed after the lease
-      const heldAtKill = (await q(`SELECT subscriber_id FROM $schema.deliveries WHERE worker_id = '${VICTIM}' AND state = 'sending'`)).rows.map(
-        (r) => r.subscriber_id as string,
-      );
+      const heldAtKill = (await q(`SELECT subscriber_id FROM $schema.deliveries WHERE worker_id = '${VICTIM}' AND state = 'sending'`)).rows.map((r) => r.subscriber_id as string);
       const sentAtKill = (await q(`SELECT count(*)::int AS n FROM $schema.deliveries WHERE state = 'sent'`)).rows[0].n as number;
       expect(sentAtKill).toBeLessThan(RECIPIENTS); // it really was in the middle
 
       // The two survivors finish, including the victim's rows once their lease has passed.
-      await waitFor(async () => (await q(`SELECT finished_at FROM $schema.campaigns WHERE slug = '${SLUG}'`)).rows[0]?.finished_at != null, { what: 'the campaign to finish', timeout: 60_000, describe: logs, interval: 200 });
+      await waitFor(async () => (await q(`SELECT finished_at FROM $schema.campaigns WHERE slug = '${SLUG}'`)).rows[0]?.finished_at != null, {
+        what: 'the campaign to finish',
+        timeout: 60_000,
+        describe: logs,
+        interval: 200,
+      });
 
       // `pressroom status` shows the campaign and each worker's share.
       const status = await execCli(['status', SLUG], { env: { ...base, PRESSROOM_DATA_DIR: path.join(dir, 'cli') }, cwd: dir });
@@ -136,9 +141,7 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
       // The ledger: every row sent, once; the victim's in-flight rows were claimed a second time.
       const states = (await q(`SELECT state, count(*)::int AS n FROM $schema.deliveries GROUP BY state`)).rows;
       expect(states).toEqual([{ state: 'sent', n: RECIPIENTS }]);
-      const reclaimed = await q(
-        `SELECT worker_id, attempts FROM $schema.deliveries WHERE subscriber_id IN (${heldAtKill.join(',')})`,
-      );
+      const reclaimed = await q(`SELECT worker_id, attempts FROM $schema.deliveries WHERE subscriber_id IN (${heldAtKill.join(',')})`);
       expect(reclaimed.rows).toHaveLength(heldAtKill.length);
       for (const r of reclaimed.rows) {
         expect(r.worker_id).not.toBe(VICTIM); // sent by a survivor after the lease

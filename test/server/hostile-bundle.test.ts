@@ -111,9 +111,7 @@ describeWithChromium('bundle files in headless Chromium', () => {
     browser = await launchChromium();
     context = await browser.newContext();
     // The control: the same SVG bytes served without our headers.
-    await context.route(`${base}control/evil.svg`, (route) =>
-      route.fulfill({ status: 200, contentType: 'image/svg+xml', body: readFileSync(path.join(BUNDLE, 'evil.svg')) }),
-    );
+    await context.route(`${base}control/evil.svg`, (route) => route.fulfill({ status: 200, contentType: 'image/svg+xml', body: readFileSync(path.join(BUNDLE, 'evil.svg')) }));
     context.on('request', (request) => {
       const { pathname } = new URL(request.url());
       if (pathname.startsWith('/pwned/')) pwned.push(pathname);

@@ -162,7 +162,11 @@ describe('hostile issue files', () => {
     // Nothing changed: no rebuild (the fingerprint never touches the alias bomb), still counted.
     expect(await worker.tick('again')).toMatchObject({ ok: true, built: false, sent: [], problems: hostile.length + 1 });
     // Each problem and the symlink warning are logged once, not on every tick.
-    for (const name of [...hostile, 'issue-nested-json.md', 'issue-link.md']) expect(lines.filter((line) => line.includes(name)), name).toHaveLength(1);
+    for (const name of [...hostile, 'issue-nested-json.md', 'issue-link.md'])
+      expect(
+        lines.filter((line) => line.includes(name)),
+        name,
+      ).toHaveLength(1);
     expect(lines.find((line) => line.includes('issue-link.md'))).toContain('is a symbolic link; skipped');
   });
 });
