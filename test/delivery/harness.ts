@@ -10,7 +10,6 @@ import type { Store } from '../../src/storage/store.js';
 import { makeSite, SLUG } from '../support/site.js';
 
 export { makeSite, SLUG } from '../support/site.js';
-export { projectRoot as REPO } from '../support/paths.js';
 
 export interface Harness {
   dir: string;

@@ -29,5 +29,3 @@ export async function waitFor<T>(check: () => T | Promise<T>, options: WaitOptio
     await new Promise((r) => setTimeout(r, interval));
   }
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
