@@ -72,8 +72,13 @@ export function siteEnv(site: CliSite, logLevel = 'error'): Record<string, strin
   };
 }
 
+/** The one command line: this Node binary, its flags, the CLI entry (paths.ts `cliPath`), the arguments. */
+function commandLine(args: string[], options: CliOptions): string[] {
+  return [...(options.nodeArgs ?? []), options.cli ?? cliPath, ...args];
+}
+
 export function startCli(args: string[], options: CliOptions = {}): CliProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cli ?? cliPath, ...args], {
+  const child = spawn(process.execPath, commandLine(args, options), {
     cwd: options.cwd ?? projectRoot,
     env: cliEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -120,7 +125,7 @@ export async function execCli(args: string[], options: CliOptions = {}): Promise
 
 /** Runs a CLI command to its end, blocking (for tests that assert on spawnSync's status/stdout/stderr). */
 export function execCliSync(args: string[], options: Omit<CliOptions, 'closeStdout'> & { timeout?: number; maxBuffer?: number } = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [...(options.nodeArgs ?? []), options.cli ?? cliPath, ...args], {
+  return spawnSync(process.execPath, commandLine(args, options), {
     cwd: options.cwd ?? projectRoot,
     env: cliEnv(options.env),
     encoding: 'utf8',
