@@ -1,12 +1,71 @@
 import { defineConfig } from 'vitest/config';
 
+// Three tiers (CONTRIBUTING.md): `npm run test:unit`, `test:integration`, `test:e2e`; `npm test` runs all.
+// A file's tier is what it needs, not its folder.
+
+/** Pure code and temp files only: no SQLite, PostgreSQL, SMTP, Chromium, sockets, threads or child processes. */
+const unit = [
+  'test/archive/pages.test.ts',
+  'test/build/bundles.test.ts',
+  'test/config/config.test.ts',
+  'test/config/env-docs.test.ts',
+  'test/config/env.test.ts',
+  'test/config/load-checks.test.ts',
+  'test/config/scale-config.test.ts',
+  'test/content/dates.test.ts',
+  'test/content/limits.test.ts',
+  'test/content/load.test.ts',
+  'test/content/markdown.test.ts',
+  'test/delivery/outcome.test.ts',
+  'test/delivery/plan.test.ts',
+  'test/delivery/progress.test.ts',
+  'test/delivery/rate-limit.test.ts',
+  'test/domain/address.test.ts',
+  'test/domain/publication.test.ts',
+  'test/domain/recipient-rule.test.ts',
+  'test/domain/subscriber-status.test.ts',
+  'test/domain/topics.test.ts',
+  'test/email/adapt-html.test.ts',
+  'test/email/issue-email.test.ts',
+  'test/email/system-email.test.ts',
+  'test/email/token-pins.test.ts',
+  'test/email/tokens.test.ts',
+  'test/feeds/dates.test.ts',
+  'test/feeds/text.test.ts',
+  'test/feeds/topics.test.ts',
+  'test/templates/html-context.test.ts',
+];
+
+/** Spawned processes: the CLI (test/support/cli.ts), several processes on one store, whole journeys. */
+const e2e = [
+  'test/e2e/**/*.test.ts',
+  'test/cli/**/*.test.ts',
+  'test/config/cli.test.ts',
+  'test/build/cli-threads.test.ts',
+  'test/delivery/cli.test.ts',
+  'test/delivery/cli-safety.test.ts',
+  'test/delivery/kill.test.ts',
+  'test/email/preview.test.ts',
+  'test/feeds/hostile-text.test.ts',
+  'test/scale/startup.test.ts',
+  'test/scale/workers.test.ts',
+  'test/server/hostile-bundle.test.ts',
+  'test/server/trust-proxy-cli.test.ts',
+  'test/storage/sqlite-processes.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Compiles src/ to dist/ first: the CLI, loader threads and render child run the compiled code.
     globalSetup: ['test/support/build-dist.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: unit } },
+      // Real SQLite, PostgreSQL, SMTP servers on loopback, Chromium, feed validators, in this process.
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...unit, ...e2e] } },
+      { extends: true, test: { name: 'e2e', include: e2e } },
+    ],
   },
 });

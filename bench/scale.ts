@@ -11,7 +11,7 @@
 // /proc just before. Workers claim batches of 500, so their memory does not depend on the queue.
 // Everything (PostgreSQL, smtp-sink, the workers) shares this machine: on 2 cores, 4 workers
 // cannot be 4x one worker. The schemas are dropped at the end.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';

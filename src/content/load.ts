@@ -12,8 +12,6 @@ import type { Issue, Problem } from './issue.js';
 import { LOADER_HEAP_MB, MAX_LOAD_SECONDS } from './limits.js';
 import type { FileJob, FileResult, LoadContext } from './load-file.js';
 
-export { MAX_ISSUE_BYTES } from './limits.js';
-
 /**
  * Up to this many files, one loader thread: a thread costs ~0.5 s of CPU to boot (tsx and the
  * Markdown libraries), and bench/build measured no wall-time gain at 1,000 and 2,000 files on 2
@@ -72,11 +70,6 @@ export async function loadIssues(config: Config, options: LoadOptions = {}): Pro
 
 export function findIssue(issues: Issue[], slug: string): Issue | undefined {
   return issues.find((issue) => issue.slug === slug);
-}
-
-/** `issues/<name>.md` and Hugo bundles `issues/<name>/index.md`, at any depth, in a stable order. */
-export async function findIssueFiles(root: string): Promise<string[]> {
-  return (await scanIssuesFolder(root)).files;
 }
 
 /** The issue files, and the symbolic links that are named like issue files (never followed). */

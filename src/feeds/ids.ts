@@ -25,8 +25,3 @@ function tagAuthority(hostname: string): string {
   // [2001:db8::1] -> 2001-db8-0-1.ipv6-literal.net (URL writes the address in its canonical form).
   return `${hostname.slice(1, -1).split(':').map((group) => group || '0').join('-')}.ipv6-literal.net`;
 }
-
-/** Absolute URL of an issue's archive page; the loader sets Issue.url the same way. */
-export function issueUrl(siteUrl: string, slug: string): string {
-  return new URL(`issues/${slug.split('/').map(encodeURIComponent).join('/')}/`, siteUrl).href;
-}

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { buildSite } from '../../src/build/site.js';
@@ -74,6 +74,7 @@ describeWithChromium('archive in headless Chromium at 375px', () => {
     expect(titles).toHaveLength(issues.length);
     expect(titles[0]).toBe(issues[0]!.title.trim());
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright locator.innerText, not the DOM property (the rendered text is what is asserted)
     const text = await page.locator('body').innerText();
     expect(text).toContain('SOFAStack 社区每周精选');
     expect(text).toMatch(/[\u4e00-\u9fff]{4}/);

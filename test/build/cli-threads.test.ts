@@ -10,7 +10,8 @@ import { expect, it } from 'vitest';
 import { buildSite } from '../../src/build/site.js';
 import { loadConfig } from '../../src/config/config.js';
 import { loadIssues, PARALLEL_MIN_FILES } from '../../src/content/load.js';
-import { cliPath, corpusDir, projectRoot } from '../support/paths.js';
+import { execCliSync } from '../support/cli.js';
+import { corpusDir, projectRoot } from '../support/paths.js';
 
 function tree(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
@@ -40,10 +41,7 @@ it('builds the same site from a big folder as a single-thread load does', async 
 
   const siteUrl = 'https://news.example.org/weekly/';
   const cliOut = path.join(work, 'cli-out');
-  const result = spawnSync(process.execPath, [cliPath, 'build', '--issues', issuesDir, '--out', cliOut, '--site-url', siteUrl], {
-    cwd: projectRoot,
-    encoding: 'utf8',
-  });
+  const result = execCliSync(['build', '--issues', issuesDir, '--out', cliOut, '--site-url', siteUrl]);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   expect(result.stdout).toContain(`built ${total} issues into ${cliOut}`);

@@ -4,10 +4,11 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliPath, corpusDir, projectRoot, validateFeedsTool } from '../support/paths.js';
+import { execCliSync } from '../support/cli.js';
+import { corpusDir, validateFeedsTool } from '../support/paths.js';
 
 function run(args: string[]) {
-  return spawnSync(process.execPath, [cliPath, ...args], { cwd: projectRoot, encoding: 'utf8' });
+  return execCliSync(args);
 }
 
 describe('pressroom build', () => {

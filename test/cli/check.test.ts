@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cliPath, corpusDir, projectRoot } from '../support/paths.js';
+import { execCliSync } from '../support/cli.js';
+import { corpusDir } from '../support/paths.js';
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [cliPath, ...args], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, ...env } });
+  return execCliSync(args, { env });
 }
 
 describe('pressroom check', () => {

@@ -2,14 +2,14 @@
 // good files beside them are still checked and built, and `check` reports exactly what `build`
 // refuses. The small files are fixtures (test/fixtures/hostile/issue-*); the big ones are made
 // here from a recipe.
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LOAD_SECONDS, MAX_TOPICS } from '../../src/content/limits.js';
 import { HOSTILE_RECIPES } from '../support/hostile-recipes.js';
-import { cliPath, fixturesDir, projectRoot } from '../support/paths.js';
+import { execCliSync } from '../support/cli.js';
+import { fixturesDir } from '../support/paths.js';
 
 /** What each hostile file's one line must say (after "<path>:<line>: "). */
 const EXPECTED: Record<string, RegExp> = {
@@ -33,7 +33,7 @@ const outDir = path.join(work, 'public');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function run(...args: string[]) {
-  return spawnSync(process.execPath, [cliPath, ...args, '--issues', issuesDir], { cwd: projectRoot, encoding: 'utf8', timeout: 300_000 });
+  return execCliSync([...args, '--issues', issuesDir], { timeout: 300_000 });
 }
 
 let check: ReturnType<typeof run>;

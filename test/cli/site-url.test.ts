@@ -1,14 +1,14 @@
 // One site URL for every command: with no site URL configured, `build`, `preview`, `send` and
 // `serve` all derive it from the port PRESSROOM_PORT names, and feed ids do not depend on the port.
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../e2e/ports.js';
 import { makeSite, SLUG } from '../delivery/harness.js';
-import { cliPath } from '../support/paths.js';
+import { runCli, siteEnv, startCli, type CliRun } from '../support/cli.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { waitFor } from '../support/wait.js';
 
 let site: ReturnType<typeof makeSite>;
 let smtp: TestSmtpServer;
@@ -23,29 +23,8 @@ afterAll(async () => {
   if (site) rmSync(site.dir, { recursive: true, force: true });
 });
 
-/** The caller's environment without any Pressroom setting, plus the site's folders and `extra`. */
-function envWith(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PRESSROOM_') && k !== 'SMTP_URL' && k !== 'DATABASE_URL') env[k] = v;
-  return {
-    ...env,
-    PRESSROOM_CONFIG: path.join(site.dir, 'pressroom.config.json'),
-    PRESSROOM_ISSUES_DIR: path.join(site.dir, 'issues'),
-    PRESSROOM_DATA_DIR: site.config.dataDir,
-    PRESSROOM_LOG_LEVEL: 'error',
-    ...extra,
-  };
-}
-
-function pressroom(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: site.dir, env: envWith(extra) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function pressroom(args: string[], extra: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(site, args, { env: extra });
 }
 
 async function build(out: string, extra: Record<string, string> = {}) {
@@ -103,30 +82,30 @@ describe('the site URL without site.url', () => {
     expect(sent).not.toContain('localhost:8080');
   });
 
-  it('a build beside a running server on another port writes the form that server\'s CSP allows', async () => {
+  it("a build beside a running server on another port writes the form that server's CSP allows", async () => {
     const port = await freePort();
     const out = path.join(site.dir, 'public-served');
-    const env = envWith({ PRESSROOM_PORT: String(port), PRESSROOM_OUT_DIR: out });
-    const server = spawn(process.execPath, [cliPath, 'serve'], { cwd: site.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    server.stdout.on('data', (d) => (output += d));
-    server.stderr.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));
+    const server = startCli(['serve'], { cwd: site.dir, env: { ...siteEnv(site), PRESSROOM_PORT: String(port), PRESSROOM_OUT_DIR: out } });
     try {
       let csp: string | null = null;
-      for (const deadline = Date.now() + 30_000; csp === null; ) {
-        if (server.exitCode !== null || Date.now() > deadline) throw new Error(`serve never answered:\n${output}`);
-        csp = await fetch(`http://127.0.0.1:${port}/`).then((r) => (r.ok ? r.headers.get('content-security-policy') : null), () => null);
-        if (csp === null) await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        async () => {
+          csp = await fetch(`http://127.0.0.1:${port}/`).then(
+            (r) => (r.ok ? r.headers.get('content-security-policy') : null),
+            () => null,
+          );
+          return csp !== null;
+        },
+        { what: 'serve to answer', timeout: 30_000, interval: 100, alive: server },
+      );
       const built = await pressroom(['build'], { PRESSROOM_PORT: String(port), PRESSROOM_OUT_DIR: out });
       expect(built.code, built.stderr).toBe(0);
       const action = /<form class="subscribe" method="post" action="([^"]+)"/.exec(readFileSync(path.join(out, 'index.html'), 'utf8'))![1]!;
-      const formTargets = /form-action ([^;]+)/.exec(csp)![1]!.split(' ');
+      const formTargets = /form-action ([^;]+)/.exec(csp!)![1]!.split(' ');
       expect(formTargets).toContain(new URL(action).origin);
     } finally {
-      server.kill('SIGTERM');
+      server.child.kill('SIGTERM');
     }
-    expect(await exited, output).toBe(0);
+    expect(await server.exited, server.output()).toBe(0);
   });
 });

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliPath, fixturesDir, projectRoot } from '../support/paths.js';
+import { execCliSync } from '../support/cli.js';
+import { fixturesDir } from '../support/paths.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pressroom-cli-csv-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -14,9 +15,7 @@ let n = 0;
 const hostile = (name: string) => path.join(fixturesDir, 'hostile', name);
 
 function subscribers(args: string[], dataDir: string) {
-  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, PRESSROOM_DATA_DIR: dataDir };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  return spawnSync(process.execPath, [cliPath, 'subscribers', ...args], { cwd: projectRoot, encoding: 'utf8', env: env as NodeJS.ProcessEnv, maxBuffer: 64 * 1024 * 1024 });
+  return execCliSync(['subscribers', ...args], { env: { PRESSROOM_DATA_DIR: dataDir }, maxBuffer: 64 * 1024 * 1024 });
 }
 
 const freshData = () => path.join(root, `data-${++n}`);

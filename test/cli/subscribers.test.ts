@@ -1,12 +1,11 @@
 // `pressroom subscribers ...` through the real CLI (node bin/pressroom.js) on a real SQLite file,
 // and on PostgreSQL through DATABASE_URL.
-import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliPath, projectRoot } from '../support/paths.js';
+import { execCliSync, startCli, type EnvOverrides } from '../support/cli.js';
 import { postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pressroom-cli-subs-'));
@@ -17,10 +16,8 @@ function dataDir(): string {
   return path.join(root, `data-${++n}`);
 }
 
-function run(args: string[], env: Record<string, string | undefined>) {
-  const merged: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, ...env };
-  for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-  return spawnSync(process.execPath, [cliPath, 'subscribers', ...args], { cwd: projectRoot, encoding: 'utf8', env: merged as NodeJS.ProcessEnv });
+function run(args: string[], env: EnvOverrides) {
+  return execCliSync(['subscribers', ...args], { env });
 }
 
 function csv(name: string, text: string): string {
@@ -60,7 +57,10 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
 
     const list = run(['list'], env);
     expect(list.status).toBe(0);
-    const rows = list.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
+    const rows = list.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t'));
     expect(rows.map((r) => r.slice(1))).toEqual([
       ['ada@example.org', 'active', 'Ada', 'go,rust'],
       ['Bob@Example.org', 'active', 'Bob', ''],
@@ -131,7 +131,10 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     const file = csv('big.csv', lines.join('\n') + '\n');
     expect(run(['import', file], env).status).toBe(0);
     const list = run(['list'], env);
-    const ids = list.stdout.trim().split('\n').map((l) => Number(l.split('\t')[0]));
+    const ids = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split('\t')[0]));
     expect(ids).toHaveLength(2500);
     expect(new Set(ids).size).toBe(2500);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
@@ -149,7 +152,9 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     const re = run(['import', back], env2);
     expect(re.stdout.trim()).toBe(`${back}: 2500 rows: 2500 added, 0 duplicates skipped, 0 bad rows skipped`);
     expect(run(['list', '--status', 'unsubscribed'], env2).stderr).toBe('250 subscribers (unsubscribed)\n');
-    const reexported = run(['export'], env2).stdout.split('\n').map((l) => l.split(',').slice(0, 4).join(','));
+    const reexported = run(['export'], env2)
+      .stdout.split('\n')
+      .map((l) => l.split(',').slice(0, 4).join(','));
     expect(reexported).toEqual(exported.stdout.split('\n').map((l) => l.split(',').slice(0, 4).join(',')));
   });
 
@@ -158,14 +163,12 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     const lines = ['email', ...Array.from({ length: 20_000 }, (_, i) => `reader${i}@example.org`)];
     expect(run(['import', csv('many.csv', lines.join('\n'))], env).status).toBe(0);
     for (const command of ['export', 'list']) {
-      const child = spawn(process.execPath, [cliPath, 'subscribers', command], { cwd: projectRoot, env: { ...process.env, ...env } });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
-      child.stdout.destroy();
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const cli = startCli(['subscribers', command], { env });
+      const first = await new Promise<string>((resolve) => cli.child.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
+      cli.child.stdout!.destroy();
+      const code = await cli.exited;
       expect(first.length).toBeGreaterThan(0);
-      expect(stderr).not.toContain('EPIPE');
+      expect(cli.stderr()).not.toContain('EPIPE');
       expect(code).toBe(0);
     }
   });
@@ -210,8 +213,6 @@ describe.skipIf(!pgUp)('pressroom subscribers (PostgreSQL via DATABASE_URL)', { 
     expect(exported[0]![0]).toBe('email');
     // The line break in the quoted name becomes a space, as in the sign-up form.
     expect(exported.find((r) => r[0] === 'carol@example.org')?.[1]).toBe('Carol Lovelace');
-    expect(exported.slice(1).map((r) => r[0])).toEqual([
-      'ada@example.org', 'Bob@Example.org', 'carol@example.org', 'eve@example.org', 'gina@example.org',
-    ]);
+    expect(exported.slice(1).map((r) => r[0])).toEqual(['ada@example.org', 'Bob@Example.org', 'carol@example.org', 'eve@example.org', 'gina@example.org']);
   });
 });

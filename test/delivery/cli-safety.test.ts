@@ -3,16 +3,15 @@
 // production never falls back to the outbox, a slow "250" is waited for (and a lost one is an
 // unknown outcome, not a retry), pending retries do not crash `send`, subscribers who leave while
 // their row is claimed are not mailed, and re-running a finished campaign is a truthful exit 0.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { openStore } from '../../src/storage/open.js';
+import { execCli, startCli, type CliProcess, type CliRun, type EnvOverrides } from '../support/cli.js';
 import { startTestSmtpServer, type TestSmtpOptions, type TestSmtpServer } from '../support/smtp-server.js';
-import { address, makeSite, readLedger, REPO, SLUG } from './harness.js';
-
-const CLI = path.join(REPO, 'bin', 'pressroom.js');
+import { waitFor } from '../support/wait.js';
+import { address, makeSite, readLedger, SLUG } from './harness.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -25,8 +24,8 @@ interface Site {
   config: Config;
   server: TestSmtpServer;
   /** Starts the CLI; `env` entries set to undefined are removed. */
-  start(args: string[], env?: Record<string, string | undefined>): { child: ChildProcess; output(): string; exited: Promise<number | null> };
-  run(args: string[], env?: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  start(args: string[], env?: EnvOverrides): CliProcess;
+  run(args: string[], env?: EnvOverrides): Promise<CliRun>;
 }
 
 async function site(subscribers: number, faults: TestSmtpOptions = {}, smtpConfig: Record<string, unknown> = {}): Promise<Site> {
@@ -39,50 +38,23 @@ async function site(subscribers: number, faults: TestSmtpOptions = {}, smtpConfi
   await store.close();
   const server = await startTestSmtpServer(faults);
   cleanup.push(() => server.close());
-  const envFor = (extra: Record<string, string | undefined>) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PRESSROOM_CONFIG: file,
-      PRESSROOM_DATA_DIR: config.dataDir,
-      PRESSROOM_ISSUES_DIR: path.join(dir, 'issues'),
-      PRESSROOM_OUT_DIR: path.join(dir, 'public'),
-      PRESSROOM_LOG_LEVEL: 'warn',
-      SMTP_URL: server.url,
-      ...extra,
-    };
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    delete env.NODE_ENV; // vitest sets NODE_ENV=test; a test that wants production says so
-    if (extra.NODE_ENV) env.NODE_ENV = extra.NODE_ENV;
-    return env;
-  };
+  const envFor = (extra: EnvOverrides): EnvOverrides => ({
+    PRESSROOM_CONFIG: file,
+    PRESSROOM_DATA_DIR: config.dataDir,
+    PRESSROOM_ISSUES_DIR: path.join(dir, 'issues'),
+    PRESSROOM_OUT_DIR: path.join(dir, 'public'),
+    PRESSROOM_LOG_LEVEL: 'warn',
+    SMTP_URL: server.url,
+    NODE_ENV: undefined, // vitest sets NODE_ENV=test; a test that wants production says so
+    ...extra,
+  });
   const start: Site['start'] = (args, env = {}) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: envFor(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanup.push(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    return { child, output: () => out, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+    const cli = startCli(args, { cwd: dir, env: envFor(env) });
+    cleanup.push(() => void cli.stop('SIGKILL'));
+    return cli;
   };
-  const run: Site['run'] = (args, env = {}) =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: envFor(env) });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const run: Site['run'] = (args, env = {}) => execCli(args, { cwd: dir, env: envFor(env) });
   return { dir, dataDir: config.dataDir, config, server, start, run };
-}
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, output: () => string = () => '', timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function countMatches(text: string, re: RegExp): number {
@@ -94,7 +66,7 @@ describe('a campaign goes only through the transport it was started with', () =>
     // 30 messages at 10/s: 3 s of sending, three times the worker's 1 s poll.
     const s = await site(30, {}, { rateLimit: 10 });
     const worker = s.start(['worker', '--no-watch'], { SMTP_URL: undefined, PRESSROOM_POLL_SECONDS: '1' });
-    await until('the worker started', () => /outbox/.test(worker.output()), worker.output);
+    await waitFor(() => /outbox/.test(worker.output()), { what: 'the worker started', describe: worker.output, timeout: 60_000 });
     const send = await s.run(['send', SLUG]);
     expect(send.stderr).not.toMatch(/\bat .*\.ts:\d+/);
     expect(send.code).toBe(0);
@@ -104,7 +76,7 @@ describe('a campaign goes only through the transport it was started with', () =>
     const ledger = await readLedger(s.config);
     expect([...ledger.values()].every((r) => r.state === 'sent' && r.workerId?.startsWith('send@'))).toBe(true);
     const why = /campaign \\?"delivery-test-issue\\?" is sent through smtp:\/\/127\.0\.0\.1:\d+, but this process's transport is outbox/;
-    await until('the worker said why', () => why.test(worker.output()), worker.output);
+    await waitFor(() => why.test(worker.output()), { what: 'the worker said why', describe: worker.output, timeout: 60_000 });
     expect(countMatches(worker.output(), why)).toBe(1);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
@@ -199,13 +171,17 @@ describe('pending retries', () => {
     // 451 on the first attempt for 10% of the recipients: their retries are 30-60 s away.
     const s = await site(20, { rcpt: (a, n) => (n === 1 && /^sub(3|13)@/.test(a) ? { code: 451 } : null) });
     const first = s.start(['send', SLUG]);
-    await until('the first run waits for retries', () => /waiting for 2 retries until \d\d:\d\d:\d\dZ/.test(first.output()), first.output);
+    await waitFor(() => /waiting for 2 retries until \d\d:\d\d:\d\dZ/.test(first.output()), { what: 'the first run waits for retries', describe: first.output, timeout: 60_000 });
     first.child.kill('SIGKILL');
     await first.exited;
     expect(s.server.accepted()).toBe(18);
 
     const resumed = s.start(['send', SLUG]);
-    await until('the resumed run waits for retries', () => /waiting for 2 retries until \d\d:\d\d:\d\dZ/.test(resumed.output()), resumed.output);
+    await waitFor(() => /waiting for 2 retries until \d\d:\d\d:\d\dZ/.test(resumed.output()), {
+      what: 'the resumed run waits for retries',
+      describe: resumed.output,
+      timeout: 60_000,
+    });
     expect(resumed.output()).not.toMatch(/RangeError|Invalid time value|\bat .*\.ts:\d+/);
     resumed.child.kill('SIGINT');
     expect(await resumed.exited).toBe(1);
@@ -219,7 +195,7 @@ describe('subscribers who leave while their row is claimed', () => {
     // 40 rows claimed in one batch, sent at 2/s: while the first ones go out, two leave.
     const s = await site(40, {}, { rateLimit: 2, maxConnections: 1 });
     const send = s.start(['send', SLUG]);
-    await until('the first messages went out', () => s.server.accepted() >= 2, send.output);
+    await waitFor(() => s.server.accepted() >= 2, { what: 'the first messages went out', describe: send.output, timeout: 60_000 });
     const store = await openStore(s.config);
     const leaving = await store.findSubscriberByEmail(address(39));
     expect(await store.setSubscriberStatus(leaving!.id, 'unsubscribed')).toBe(true);

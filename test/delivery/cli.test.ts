@@ -1,38 +1,20 @@
 // The operator commands end to end: `pressroom send|status|retry` as child processes against a real
 // loopback SMTP server and a real SQLite file.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/open.js';
+import { runCli, siteEnv, startCli, type CliRun, type EnvOverrides } from '../support/cli.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
-import { makeSite, readLedger, REPO, SLUG } from './harness.js';
-
-const CLI = path.join(REPO, 'bin', 'pressroom.js');
+import { waitFor } from '../support/wait.js';
+import { makeSite, readLedger, SLUG } from './harness.js';
 
 let site: ReturnType<typeof makeSite>;
 let server: TestSmtpServer;
 let down = true; // sub3 and sub4 are refused with 451 while true
 
-function pressroom(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PRESSROOM_CONFIG: path.join(site.dir, 'pressroom.config.json'),
-    PRESSROOM_DATA_DIR: site.config.dataDir,
-    PRESSROOM_ISSUES_DIR: path.join(site.dir, 'issues'),
-    PRESSROOM_LOG_LEVEL: 'warn',
-    SMTP_URL: server.url,
-    ...extraEnv,
-  };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: site.dir, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function pressroom(args: string[], extraEnv: EnvOverrides = {}): Promise<CliRun> {
+  return runCli(site, args, { logLevel: 'warn', env: { SMTP_URL: server.url, ...extraEnv } });
 }
 
 beforeAll(async () => {
@@ -110,20 +92,12 @@ describe('pressroom send / status / retry', () => {
     const other = path.join(site.dir, 'issues', 'second.md');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(other, '---\ntitle: Second\nslug: second\ndate: 2024-06-01T09:00:00Z\ntags: [news]\n---\n\nSecond issue.\n');
-    const child = spawn(process.execPath, [CLI, 'send', 'second'], {
-      cwd: site.dir,
-      env: { ...process.env, PRESSROOM_CONFIG: path.join(site.dir, 'pressroom.config.json'), PRESSROOM_DATA_DIR: site.config.dataDir,
-        PRESSROOM_ISSUES_DIR: path.join(site.dir, 'issues'), PRESSROOM_LOG_LEVEL: 'warn', SMTP_URL: server.url },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const send = startCli(['send', 'second'], { cwd: site.dir, env: { ...siteEnv(site, 'warn'), SMTP_URL: server.url } });
     const before = server.accepted();
-    while (server.accepted() - before < 100) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(1);
-    expect(out).toMatch(/second: stopped \(run send again to resume\); \d+ sent now/);
+    await waitFor(() => server.accepted() - before >= 100, { what: '100 messages accepted', timeout: 100_000, interval: 5, alive: send });
+    send.child.kill('SIGTERM');
+    expect(await send.exited).toBe(1);
+    expect(send.output()).toMatch(/second: stopped \(run send again to resume\); \d+ sent now/);
     const stopped = await readLedger(site.config, 'second');
     const states = [...stopped.values()].map((r) => r.state);
     expect(states.filter((s) => s === 'sending')).toEqual([]);

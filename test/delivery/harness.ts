@@ -1,16 +1,15 @@
 // A throwaway Pressroom setup for delivery tests: a temp folder with one issue file, a real SQLite
 // store in its data folder, and N active subscribers (sub<i>@example.org).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { defaultConfig, type Config } from '../../src/config/config.js';
+import type { Config } from '../../src/config/config.js';
 import type { Issue } from '../../src/content/issue.js';
 import { findIssue, loadIssues } from '../../src/content/load.js';
 import { openStore } from '../../src/storage/open.js';
 import type { Store } from '../../src/storage/store.js';
+import { makeSite, SLUG } from '../support/site.js';
 
-export const REPO = path.resolve(import.meta.dirname, '../..');
-export const SLUG = 'delivery-test-issue';
+export { makeSite, SLUG } from '../support/site.js';
 
 export interface Harness {
   dir: string;
@@ -23,26 +22,6 @@ export interface Harness {
 
 export function address(i: number): string {
   return `sub${i}@example.org`;
-}
-
-/** Writes the issue file and config; returns the folder (used by child-process tests too). */
-export function makeSite(): { dir: string; config: Config } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pressroom-delivery-'));
-  mkdirSync(path.join(dir, 'issues'));
-  const paragraphs = Array.from({ length: 20 }, (_, i) => `Paragraph ${i}: delivery must be exactly once, even when the process is killed.`).join('\n\n');
-  writeFileSync(
-    path.join(dir, 'issues', `${SLUG}.md`),
-    `---\ntitle: "Delivery test issue"\nslug: ${SLUG}\ndate: 2024-05-01T09:00:00+08:00\ntags: ["news"]\n---\n\n## Hello\n\n${paragraphs}\n`,
-  );
-  const config = defaultConfig(dir);
-  config.email.templatesDir = path.join(REPO, 'emails');
-  config.email.fromAddress = 'news@example.org';
-  config.secret = 'test-secret-0123456789abcdef';
-  writeFileSync(
-    path.join(dir, 'pressroom.config.json'),
-    JSON.stringify({ email: { templatesDir: config.email.templatesDir, fromAddress: config.email.fromAddress }, secret: config.secret }),
-  );
-  return { dir, config };
 }
 
 export async function makeHarness(subscribers: number, opts: { topics?: (i: number) => string[] } = {}): Promise<Harness> {

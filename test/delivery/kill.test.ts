@@ -1,22 +1,22 @@
 // The crash test: `pressroom send` in a child process is killed with SIGKILL at random points,
 // restarted each time, until it finishes. The SMTP server then must hold exactly one copy per
 // recipient, except for messages in flight at a kill: at most maxConnections per kill.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/open.js';
+import { startCli, type CliProcess } from '../support/cli.js';
 import { startTestSmtpServer } from '../support/smtp-server.js';
-import { makeSite, readLedger, REPO, SLUG } from './harness.js';
+import { makeSite, readLedger, SLUG } from './harness.js';
 
-const CLI = process.env.KILL_TEST_CLI ?? path.join(REPO, 'bin', 'pressroom.js');
+const CLI = process.env.KILL_TEST_CLI; // another build's entry; by default the one in support/paths.ts
 const RECIPIENTS = 3000;
 const MAX_CONNECTIONS = 4;
 const KILLS = 5;
 
-const children = new Set<ChildProcess>();
+const children = new Set<CliProcess>();
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  for (const c of children) c.child.kill('SIGKILL');
 });
 
 /** Seeded so a failure can be replayed: KILL_TEST_SEED=<n>. */
@@ -44,7 +44,6 @@ describe('pressroom send under kill -9', () => {
 
     const server = await startTestSmtpServer();
     const env = {
-      ...process.env,
       SMTP_URL: server.url,
       PRESSROOM_CONFIG: configFile,
       PRESSROOM_DATA_DIR: config.dataDir,
@@ -53,18 +52,13 @@ describe('pressroom send under kill -9', () => {
       PRESSROOM_WORKER_ID: '',
     };
     const run = () => {
-      const child = spawn(process.execPath, [CLI, 'send', SLUG], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      children.add(child);
-      let output = '';
-      child.stdout!.on('data', (d) => (output += d));
-      child.stderr!.on('data', (d) => (output += d));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
-        child.on('exit', (code, signal) => {
-          children.delete(child);
-          resolve({ code, signal, output });
-        }),
-      );
-      return { child, exited };
+      const cli = startCli(['send', SLUG], { cwd: dir, env, cli: CLI });
+      children.add(cli);
+      const exited = cli.exited.then((code) => {
+        children.delete(cli);
+        return { code, signal: cli.child.signalCode, output: cli.output() };
+      });
+      return { child: cli.child, exited };
     };
 
     const killedAt: number[] = [];

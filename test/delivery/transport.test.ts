@@ -9,7 +9,7 @@ import type { OutgoingMessage } from '../../src/email/message.js';
 import { silentLogger } from '../../src/logging.js';
 import { backoffDelay, isUserUnknown } from '../../src/delivery/retry.js';
 import { createTransport, SendError, type Transport } from '../../src/delivery/transport.js';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { startTestSmtpServer } from '../support/smtp-server.js';
 
 function message(to: string, n = 1): OutgoingMessage {
   const messageId = `<issue-1.${n}.abc@example.org>`;

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
 import { defaultConfig, type Config } from '../../src/config/config.js';
@@ -23,6 +23,7 @@ import { startService, type RunningService } from '../../src/server/service.js';
 import { dateAfterStart, isoFromNow, linkIn, writeIssue } from '../server/harness.js';
 import { projectRoot } from '../support/paths.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { waitFor } from '../support/wait.js';
 import { freePort } from './ports.js';
 
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts/e2e');
@@ -41,13 +42,15 @@ describeWithChromium('subscribe, receive, unsubscribe in headless Chromium', () 
   const mails = async (): Promise<ParsedMail[]> =>
     Promise.all(smtp.messages.filter((m) => m.to.includes(READER)).map((m) => simpleParser(m.raw)));
   const waitForMails = async (count: number): Promise<ParsedMail[]> => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const got = await mails();
-      if (got.length >= count) return got;
-      if (Date.now() > deadline) throw new Error(`expected ${count} messages for ${READER}, got ${got.length}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    let got: ParsedMail[] = [];
+    await waitFor(
+      async () => {
+        got = await mails();
+        return got.length >= count;
+      },
+      { what: `${count} messages for ${READER}`, timeout: 30_000, interval: 100, describe: () => `got ${got.length}` },
+    );
+    return got;
   };
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 

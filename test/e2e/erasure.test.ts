@@ -2,7 +2,6 @@
 // sends and the operator API), the real `pressroom subscribers export --email` / `erase` commands,
 // a real SMTP server that echoes the address in its refusal, on a real SQLite file (whose bytes,
 // WAL included, are searched afterwards) and on PostgreSQL (every column of every table searched).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,17 +10,19 @@ import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliPath, projectRoot } from '../support/paths.js';
+import { execCli, startCli, type CliProcess, type CliRun, type EnvOverrides } from '../support/cli.js';
+import { projectRoot } from '../support/paths.js';
 import { startTestSmtpServer } from '../support/smtp-server.js';
+import { waitFor } from '../support/wait.js';
 import { postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
 import { freePort } from './ports.js';
 
 const pgAvailable = await postgresAvailable();
 const schemas = new SchemaPool();
-const children: ChildProcess[] = [];
+const children: CliProcess[] = [];
 const roots: string[] = [];
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of children) void c.stop('SIGKILL');
   for (const r of roots) await rm(r, { recursive: true, force: true });
   if (pgAvailable) await schemas.dropAll();
 });
@@ -31,25 +32,8 @@ const ADA_NAME = 'Augusta Ada King';
 const TOKEN = 'erasure-admin-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env, cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function until<T>(what: string, get: () => Promise<T | undefined>, output: () => string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await get().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function run(args: string[], env: EnvOverrides, cwd: string): Promise<CliRun> {
+  return execCli(args, { env, cwd });
 }
 
 interface Backend {
@@ -117,10 +101,9 @@ function postgresBackend(schema: string): Backend {
         );
         let n = 0;
         for (const col of columns) {
-          const { rows } = await c.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM "${schema}"."${col.table_name}" WHERE "${col.column_name}"::text ILIKE $1`,
-            [`%${needle}%`],
-          );
+          const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."${col.table_name}" WHERE "${col.column_name}"::text ILIKE $1`, [
+            `%${needle}%`,
+          ]);
           n += rows[0]!.n;
         }
         return n;
@@ -156,8 +139,7 @@ async function scenario(backend: Backend): Promise<void> {
   await writeFile(configFile, JSON.stringify({ email: { fromAddress: 'news@example.org', postalAddress: '1 Test Street', templatesDir: path.join(projectRoot, 'emails') } }));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}/`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const env: EnvOverrides = {
     PRESSROOM_CONFIG: configFile,
     PRESSROOM_ISSUES_DIR: issuesDir,
     PRESSROOM_OUT_DIR: path.join(root, 'public'),
@@ -169,16 +151,11 @@ async function scenario(backend: Backend): Promise<void> {
     SMTP_URL: smtp.url,
   };
   if (backend.databaseUrl) env.DATABASE_URL = backend.databaseUrl;
-  else delete env.DATABASE_URL;
 
-  const serve = spawn(process.execPath, [cliPath, 'serve'], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const serve = startCli(['serve'], { env, cwd: root });
   children.push(serve);
-  let out = '';
-  serve.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  serve.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const output = () => out;
-  const exited = new Promise<number | null>((resolve) => serve.on('exit', resolve));
-  await until('serve listening', async () => ((await fetch(`${base}healthz`)).ok ? true : undefined), output);
+  const { output, exited } = serve;
+  await waitFor(async () => (await fetch(`${base}healthz`)).ok, { what: 'serve listening', describe: output, timeout: 60_000, interval: 100, ignoreErrors: true });
   const api = async (method: string, url: string, body?: unknown) =>
     fetch(`${base}api/${url}`, { method, headers: { ...auth, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
 
@@ -186,11 +163,11 @@ async function scenario(backend: Backend): Promise<void> {
     // Ada signs up, confirms (two system emails), and gets both issues; Bob and Carol are bystanders.
     const signUp = await fetch(`${base}subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADA, name: ADA_NAME }) });
     expect(signUp.status).toBe(202);
-    await until('the confirm email', async () => (smtp.countFor(ADA) === 1 ? true : undefined), output);
+    await waitFor(async () => smtp.countFor(ADA) === 1, { what: 'the confirm email', describe: output, timeout: 60_000, interval: 100, ignoreErrors: true });
     const text = (await simpleParser(smtp.messages[0]!.raw)).text ?? '';
     const confirm = await fetch(/http:\/\/127\.0\.0\.1:\d+\/confirm\?token=[\w.-]+/.exec(text)![0], { method: 'POST' });
     expect(await confirm.text()).toContain('You are subscribed');
-    await until('the welcome email', async () => (smtp.countFor(ADA) === 2 ? true : undefined), output);
+    await waitFor(async () => smtp.countFor(ADA) === 2, { what: 'the welcome email', describe: output, timeout: 60_000, interval: 100, ignoreErrors: true });
     for (const email of ['bob@example.org', 'carol@example.org']) expect((await api('POST', 'subscribers', { email })).status).toBe(201);
 
     expect((await api('POST', 'issues/first/send?wait=1')).status).toBe(200);
@@ -215,9 +192,20 @@ async function scenario(backend: Backend): Promise<void> {
     expect(doc.subscriber.confirmedAt).toEqual(expect.any(String));
     expect(doc.deliveries).toEqual([
       expect.objectContaining({ campaign: 'first', email: ADA, name: ADA_NAME, state: 'sent', attempts: 1, smtpCode: 250 }),
-      expect.objectContaining({ campaign: 'second', email: ADA, name: ADA_NAME, state: 'failed', attempts: 1, smtpCode: 552, smtpResponse: expect.stringContaining(ADA.toLowerCase()) }),
+      expect.objectContaining({
+        campaign: 'second',
+        email: ADA,
+        name: ADA_NAME,
+        state: 'failed',
+        attempts: 1,
+        smtpCode: 552,
+        smtpResponse: expect.stringContaining(ADA.toLowerCase()),
+      }),
     ]);
-    expect(doc.systemMail.map((m) => [m.kind, m.state, m.smtpCode])).toEqual([['confirm', 'sent', 250], ['welcome', 'sent', 250]]);
+    expect(doc.systemMail.map((m) => [m.kind, m.state, m.smtpCode])).toEqual([
+      ['confirm', 'sent', 250],
+      ['welcome', 'sent', 250],
+    ]);
     // Nothing left out: these are all the rows the database holds for her.
     expect(await backend.rowsOf(root, doc.subscriber.id)).toEqual({ deliveries: doc.deliveries.length, systemMail: doc.systemMail.length });
     const viaApi = await api('GET', `subscribers/${encodeURIComponent(ADA)}/export`);
@@ -255,7 +243,7 @@ async function scenario(backend: Backend): Promise<void> {
     const carol = (await (await api('GET', 'subscribers/carol@example.org/export')).json()) as { deliveries: unknown[] };
     expect(carol.deliveries).toHaveLength(2);
   } finally {
-    serve.kill('SIGTERM');
+    serve.child.kill('SIGTERM');
     await exited;
     await smtp.close();
   }

@@ -3,7 +3,6 @@
 // the worker's tick loads them, /healthz and /unsubscribe keep answering (each request within a
 // generous second), a due good issue beside them is still sent over SMTP, and /healthz counts
 // the skipped files.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +13,10 @@ import { openStore } from '../../src/storage/open.js';
 import { WATERMARK_KEY } from '../../src/worker/state.js';
 import { isoFromNow, writeIssue } from '../server/harness.js';
 import { HOSTILE_RECIPES } from '../support/hostile-recipes.js';
-import { cliPath, fixturesDir, projectRoot } from '../support/paths.js';
+import { startCli, type CliProcess, type EnvOverrides } from '../support/cli.js';
+import { fixturesDir, projectRoot } from '../support/paths.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { waitFor } from '../support/wait.js';
 
 const SECRET = 'hostile-secret-0123456789abcdef';
 const READER = 'reader@example.org';
@@ -24,9 +25,9 @@ const GENERATED = ['issue-emphasis-runs.md', 'issue-star-runs.md', 'issue-nested
 
 let root: string | undefined;
 let smtp: TestSmtpServer | undefined;
-let child: ChildProcess | undefined;
+let child: CliProcess | undefined;
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  void child?.stop('SIGKILL');
   await smtp?.close();
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -48,8 +49,7 @@ it('keeps /healthz and /unsubscribe answering while a tick reads hostile files, 
   for (const name of GENERATED) await writeFile(path.join(config.issuesDir, name), HOSTILE_RECIPES[name]!());
   await writeIssue(config, { slug: 'due-now', title: 'Due now', date: isoFromNow(-3_600_000) });
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const env: EnvOverrides = {
     PRESSROOM_CONFIG: configFile,
     PRESSROOM_ISSUES_DIR: config.issuesDir,
     PRESSROOM_OUT_DIR: config.outDir,
@@ -59,21 +59,13 @@ it('keeps /healthz and /unsubscribe answering while a tick reads hostile files, 
     SMTP_URL: smtp.url,
     PRESSROOM_LOG_LEVEL: 'info',
   };
-  delete env.DATABASE_URL;
-  child = spawn(process.execPath, [cliPath, 'start'], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const start = startCli(['start'], { env, cwd: root });
+  child = start;
 
   const deadline = Date.now() + 120_000;
-  const until = async (done: () => boolean | Promise<boolean>, what: string) => {
-    while (!(await done())) {
-      if (child!.exitCode !== null || Date.now() > deadline) throw new Error(`${what}:\n${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const until = (done: () => boolean | Promise<boolean>, what: string) => waitFor(done, { what, timeout: deadline - Date.now(), interval: 50, alive: start });
   let url: string | undefined;
-  await until(() => (url = /Pressroom is running at (http:\/\/\S+)/.exec(output)?.[1]) !== undefined, 'no URL printed');
+  await until(() => (url = /Pressroom is running at (http:\/\/\S+)/.exec(start.output())?.[1]) !== undefined, 'the URL printed');
 
   // Every request while the first tick reads the folder (one file takes the loader thread
   // MAX_LOAD_SECONDS), until the due issue has been sent.
@@ -103,8 +95,9 @@ it('keeps /healthz and /unsubscribe answering while a tick reads hostile files, 
     return health.lastTick !== null && health.lastTick !== undefined;
   }, 'no tick recorded');
   expect(health.lastTick).toMatchObject({ ok: true, problems: FIXTURES.length + GENERATED.length });
+  const output = start.output();
   for (const name of [...FIXTURES, ...GENERATED]) expect(output, name).toContain(name);
 
-  child.kill('SIGTERM');
-  expect(await new Promise((resolve) => child!.on('exit', resolve)), output).toBe(0);
+  start.child.kill('SIGTERM');
+  expect(await start.exited, start.output()).toBe(0);
 }, 180_000);

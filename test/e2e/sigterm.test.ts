@@ -2,7 +2,6 @@
 // loopback SMTP server, and a campaign of 60. After the signal the process exits 0 having
 // finished or released every message in flight (no `sending` rows left, the ledger agrees with
 // the server); a restart resumes and finishes with exactly one copy per reader.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -13,7 +12,9 @@ import { defaultConfig, type Config } from '../../src/config/config.js';
 import { openStore } from '../../src/storage/open.js';
 import { WATERMARK_KEY } from '../../src/worker/state.js';
 import { isoFromNow, writeIssue } from '../server/harness.js';
-import { cliPath, projectRoot } from '../support/paths.js';
+import { startCli, type CliProcess, type EnvOverrides } from '../support/cli.js';
+import { projectRoot } from '../support/paths.js';
+import { waitFor } from '../support/wait.js';
 
 const READERS = 60;
 const DELAY_MS = 120;
@@ -58,7 +59,7 @@ describe('SIGTERM during a send', () => {
   let root: string;
   let config: Config;
   let smtp: SlowSmtp;
-  let env: NodeJS.ProcessEnv;
+  let env: EnvOverrides;
   const emails = Array.from({ length: READERS }, (_, i) => `r${i}@example.org`);
 
   beforeAll(async () => {
@@ -82,7 +83,6 @@ describe('SIGTERM during a send', () => {
     await store.close();
     await writeIssue(config, { slug: 'signal', title: 'Signal issue', date: isoFromNow(-3_600_000) });
     env = {
-      ...process.env,
       PRESSROOM_CONFIG: configFile,
       PRESSROOM_ISSUES_DIR: config.issuesDir,
       PRESSROOM_OUT_DIR: config.outDir,
@@ -101,7 +101,7 @@ describe('SIGTERM during a send', () => {
 
   it('finishes or releases in-flight sends, exits 0, and a restart sends the rest exactly once', async () => {
     const first = startChild(env, root);
-    await waitFor(() => smtp.accepted() >= 10, first);
+    await waitWhileRunning(() => smtp.accepted() >= 10, first);
     first.child.kill('SIGTERM');
     const code = await first.exited;
     expect(code, first.output()).toBe(0);
@@ -123,11 +123,11 @@ describe('SIGTERM during a send', () => {
     }
 
     const second = startChild(env, root);
-    await waitFor(() => smtp.accepted() >= READERS, second);
+    await waitWhileRunning(() => smtp.accepted() >= READERS, second);
     // Let the worker record the outcome, then stop it the same way.
     const store2 = await openStore(config);
     try {
-      await waitFor(async () => (await store2.campaignStats((await store2.getCampaign('signal'))!.id)).finishedAt !== null, second);
+      await waitWhileRunning(async () => (await store2.campaignStats((await store2.getCampaign('signal'))!.id)).finishedAt !== null, second);
     } finally {
       await store2.close();
     }
@@ -138,23 +138,16 @@ describe('SIGTERM during a send', () => {
   });
 });
 
-function startChild(env: NodeJS.ProcessEnv, cwd: string): { child: ChildProcess; exited: Promise<number | null>; output(): string } {
-  const child = spawn(process.execPath, [cliPath, 'start'], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => out };
+function startChild(env: EnvOverrides, cwd: string): CliProcess {
+  return startCli(['start'], { env, cwd });
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, proc: { child: ChildProcess; output(): string }, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (proc.child.exitCode !== null) throw new Error(`child exited early:\n${proc.output()}`);
-    if (Date.now() > deadline) {
-      proc.child.kill('SIGKILL');
-      throw new Error(`condition not met in time:\n${proc.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
+/** Waits while `proc` runs; a process that never gets there is killed. */
+async function waitWhileRunning(check: () => boolean | Promise<boolean>, proc: CliProcess, timeout = 40_000): Promise<void> {
+  try {
+    await waitFor(check, { what: 'the condition', timeout, interval: 25, alive: proc });
+  } catch (error) {
+    await proc.stop('SIGKILL');
+    throw error;
   }
 }

@@ -1,43 +1,35 @@
 // `pressroom serve` and `pressroom worker` as two processes on one data folder: a subscriber
 // added through the serve process's API gets the issue the worker process sends, and the serve
 // process's /metrics reports the worker's sends and ticks.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.js';
 import { dateAfterStart, writeIssue } from '../server/harness.js';
-import { cliPath, projectRoot } from '../support/paths.js';
+import { startCli, type CliProcess, type EnvOverrides } from '../support/cli.js';
+import { projectRoot } from '../support/paths.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { waitFor } from '../support/wait.js';
 import { freePort } from './ports.js';
 
-const children: ChildProcess[] = [];
+const children: CliProcess[] = [];
 let smtp: TestSmtpServer | undefined;
 let root: string | undefined;
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const c of children) void c.stop('SIGKILL');
   await smtp?.close();
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-function start(command: 'serve' | 'worker', env: NodeJS.ProcessEnv): { child: ChildProcess; output(): string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [cliPath, command], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(command: 'serve' | 'worker', env: EnvOverrides): CliProcess {
+  const child = startCli([command], { env, cwd: root });
   children.push(child);
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  return { child, output: () => out, exited: new Promise((resolve) => child.on('exit', resolve)) };
+  return child;
 }
 
-async function until<T>(what: string, get: () => Promise<T | undefined>, outputs: Array<() => string>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await get().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${outputs.map((o) => o()).join('\n----\n')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function until<T>(what: string, get: () => Promise<T | undefined>, outputs: Array<() => string>, timeout = 40_000) {
+  return waitFor(get, { what, timeout, interval: 100, ignoreErrors: true, describe: () => outputs.map((o) => o()).join('\n----\n') });
 }
 
 it('serve and worker in separate processes share one store', async () => {
@@ -49,8 +41,7 @@ it('serve and worker in separate processes share one store', async () => {
   const base = `http://127.0.0.1:${port}/`;
   const configFile = path.join(root, 'pressroom.config.json');
   await writeFile(configFile, JSON.stringify({ email: { fromAddress: 'news@example.org', postalAddress: '1 Test Street', templatesDir: path.join(projectRoot, 'emails') } }));
-  const env = {
-    ...process.env,
+  const env: EnvOverrides = {
     PRESSROOM_CONFIG: configFile,
     PRESSROOM_ISSUES_DIR: config.issuesDir,
     PRESSROOM_OUT_DIR: config.outDir,
@@ -68,7 +59,11 @@ it('serve and worker in separate processes share one store', async () => {
 
   const serve = start('serve', env);
   await until('serve listening', async () => ((await fetch(`${base}healthz`)).ok ? true : undefined), [serve.output]);
-  const added = await fetch(`${base}api/subscribers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'split@example.org' }) });
+  const added = await fetch(`${base}api/subscribers`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'split@example.org' }),
+  });
   expect(added.status).toBe(201);
 
   const worker = start('worker', env);

@@ -1,22 +1,23 @@
 // Confirm and welcome emails survive an SMTP outage, a crash and a restart, and go out exactly
 // once when several processes share the store: real `pressroom serve` / `start` / `worker`
 // processes, a real SQLite file and a real SMTP server that answers 421 while it is "down".
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { cliPath, projectRoot } from '../support/paths.js';
+import { startCli, type CliProcess, type EnvOverrides } from '../support/cli.js';
+import { projectRoot } from '../support/paths.js';
 import { startTestSmtpServer, type Faults, type TestSmtpServer } from '../support/smtp-server.js';
+import { waitFor } from '../support/wait.js';
 import { freePort } from './ports.js';
 
-const children: ChildProcess[] = [];
+const children: CliProcess[] = [];
 const roots: string[] = [];
 const servers: TestSmtpServer[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of children.splice(0)) void c.stop('SIGKILL');
 });
 afterAll(async () => {
   for (const s of servers) await s.close();
@@ -29,11 +30,8 @@ const DOWN: Faults = {
   rcpt: () => ({ code: 451 }),
 };
 
-interface Proc {
-  child: ChildProcess;
+interface Proc extends CliProcess {
   base: string;
-  output(): string;
-  exited: Promise<number | null>;
 }
 
 async function setup() {
@@ -51,8 +49,7 @@ async function setup() {
       smtp: { systemRetrySeconds: 0.2, maxAttempts: 30 },
     }),
   );
-  const env = (port: number): NodeJS.ProcessEnv => ({
-    ...process.env,
+  const env = (port: number): EnvOverrides => ({
     PRESSROOM_CONFIG: configFile,
     PRESSROOM_ISSUES_DIR: path.join(root, 'issues'),
     PRESSROOM_OUT_DIR: path.join(root, 'public'),
@@ -65,20 +62,22 @@ async function setup() {
   });
   const start = async (command: 'serve' | 'start' | 'worker'): Promise<Proc> => {
     const port = await freePort();
-    const child = spawn(process.execPath, [cliPath, command], { env: env(port), cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = startCli([command], { env: env(port), cwd: root });
     children.push(child);
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const proc = { child, base: `http://127.0.0.1:${port}/`, output: () => out, exited: new Promise<number | null>((resolve) => child.on('exit', resolve)) };
-    if (command === 'worker') await until(`${command} started`, async () => (/worker started/.test(out) ? true : undefined), [proc]);
+    const proc: Proc = Object.assign(child, { base: `http://127.0.0.1:${port}/` });
+    if (command === 'worker') await until(`${command} started`, async () => (/worker started/.test(proc.output()) ? true : undefined), [proc]);
     else await until(`${command} listening`, async () => ((await fetch(`${proc.base}healthz`)).ok ? true : undefined), [proc]);
     return proc;
   };
   const queue = () => {
     const db = new Database(path.join(root, 'data', 'pressroom.db'), { readonly: true, fileMustExist: true });
     try {
-      return db.prepare('SELECT kind, state, attempts, worker_id FROM system_mail ORDER BY id').all() as Array<{ kind: string; state: string; attempts: number; worker_id: string }>;
+      return db.prepare('SELECT kind, state, attempts, worker_id FROM system_mail ORDER BY id').all() as Array<{
+        kind: string;
+        state: string;
+        attempts: number;
+        worker_id: string;
+      }>;
     } finally {
       db.close();
     }
@@ -90,14 +89,8 @@ async function setup() {
   return { smtp, start, queue, signUp };
 }
 
-async function until<T>(what: string, get: () => Promise<T | undefined>, procs: Proc[], timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await get().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${procs.map((p) => p.output()).join('\n----\n')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function until<T>(what: string, get: () => Promise<T | undefined>, procs: Proc[], timeout = 60_000) {
+  return waitFor(get, { what, timeout, interval: 100, ignoreErrors: true, describe: () => procs.map((p) => p.output()).join('\n----\n') });
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -128,7 +121,10 @@ it('a sign-up while SMTP is down gets its confirm email once SMTP is back; so do
   await until('the welcome email', async () => (smtp.countFor('early@example.org') === 2 ? true : undefined), [serve]);
   await pause(2500); // more than two polls: time for a duplicate to show up
   expect(smtp.countFor('early@example.org')).toBe(2);
-  expect(queue().map((r) => [r.kind, r.state])).toEqual([['confirm', 'sent'], ['welcome', 'sent']]);
+  expect(queue().map((r) => [r.kind, r.state])).toEqual([
+    ['confirm', 'sent'],
+    ['welcome', 'sent'],
+  ]);
 
   serve.child.kill('SIGTERM');
   expect(await serve.exited, serve.output()).toBe(0);

@@ -1,16 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { REPO } from './helpers.js';
-
-const BIN = path.join(REPO, 'bin', 'pressroom.js');
-const CORPUS = path.resolve(REPO, '../shared/corpus/sofa-weekly');
+import { execCliSync, startCli } from '../support/cli.js';
+import { corpusDir as CORPUS } from '../support/paths.js';
+import { waitFor } from '../support/wait.js';
 
 function run(args: string[], cwd: string) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PRESSROOM_LOG_LEVEL: 'silent' } });
+  return execCliSync(args, { cwd, env: { PRESSROOM_LOG_LEVEL: 'silent' } });
 }
 
 describe('pressroom preview', () => {
@@ -52,26 +50,16 @@ describe('pressroom preview', () => {
 
   it('--open serves the HTML on a local port', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'pr-preview-'));
-    const child = spawn(process.execPath, [BIN, 'preview', 'sofa-weekly-20221104', '--issues', CORPUS, '--open'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = startCli(['preview', 'sofa-weekly-20221104', '--issues', CORPUS, '--open'], { cwd });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /serving the preview at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`preview exited with ${code}: ${out}`)));
-      });
+      const url = await waitFor(() => /serving the preview at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(child.stdout())?.[1], { what: 'the preview URL', timeout: 60_000, alive: child });
       const res = await fetch(url);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const body = await res.text();
       expect(body).toBe(readFileSync(path.join(cwd, 'preview', 'sofa-weekly-20221104.html'), 'utf8'));
     } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await child.stop();
     }
   });
 });

@@ -1,15 +1,12 @@
 // Hand-built issues and a small site config for feed and archive tests, plus the real
 // feed readers we check output with (xmllint, Python feedparser, ../shared/tools/validate-feeds).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { afterAll } from 'vitest';
 import { defaultConfig, type Config } from '../../src/config/config.js';
 import type { Issue, IssueDate } from '../../src/content/issue.js';
+import { validateFeedsTool } from '../support/paths.js';
 
-export const VALIDATE_FEEDS = path.resolve(import.meta.dirname, '../../../shared/tools/validate-feeds');
-export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus/sofa-weekly');
+export { corpusDir as CORPUS } from '../support/paths.js';
 
 export function siteConfig(overrides: Partial<Config['site']> = {}): Config {
   const config = defaultConfig(os.tmpdir());
@@ -52,29 +49,11 @@ export function issue(slug: string, overrides: Partial<Issue> = {}): Issue {
   };
 }
 
-const made: string[] = [];
-// Registered on the root suite of each test file that imports this module (files are isolated).
-afterAll(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh temp folder, removed after the test file. */
-export function tempDir(prefix = 'pressroom-test-'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-
-/** Writes text to a temp file with the given name and returns its path. */
-export function tempFile(name: string, text: string): string {
-  const file = path.join(tempDir(), name);
-  writeFileSync(file, text);
-  return file;
-}
+export { tempDir, tempFile } from '../support/site.js';
 
 /** Runs validate-feeds; returns its exit status and output lines. */
 export function validateFeeds(...paths: string[]): { status: number | null; lines: string[] } {
-  const r = spawnSync(VALIDATE_FEEDS, paths, { encoding: 'utf8' });
+  const r = spawnSync(validateFeedsTool, paths, { encoding: 'utf8' });
   return { status: r.status, lines: `${r.stdout}${r.stderr}`.trim().split('\n') };
 }
 

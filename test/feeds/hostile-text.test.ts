@@ -1,11 +1,12 @@
 // Plain-text titles and descriptions that look like markup (test/fixtures/hostile/feed-*):
 // built through the real CLI, every feed reader must show them as the literal text, never as
 // HTML. RSS is the format at risk: readers take its <title> and <description> as HTML.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, fixturesDir } from '../support/paths.js';
+import { execCliSync } from '../support/cli.js';
+import { fixturesDir } from '../support/paths.js';
 import { tempDir, validateFeeds } from './helpers.js';
 
 const HOSTILE = path.join(fixturesDir, 'hostile');
@@ -53,7 +54,7 @@ print(json.dumps({
 }
 
 let out: string;
-let build: ReturnType<typeof spawnSync>;
+let build: ReturnType<typeof execCliSync>;
 
 beforeAll(() => {
   const root = tempDir();
@@ -61,7 +62,7 @@ beforeAll(() => {
   copyFileSync(path.join(HOSTILE, 'feed-markup-in-text.md'), path.join(root, 'issues', 'feed-markup-in-text.md'));
   copyFileSync(path.join(HOSTILE, 'feed-site.json'), path.join(root, 'pressroom.config.json'));
   out = path.join(root, 'public');
-  build = spawnSync(process.execPath, [cliPath, 'build', '--issues', 'issues', '--out', out], { cwd: root, encoding: 'utf8' });
+  build = execCliSync(['build', '--issues', 'issues', '--out', out], { cwd: root });
 });
 
 describe('plain text that looks like markup', () => {

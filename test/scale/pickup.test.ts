@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/logging.js';
 import { openStore } from '../../src/storage/open.js';
 import { Worker, type TickResult } from '../../src/worker/worker.js';
 import { isoFromNow, startHarness, writeIssue, type Harness } from '../server/harness.js';
-import { waitUntil } from './harness.js';
+import { waitFor } from '../support/wait.js';
 
 let h: Harness | undefined;
 let worker: Worker | undefined;
@@ -37,9 +37,9 @@ describe('worker pick-up of enqueued campaigns', () => {
     await other.close();
     expect(created).toBe(true);
 
-    await waitUntil(() => emails.every((e) => h!.smtp.countFor(e) === 1), 'the enqueued campaign to be sent', 20_000);
+    await waitFor(() => emails.every((e) => h!.smtp.countFor(e) === 1), { what: 'the enqueued campaign to be sent', timeout: 20_000 });
     expect(ticks.some((t) => t.reason === 'pending campaign' && t.sent.includes('old-news'))).toBe(true);
-    await waitUntil(async () => (await h!.store.getCampaign('old-news'))?.finishedAt != null, 'the campaign to finish', 10_000);
+    await waitFor(async () => (await h!.store.getCampaign('old-news'))?.finishedAt != null, { what: 'the campaign to finish', timeout: 10_000 });
     expect(h.smtp.accepted()).toBe(emails.length);
   });
 });

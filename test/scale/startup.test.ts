@@ -9,7 +9,7 @@ import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { MIGRATIONS } from '../../src/storage/postgres/sql.js';
 import { makeSite, SLUG } from '../delivery/harness.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
-import { runCli } from './harness.js';
+import { execCli, type EnvOverrides } from '../support/cli.js';
 
 const available = await postgresAvailable();
 const schemas = new SchemaPool();
@@ -23,8 +23,7 @@ describe.skipIf(!available)('processes starting at once on one PostgreSQL schema
   it(`${PROCESSES} processes migrate a fresh schema once, then create one campaign between them`, async () => {
     const { dir } = makeSite();
     const schema = schemas.next();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    const env: EnvOverrides = {
       DATABASE_URL: schemas.url(schema),
       PRESSROOM_CONFIG: path.join(dir, 'pressroom.config.json'),
       PRESSROOM_ISSUES_DIR: path.join(dir, 'issues'),
@@ -35,7 +34,7 @@ describe.skipIf(!available)('processes starting at once on one PostgreSQL schema
     await db.connect();
     try {
       // Each `status` opens the store, which migrates: all start before any has finished.
-      const statuses = await Promise.all(Array.from({ length: PROCESSES }, () => runCli(['status'], env, dir)));
+      const statuses = await Promise.all(Array.from({ length: PROCESSES }, () => execCli(['status'], { env, cwd: dir })));
       for (const s of statuses) {
         expect(s.code, s.output).toBe(0);
         expect(s.output.trim()).toBe('no campaigns yet');
@@ -47,7 +46,7 @@ describe.skipIf(!available)('processes starting at once on one PostgreSQL schema
       await store.importSubscribers(Array.from({ length: 500 }, (_, i) => ({ email: `s${i}@example.org` })));
       await store.close();
 
-      const sends = await Promise.all(Array.from({ length: PROCESSES }, () => runCli(['send', SLUG, '--enqueue'], env, dir)));
+      const sends = await Promise.all(Array.from({ length: PROCESSES }, () => execCli(['send', SLUG, '--enqueue'], { env, cwd: dir })));
       for (const s of sends) expect(s.code, s.output).toBe(0);
       const created = sends.filter((s) => s.output.includes(`created campaign ${SLUG} for 500 recipients`));
       const existing = sends.filter((s) => s.output.includes(`campaign ${SLUG} already exists (500 recipients); nothing changed`));

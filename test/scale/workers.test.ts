@@ -13,7 +13,8 @@ import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { makeSite, SLUG } from '../delivery/harness.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
 import { startTestSmtpServer } from '../support/smtp-server.js';
-import { runCli, startCli, waitUntil, type Child } from './harness.js';
+import { execCli, startCli, type CliProcess, type EnvOverrides } from '../support/cli.js';
+import { waitFor } from '../support/wait.js';
 
 const available = await postgresAvailable();
 const schemas = new SchemaPool();
@@ -26,7 +27,7 @@ const BATCH = 150;
 const WORKERS = ['w1', 'w2', 'w3'];
 const VICTIM = 'w2';
 
-const children: Child[] = [];
+const children: CliProcess[] = [];
 afterAll(async () => {
   for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
   if (available) await schemas.dropAll();
@@ -58,15 +59,14 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
       expect(imported.added).toBe(RECIPIENTS);
       await store.close();
 
-      const base: NodeJS.ProcessEnv = {
-        ...process.env,
+      const base: EnvOverrides = {
         DATABASE_URL: databaseUrl,
         PRESSROOM_CONFIG: configFile,
         PRESSROOM_ISSUES_DIR: path.join(dir, 'issues'),
         PRESSROOM_SECRET: 'scale-secret-0123456789abcdef',
         PRESSROOM_LOG_LEVEL: 'warn',
       };
-      const workerEnv = (id: string): NodeJS.ProcessEnv => {
+      const workerEnv = (id: string): EnvOverrides => {
         mkdirSync(path.join(dir, id), { recursive: true });
         return {
           ...base,
@@ -81,57 +81,53 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
           SMTP_URL: `${server.url}?name=${id}&messageTimeout=6000&dataTimeout=6000`,
         };
       };
-      const workers = new Map(WORKERS.map((id) => [id, startCli(['worker', '--no-watch'], workerEnv(id), dir)]));
+      const workers = new Map(WORKERS.map((id) => [id, startCli(['worker', '--no-watch'], { env: workerEnv(id), cwd: dir })]));
       children.push(...workers.values());
       const logs = () => [...workers].map(([id, w]) => `--- ${id}\n${w.output().slice(-3000)}`).join('\n');
-      await waitUntil(() => [...workers.values()].every((w) => w.output().includes('Worker schedule:')), 'the workers to start', 30_000, logs);
+      await waitFor(() => [...workers.values()].every((w) => w.output().includes('Worker schedule:')), { what: 'the workers to start', timeout: 30_000, describe: logs });
 
       // Enqueue from the CLI: it creates the campaign and returns; it never connects to the SMTP server.
-      const enqueue = await runCli(['send', SLUG, '--enqueue'], { ...base, PRESSROOM_DATA_DIR: path.join(dir, 'cli') }, dir);
+      const enqueue = await execCli(['send', SLUG, '--enqueue'], { env: { ...base, PRESSROOM_DATA_DIR: path.join(dir, 'cli') }, cwd: dir });
       expect(enqueue.code, enqueue.output).toBe(0);
       expect(enqueue.output).toContain(`created campaign ${SLUG} for ${RECIPIENTS} recipients; workers will send it`);
 
       const q = (sql: string) => db.query(sql.replaceAll('$schema', `"${schema}"`));
       const sentBy = async () =>
         new Map(
-          (await q(`SELECT worker_id, count(*) FILTER (WHERE state = 'sent')::int AS sent, count(*) FILTER (WHERE state = 'sending')::int AS sending
-                    FROM $schema.deliveries WHERE worker_id IS NOT NULL GROUP BY worker_id`)).rows.map((r) => [r.worker_id as string, r as { sent: number; sending: number }]),
+          (
+            await q(`SELECT worker_id, count(*) FILTER (WHERE state = 'sent')::int AS sent, count(*) FILTER (WHERE state = 'sending')::int AS sending
+                    FROM $schema.deliveries WHERE worker_id IS NOT NULL GROUP BY worker_id`)
+          ).rows.map((r) => [r.worker_id as string, r as { sent: number; sending: number }]),
         );
 
       // Kill one worker in the middle: all three have sent some, a quarter is done, and the victim holds
       // at least half a batch of claims, so it cannot drain them in the moment between check and kill.
-      await waitUntil(
+      await waitFor(
         async () => {
           const by = await sentBy();
           const total = [...by.values()].reduce((n, r) => n + r.sent, 0);
           return WORKERS.every((id) => (by.get(id)?.sent ?? 0) > 0) && total >= RECIPIENTS / 4 && (by.get(VICTIM)?.sending ?? 0) >= BATCH / 2;
         },
-        'all three workers to be sending',
-        60_000,
-        logs,
-        20,
+        { what: 'all three workers to be sending', timeout: 60_000, describe: logs, interval: 20 },
       );
       workers.get(VICTIM)!.child.kill('SIGKILL');
       expect(await workers.get(VICTIM)!.exited).toBe(-1);
       const atKill = (await sentBy()).get(VICTIM)!;
       expect(atKill.sending).toBeGreaterThan(0); // left in flight: reclaimed after the lease
-      const heldAtKill = (await q(`SELECT subscriber_id FROM $schema.deliveries WHERE worker_id = '${VICTIM}' AND state = 'sending'`)).rows.map(
-        (r) => r.subscriber_id as string,
-      );
+      const heldAtKill = (await q(`SELECT subscriber_id FROM $schema.deliveries WHERE worker_id = '${VICTIM}' AND state = 'sending'`)).rows.map((r) => r.subscriber_id as string);
       const sentAtKill = (await q(`SELECT count(*)::int AS n FROM $schema.deliveries WHERE state = 'sent'`)).rows[0].n as number;
       expect(sentAtKill).toBeLessThan(RECIPIENTS); // it really was in the middle
 
       // The two survivors finish, including the victim's rows once their lease has passed.
-      await waitUntil(
-        async () => (await q(`SELECT finished_at FROM $schema.campaigns WHERE slug = '${SLUG}'`)).rows[0]?.finished_at != null,
-        'the campaign to finish',
-        60_000,
-        logs,
-        200,
-      );
+      await waitFor(async () => (await q(`SELECT finished_at FROM $schema.campaigns WHERE slug = '${SLUG}'`)).rows[0]?.finished_at != null, {
+        what: 'the campaign to finish',
+        timeout: 60_000,
+        describe: logs,
+        interval: 200,
+      });
 
       // `pressroom status` shows the campaign and each worker's share.
-      const status = await runCli(['status', SLUG], { ...base, PRESSROOM_DATA_DIR: path.join(dir, 'cli') }, dir);
+      const status = await execCli(['status', SLUG], { env: { ...base, PRESSROOM_DATA_DIR: path.join(dir, 'cli') }, cwd: dir });
       expect(status.code, status.output).toBe(0);
       const ledgerBy = await sentBy();
       expect(status.output).toContain(`${SLUG}: recipients ${RECIPIENTS}, queued 0, sending 0, sent ${RECIPIENTS}, retrying 0, failed 0`);
@@ -146,9 +142,7 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
       // The ledger: every row sent, once; the victim's in-flight rows were claimed a second time.
       const states = (await q(`SELECT state, count(*)::int AS n FROM $schema.deliveries GROUP BY state`)).rows;
       expect(states).toEqual([{ state: 'sent', n: RECIPIENTS }]);
-      const reclaimed = await q(
-        `SELECT worker_id, attempts FROM $schema.deliveries WHERE subscriber_id IN (${heldAtKill.join(',')})`,
-      );
+      const reclaimed = await q(`SELECT worker_id, attempts FROM $schema.deliveries WHERE subscriber_id IN (${heldAtKill.join(',')})`);
       expect(reclaimed.rows).toHaveLength(heldAtKill.length);
       for (const r of reclaimed.rows) {
         expect(r.worker_id).not.toBe(VICTIM); // sent by a survivor after the lease

@@ -16,6 +16,7 @@ import { CampaignRunner } from '../../src/worker/runner.js';
 import { Worker } from '../../src/worker/worker.js';
 import { projectRoot } from '../support/paths.js';
 import { startTestSmtpServer, type TestSmtpOptions, type TestSmtpServer } from '../support/smtp-server.js';
+import { waitFor } from '../support/wait.js';
 
 export const SECRET = 'test-secret-0123456789abcdef';
 
@@ -94,14 +95,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     mailFor,
     async waitForMail(address, count = 1, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        await server.context.mailer.drain();
-        const mails = await mailFor(address);
-        if (mails.length >= count) return mails;
-        if (Date.now() > deadline) throw new Error(`expected ${count} message(s) for ${address}, got ${mails.length}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      let mails: ParsedMail[] = [];
+      await waitFor(
+        async () => {
+          await server.context.mailer.drain();
+          mails = await mailFor(address);
+          return mails.length >= count;
+        },
+        { what: `${count} message(s) for ${address}`, timeout: timeoutMs, describe: () => `got ${mails.length}` },
+      );
+      return mails;
     },
     async close() {
       for (const w of workers) await w.stop();

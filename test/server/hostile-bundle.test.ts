@@ -2,7 +2,6 @@
 // handler and a <script>, an HTML page and the script it loads. Built through the real CLI,
 // served by the real static route over a socket, opened in headless Chromium: nothing of it
 // may run on the site's origin, while the issue still shows the SVG as an image.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -14,7 +13,8 @@ import { registerSecurityHeaders } from '../../src/server/headers.js';
 import { registerStaticRoute } from '../../src/server/static-route.js';
 import { StaticFiles } from '../../src/server/static.js';
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
-import { cliPath, fixturesDir } from '../support/paths.js';
+import { execCliSync } from '../support/cli.js';
+import { fixturesDir } from '../support/paths.js';
 import { tempDir } from '../feeds/helpers.js';
 
 const BUNDLE = path.join(fixturesDir, 'hostile', 'bundle-evil');
@@ -24,10 +24,10 @@ let root: string;
 let out: string;
 let base: string;
 let server: FastifyInstance;
-let build: ReturnType<typeof spawnSync>;
+let build: ReturnType<typeof execCliSync>;
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, [cliPath, ...args], { cwd: root, encoding: 'utf8' });
+  return execCliSync(args, { cwd: root });
 }
 
 beforeAll(async () => {
@@ -113,9 +113,7 @@ describeWithChromium('bundle files in headless Chromium', () => {
     browser = await launchChromium();
     context = await browser.newContext();
     // The control: the same SVG bytes served without our headers.
-    await context.route(`${base}control/evil.svg`, (route) =>
-      route.fulfill({ status: 200, contentType: 'image/svg+xml', body: readFileSync(path.join(BUNDLE, 'evil.svg')) }),
-    );
+    await context.route(`${base}control/evil.svg`, (route) => route.fulfill({ status: 200, contentType: 'image/svg+xml', body: readFileSync(path.join(BUNDLE, 'evil.svg')) }));
     context.on('request', (request) => {
       const { pathname } = new URL(request.url());
       if (pathname.startsWith('/pwned/')) pwned.push(pathname);

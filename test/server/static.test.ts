@@ -189,9 +189,9 @@ describe('methods, directories, unknown paths', () => {
   });
 
   it('follows symlinks only when they stay inside the output folder', async () => {
-    const escape = await app.inject({ method: 'GET', url: '/escape.txt' });
-    expect(escape.statusCode).toBe(404);
-    expect(escape.body).not.toContain('do not serve');
+    const escaped = await app.inject({ method: 'GET', url: '/escaped.txt' });
+    expect(escaped.statusCode).toBe(404);
+    expect(escaped.body).not.toContain('do not serve');
     const inside = await app.inject({ method: 'GET', url: '/inside.xml' });
     expect(inside.statusCode).toBe(200);
     expect(inside.body).toBe(RSS);

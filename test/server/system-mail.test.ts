@@ -3,6 +3,7 @@
 // whose subscriber moved on meanwhile is dropped instead of sent.
 import { afterEach, expect, it } from 'vitest';
 import type { SystemMail } from '../../src/storage/store.js';
+import { waitFor } from '../support/wait.js';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -15,13 +16,14 @@ const signUp = (email: string) =>
   h!.server.app.inject({ method: 'POST', url: '/subscribe', headers: { 'content-type': 'application/json' }, payload: { email } });
 
 async function queuedFor(email: string, state: SystemMail['state']): Promise<SystemMail> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const mail = (await h!.store.exportSubscriber(email))?.systemMail[0];
-    if (mail?.state === state) return mail;
-    if (Date.now() > deadline) throw new Error(`${email}: system mail never reached ${state} (now ${JSON.stringify(mail)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let mail: SystemMail | undefined;
+  return waitFor(
+    async () => {
+      mail = (await h!.store.exportSubscriber(email))?.systemMail[0];
+      return mail?.state === state ? mail : undefined;
+    },
+    { what: `${email}: system mail in state ${state}`, describe: () => `now ${JSON.stringify(mail)}` },
+  );
 }
 
 it('retries a temporary failure until smtp.maxAttempts, then gives up; a 5xx fails at once', async () => {

@@ -1,21 +1,20 @@
 // `pressroom serve --trust-proxy` through the real CLI and real TCP: a bare flag (or
 // PRESSROOM_TRUST_PROXY=true) means the one proxy in front, never "believe every hop", so forged
 // left-most X-Forwarded-For entries cannot multiply a client's sign-up allowance (issue 10.1).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliPath } from '../support/paths.js';
+import { execCli, startCli, type CliProcess, type EnvOverrides } from '../support/cli.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pressroom-trust-proxy-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function env(extra: Record<string, string>): NodeJS.ProcessEnv {
+/** A fresh site folder, configured only through the environment (no config file). */
+function env(extra: Record<string, string>): EnvOverrides {
   const dir = path.join(root, String(Math.random()).slice(2));
   mkdirSync(path.join(dir, 'issues'), { recursive: true });
-  const e: NodeJS.ProcessEnv = {
-    ...process.env,
+  return {
     PRESSROOM_ISSUES_DIR: path.join(dir, 'issues'),
     PRESSROOM_OUT_DIR: path.join(dir, 'public'),
     PRESSROOM_DATA_DIR: path.join(dir, 'data'),
@@ -24,29 +23,13 @@ function env(extra: Record<string, string>): NodeJS.ProcessEnv {
     PRESSROOM_LOG_LEVEL: 'warn',
     ...extra,
   };
-  for (const k of ['DATABASE_URL', 'SMTP_URL', 'PRESSROOM_CONFIG', 'PRESSROOM_TRUST_PROXY']) if (!(k in extra)) delete e[k];
-  return e;
 }
 
-async function serve(args: string[], environment: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [cliPath, 'serve', ...args], { env: environment, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!.replace(/\/?$/, '/'));
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
-  });
-  return { url, child };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.on('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+async function serve(args: string[], environment: EnvOverrides): Promise<{ url: string; child: CliProcess }> {
+  const child = startCli(['serve', ...args], { env: environment, cwd: root });
+  const running = /running at (http:\/\/\S+)/;
+  await child.waitForOutput(running, { what: 'serve to listen', timeout: 120_000 });
+  return { url: running.exec(child.output())![1]!.replace(/\/?$/, '/'), child };
 }
 
 describe('pressroom serve --trust-proxy', { timeout: 120_000 }, () => {
@@ -70,14 +53,14 @@ describe('pressroom serve --trust-proxy', { timeout: 120_000 }, () => {
         expect(statuses.filter((s) => s === 202)).toHaveLength(10);
         expect(statuses.slice(10)).toEqual([429, 429, 429, 429]);
       } finally {
-        await stop(child);
+        await child.stop();
       }
     });
   }
 
-  it('a value that is neither a hop count nor proxy addresses is a one-line usage error (exit 2)', () => {
-    const r = spawnSync(process.execPath, [cliPath, 'serve', '--trust-proxy', 'everyone'], { env: env({}), cwd: root, encoding: 'utf8' });
-    expect(r.status).toBe(2);
+  it('a value that is neither a hop count nor proxy addresses is a one-line usage error (exit 2)', async () => {
+    const r = await execCli(['serve', '--trust-proxy', 'everyone'], { env: env({}), cwd: root });
+    expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       'pressroom: --trust-proxy: "everyone" is not a hop count or a proxy address (expected e.g. 1, or 10.0.0.5,192.168.0.0/16, or loopback/linklocal/uniquelocal)',
     );

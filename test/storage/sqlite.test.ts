@@ -109,7 +109,7 @@ describe('SQLite adapter', () => {
     writeFileSync(file, 'this is not sqlite, just text long enough to have a header.....................................');
     const err = await openStore({ ...defaultConfig(root), dataDir: dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
-    expect((err as Error).message).toMatch(new RegExp(`^${escape(file)}: not a usable SQLite database`));
+    expect((err as Error).message).toMatch(new RegExp(`^${escapeRegExp(file)}: not a usable SQLite database`));
 
     const blocker = path.join(root, 'blocker');
     writeFileSync(blocker, 'a file where a folder should be');
@@ -142,6 +142,6 @@ describe('SQLite adapter', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -12,6 +12,7 @@ import { checkSchedule, Worker } from '../../src/worker/worker.js';
 import { HOSTILE_RECIPES } from '../support/hostile-recipes.js';
 import { dateAfterStart, isoFromNow, startHarness, writeIssue, type Harness } from '../server/harness.js';
 import { fixturesDir } from '../support/paths.js';
+import { waitFor } from '../support/wait.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -161,7 +162,11 @@ describe('hostile issue files', () => {
     // Nothing changed: no rebuild (the fingerprint never touches the alias bomb), still counted.
     expect(await worker.tick('again')).toMatchObject({ ok: true, built: false, sent: [], problems: hostile.length + 1 });
     // Each problem and the symlink warning are logged once, not on every tick.
-    for (const name of [...hostile, 'issue-nested-json.md', 'issue-link.md']) expect(lines.filter((line) => line.includes(name)), name).toHaveLength(1);
+    for (const name of [...hostile, 'issue-nested-json.md', 'issue-link.md'])
+      expect(
+        lines.filter((line) => line.includes(name)),
+        name,
+      ).toHaveLength(1);
     expect(lines.find((line) => line.includes('issue-link.md'))).toContain('is a symbolic link; skipped');
   });
 });
@@ -216,11 +221,3 @@ describe('schedule and watcher', () => {
     await worker.stop();
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -1,0 +1,58 @@
+// Temp folders and test sites: a folder with pressroom.config.json, one issue file and a data
+// folder, for tests that run the CLI or open the store on it.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll } from 'vitest';
+import { defaultConfig, type Config } from '../../src/config/config.js';
+import { projectRoot } from './paths.js';
+
+export const SLUG = 'delivery-test-issue';
+
+const made: string[] = [];
+// Registered on the root suite of each test file that imports this module (files are isolated).
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed after the test file. */
+export function tempDir(prefix = 'pressroom-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Writes text to a temp file with the given name and returns its path. */
+export function tempFile(name: string, text: string): string {
+  const file = path.join(tempDir(), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+export interface TestSite {
+  dir: string;
+  config: Config;
+}
+
+/**
+ * A temp folder with issues/<SLUG>.md, pressroom.config.json (bundled templates, a sender, a
+ * secret) and the matching Config; the caller removes `dir`.
+ */
+export function makeSite(): TestSite {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pressroom-delivery-'));
+  mkdirSync(path.join(dir, 'issues'));
+  const paragraphs = Array.from({ length: 20 }, (_, i) => `Paragraph ${i}: delivery must be exactly once, even when the process is killed.`).join('\n\n');
+  writeFileSync(
+    path.join(dir, 'issues', `${SLUG}.md`),
+    `---\ntitle: "Delivery test issue"\nslug: ${SLUG}\ndate: 2024-05-01T09:00:00+08:00\ntags: ["news"]\n---\n\n## Hello\n\n${paragraphs}\n`,
+  );
+  const config = defaultConfig(dir);
+  config.email.templatesDir = path.join(projectRoot, 'emails');
+  config.email.fromAddress = 'news@example.org';
+  config.secret = 'test-secret-0123456789abcdef';
+  writeFileSync(
+    path.join(dir, 'pressroom.config.json'),
+    JSON.stringify({ email: { templatesDir: config.email.templatesDir, fromAddress: config.email.fromAddress }, secret: config.secret }),
+  );
+  return { dir, config };
+}
