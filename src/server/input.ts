@@ -4,7 +4,7 @@
 import { invalidAddressMessage, parseAddress } from '../domain/address.js';
 import { checkNameText, checkTopicList, type Checked } from '../domain/subscriber-fields.js';
 
-export { MAX_TOPICS, MAX_TOPIC_LENGTH, type Checked } from '../domain/subscriber-fields.js';
+export type { Checked } from '../domain/subscriber-fields.js';
 
 /** The fields of a sign-up, as signUpSchema lets them through. */
 export interface SignUpFields {

@@ -13,8 +13,6 @@ import { prepareSystemEmail } from '../email/system-email.js';
 import type { Logger } from '../logging.js';
 import type { DeliveryOutcome, Store, SubscriberStatus, SystemMail, SystemMailKind } from '../storage/store.js';
 
-export type SystemEmailKind = SystemMailKind;
-
 /** The status a subscriber must still have when the email goes out. */
 const WANTED_STATUS: Record<SystemMailKind, SubscriberStatus> = { confirm: 'pending', welcome: 'active' };
 

@@ -1,7 +1,7 @@
 // Addresses as both adapters store them, so SQLite and PostgreSQL agree on what is an address and
 // what counts as a duplicate. The rules themselves live in src/domain/address.ts: the stored
 // `email` is the address as written (NFKC, trimmed), `email_key` its canonical form.
-import { canonicalAddress, invalidAddressMessage, parseAddress } from '../domain/address.js';
+import { canonicalAddress, parseAddress } from '../domain/address.js';
 import { InvalidEmailError } from './store.js';
 
 /** Returns why `email` is not acceptable, or null when it is. */
@@ -9,9 +9,6 @@ export function emailProblem(email: string): string | null {
   const parsed = parseAddress(email);
   return parsed.ok ? null : parsed.problem;
 }
-
-/** The one-line message used everywhere an address is refused. */
-export const invalidEmailMessage = invalidAddressMessage;
 
 /** The uniqueness key: the canonical address. */
 export function emailKey(email: string): string {
@@ -24,6 +21,3 @@ export function addressColumns(email: string): { email: string; emailKey: string
   if (!parsed.ok) throw new InvalidEmailError(email, parsed.problem);
   return { email: parsed.address, emailKey: parsed.canonical };
 }
-
-/** Topics as both adapters store them (src/domain/topics.ts). */
-export { normalizeTopics } from '../domain/topics.js';
