@@ -53,16 +53,16 @@ const pad = (n: number, w = 5) => String(n).padStart(w, '0');
 function makeIssues(dir: string, n: number): void {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const sources = readdirSync(CORPUS).filter((f) => f.endsWith('.md')).sort();
+  const sources = readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.md'))
+    .sort();
   const texts = sources.map((f) => readFileSync(path.join(CORPUS, f), 'utf8'));
   const base = Date.UTC(2012, 0, 1, 1, 0, 0); // 09:00 +08:00
   for (let i = 0; i < n; i++) {
     const text = texts[i % texts.length]!;
     const local = new Date(base + i * 6 * 3600_000 + 8 * 3600_000).toISOString().slice(0, 19);
     const slug = `bench-${pad(i)}`;
-    const out = text
-      .replace(/^---\r?\n/, `---\nslug: ${slug}\n`)
-      .replace(/^date:.*$/m, `date: ${local}+08:00`);
+    const out = text.replace(/^---\r?\n/, `---\nslug: ${slug}\n`).replace(/^date:.*$/m, `date: ${local}+08:00`);
     if (!out.includes(`slug: ${slug}`) || !out.includes(`date: ${local}+08:00`)) {
       throw new Error(`${sources[i % texts.length]}: could not set slug/date in its front matter`);
     }
@@ -109,7 +109,11 @@ function countPages(dir: string): number {
 mkdirSync(WORK, { recursive: true });
 const hugoVersion = spawnSync('hugo', ['version'], { encoding: 'utf8' }).stdout.trim();
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${hugoVersion}`);
-const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 console.log(`runs per size: ${RUNS} (medians shown); load average at start: ${load()}\n`);
 
 for (const n of SIZES) {
@@ -163,7 +167,9 @@ for (const n of SIZES) {
   if (process.env.BENCH_VERBOSE) {
     for (const [i, m] of ours.entries()) {
       const one = oneThread[i] ? ` | one thread ${(oneThread[i]!.wallMs / 1000).toFixed(2)} s wall, ${(oneThread[i]!.cpuMs / 1000).toFixed(2)} s cpu` : '';
-      console.log(`  run ${i + 1}: pressroom ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s cpu${one} | hugo ${(hugo[i]!.wallMs / 1000).toFixed(2)} s wall, ${(hugo[i]!.cpuMs / 1000).toFixed(2)} s cpu`);
+      console.log(
+        `  run ${i + 1}: pressroom ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s cpu${one} | hugo ${(hugo[i]!.wallMs / 1000).toFixed(2)} s wall, ${(hugo[i]!.cpuMs / 1000).toFixed(2)} s cpu`,
+      );
     }
   }
 }

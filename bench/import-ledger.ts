@@ -81,8 +81,10 @@ await run(
              CASE WHEN i % 2 = 0 THEN '[]' ELSE '["go"]' END, '2026-01-01T00:00:00.000Z', 'bench' FROM n`);
   },
   async (id) => {
-    raw.prepare(`UPDATE deliveries SET state = 'sent', claimable_at = NULL
-      WHERE campaign_id = ? AND state = 'queued' AND subscriber_id <= ?`).run(id, ROWS - 20_000);
+    raw
+      .prepare(`UPDATE deliveries SET state = 'sent', claimable_at = NULL
+      WHERE campaign_id = ? AND state = 'queued' AND subscriber_id <= ?`)
+      .run(id, ROWS - 20_000);
   },
   async () => {
     raw.exec('DROP INDEX deliveries_claimable');
@@ -108,8 +110,11 @@ try {
       await admin.query(`ANALYZE "${schema}".subscribers`);
     },
     async (id) => {
-      await admin.query(`UPDATE "${schema}".deliveries SET state = 'sent', claimable_at = NULL
-        WHERE campaign_id = $1 AND state = 'queued' AND subscriber_id <= $2`, [id, ROWS - 20_000]);
+      await admin.query(
+        `UPDATE "${schema}".deliveries SET state = 'sent', claimable_at = NULL
+        WHERE campaign_id = $1 AND state = 'queued' AND subscriber_id <= $2`,
+        [id, ROWS - 20_000],
+      );
       await admin.query(`VACUUM ANALYZE "${schema}".deliveries`);
     },
     async () => {

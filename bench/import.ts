@@ -47,9 +47,7 @@ function rawInsert(): number {
   const db = new Database(path.join(work, 'raw.db'));
   for (const p of PRAGMAS) db.pragma(p);
   db.exec(MIGRATIONS[0]!.sql);
-  const insert = db.prepare(
-    `INSERT INTO subscribers (email, email_key, name, status, topics, created_at, confirmed_at, source) VALUES (?, ?, ?, 'active', ?, ?, ?, 'raw')`,
-  );
+  const insert = db.prepare(`INSERT INTO subscribers (email, email_key, name, status, topics, created_at, confirmed_at, source) VALUES (?, ?, ?, 'active', ?, ?, ?, 'raw')`);
   const now = new Date().toISOString();
   const t = performance.now();
   db.transaction(() => {
@@ -79,11 +77,10 @@ console.log(`  ratio      raw insert rate / CSV import rate: ${(first.ms / rawMs
 // Baseline: the same CLI listing an empty store.
 function cli(args: string[], dataDir: string, nodeArgs: string[] = []) {
   const t = performance.now();
-  const r = spawnSync(
-    process.execPath,
-    [...nodeArgs, '--import', path.join(root, 'bench/import-rss.mjs'), path.join(root, 'bin/pressroom.js'), 'subscribers', ...args],
-    { env: { ...process.env, PRESSROOM_DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8' },
-  );
+  const r = spawnSync(process.execPath, [...nodeArgs, '--import', path.join(root, 'bench/import-rss.mjs'), path.join(root, 'bin/pressroom.js'), 'subscribers', ...args], {
+    env: { ...process.env, PRESSROOM_DATA_DIR: dataDir, DATABASE_URL: '' },
+    encoding: 'utf8',
+  });
   const ms = performance.now() - t;
   const rssKb = Number(/peak-rss-kb (\d+)/.exec(r.stderr)?.[1] ?? NaN);
   return { ms, rssMb: Math.round(rssKb / 1024), status: r.status, out: r.stdout.trim() };
@@ -91,15 +88,21 @@ function cli(args: string[], dataDir: string, nodeArgs: string[] = []) {
 const base = cli(['list'], path.join(work, 'cli-empty'));
 console.log(`  baseline   CLI listing an empty store          ${base.ms.toFixed(0).padStart(6)} ms  peak RSS ${base.rssMb} MB`);
 const one = cli(['import', csvFile], path.join(work, 'cli-data'));
-console.log(`  pressroom  whole CLI run (startup included)    ${one.ms.toFixed(0).padStart(6)} ms  ${rate(ROWS, one.ms)}  peak RSS ${one.rssMb} MB  exit ${one.status}: ${one.out}`);
+console.log(
+  `  pressroom  whole CLI run (startup included)    ${one.ms.toFixed(0).padStart(6)} ms  ${rate(ROWS, one.ms)}  peak RSS ${one.rssMb} MB  exit ${one.status}: ${one.out}`,
+);
 const bigFile = path.join(work, 'subscribers-x4.csv');
 writeFileSync(bigFile, 'email,name,topics\n');
 for (let k = 0; k < 4; k++) {
   appendFileSync(bigFile, rows.map((r) => `x${k}.${r.email},${r.name},${r.topics.join(';')}`).join('\n') + '\n');
 }
 const big = cli(['import', bigFile], path.join(work, 'cli-data-x4'), ['--max-old-space-size=48']);
-console.log(`  pressroom  CLI, ${(ROWS * 4).toLocaleString('en-US')} rows, heap capped at 48 MB  ${big.ms.toFixed(0).padStart(6)} ms  ${rate(ROWS * 4, big.ms)}  peak RSS ${big.rssMb} MB  exit ${big.status}: ${big.out}`);
-console.log(`  memory     peak RSS: empty ${base.rssMb} MB, ${ROWS.toLocaleString('en-US')} rows ${one.rssMb} MB, ${(ROWS * 4).toLocaleString('en-US')} rows (48 MB heap) ${big.rssMb} MB`);
+console.log(
+  `  pressroom  CLI, ${(ROWS * 4).toLocaleString('en-US')} rows, heap capped at 48 MB  ${big.ms.toFixed(0).padStart(6)} ms  ${rate(ROWS * 4, big.ms)}  peak RSS ${big.rssMb} MB  exit ${big.status}: ${big.out}`,
+);
+console.log(
+  `  memory     peak RSS: empty ${base.rssMb} MB, ${ROWS.toLocaleString('en-US')} rows ${one.rssMb} MB, ${(ROWS * 4).toLocaleString('en-US')} rows (48 MB heap) ${big.rssMb} MB`,
+);
 
 const pgUrl = process.env.PRESSROOM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `pressroom_bench_${process.pid}`;

@@ -162,7 +162,12 @@ async function main() {
   const sink = await startSink();
   const admin = new pg.Client({ connectionString: BASE_URL });
   await admin.connect();
-  console.log(`bench/scale on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `bench/scale on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`PostgreSQL ${BASE_URL}, smtp-sink 127.0.0.1:${PORT}, ${CONNECTIONS} SMTP connections per worker, issue ${path.basename(corpusIssue)}`);
   try {
     // ---- Part 1: 1, 2, 4 workers, RECIPIENTS each --------------------------------------------

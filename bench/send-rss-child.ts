@@ -23,7 +23,13 @@ let nextSample = 0;
 const t = performance.now();
 const out = await sendCampaign(
   {
-    store, transport, config, logger: silentLogger(), workerId: 'rss-bench', secret: config.secret!, signal: abort.signal,
+    store,
+    transport,
+    config,
+    logger: silentLogger(),
+    workerId: 'rss-bench',
+    secret: config.secret!,
+    signal: abort.signal,
     onProgress: (p) => {
       sent = p.sent;
       if (sent >= nextSample) {

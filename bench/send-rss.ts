@@ -34,9 +34,7 @@ async function prepare(dir: string, subscribers: number): Promise<void> {
   const store = await openStore(config);
   const t = performance.now();
   for (let i = 0; i < subscribers; i += 10_000) {
-    await store.importSubscribers(
-      Array.from({ length: Math.min(10_000, subscribers - i) }, (_, k) => ({ email: `sub${i + k}@example.org`, status: 'active' as const })),
-    );
+    await store.importSubscribers(Array.from({ length: Math.min(10_000, subscribers - i) }, (_, k) => ({ email: `sub${i + k}@example.org`, status: 'active' as const })));
   }
   const imported = performance.now();
   const issue = findIssue((await loadIssues(config)).issues, SLUG)!;
@@ -48,8 +46,11 @@ async function prepare(dir: string, subscribers: number): Promise<void> {
 const flags = (process.env.SENDER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 function runChild(dir: string, stop: number): { sent: number; queuedLeft: number; ms: number; peakRssMb: number; samples: Array<{ sent: number; rssMb: number }> } {
-  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', path.join(root, 'bench/send-rss-child.ts'), dir, path.join(dir, 'issues'), SLUG,
-    `smtp://127.0.0.1:${PORT}`, String(stop), String(CONNECTIONS)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(
+    process.execPath,
+    [...flags, '--import', 'tsx', path.join(root, 'bench/send-rss-child.ts'), dir, path.join(dir, 'issues'), SLUG, `smtp://127.0.0.1:${PORT}`, String(stop), String(CONNECTIONS)],
+    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
   if (r.status !== 0) throw new Error(`sender failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
@@ -65,7 +66,9 @@ try {
   const res = runChild(big, STOP);
   if (flags.length) console.log(`sender node flags: ${flags.join(' ')}`);
   console.log(`reference: 1,000 queued, sent ${ref.sent}: peak RSS ${ref.peakRssMb} MB`);
-  console.log(`${QUEUED.toLocaleString('en')} queued, sent ${res.sent} in ${(res.ms / 1000).toFixed(1)} s then stopped (${res.queuedLeft} still queued): peak RSS ${res.peakRssMb} MB (goal < 128 MB)`);
+  console.log(
+    `${QUEUED.toLocaleString('en')} queued, sent ${res.sent} in ${(res.ms / 1000).toFixed(1)} s then stopped (${res.queuedLeft} still queued): peak RSS ${res.peakRssMb} MB (goal < 128 MB)`,
+  );
   console.log(`RSS along the way: ${res.samples.map((s) => `${s.sent}: ${s.rssMb} MB`).join(', ')}`);
 } finally {
   sink?.kill();

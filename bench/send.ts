@@ -60,8 +60,11 @@ export async function startSink(port: number): Promise<ChildProcess | null> {
 
 function smtpSource(messages: number, size: number, sessions: number): number {
   const t = performance.now();
-  const r = spawnSync(findPostfixTool('smtp-source'), ['-d', '-s', String(sessions), '-m', String(messages), '-l', String(size),
-    '-f', 'news@example.org', '-t', 'reader@example.org', `127.0.0.1:${PORT}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(
+    findPostfixTool('smtp-source'),
+    ['-d', '-s', String(sessions), '-m', String(messages), '-l', String(size), '-f', 'news@example.org', '-t', 'reader@example.org', `127.0.0.1:${PORT}`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   if (r.status !== 0) throw new Error(`smtp-source failed: ${r.stderr}`);
   return performance.now() - t;
 }
@@ -105,7 +108,9 @@ async function main() {
       if (out.sent !== N || out.failed !== 0) throw new Error(`sent ${out.sent}, failed ${out.failed}`);
       results.push({ round, ours, ref });
       const rate = (ms: number) => (N / (ms / 1000)).toFixed(0);
-      console.log(`round ${round}: smtp-source ${ref.toFixed(0)} ms (${rate(ref)} msg/s); pressroom send ${ours.toFixed(0)} ms (${rate(ours)} msg/s); ratio ${(ref / ours).toFixed(2)}`);
+      console.log(
+        `round ${round}: smtp-source ${ref.toFixed(0)} ms (${rate(ref)} msg/s); pressroom send ${ours.toFixed(0)} ms (${rate(ours)} msg/s); ratio ${(ref / ours).toFixed(2)}`,
+      );
     }
     await store.close();
     const bestOurs = Math.min(...results.map((r) => r.ours));

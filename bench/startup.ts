@@ -22,10 +22,12 @@ const IDLE_WAIT_MS = 3000;
 
 const args = process.argv.slice(2);
 const runs = Number(valueOf('--runs') ?? 5);
-const bins = args.flatMap((arg, i) => (arg === '--bin' ? [args[i + 1]!] : [])).map((spec) => {
-  const [label, file] = spec.includes('=') ? spec.split(/=(.*)/s) : [spec, spec];
-  return { label: label!, file: path.resolve(file!) };
-});
+const bins = args
+  .flatMap((arg, i) => (arg === '--bin' ? [args[i + 1]!] : []))
+  .map((spec) => {
+    const [label, file] = spec.includes('=') ? spec.split(/=(.*)/s) : [spec, spec];
+    return { label: label!, file: path.resolve(file!) };
+  });
 if (bins.length === 0) {
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) process.exit(2);
@@ -76,7 +78,9 @@ async function freePort(): Promise<number> {
 }
 
 function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
   return Number(line?.replace(/\D+/g, '') ?? NaN) / 1024;
 }
 
@@ -102,7 +106,10 @@ async function start(bin: string): Promise<StartFigure> {
   while (Number.isNaN(firstOkMs)) {
     if (child.exitCode !== null) fail(`start exited ${child.exitCode}: ${output.trim()}`);
     if (performance.now() - started > 30_000) fail(`start: no 200 on /healthz within 30 s: ${output.trim()}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) firstOkMs = performance.now() - started;
     else await sleep(5);
   }
@@ -143,11 +150,32 @@ rows.push(['node -e 0: wall', ...bins.map(() => s(nodeWall)), '']);
 rows.push(['node -e 0: peak RSS', ...bins.map(() => mb(median(bare.map((f) => f.rssMb)))), '']);
 const per = (pick: (r: (typeof results)[number]) => number[], format: (v: number) => string) => results.map((r) => format(median(pick(r))));
 rows.push(['--help: wall', ...per((r) => r.help.map((f) => f.wallMs), s), '']);
-rows.push(['--help: wall - node', ...per((r) => r.help.map((f) => f.wallMs - nodeWall), (v) => `+${s(v)}`), '<= +0.15 s']);
-rows.push(['--help: wall / node', ...per((r) => r.help.map((f) => f.wallMs / nodeWall), (v) => `${v.toFixed(1)}x`), '']);
+rows.push([
+  '--help: wall - node',
+  ...per(
+    (r) => r.help.map((f) => f.wallMs - nodeWall),
+    (v) => `+${s(v)}`,
+  ),
+  '<= +0.15 s',
+]);
+rows.push([
+  '--help: wall / node',
+  ...per(
+    (r) => r.help.map((f) => f.wallMs / nodeWall),
+    (v) => `${v.toFixed(1)}x`,
+  ),
+  '',
+]);
 rows.push(['--help: peak RSS', ...per((r) => r.help.map((f) => f.rssMb), mb), '< 60 MB']);
 rows.push(['check (192 issues): wall', ...per((r) => r.check.map((f) => f.wallMs), s), '< 0.6 s']);
-rows.push(['check: wall / node', ...per((r) => r.check.map((f) => f.wallMs / nodeWall), (v) => `${v.toFixed(1)}x`), '']);
+rows.push([
+  'check: wall / node',
+  ...per(
+    (r) => r.check.map((f) => f.wallMs / nodeWall),
+    (v) => `${v.toFixed(1)}x`,
+  ),
+  '',
+]);
 rows.push(['check: peak RSS', ...per((r) => r.check.map((f) => f.rssMb), mb), '']);
 rows.push(['start -> first 200 /healthz', ...per((r) => r.start.map((f) => f.firstOkMs), s), '< 0.8 s']);
 rows.push(['start: idle RSS (3 s after)', ...per((r) => r.start.map((f) => f.idleRssMb), mb), '< 100 MB']);

@@ -62,8 +62,6 @@ function skippedLine(displayPath: string): string {
 // Issue.sourcePath is documented as relative to the issues folder; the loader currently gives
 // a path relative to the working directory (or absolute). Accept all three.
 function sourceFile(config: Config, sourcePath: string): string | undefined {
-  const candidates = path.isAbsolute(sourcePath)
-    ? [sourcePath]
-    : [path.resolve(config.issuesDir, sourcePath), path.resolve(sourcePath)];
+  const candidates = path.isAbsolute(sourcePath) ? [sourcePath] : [path.resolve(config.issuesDir, sourcePath), path.resolve(sourcePath)];
   return candidates.find((file) => existsSync(file));
 }

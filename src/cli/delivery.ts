@@ -36,30 +36,34 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .option('--production', PRODUCTION_HELP)
-    .action(oneLineErrors(async (slug: string, options: SendOptions) => {
-      const modes = [options.test !== undefined, options.dryRun, options.enqueue].filter(Boolean).length;
-      if (modes > 1) throw new UsageError('send: --test, --dry-run and --enqueue exclude each other');
-      const config = await configFrom(options);
-      const issue = await issueFor(config, slug);
-      if (options.test !== undefined) return sendTest(config, issue, options.test);
-      const store = await openStore(config);
-      try {
-        if (options.dryRun) return await dryRun(store, issue);
-        await checkSendable(issue);
-        if (options.enqueue) {
-          const [{ enqueueCampaign }, { transportIdentity }] = await Promise.all([import('../delivery/campaign.js'), import('../delivery/transport.js')]);
-          // An explicit SMTP_URL is recorded; without one the first worker that sends it decides.
-          const { campaign, created } = await enqueueCampaign(store, issue, config.smtpUrl ? transportIdentity(config) : null);
-          console.log(created
-            ? `created campaign ${campaign.slug} for ${plural(campaign.recipients, 'recipient')}; workers will send it`
-            : `campaign ${campaign.slug} already exists (${plural(campaign.recipients, 'recipient')}); nothing changed`);
-          return;
+    .action(
+      oneLineErrors(async (slug: string, options: SendOptions) => {
+        const modes = [options.test !== undefined, options.dryRun, options.enqueue].filter(Boolean).length;
+        if (modes > 1) throw new UsageError('send: --test, --dry-run and --enqueue exclude each other');
+        const config = await configFrom(options);
+        const issue = await issueFor(config, slug);
+        if (options.test !== undefined) return sendTest(config, issue, options.test);
+        const store = await openStore(config);
+        try {
+          if (options.dryRun) return await dryRun(store, issue);
+          await checkSendable(issue);
+          if (options.enqueue) {
+            const [{ enqueueCampaign }, { transportIdentity }] = await Promise.all([import('../delivery/campaign.js'), import('../delivery/transport.js')]);
+            // An explicit SMTP_URL is recorded; without one the first worker that sends it decides.
+            const { campaign, created } = await enqueueCampaign(store, issue, config.smtpUrl ? transportIdentity(config) : null);
+            console.log(
+              created
+                ? `created campaign ${campaign.slug} for ${plural(campaign.recipients, 'recipient')}; workers will send it`
+                : `campaign ${campaign.slug} already exists (${plural(campaign.recipients, 'recipient')}); nothing changed`,
+            );
+            return;
+          }
+          await runSend(config, store, issue);
+        } finally {
+          await store.close();
         }
-        await runSend(config, store, issue);
-      } finally {
-        await store.close();
-      }
-    }));
+      }),
+    );
 
   program
     .command('status')
@@ -87,20 +91,22 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .option('--production', PRODUCTION_HELP)
-    .action(oneLineErrors(async (slug: string, options: { config?: string; issues?: string; dataDir?: string; send: boolean; unknown?: boolean; production?: boolean }) => {
-      const config = await configFrom(options);
-      const store = await openStore(config);
-      try {
-        const campaign = await store.getCampaign(slug);
-        if (!campaign) throw new UsageError(`retry: no campaign "${slug}" (see pressroom status)`);
-        const n = options.unknown ? await store.requeueUnknownOutcomes(campaign.id) : await store.requeueTemporaryFailures(campaign.id);
-        console.log(`re-queued ${options.unknown ? `${plural(n, 'message')} of unknown outcome` : plural(n, 'temporary failure')} of ${slug}`);
-        if (n === 0 || !options.send) return;
-        await runSend(config, store, await issueFor(config, slug));
-      } finally {
-        await store.close();
-      }
-    }));
+    .action(
+      oneLineErrors(async (slug: string, options: { config?: string; issues?: string; dataDir?: string; send: boolean; unknown?: boolean; production?: boolean }) => {
+        const config = await configFrom(options);
+        const store = await openStore(config);
+        try {
+          const campaign = await store.getCampaign(slug);
+          if (!campaign) throw new UsageError(`retry: no campaign "${slug}" (see pressroom status)`);
+          const n = options.unknown ? await store.requeueUnknownOutcomes(campaign.id) : await store.requeueTemporaryFailures(campaign.id);
+          console.log(`re-queued ${options.unknown ? `${plural(n, 'message')} of unknown outcome` : plural(n, 'temporary failure')} of ${slug}`);
+          if (n === 0 || !options.send) return;
+          await runSend(config, store, await issueFor(config, slug));
+        } finally {
+          await store.close();
+        }
+      }),
+    );
 }
 
 /** Delivery problems are one line and exit 1 (not a stack trace); usage errors still exit 2. */
@@ -255,8 +261,12 @@ function progressPrinter(): { update: (p: Progress) => void; end: () => void } {
       const done = p.sent + p.failed;
       const pct = p.total > 0 ? Math.floor((done / p.total) * 100) : 100;
       const rate = `${p.rate.toFixed(p.rate < 10 ? 1 : 0)} msg/s`;
-      const eta = p.waitingUntil !== null && Number.isFinite(p.waitingUntil) ? `waiting for ${p.retrying} retries until ${new Date(p.waitingUntil).toISOString().slice(11, 19)}Z`
-        : p.etaSeconds === null ? 'ETA -' : `ETA ${duration(p.etaSeconds)}`;
+      const eta =
+        p.waitingUntil !== null && Number.isFinite(p.waitingUntil)
+          ? `waiting for ${p.retrying} retries until ${new Date(p.waitingUntil).toISOString().slice(11, 19)}Z`
+          : p.etaSeconds === null
+            ? 'ETA -'
+            : `ETA ${duration(p.etaSeconds)}`;
       const text = `${p.slug}: ${done}/${p.total} (${pct}%) sent ${p.sent}, failed ${p.failed}, retrying ${p.retrying}, ${rate}, ${eta}`;
       if (tty) {
         const width = 24;

@@ -6,13 +6,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { isSubscriberStatus, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { openStore } from '../storage/open.js';
-import {
-  DuplicateSubscriberError,
-  InvalidEmailError,
-  StoreError,
-  type Store,
-  type Subscriber,
-} from '../storage/store.js';
+import { DuplicateSubscriberError, InvalidEmailError, StoreError, type Store, type Subscriber } from '../storage/store.js';
 import { configFrom, UsageError } from './common.js';
 
 const PAGE = 1000;
@@ -41,7 +35,11 @@ export function registerSubscriberCommands(program: Command): void {
     const status = parseStatus(options.status);
     await withStore(await configFrom(options), async (store) => {
       try {
-        const topics = options.topics?.split(',').map((t) => t.trim()).filter(Boolean) ?? [];
+        const topics =
+          options.topics
+            ?.split(',')
+            .map((t) => t.trim())
+            .filter(Boolean) ?? [];
         const s = await store.addSubscriber({ email, name: options.name ?? null, topics, status, source: 'cli' });
         console.log(`added #${s.id} ${s.email} (${s.status}${s.topics.length ? `; topics: ${s.topics.join(', ')}` : ''})`);
       } catch (err) {
@@ -82,47 +80,45 @@ export function registerSubscriberCommands(program: Command): void {
     });
   });
 
-  common(
-    group
-      .command('import <file>')
-      .description('import a CSV file with a header row: email (required), name, topics ("a;b" or "a|b"), status, source'),
-  ).action(async (file: string, options: Options) => {
-    const { formatImportProblem, ImportHeaderError, importSubscribersCsv } = await import('../storage/csv-import.js');
-    await withStore(await configFrom(options), async (store) => {
-      const input = createReadStream(file);
-      const opened = new Promise<void>((resolve, reject) => {
-        input.once('open', () => resolve());
-        input.once('error', reject);
-      });
-      try {
-        await opened;
-      } catch (err) {
-        throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-      }
-      try {
-        // The stream opened above (to report an unreadable file as such) serves the first pass.
-        let unused: ReadStream | null = input;
-        const open = () => {
-          const stream = unused ?? createReadStream(file);
-          unused = null;
-          return stream;
-        };
-        const r = await importSubscribersCsv(store, open, { file, onProblem: (p) => console.error(formatImportProblem(p)) });
-        console.log(
-          `${file}: ${r.rows} row${r.rows === 1 ? '' : 's'}: ${r.added} added, ${r.duplicates} duplicate${r.duplicates === 1 ? '' : 's'} skipped, ` +
-            `${r.bad} bad row${r.bad === 1 ? '' : 's'} skipped`,
-        );
-        if (r.bad > 0) process.exitCode = 1;
-      } catch (err) {
-        if (err instanceof ImportHeaderError) {
-          console.error(err.message);
-          process.exitCode = 1;
-          return;
+  common(group.command('import <file>').description('import a CSV file with a header row: email (required), name, topics ("a;b" or "a|b"), status, source')).action(
+    async (file: string, options: Options) => {
+      const { formatImportProblem, ImportHeaderError, importSubscribersCsv } = await import('../storage/csv-import.js');
+      await withStore(await configFrom(options), async (store) => {
+        const input = createReadStream(file);
+        const opened = new Promise<void>((resolve, reject) => {
+          input.once('open', () => resolve());
+          input.once('error', reject);
+        });
+        try {
+          await opened;
+        } catch (err) {
+          throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
         }
-        throw err;
-      }
-    });
-  });
+        try {
+          // The stream opened above (to report an unreadable file as such) serves the first pass.
+          let unused: ReadStream | null = input;
+          const open = () => {
+            const stream = unused ?? createReadStream(file);
+            unused = null;
+            return stream;
+          };
+          const r = await importSubscribersCsv(store, open, { file, onProblem: (p) => console.error(formatImportProblem(p)) });
+          console.log(
+            `${file}: ${r.rows} row${r.rows === 1 ? '' : 's'}: ${r.added} added, ${r.duplicates} duplicate${r.duplicates === 1 ? '' : 's'} skipped, ` +
+              `${r.bad} bad row${r.bad === 1 ? '' : 's'} skipped`,
+          );
+          if (r.bad > 0) process.exitCode = 1;
+        } catch (err) {
+          if (err instanceof ImportHeaderError) {
+            console.error(err.message);
+            process.exitCode = 1;
+            return;
+          }
+          throw err;
+        }
+      });
+    },
+  );
 
   common(
     group
@@ -138,9 +134,7 @@ export function registerSubscriberCommands(program: Command): void {
       if (!(await write(csvRows([EXPORT_COLUMNS])))) return;
       for await (const page of pages(store, status)) {
         const ok = await write(
-          csvRows(
-            page.map((s) => [s.email, s.name ?? '', s.topics.join(';'), s.status, s.source ?? '', s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? '']),
-          ),
+          csvRows(page.map((s) => [s.email, s.name ?? '', s.topics.join(';'), s.status, s.source ?? '', s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? ''])),
         );
         if (!ok) return;
       }

@@ -76,8 +76,24 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   const explicit = overrides.config ?? env.PRESSROOM_CONFIG;
   const configPath = path.resolve(cwd, explicit ?? 'pressroom.config.json');
   if (explicit !== undefined || existsSync(configPath)) layers.push(fileLayer(configPath, sources));
-  layers.push(textLayer(ENV_VARIABLES, (v) => env[v.name], (v) => v.name, cwd, sources));
-  layers.push(textLayer(FLAGS, (f) => overrides[f.option], (f) => f.flag, cwd, sources));
+  layers.push(
+    textLayer(
+      ENV_VARIABLES,
+      (v) => env[v.name],
+      (v) => v.name,
+      cwd,
+      sources,
+    ),
+  );
+  layers.push(
+    textLayer(
+      FLAGS,
+      (f) => overrides[f.option],
+      (f) => f.flag,
+      cwd,
+      sources,
+    ),
+  );
 
   const config = resolvePaths(layers.reduce(merge, configSchema.parse({})), cwd);
   config.site.url = sources.has('site.url') ? withSlash(config.site.url) : localSiteUrl(config.port);
@@ -142,13 +158,7 @@ function fileLayer(file: string, sources: Sources): ConfigLayer {
 }
 
 /** The environment's or the flags' layer: each value read by its parser, then checked by its setting's schema. */
-function textLayer<T extends EnvVariable | Flag>(
-  rows: readonly T[],
-  valueOf: (row: T) => unknown,
-  nameOf: (row: T) => string,
-  cwd: string,
-  sources: Sources,
-): ConfigLayer {
+function textLayer<T extends EnvVariable | Flag>(rows: readonly T[], valueOf: (row: T) => unknown, nameOf: (row: T) => string, cwd: string, sources: Sources): ConfigLayer {
   const layer: ConfigLayer = {};
   for (const row of rows) {
     const given = valueOf(row);

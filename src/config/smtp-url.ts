@@ -39,7 +39,11 @@ const QUERY_OPTIONS: Record<string, OptionKind> = {
 };
 
 /** Options that would let the password go out in clear; refused unless allowPlainAuth=true. */
-const PLAINTEXT_OPTIONS: Array<[string, boolean]> = [['requireTLS', false], ['ignoreTLS', true], ['opportunisticTLS', true]];
+const PLAINTEXT_OPTIONS: Array<[string, boolean]> = [
+  ['requireTLS', false],
+  ['ignoreTLS', true],
+  ['opportunisticTLS', true],
+];
 
 export interface SmtpUrl {
   /** smtps:// = TLS from the first byte; smtp:// = STARTTLS when offered (or required). */

@@ -8,21 +8,14 @@ import { SLUG_PATTERN, type Issue, type IssueAuthor, type IssueDate } from './is
 import { MAX_TOPICS, MIN_YEAR, nameTooLong } from './limits.js';
 
 /** The issue as its front matter describes it; the loader adds the path-derived and rendered parts. */
-export type IssueFields = Pick<
-  Issue,
-  'title' | 'date' | 'description' | 'tags' | 'categories' | 'cover' | 'authors' | 'draft' | 'lang' | 'email' | 'extra'
-> & { slug?: string };
+export type IssueFields = Pick<Issue, 'title' | 'date' | 'description' | 'tags' | 'categories' | 'cover' | 'authors' | 'draft' | 'lang' | 'email' | 'extra'> & { slug?: string };
 
 export interface FieldProblem {
   field: string;
   message: string;
 }
 
-const KNOWN = new Set([
-  'title', 'date', 'description', 'summary', 'tags', 'categories', 'cover', 'author', 'authors',
-  'authorlink', 'draft', 'slug', 'lang', 'email',
-]);
-
+const KNOWN = new Set(['title', 'date', 'description', 'summary', 'tags', 'categories', 'cover', 'author', 'authors', 'authorlink', 'draft', 'slug', 'lang', 'email']);
 
 const text = z.union([z.string(), z.number()]).transform((v) => String(v));
 const textList = z
@@ -42,7 +35,9 @@ function describe(value: unknown): string {
 
 /** Titles and descriptions are plain text; authors sometimes write HTML entities (&amp;) in them. */
 function cleanText(value: string): string {
-  return decodeHTMLStrict(value).replace(/[\r\n\t]+/g, ' ').trim();
+  return decodeHTMLStrict(value)
+    .replace(/[\r\n\t]+/g, ' ')
+    .trim();
 }
 
 export function readFields(data: Record<string, unknown>, timeZone: string): { fields?: IssueFields; problems: FieldProblem[] } {
@@ -58,12 +53,7 @@ export function readFields(data: Record<string, unknown>, timeZone: string): { f
   let date: IssueDate | null = null;
   if (data.date === undefined || data.date === null || data.date === '') bad('date', `missing (expected e.g. ${DATE_EXAMPLE})`);
   else {
-    date =
-      data.date instanceof Date
-        ? issueDateFromInstant(data.date)
-        : typeof data.date === 'string'
-          ? parseIssueDate(data.date, timeZone)
-          : null;
+    date = data.date instanceof Date ? issueDateFromInstant(data.date) : typeof data.date === 'string' ? parseIssueDate(data.date, timeZone) : null;
     if (date === null) bad('date', `${describe(data.date)} is not a date (expected e.g. ${DATE_EXAMPLE})`);
     else if (!(yearOf(date) >= MIN_YEAR)) {
       bad('date', `${describe(data.date)} is in the year ${yearOf(date)}; dates before the year ${MIN_YEAR} are refused (expected e.g. ${DATE_EXAMPLE})`);

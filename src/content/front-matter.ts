@@ -96,7 +96,8 @@ function checkExpandedSize(data: Record<string, unknown>, lineOf: (key: string) 
     const count = (n: number, text: number) => {
       values += n;
       chars += text;
-      if (values > MAX_FRONT_MATTER_VALUES) fail(`the front matter holds more than ${MAX_FRONT_MATTER_VALUES} values (list items, fields and text, each use of a YAML alias counted)`);
+      if (values > MAX_FRONT_MATTER_VALUES)
+        fail(`the front matter holds more than ${MAX_FRONT_MATTER_VALUES} values (list items, fields and text, each use of a YAML alias counted)`);
       if (chars > MAX_FRONT_MATTER_CHARS) fail(`the front matter holds more than ${MAX_FRONT_MATTER_CHARS} characters of text (each use of a YAML alias counted)`);
     };
     const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];

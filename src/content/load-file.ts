@@ -163,7 +163,6 @@ function slugFromPath(root: string, file: string): string {
   return parsed.name;
 }
 
-
 /**
  * The files of a Hugo bundle are published beside the issue page under their own names (see
  * src/build/bundles.ts), so every name must be safe as a file name and in a URL: checked here,
@@ -188,4 +187,3 @@ function bundleNameProblems(root: string, file: string): string[] {
 function megabytes(bytes: number, digits = 1): string {
   return `${(bytes / 1024 / 1024).toFixed(digits)} MB`;
 }
-

@@ -16,7 +16,10 @@ parentPort.on('message', (batch: Array<{ index: number; job: FileJob }>) => {
     try {
       parentPort.postMessage({ index, result });
     } catch (err) {
-      parentPort.postMessage({ index, result: { problems: [{ file: job.display, message: `could not be read: ${String((err as Error | undefined)?.message ?? err).split('\n')[0]}` }] } });
+      parentPort.postMessage({
+        index,
+        result: { problems: [{ file: job.display, message: `could not be read: ${String((err as Error | undefined)?.message ?? err).split('\n')[0]}` }] },
+      });
     }
   }
 });

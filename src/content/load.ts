@@ -87,7 +87,10 @@ async function scanIssuesFolder(root: string): Promise<{ files: string[]; links:
   // inside it are the bundle's resources, not issues of their own.
   const top = path.resolve(root);
   const bundles = new Set(
-    markdown.filter((file) => path.basename(file) === 'index.md').map((file) => path.resolve(path.dirname(file))).filter((dir) => dir !== top),
+    markdown
+      .filter((file) => path.basename(file) === 'index.md')
+      .map((file) => path.resolve(path.dirname(file)))
+      .filter((dir) => dir !== top),
   );
   const insideBundle = (file: string) => {
     if (path.basename(file) === 'index.md' && bundles.has(path.resolve(path.dirname(file)))) return false;

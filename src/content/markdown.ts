@@ -29,16 +29,7 @@ function uniqueHeadingId(text: string): string {
   return seen === undefined ? base : `${base}-${seen + 1}`;
 }
 
-const ALLOWED_TAGS = [
-  ...sanitizeHtml.defaults.allowedTags.filter((tag) => tag !== 'style'),
-  'img',
-  'del',
-  'ins',
-  'sup',
-  'sub',
-  'details',
-  'summary',
-];
+const ALLOWED_TAGS = [...sanitizeHtml.defaults.allowedTags.filter((tag) => tag !== 'style'), 'img', 'del', 'ins', 'sup', 'sub', 'details', 'summary'];
 
 /**
  * Renders the Markdown body of an issue. `issueUrl` resolves bundle-relative paths (img.png);

@@ -143,7 +143,17 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
 
   const tally = new RunTally(slug, campaign.recipients, startStats, deps.onProgress);
   const lanes = {
-    store, campaignId: campaign.id, slug, transport, prepared, plan, queue, tally, limiter, log, signal,
+    store,
+    campaignId: campaign.id,
+    slug,
+    transport,
+    prepared,
+    plan,
+    queue,
+    tally,
+    limiter,
+    log,
+    signal,
     policy: retryPolicy(config.smtp.maxAttempts, deps.retry),
     marks: new MarkCoalescer(store, campaign.id),
     connectionPauseMs: deps.connectionPauseMs ?? 500,

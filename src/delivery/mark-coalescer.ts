@@ -40,7 +40,10 @@ export class MarkCoalescer {
     this.pending = [];
     this.writing = true;
     try {
-      await this.store.markSentMany(this.campaignId, batch.map((p) => p.mark));
+      await this.store.markSentMany(
+        this.campaignId,
+        batch.map((p) => p.mark),
+      );
       for (const p of batch) p.resolve();
     } catch (err) {
       for (const p of batch) p.reject(err);

@@ -29,10 +29,54 @@ const STYLES: Record<string, string> = {
 };
 
 const ALLOWED_TAGS = [
-  'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'kbd', 'samp',
-  'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'strong', 'b', 'em', 'i', 'u', 's', 'del', 'ins', 'mark',
-  'sup', 'sub', 'small', 'span', 'div', 'a', 'img', 'figure', 'figcaption',
-  'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'colgroup', 'col',
+  'p',
+  'br',
+  'hr',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'pre',
+  'code',
+  'kbd',
+  'samp',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'strong',
+  'b',
+  'em',
+  'i',
+  'u',
+  's',
+  'del',
+  'ins',
+  'mark',
+  'sup',
+  'sub',
+  'small',
+  'span',
+  'div',
+  'a',
+  'img',
+  'figure',
+  'figcaption',
+  'table',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'th',
+  'td',
+  'caption',
+  'colgroup',
+  'col',
 ];
 
 export function adaptIssueHtml(html: string): string {
@@ -72,7 +116,5 @@ export function adaptIssueHtml(html: string): string {
     },
   });
   // Wide tables scroll inside their own box instead of widening the whole message on phones.
-  return cleaned
-    .replace(/<table\b/g, '<div style="overflow-x:auto;max-width:100%;"><table')
-    .replace(/<\/table>/g, '</table></div>');
+  return cleaned.replace(/<table\b/g, '<div style="overflow-x:auto;max-width:100%;"><table').replace(/<\/table>/g, '</table></div>');
 }

@@ -51,16 +51,11 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
   const closing = Buffer.from(`--${boundary}--\r\n`, 'latin1');
   const textSlotKeys = textPart.slots.map((sentinel) => keys[sentinelList.indexOf(sentinel)]!);
   const htmlSlotKeys = htmlPart.slots.map((sentinel) => keys[sentinelList.indexOf(sentinel)]!);
-  const trailing = [
-    ...opts.trailingHeaders,
-    field('MIME-Version', 'MIME-Version: 1.0'),
-    field('Content-Type', `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`),
-  ];
+  const trailing = [...opts.trailingHeaders, field('MIME-Version', 'MIME-Version: 1.0'), field('Content-Type', `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`)];
   // DKIM relaxed body canonical form: static pieces prepared once; small dynamic ones on the fly.
   const canonicalOf = new Map<Buffer, Buffer>([...textPart.canonical, ...htmlPart.canonical]);
   for (const b of [textHead, htmlHead, closing]) canonicalOf.set(b, Buffer.from(relaxBody(b.toString('latin1')), 'latin1'));
-  const canonicalBodyHash = (body: Buffer[]) =>
-    bodyHash(body.map((b) => canonicalOf.get(b) ?? (hasWsp(b) ? Buffer.from(relaxBody(b.toString('latin1')), 'latin1') : b)));
+  const canonicalBodyHash = (body: Buffer[]) => bodyHash(body.map((b) => canonicalOf.get(b) ?? (hasWsp(b) ? Buffer.from(relaxBody(b.toString('latin1')), 'latin1') : b)));
 
   return {
     partsFor(recipient: Recipient) {
@@ -76,9 +71,15 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
     messageFor(recipient: Recipient): OutgoingMessage {
       const info = opts.perRecipient(recipient);
       const body: Buffer[] = [textHead];
-      textPart.fill(textSlotKeys.map((k) => info.values[k]), body);
+      textPart.fill(
+        textSlotKeys.map((k) => info.values[k]),
+        body,
+      );
       body.push(htmlHead);
-      htmlPart.fill(htmlSlotKeys.map((k) => htmlValue(info.values[k])), body);
+      htmlPart.fill(
+        htmlSlotKeys.map((k) => htmlValue(info.values[k])),
+        body,
+      );
       body.push(closing);
 
       const headers = [...opts.headers, ...info.headers, ...trailing];

@@ -10,8 +10,7 @@ import { readDkimKey } from '../config/dkim-key.js';
  * RFC 8058 only honours one-click unsubscribe when the signature covers both.
  */
 export const SIGNED_HEADERS =
-  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' +
-  'List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' + 'List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
 
 export interface HeaderField {
   /** Lower-case field name. */

@@ -32,39 +32,38 @@ export function composeIssueEmail(config: Config, issue: Issue, secret: string, 
   // A test copy is a new message every time: <slug.test.random@domain>.
   const issueHash = stableHash(secret, issue.slug);
 
-  return composePrepared({
-    headers: sender.headers(parts.subject),
-    trailingHeaders: sender.listHeaders(slugPart, true),
-    html: parts.html,
-    text: parts.text,
-    sentinels: parts.sentinels,
-    envelopeFrom: sender.from,
-    dkim: sender.dkim,
-    perRecipient(r: Recipient) {
-      const to = checkAddress(r.email, `recipient ${r.id}`);
-      const token = signToken(secret, r.id, 'unsubscribe');
-      const unsubscribeUrl = `${site}unsubscribe?token=${token}`;
-      const preferencesUrl = `${site}preferences?token=${signToken(secret, r.id, 'preferences')}`;
-      const messageId = r.test
-        ? `<${slugPart}.test.${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}@${sender.domain}>`
-        : `<${slugPart}.${r.id}.${issueHash}@${sender.domain}>`;
-      return {
-        values: {
-          name: r.name ? oneLine(r.name) : '',
-          email: to,
-          unsubscribe_url: unsubscribeUrl,
-          preferences_url: preferencesUrl,
-        },
-        headers: [
-          field('To', addressLine('To', r.name, to)),
-          field('Message-ID', `Message-ID: ${messageId}`),
-          sender.listUnsubscribe(unsubscribeUrl, token),
-        ],
-        messageId,
-        envelopeTo: to,
-      };
+  return composePrepared(
+    {
+      headers: sender.headers(parts.subject),
+      trailingHeaders: sender.listHeaders(slugPart, true),
+      html: parts.html,
+      text: parts.text,
+      sentinels: parts.sentinels,
+      envelopeFrom: sender.from,
+      dkim: sender.dkim,
+      perRecipient(r: Recipient) {
+        const to = checkAddress(r.email, `recipient ${r.id}`);
+        const token = signToken(secret, r.id, 'unsubscribe');
+        const unsubscribeUrl = `${site}unsubscribe?token=${token}`;
+        const preferencesUrl = `${site}preferences?token=${signToken(secret, r.id, 'preferences')}`;
+        const messageId = r.test
+          ? `<${slugPart}.test.${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}@${sender.domain}>`
+          : `<${slugPart}.${r.id}.${issueHash}@${sender.domain}>`;
+        return {
+          values: {
+            name: r.name ? oneLine(r.name) : '',
+            email: to,
+            unsubscribe_url: unsubscribeUrl,
+            preferences_url: preferencesUrl,
+          },
+          headers: [field('To', addressLine('To', r.name, to)), field('Message-ID', `Message-ID: ${messageId}`), sender.listUnsubscribe(unsubscribeUrl, token)],
+          messageId,
+          envelopeTo: to,
+        };
+      },
     },
-  }, parts.subject);
+    parts.subject,
+  );
 }
 
 function stableHash(secret: string, slug: string): string {

@@ -13,8 +13,20 @@ export { RECIPIENT_VARIABLES, type IssueParts };
 
 /** Every top-level variable emails/issue.mjml (and its partials) may use. */
 export const ISSUE_VARIABLES = [
-  'site', 'title', 'date', 'date_iso', 'description', 'content', 'url', 'cover', 'tags', 'authors', 'slug',
-  'postal_address', 'subscribed', ...RECIPIENT_VARIABLES,
+  'site',
+  'title',
+  'date',
+  'date_iso',
+  'description',
+  'content',
+  'url',
+  'cover',
+  'tags',
+  'authors',
+  'slug',
+  'postal_address',
+  'subscribed',
+  ...RECIPIENT_VARIABLES,
 ] as const;
 
 /** Variables available in the subject pattern (config email.subject). */

@@ -17,7 +17,11 @@ export class HeaderValueError extends Error {
 /** Removes CR, LF and other control characters so a value can never start a new header line. */
 export function oneLine(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').replace(/\s+/g, ' ').trim();
+  return value
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** A header line "Name: value", value RFC 2047-encoded when not plain ASCII, folded at 76. */

@@ -23,9 +23,7 @@ export interface Sender {
 export function createSender(config: Config): Sender {
   const from = checkAddress(config.email.fromAddress, 'email.fromAddress');
   const replyTo = config.email.replyTo ? checkAddress(config.email.replyTo, 'email.replyTo') : undefined;
-  const unsubscribeMailto = config.email.unsubscribeMailto
-    ? checkAddress(config.email.unsubscribeMailto, 'email.unsubscribeMailto')
-    : undefined;
+  const unsubscribeMailto = config.email.unsubscribeMailto ? checkAddress(config.email.unsubscribeMailto, 'email.unsubscribeMailto') : undefined;
   const dkim = createDkimSigner(config);
   const domain = from.slice(from.lastIndexOf('@') + 1);
   // One Date for the whole render: retries and other recipients of the same render carry the same.
@@ -54,9 +52,7 @@ export function createSender(config: Config): Sender {
     listUnsubscribe(url, token) {
       return field(
         'List-Unsubscribe',
-        unsubscribeMailto
-          ? `List-Unsubscribe: <${url}>,\r\n <mailto:${unsubscribeMailto}?subject=unsubscribe%20${token}>`
-          : `List-Unsubscribe: <${url}>`,
+        unsubscribeMailto ? `List-Unsubscribe: <${url}>,\r\n <mailto:${unsubscribeMailto}?subject=unsubscribe%20${token}>` : `List-Unsubscribe: <${url}>`,
       );
     },
   };
@@ -64,6 +60,9 @@ export function createSender(config: Config): Sender {
 
 /** Characters allowed in a Message-ID left part (dot-atom-text); everything else dropped. */
 export function msgIdAtom(s: string, fallback: string): string {
-  const atom = s.replace(/[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]/g, '').replace(/\.{2,}/g, '.').replace(/^\.|\.$/g, '');
+  const atom = s
+    .replace(/[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]/g, '')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^\.|\.$/g, '');
   return atom.slice(0, 64) || fallback;
 }

@@ -48,31 +48,34 @@ export async function prepareSystemEmail(config: Config, kind: SystemEmailKind, 
   const text = htmlToText(html);
   const site = config.site.url;
 
-  return composePrepared({
-    headers: sender.headers(subject),
-    trailingHeaders: sender.listHeaders(kind, subscribed),
-    html,
-    text,
-    sentinels: active,
-    envelopeFrom: sender.from,
-    dkim: sender.dkim,
-    perRecipient(r: Recipient) {
-      const to = checkAddress(r.email, `recipient ${r.id}`);
-      // Each confirm/welcome email is a new message: a random Message-ID part.
-      const messageId = `<${kind}.${r.id}.${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}@${sender.domain}>`;
-      const values: Record<string, string> = { name: r.name ? oneLine(r.name) : '', email: to };
-      const headers = [field('To', addressLine('To', r.name, to)), field('Message-ID', `Message-ID: ${messageId}`)];
-      if (subscribed) {
-        const token = signToken(secret, r.id, 'unsubscribe');
-        values.unsubscribe_url = `${site}unsubscribe?token=${token}`;
-        values.preferences_url = `${site}preferences?token=${signToken(secret, r.id, 'preferences')}`;
-        headers.push(sender.listUnsubscribe(values.unsubscribe_url, token));
-      } else {
-        values.confirm_url = `${site}confirm?token=${signToken(secret, r.id, 'confirm', Date.now() + CONFIRM_TOKEN_TTL_MS)}`;
-      }
-      return { values, headers, messageId, envelopeTo: to };
+  return composePrepared(
+    {
+      headers: sender.headers(subject),
+      trailingHeaders: sender.listHeaders(kind, subscribed),
+      html,
+      text,
+      sentinels: active,
+      envelopeFrom: sender.from,
+      dkim: sender.dkim,
+      perRecipient(r: Recipient) {
+        const to = checkAddress(r.email, `recipient ${r.id}`);
+        // Each confirm/welcome email is a new message: a random Message-ID part.
+        const messageId = `<${kind}.${r.id}.${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}@${sender.domain}>`;
+        const values: Record<string, string> = { name: r.name ? oneLine(r.name) : '', email: to };
+        const headers = [field('To', addressLine('To', r.name, to)), field('Message-ID', `Message-ID: ${messageId}`)];
+        if (subscribed) {
+          const token = signToken(secret, r.id, 'unsubscribe');
+          values.unsubscribe_url = `${site}unsubscribe?token=${token}`;
+          values.preferences_url = `${site}preferences?token=${signToken(secret, r.id, 'preferences')}`;
+          headers.push(sender.listUnsubscribe(values.unsubscribe_url, token));
+        } else {
+          values.confirm_url = `${site}confirm?token=${signToken(secret, r.id, 'confirm', Date.now() + CONFIRM_TOKEN_TTL_MS)}`;
+        }
+        return { values, headers, messageId, envelopeTo: to };
+      },
     },
-  }, subject);
+    subject,
+  );
 }
 
 function decodeEntities(s: string): string {

@@ -41,12 +41,7 @@ const INCLUDE_RE = /<mj-include\b[^>]*?\bpath\s*=\s*("([^"]*)"|'([^']*)')[^>]*>/
  * Compiles `<dir>/<name>.mjml`. `variables` lists the top-level names a template may use;
  * anything else is reported as an error before any message is built.
  */
-export async function compileTemplate(
-  dir: string,
-  name: string,
-  variables: readonly string[],
-  perRecipient: readonly string[] = [],
-): Promise<CompiledTemplate> {
+export async function compileTemplate(dir: string, name: string, variables: readonly string[], perRecipient: readonly string[] = []): Promise<CompiledTemplate> {
   const root = realDir(dir);
   const file = path.join(root, `${name}.mjml`);
   const display = (f: string) => path.relative(process.cwd(), f) || f;

@@ -16,5 +16,7 @@ const OPTIONS: HtmlToTextOptions = {
 };
 
 export function htmlToText(html: string): string {
-  return `${convert(html, OPTIONS).replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${convert(html, OPTIONS)
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }

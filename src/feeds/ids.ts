@@ -23,5 +23,9 @@ export function issueId(siteUrl: string, slug: string): string {
 function tagAuthority(hostname: string): string {
   if (!hostname.startsWith('[')) return hostname; // URL has lower-cased and punycoded it
   // [2001:db8::1] -> 2001-db8-0-1.ipv6-literal.net (URL writes the address in its canonical form).
-  return `${hostname.slice(1, -1).split(':').map((group) => group || '0').join('-')}.ipv6-literal.net`;
+  return `${hostname
+    .slice(1, -1)
+    .split(':')
+    .map((group) => group || '0')
+    .join('-')}.ipv6-literal.net`;
 }

@@ -32,7 +32,9 @@ function jsonAuthor(a: IssueAuthor): JsonAuthor {
 }
 
 function item(spec: FeedSpec, issue: Issue) {
-  const topics = issueTopics(issue).map((t) => cleanText(t).trim()).filter(Boolean);
+  const topics = issueTopics(issue)
+    .map((t) => cleanText(t).trim())
+    .filter(Boolean);
   return {
     id: issueId(spec.siteUrl, issue.slug),
     url: issue.url,

@@ -25,9 +25,7 @@ export const FEED_FILES = { rss: 'feed.xml', atom: 'atom.xml', json: 'feed.json'
 
 /** Sorts newest first; equal dates by slug, so the order never depends on input order. */
 export function newestFirst(issues: readonly Issue[]): Issue[] {
-  return [...issues].sort(
-    (a, b) => b.date.epochMs - a.date.epochMs || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),
-  );
+  return [...issues].sort((a, b) => b.date.epochMs - a.date.epochMs || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
 }
 
 function urlsUnder(base: string): FeedSpec['urls'] {

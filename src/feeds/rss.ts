@@ -47,7 +47,9 @@ export function renderRss(spec: FeedSpec): string {
 
 function item(spec: FeedSpec, issue: Issue): XmlElement {
   const authors = issue.authors.length ? issue.authors : [spec.author];
-  const topics = issueTopics(issue).map((t) => cleanText(t).trim()).filter(Boolean);
+  const topics = issueTopics(issue)
+    .map((t) => cleanText(t).trim())
+    .filter(Boolean);
   const children: XmlElement[] = [
     el('title', {}, { plainAsHtml: issue.title }),
     el('link', {}, issue.url),

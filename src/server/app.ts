@@ -18,9 +18,7 @@ import { registerSubscriptionRoutes } from './subscription.js';
 import { fastifyTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 /** What buildServer needs; the rest of the ServerContext it builds itself. */
-export interface ServerDeps
-  extends Pick<ServerContext, 'config' | 'store' | 'transport' | 'logger' | 'secret' | 'runner'>,
-    Partial<Pick<ServerContext, 'issues' | 'now'>> {
+export interface ServerDeps extends Pick<ServerContext, 'config' | 'store' | 'transport' | 'logger' | 'secret' | 'runner'>, Partial<Pick<ServerContext, 'issues' | 'now'>> {
   /** Sign-ups per client address; default 10 per 10 minutes. */
   rateLimit?: RateLimitOptions;
   /** Proxies whose X-Forwarded-For entries are believed (src/server/trust-proxy.ts); default none. */
@@ -62,7 +60,14 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     issues: deps.issues ?? new IssueSource(deps.config),
     mailer:
       deps.mailer ??
-      new SystemMailer({ config: deps.config, store: deps.store, transport: deps.transport, secret: deps.secret, logger: deps.logger, workerId: defaultWorkerBase('serve', deps.config.workerId) }),
+      new SystemMailer({
+        config: deps.config,
+        store: deps.store,
+        transport: deps.transport,
+        secret: deps.secret,
+        logger: deps.logger,
+        workerId: defaultWorkerBase('serve', deps.config.workerId),
+      }),
     rateLimit: deps.rateLimit ?? { max: 10, windowMs: 10 * 60 * 1000 },
     now: deps.now ?? Date.now,
   };

@@ -45,14 +45,7 @@ export function unsubscribeForm(token: string): SafeHtml {
  * issue carries any more is still listed (by its key) so it can be unticked. `saved` describes
  * what was just saved.
  */
-export function preferencesForm(
-  token: string,
-  allTopics: TopicChoice[],
-  chosen: string[],
-  status: string,
-  unsubscribeToken?: string,
-  saved: string | null = null,
-): SafeHtml {
+export function preferencesForm(token: string, allTopics: TopicChoice[], chosen: string[], status: string, unsubscribeToken?: string, saved: string | null = null): SafeHtml {
   const chosenSet = new Set(chosen);
   const known = new Set(allTopics.map((t) => t.key));
   const topics = [...allTopics, ...chosen.filter((key) => !known.has(key)).map((key) => ({ key, label: key }))].map((t) => box(t, chosenSet.has(t.key)));

@@ -99,4 +99,3 @@ export function subscriberQuerySchema(statuses: readonly string[]): RouteSchema 
     schemaErrorFormatter: formatter({ ...FIELD_MESSAGES, status: statusMessage(statuses) }, FIELD_MESSAGES.limit),
   };
 }
-

@@ -225,7 +225,19 @@ export class StaticFiles {
       ...protectiveHeaders(served),
     };
     const notModifiedHeaders = { etag, 'last-modified': lastModified, 'cache-control': cacheControl };
-    const entry: CachedVersion = { version, etag, lastModifiedSec, lastModified, body, contentType: type, cacheControl, html: isHtml(served), headers, notModifiedHeaders, checkedAt: 0 };
+    const entry: CachedVersion = {
+      version,
+      etag,
+      lastModifiedSec,
+      lastModified,
+      body,
+      contentType: type,
+      cacheControl,
+      html: isHtml(served),
+      headers,
+      notModifiedHeaders,
+      checkedAt: 0,
+    };
     if (body.length <= MAX_CACHED_BYTES) this.cache.set(file, entry);
     else this.cache.delete(file);
     return entry;

@@ -40,8 +40,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   // attachValidation: the limit comes first, and a bad field is answered on the form's own page.
   app.post<{ Body: SignUpFields }>('/subscribe', { ...signUpSchema(), attachValidation: true }, async (request, reply) => {
     const json = answersJson(request);
-    const fail = (status: number, error: string) =>
-      json ? reply.code(status).send({ ok: false, error }) : html(reply, status, 'Subscribe', subscribeForm([], error));
+    const fail = (status: number, error: string) => (json ? reply.code(status).send({ ok: false, error }) : html(reply, status, 'Subscribe', subscribeForm([], error)));
 
     const wait = await perIp(request, request.ip);
     if (wait > 0) {

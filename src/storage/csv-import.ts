@@ -45,7 +45,10 @@ export interface ImportSummary {
 
 /** Splits a topics cell: `go; rust|k8s` -> ['go', 'rust', 'k8s']. */
 export function splitTopics(cell: string): string[] {
-  return cell.split(/[;|]/).map((t) => t.trim()).filter(Boolean);
+  return cell
+    .split(/[;|]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 /** `open` is called twice (the byte scan, then the records), each time for the whole input from its start. */
@@ -178,9 +181,7 @@ function readHeader(record: string[], file: string, line: number): Map<string, n
   record.forEach((raw, i) => {
     const name = raw.trim().toLowerCase();
     if (!(IMPORT_COLUMNS as readonly string[]).includes(name) && !IGNORED_COLUMNS.includes(name)) {
-      throw new ImportHeaderError(
-        `${file}:${line}: header: unknown column "${raw}" (expected ${IMPORT_COLUMNS.join(', ')}; email is required)`,
-      );
+      throw new ImportHeaderError(`${file}:${line}: header: unknown column "${raw}" (expected ${IMPORT_COLUMNS.join(', ')}; email is required)`);
     }
     if (columns.has(name)) throw new ImportHeaderError(`${file}:${line}: header: column "${name}" appears twice`);
     columns.set(name, i);

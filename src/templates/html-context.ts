@@ -109,7 +109,12 @@ function output(inner: string, state: State, fail: (why: string) => never): stri
   if (RAW_LAST.test(expression)) return `{{${inner}}}`;
   const filter = state === 'text' ? TEXT_FILTER : state === 'double' ? ATTRIBUTE_FILTER : undefined;
   if (!filter) {
-    const where = state === 'rawtext' ? 'inside <script> or <style>' : state === 'comment' ? 'inside an HTML comment' : `in a ${state === 'tag' ? 'tag' : `${state}-quoted or unquoted attribute`}`;
+    const where =
+      state === 'rawtext'
+        ? 'inside <script> or <style>'
+        : state === 'comment'
+          ? 'inside an HTML comment'
+          : `in a ${state === 'tag' ? 'tag' : `${state}-quoted or unquoted attribute`}`;
     fail(`{{ ${expression} }} ${where} cannot be escaped safely; put values in element text or "double-quoted" attributes`);
   }
   return `{{${trimLeft} ${expression} | ${filter} ${trimRight}}}`;

@@ -230,10 +230,7 @@ export class Worker {
     for (const campaign of campaigns.values()) {
       if (campaign.finishedAt !== null || sendable.has(campaign.slug) || this.stranded.has(campaign.slug)) continue;
       this.stranded.add(campaign.slug);
-      this.deps.logger.warn(
-        { slug: campaign.slug },
-        `campaign ${campaign.slug} is unfinished but its issue is missing, a draft, scheduled or email: false; it is not resumed`,
-      );
+      this.deps.logger.warn({ slug: campaign.slug }, `campaign ${campaign.slug} is unfinished but its issue is missing, a draft, scheduled or email: false; it is not resumed`);
     }
   }
 

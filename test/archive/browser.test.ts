@@ -19,7 +19,6 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.c
 // A wide stand-in for the CDN cover images (no network here): 1600px must still fit 375px.
 const WIDE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="400"><rect width="1600" height="400" fill="#4a7"/></svg>';
 
-
 describeWithChromium('archive in headless Chromium at 375px', () => {
   let server: Server;
   let base: string;

@@ -15,10 +15,7 @@ describe('bundle resources', () => {
     const issuesDir = path.join(root, 'issues');
     const bundle = path.join(issuesDir, 'with-image');
     mkdirSync(path.join(bundle, 'img'), { recursive: true });
-    writeFileSync(
-      path.join(bundle, 'index.md'),
-      '---\ntitle: With image\ndate: 2022-11-04T15:00:00+08:00\ncover: cover.png\n---\n\n![d](diagram.png)\n\n![n](img/nested.svg)\n',
-    );
+    writeFileSync(path.join(bundle, 'index.md'), '---\ntitle: With image\ndate: 2022-11-04T15:00:00+08:00\ncover: cover.png\n---\n\n![d](diagram.png)\n\n![n](img/nested.svg)\n');
     writeFileSync(path.join(bundle, 'diagram.png'), PNG);
     writeFileSync(path.join(bundle, 'cover.png'), PNG);
     writeFileSync(path.join(bundle, 'img/nested.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');

@@ -74,7 +74,7 @@ describe('building the whole corpus', () => {
     expect(json.items[0].date_published).toMatch(/\+08:00$/);
   });
 
-  it('per-topic feeds hold exactly that topic\'s newest issues', () => {
+  it("per-topic feeds hold exactly that topic's newest issues", () => {
     for (const topic of groupTopics(issues)) {
       const expected = topic.issues.slice(0, 20).map((i) => issueId('https://news.example.org/', i.slug));
       const json = JSON.parse(readFileSync(path.join(out, 'tags', topic.slug, 'feed.json'), 'utf8'));

@@ -31,9 +31,7 @@ const stored = async () => (await runCli(site, ['subscribers', 'list'])).stdout;
 describe(`${JOSE} through the CLI`, { timeout: 60_000 }, () => {
   it('is refused by the domain parser for the reason the form gives', () => {
     expect(parsed.ok).toBe(false);
-    expect(MESSAGE).toBe(
-      'email: "josé@example.org" is not an email address (has non-ASCII characters before the @, which Pressroom cannot deliver yet (no SMTPUTF8 support))',
-    );
+    expect(MESSAGE).toBe('email: "josé@example.org" is not an email address (has non-ASCII characters before the @, which Pressroom cannot deliver yet (no SMTPUTF8 support))');
   });
 
   it('subscribers add: that line, exit 1, nothing stored', async () => {

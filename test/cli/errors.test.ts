@@ -50,7 +50,11 @@ describe('one-line errors', () => {
   });
 
   it('preview and send agree on an unknown slug: exit 2, one line', async () => {
-    for (const args of [['preview', 'no-such-issue'], ['send', 'no-such-issue', '--test', 'a@example.org'], ['send', 'no-such-issue']]) {
+    for (const args of [
+      ['preview', 'no-such-issue'],
+      ['send', 'no-such-issue', '--test', 'a@example.org'],
+      ['send', 'no-such-issue'],
+    ]) {
       const r = await pressroom(args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(messages(r.stderr)).toEqual([`pressroom: no valid issue with slug "no-such-issue" in ${path.join(site.dir, 'issues')} (run pressroom check)`]);

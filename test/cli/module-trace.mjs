@@ -12,7 +12,12 @@ if (isMainThread) {
   register(import.meta.url, { data: { out } });
   process.on('exit', () => {
     const cache = createRequire(import.meta.url).cache;
-    appendFileSync(out, Object.keys(cache).map((file) => `${pathToFileURL(file).href}\n`).join(''));
+    appendFileSync(
+      out,
+      Object.keys(cache)
+        .map((file) => `${pathToFileURL(file).href}\n`)
+        .join(''),
+    );
   });
 }
 

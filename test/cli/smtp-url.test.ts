@@ -120,7 +120,7 @@ describe('a bad SMTP_URL', () => {
 });
 
 describe('test sends', () => {
-  it('get a Message-ID of their own each time, never the preview\'s', async () => {
+  it("get a Message-ID of their own each time, never the preview's", async () => {
     const server = await smtpServer({ keepMessages: true });
     const first = await testSend(server.url);
     const second = await testSend(server.url);

@@ -33,7 +33,10 @@ describe('configuration errors on the command line', () => {
     const settings = JSON.parse(readFileSync(path.join(site.dir, 'pressroom.config.json'), 'utf8'));
     writeFileSync(file, JSON.stringify({ ...settings, email: { ...settings.email, dkim: { domain: 'example.org', selector: 's1', privateKeyPath: 'no-such-key.pem' } } }));
     const expected = `pressroom: ${file}: email.dkim.privateKeyPath: cannot read ${path.join(site.dir, 'no-such-key.pem')} (ENOENT)`;
-    for (const args of [['send', SLUG, '--test', 'a@b.org'], ['preview', SLUG, '--out', path.join(site.dir, 'preview')]]) {
+    for (const args of [
+      ['send', SLUG, '--test', 'a@b.org'],
+      ['preview', SLUG, '--out', path.join(site.dir, 'preview')],
+    ]) {
       expect(oneLine(await runCli(site, args, { env: { PRESSROOM_CONFIG: file } }))).toBe(expected);
     }
   });

@@ -30,7 +30,13 @@ describe('loadConfig', () => {
     expect(file.site).toMatchObject({ title: 'SOFA Weekly', url: 'https://a.example/news/', timeZone: 'Asia/Shanghai', feedItems: 5 });
     expect(file.issuesDir).toBe(path.join(cwd, 'content'));
 
-    const env = { PRESSROOM_CONFIG: 'site.json', PRESSROOM_SITE_URL: 'https://b.example/', PRESSROOM_OUT_DIR: 'env-out', SMTP_URL: 'smtp://127.0.0.1:2525', PRESSROOM_PORT: '9000' };
+    const env = {
+      PRESSROOM_CONFIG: 'site.json',
+      PRESSROOM_SITE_URL: 'https://b.example/',
+      PRESSROOM_OUT_DIR: 'env-out',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      PRESSROOM_PORT: '9000',
+    };
     const fromEnv = loadConfig({}, env, cwd);
     expect(fromEnv.site.url).toBe('https://b.example/');
     expect(fromEnv.outDir).toBe(path.join(cwd, 'env-out'));
@@ -87,7 +93,9 @@ describe('loadConfig', () => {
     const ok = 'smtps://u:pw@mail.example.org:465?socketTimeout=30000&tls.rejectUnauthorized=false&messageTimeout=60000';
     expect(loadConfig({}, { SMTP_URL: ok }, cwd).smtpUrl).toBe(ok);
     await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ smtpUrl: 'smtp://u:pw@mail.example.org?allowPlainAuth=yes' }));
-    expect(() => loadConfig({}, {}, cwd)).toThrow(/pressroom\.config\.json: smtpUrl: "smtp:\/\/u:\*\*\*@mail.example.org\?allowPlainAuth=yes" option allowPlainAuth: "yes" is not true or false/);
+    expect(() => loadConfig({}, {}, cwd)).toThrow(
+      /pressroom\.config\.json: smtpUrl: "smtp:\/\/u:\*\*\*@mail.example.org\?allowPlainAuth=yes" option allowPlainAuth: "yes" is not true or false/,
+    );
     // The environment overrides the file, so only the effective URL is checked.
     expect(loadConfig({}, { SMTP_URL: 'smtp://mail.example.org' }, cwd).smtpUrl).toBe('smtp://mail.example.org');
   });

@@ -63,7 +63,7 @@ describe('README configuration table', () => {
     expect(rows.flatMap((r) => r.settings).sort()).toEqual(fileSettings().sort());
   });
 
-  it('gives the schema\'s default for each setting with a simple one', () => {
+  it("gives the schema's default for each setting with a simple one", () => {
     const defaults = defaultConfig('/');
     let compared = 0;
     for (const row of rows) {

@@ -15,10 +15,10 @@ function site(file: object): string {
 }
 
 const pem = (type: 'rsa' | 'ec') =>
-  (type === 'rsa'
-    ? generateKeyPairSync('rsa', { modulusLength: 1024 })
-    : generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  ).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 1024 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string;
 
 describe('the DKIM key, checked when the configuration loads', () => {
   const dkim = (privateKeyPath: string, extra: object = {}) => ({ email: { dkim: { domain: 'news.example.org', selector: 's2026', privateKeyPath, ...extra } } });

@@ -8,10 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 describe('scale-out settings', () => {
   it('reads rateLimitScope, leaseSeconds and pollSeconds from the file; the environment wins for pollSeconds', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'pressroom-config-'));
-    await writeFile(
-      path.join(cwd, 'pressroom.config.json'),
-      JSON.stringify({ pollSeconds: 30, smtp: { rateLimit: 50, rateLimitScope: 'process', leaseSeconds: 900 } }),
-    );
+    await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ pollSeconds: 30, smtp: { rateLimit: 50, rateLimitScope: 'process', leaseSeconds: 900 } }));
     const fromFile = loadConfig({}, {}, cwd);
     expect(fromFile.smtp).toMatchObject({ rateLimit: 50, rateLimitScope: 'process', leaseSeconds: 900, maxConnections: 5 });
     expect(fromFile.pollSeconds).toBe(30);

@@ -72,14 +72,11 @@ describe('limits on one issue file', () => {
 
   it('bundle files: names with control characters or too long for a file name with a temporary suffix', async () => {
     const long = `${'p'.repeat(240)}.png`;
-    const { problems, slugs } = await load(
-      { 'fine/index.md': issue(''), 'ctrl/index.md': issue(''), 'long/index.md': issue('') },
-      async (dir) => {
-        await writeFile(path.join(dir, 'fine', 'ok-picture.png'), 'x');
-        await writeFile(path.join(dir, 'ctrl', 'tab\there.png'), 'x');
-        await writeFile(path.join(dir, 'long', long), 'x');
-      },
-    );
+    const { problems, slugs } = await load({ 'fine/index.md': issue(''), 'ctrl/index.md': issue(''), 'long/index.md': issue('') }, async (dir) => {
+      await writeFile(path.join(dir, 'fine', 'ok-picture.png'), 'x');
+      await writeFile(path.join(dir, 'ctrl', 'tab\there.png'), 'x');
+      await writeFile(path.join(dir, 'long', long), 'x');
+    });
     expect(slugs).toEqual(['fine']);
     expect(problems).toEqual([
       'ctrl/index.md: bundle file "tab\\there.png": a backslash or a control character in a file name breaks its URL; rename the file',

@@ -64,9 +64,7 @@ describe('loading the fixture issues', async () => {
 
   it('reads YAML, TOML (+++) and JSON front matter, bundles, BOM and CRLF', () => {
     expect(problems.map(formatProblem)).toEqual([]);
-    expect(issues.map((i) => i.slug).sort()).toEqual(
-      ['2022-11-04', 'bom-crlf', 'bundle-issue', 'draft', 'json-issue', 'scheduled', 'toml-special'].sort(),
-    );
+    expect(issues.map((i) => i.slug).sort()).toEqual(['2022-11-04', 'bom-crlf', 'bundle-issue', 'draft', 'json-issue', 'scheduled', 'toml-special'].sort());
     expect(bySlug('toml-special')).toMatchObject({ title: 'A TOML issue', tags: ['release'], date: { iso: '2022-11-04T15:00:00+08:00' } });
     expect(bySlug('json-issue')).toMatchObject({ email: false, categories: ['News', 'Releases'], date: { iso: '2022-10-28T00:00:00+08:00' } });
     expect(bySlug('bom-crlf')).toMatchObject({ title: 'BOM and CRLF', date: { iso: '2022-10-14T08:00:00+02:00' } });

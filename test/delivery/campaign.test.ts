@@ -222,10 +222,7 @@ describe('sendCampaign', () => {
     h.config.smtpUrl = `smtp://u:wrong@127.0.0.1:${server.port}?allowPlainAuth=true`;
     const transport = createTransport(h.config, silentLogger());
     cleanup.push(() => transport.close());
-    const run = sendCampaign(
-      { store: h.store, transport, config: h.config, logger: silentLogger(), workerId: 'w', secret: h.config.secret! },
-      h.issue,
-    );
+    const run = sendCampaign({ store: h.store, transport, config: h.config, logger: silentLogger(), workerId: 'w', secret: h.config.secret! }, h.issue);
     await expect(run).rejects.toThrow(DeliveryError);
     await expect(run).rejects.toThrow(/Invalid login|535/);
     const stats = await h.store.campaignStats((await h.store.getCampaign(h.issue.slug))!.id);
@@ -294,11 +291,7 @@ describe('sendCampaign', () => {
     // One lane, a 2 s lease (the margin, clamped to half the lease: 1 s), and the first message's
     // 250 takes 1.6 s: by then the rest of the batch is too close to its lease's end to be sent safely.
     let stalled = false;
-    const s = await setup(
-      30,
-      { replyDelayMs: (a) => (a === address(0) && !stalled && (stalled = true) ? 1600 : 0) },
-      { maxConnections: 1, batchSize: 30 },
-    );
+    const s = await setup(30, { replyDelayMs: (a) => (a === address(0) && !stalled && (stalled = true) ? 1600 : 0) }, { maxConnections: 1, batchSize: 30 });
     const lines: string[] = [];
     const { pino } = await import('pino');
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });

@@ -96,7 +96,7 @@ describe('ClaimQueue', () => {
     expect(queue.holdsUnsent()).toBe(false);
   });
 
-  it('gives back only its own worker id\'s rows', async () => {
+  it("gives back only its own worker id's rows", async () => {
     const { h, campaign, store } = await setup(4);
     const mine = new ClaimQueue(store, campaign.id, 'w1', 2, 60_000);
     const theirs = new ClaimQueue(store, campaign.id, 'w2', 2, 60_000);

@@ -23,7 +23,11 @@ describe('classify', () => {
     });
     expect(classify(busy, 2, policy, now).verdict).toMatchObject({ kind: 'retry', at: now + 2000 });
     expect(classify(busy, 3, policy, now).verdict).toEqual({
-      kind: 'failed', recorded: { smtpCode: 451, smtpResponse: '451 4.3.0 try later' }, bounced: false, temporary: true, error: busy,
+      kind: 'failed',
+      recorded: { smtpCode: 451, smtpResponse: '451 4.3.0 try later' },
+      bounced: false,
+      temporary: true,
+      error: busy,
     });
   });
 
@@ -79,7 +83,8 @@ describe('asSendError', () => {
 describe('notSent', () => {
   it('fails a row that never reached the transport, saying why, without a bounce', () => {
     expect(notSent('subscriber unsubscribed before sending')).toEqual({
-      kind: 'not-sent', recorded: { smtpCode: null, smtpResponse: 'not sent: subscriber unsubscribed before sending' },
+      kind: 'not-sent',
+      recorded: { smtpCode: null, smtpResponse: 'not sent: subscriber unsubscribed before sending' },
     });
   });
 });

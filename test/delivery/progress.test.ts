@@ -7,7 +7,16 @@ import { SendError } from '../../src/delivery/send-error.js';
 import type { CampaignStats } from '../../src/storage/store.js';
 
 const stats = (over: Partial<CampaignStats> = {}): CampaignStats => ({
-  queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, bounced: 0, startedAt: null, finishedAt: null, ...over,
+  queued: 0,
+  sending: 0,
+  sent: 0,
+  retry: 0,
+  failed: 0,
+  unknown: 0,
+  bounced: 0,
+  startedAt: null,
+  finishedAt: null,
+  ...over,
 });
 const recorded = { smtpCode: 550, smtpResponse: '550 no' };
 const error = new SendError('550 no', { kind: 'user-unknown', code: 550, response: '550 no' });

@@ -14,8 +14,19 @@ import { startTestSmtpServer } from '../support/smtp-server.js';
 function message(to: string, n = 1): OutgoingMessage {
   const messageId = `<issue-1.${n}.abc@example.org>`;
   const raw = Buffer.from(
-    [`From: News <news@example.org>`, `To: ${to}`, `Subject: Hello ${n}`, `Message-ID: ${messageId}`, `MIME-Version: 1.0`,
-      `Content-Type: text/plain; charset=utf-8`, ``, `Body line one`, `.leading dot line`, `Ünïcode ✓`, ``].join('\r\n'),
+    [
+      `From: News <news@example.org>`,
+      `To: ${to}`,
+      `Subject: Hello ${n}`,
+      `Message-ID: ${messageId}`,
+      `MIME-Version: 1.0`,
+      `Content-Type: text/plain; charset=utf-8`,
+      ``,
+      `Body line one`,
+      `.leading dot line`,
+      `Ünïcode ✓`,
+      ``,
+    ].join('\r\n'),
   );
   return { envelope: { from: 'bounces@example.org', to: [to] }, messageId, raw };
 }
@@ -62,8 +73,15 @@ describe('SMTP transport', () => {
   it('classifies 4xx on RCPT as temporary, 550 5.1.1 as user unknown, other 5xx as permanent', async () => {
     const { transport } = await setup({
       rcpt: (a) =>
-        a.startsWith('busy') ? { code: 451 } : a.startsWith('full') ? { code: 452 } : a.startsWith('gone') ? { code: 550 }
-        : a.startsWith('spam') ? { code: 554, message: '5.7.1 Rejected by policy' } : null,
+        a.startsWith('busy')
+          ? { code: 451 }
+          : a.startsWith('full')
+            ? { code: 452 }
+            : a.startsWith('gone')
+              ? { code: 550 }
+              : a.startsWith('spam')
+                ? { code: 554, message: '5.7.1 Rejected by policy' }
+                : null,
     });
     const busy = await failure(transport, message('busy@example.org'));
     expect([busy.code, busy.kind]).toEqual([451, 'temporary']);
@@ -206,7 +224,9 @@ describe('SMTP transport', () => {
     cleanup.push(() => transport.close());
     const e = await failure(transport, message('x@example.org'));
     expect(e.kind).toBe('fatal');
-    expect(e.message).toBe(`smtp://127.0.0.1:${server.port} does not offer STARTTLS, so the password would go out in clear: not sent (use smtps:// or a port with STARTTLS, or add allowPlainAuth=true to SMTP_URL to allow it)`);
+    expect(e.message).toBe(
+      `smtp://127.0.0.1:${server.port} does not offer STARTTLS, so the password would go out in clear: not sent (use smtps:// or a port with STARTTLS, or add allowPlainAuth=true to SMTP_URL to allow it)`,
+    );
     expect(server.authAttempts()).toBe(0);
   });
 

@@ -2,16 +2,7 @@
 // store, no server. The feed side is in test/feeds/topics.test.ts, the forms in
 // test/server/subscription.test.ts.
 import { describe, expect, it } from 'vitest';
-import {
-  issueTopicLabels,
-  issueTopics,
-  normalizeTopics,
-  topicChoices,
-  topicKey,
-  topicLabels,
-  topicSlug,
-  type TopicCarrier,
-} from '../../src/domain/topics.js';
+import { issueTopicLabels, issueTopics, normalizeTopics, topicChoices, topicKey, topicLabels, topicSlug, type TopicCarrier } from '../../src/domain/topics.js';
 
 const carrier = (tags: string[], categories: string[] = []): TopicCarrier => ({ tags, categories });
 

@@ -29,7 +29,6 @@ import { freePort } from './ports.js';
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts/e2e');
 const READER = 'reader@example.org';
 
-
 describeWithChromium('subscribe, receive, unsubscribe in headless Chromium', () => {
   let root: string;
   let config: Config;
@@ -39,8 +38,7 @@ describeWithChromium('subscribe, receive, unsubscribe in headless Chromium', () 
   let page: Page;
   let base: string;
 
-  const mails = async (): Promise<ParsedMail[]> =>
-    Promise.all(smtp.messages.filter((m) => m.to.includes(READER)).map((m) => simpleParser(m.raw)));
+  const mails = async (): Promise<ParsedMail[]> => Promise.all(smtp.messages.filter((m) => m.to.includes(READER)).map((m) => simpleParser(m.raw)));
   const waitForMails = async (count: number): Promise<ParsedMail[]> => {
     let got: ParsedMail[] = [];
     await waitFor(

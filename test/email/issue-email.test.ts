@@ -60,18 +60,24 @@ function withoutValues(raw: Buffer, values: Record<string, string>): string {
   const replaceAll = (x: string) => Object.entries(values).reduce((acc, [k, v]) => acc.split(v).join(`<${k}>`), x);
   const headers = replaceAll(s.slice(0, split).replace(/^To: .*(\r\n[ \t].*)*/m, 'To: <TO>'));
   const boundary = /boundary="([^"]+)"/.exec(headers)![1]!;
-  const parts = s.slice(split + 4).split(`--${boundary}`).map((part) => {
-    const end = part.indexOf('\r\n\r\n');
-    if (end < 0) return part;
-    const head = part.slice(0, end);
-    const body = part.slice(end + 4);
-    let decoded: string;
-    if (/Content-Transfer-Encoding: base64/i.test(head)) decoded = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-    else if (/Content-Transfer-Encoding: quoted-printable/i.test(head)) {
-      decoded = Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
-    } else decoded = body;
-    return `${head}\r\n\r\n${replaceAll(decoded.replace(/\r?\n$/, ''))}`;
-  });
+  const parts = s
+    .slice(split + 4)
+    .split(`--${boundary}`)
+    .map((part) => {
+      const end = part.indexOf('\r\n\r\n');
+      if (end < 0) return part;
+      const head = part.slice(0, end);
+      const body = part.slice(end + 4);
+      let decoded: string;
+      if (/Content-Transfer-Encoding: base64/i.test(head)) decoded = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+      else if (/Content-Transfer-Encoding: quoted-printable/i.test(head)) {
+        decoded = Buffer.from(
+          body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8');
+      } else decoded = body;
+      return `${head}\r\n\r\n${replaceAll(decoded.replace(/\r?\n$/, ''))}`;
+    });
   return `${headers}\r\n\r\n${parts.join(`--${boundary}`)}`;
 }
 
@@ -134,7 +140,9 @@ describe('issue email message', () => {
 
     // List-Unsubscribe: https URL with a token for this subscriber, then a mailto.
     const luRaw = header(parsed, 'list-unsubscribe');
-    const m = /^List-Unsubscribe: <(https:\/\/news\.example\.org\/unsubscribe\?token=([^>]+))>,\r\n <mailto:unsubscribe@news\.example\.org\?subject=unsubscribe%20([^>]+)>$/.exec(luRaw);
+    const m = /^List-Unsubscribe: <(https:\/\/news\.example\.org\/unsubscribe\?token=([^>]+))>,\r\n <mailto:unsubscribe@news\.example\.org\?subject=unsubscribe%20([^>]+)>$/.exec(
+      luRaw,
+    );
     expect(m, luRaw).not.toBeNull();
     expect(unsubscribeUrl(parsed)).toBe(m![1]);
     expect(verifyToken(SECRET, m![2]!, 'unsubscribe')).toEqual({ ok: true, subscriberId: 101 });
@@ -334,9 +342,7 @@ describe('bad input', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('<mj-include path="./partials/footer.mjml" />', '<mj-include path="../outside.mjml" />'));
     const config = emailConfig();
     config.email.templatesDir = dir;
-    await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(
-      /issue\.mjml:\d+: mj-include "\.\.\/outside\.mjml" points outside the templates folder/,
-    );
+    await expect(prepareIssueEmail(config, makeIssue(), SECRET)).rejects.toThrow(/issue\.mjml:\d+: mj-include "\.\.\/outside\.mjml" points outside the templates folder/);
     // MJML itself refuses it too when asked to compile such a file directly.
     const direct = await mjml2html(readFileSync(file, 'utf8'), { filePath: file, ignoreIncludes: false, includePath: dir });
     expect(direct.html).not.toContain('LEAKED');
@@ -372,7 +378,12 @@ describe('DKIM', () => {
       err.code = 'ENOTFOUND';
       throw err;
     };
-    for (const [p, r] of [[prepared, alice], [prepared, bob], [preparedCorpus, alice], [preparedCorpus, bob]] as const) {
+    for (const [p, r] of [
+      [prepared, alice],
+      [prepared, bob],
+      [preparedCorpus, alice],
+      [preparedCorpus, bob],
+    ] as const) {
       const m = p.messageFor(r);
       expect(m.raw.toString('latin1')).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed; d=news\.example\.org;/);
       const result = await dkimVerify(m.raw, { resolver });

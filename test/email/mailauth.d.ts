@@ -6,8 +6,5 @@ declare module 'mailauth/lib/dkim/verify.js' {
     status: { result: string; comment?: string; header?: Record<string, string> };
     signingHeaders: { keys: string; headers: string[]; canonicalizedHeader?: Buffer };
   }
-  export function dkimVerify(
-    input: Buffer | string,
-    options?: { resolver?: (name: string, type: string) => Promise<string[][]> },
-  ): Promise<{ results: DkimResult[] }>;
+  export function dkimVerify(input: Buffer | string, options?: { resolver?: (name: string, type: string) => Promise<string[][]> }): Promise<{ results: DkimResult[] }>;
 }

@@ -16,7 +16,10 @@ const alice: Recipient = { id: 101, email: 'alice@example.com', name: '李爱丽
 function stable(raw: Buffer): string {
   const s = raw.toString('latin1');
   const boundary = /boundary="([^"]+)"/.exec(s)![1]!;
-  return s.split(boundary).join('<boundary>').replace(/\r\nDate: [^\r]+/, '\r\nDate: <date>');
+  return s
+    .split(boundary)
+    .join('<boundary>')
+    .replace(/\r\nDate: [^\r]+/, '\r\nDate: <date>');
 }
 
 describe('prepareIssueEmailIsolated', () => {
@@ -49,7 +52,11 @@ describe('prepareIssueEmailIsolated', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('{{ title }}</mj-title>', '{{ titel }}</mj-title>'));
     const config = emailConfig();
     config.email.templatesDir = dir;
-    const failure = (p: Promise<unknown>) => p.then(() => new Error('rendered without an error'), (e: unknown) => e as Error);
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => new Error('rendered without an error'),
+        (e: unknown) => e as Error,
+      );
     const here = await failure(prepareIssueEmail(config, makeIssue(), SECRET));
     const there = await failure(prepareIssueEmailIsolated(config, makeIssue(), SECRET));
     expect(here).toBeInstanceOf(TemplateError);

@@ -227,9 +227,7 @@ describe('ids and order', () => {
   });
 
   it('items are newest first and limited to site.feedItems', () => {
-    const many = Array.from({ length: 30 }, (_, i) =>
-      issue(`n${String(i).padStart(2, '0')}`, { date: date(`2022-01-${String(i + 1).padStart(2, '0')}T08:00:00+08:00`) }),
-    );
+    const many = Array.from({ length: 30 }, (_, i) => issue(`n${String(i).padStart(2, '0')}`, { date: date(`2022-01-${String(i + 1).padStart(2, '0')}T08:00:00+08:00`) }));
     const out = renderAll(many, siteConfig({ feedItems: 7 }));
     const f = files(out);
     const expected = ['n29', 'n28', 'n27', 'n26', 'n25', 'n24', 'n23'].map((s) => issueId('https://news.example.org/', s));

@@ -10,9 +10,7 @@ describe('topic slugs', () => {
 
   it('keeps CJK letters and percent-encodes them only in URLs', () => {
     expect(topicSlug('云原生 周报')).toBe('云原生-周报');
-    expect(topicUrl('https://news.example.org/', '云原生-周报')).toBe(
-      'https://news.example.org/tags/%E4%BA%91%E5%8E%9F%E7%94%9F-%E5%91%A8%E6%8A%A5/',
-    );
+    expect(topicUrl('https://news.example.org/', '云原生-周报')).toBe('https://news.example.org/tags/%E4%BA%91%E5%8E%9F%E7%94%9F-%E5%91%A8%E6%8A%A5/');
   });
 
   it('removes characters unsafe in paths and URLs', () => {

@@ -130,13 +130,7 @@ export interface IssueSpec {
 }
 
 export async function writeIssue(config: Config, spec: IssueSpec): Promise<string> {
-  const lines = [
-    '---',
-    `title: ${JSON.stringify(spec.title ?? `Issue ${spec.slug}`)}`,
-    `slug: ${spec.slug}`,
-    `date: ${spec.date}`,
-    `tags: ${JSON.stringify(spec.tags ?? [])}`,
-  ];
+  const lines = ['---', `title: ${JSON.stringify(spec.title ?? `Issue ${spec.slug}`)}`, `slug: ${spec.slug}`, `date: ${spec.date}`, `tags: ${JSON.stringify(spec.tags ?? [])}`];
   if (spec.email === false) lines.push('email: false');
   if (spec.draft) lines.push('draft: true');
   lines.push('---', '', spec.body ?? `Body of ${spec.slug}.`, '');

@@ -15,8 +15,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const scrape = (hh: Harness, token?: string) =>
-  hh.server.app.inject({ method: 'GET', url: '/metrics', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+const scrape = (hh: Harness, token?: string) => hh.server.app.inject({ method: 'GET', url: '/metrics', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
 const subscribe = (hh: Harness, email: string) => hh.server.app.inject({ method: 'POST', url: '/subscribe', payload: { email } });
 
 describe('/metrics', () => {

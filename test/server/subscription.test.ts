@@ -263,11 +263,26 @@ describe('unsubscribe', () => {
     const s = await h.store.addSubscriber({ email: 'keep@example.org', status: 'active' });
     const other = await h.store.addSubscriber({ email: 'keep2@example.org', status: 'active' });
     const forged = signToken('wrong-secret-0123456789abcdef', s.id, 'unsubscribe');
-    const r1 = await h.server.app.inject({ method: 'POST', url: `/unsubscribe?token=${forged}`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const r1 = await h.server.app.inject({
+      method: 'POST',
+      url: `/unsubscribe?token=${forged}`,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(r1.statusCode).toBe(400);
-    const r2 = await h.server.app.inject({ method: 'POST', url: `/unsubscribe?token=${signToken(SECRET, other.id, 'unsubscribe')}`, payload: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const r2 = await h.server.app.inject({
+      method: 'POST',
+      url: `/unsubscribe?token=${signToken(SECRET, other.id, 'unsubscribe')}`,
+      payload: 'x=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(r2.statusCode).toBe(400);
-    const r3 = await h.server.app.inject({ method: 'POST', url: `/unsubscribe?token=${signToken(SECRET, s.id, 'preferences')}`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const r3 = await h.server.app.inject({
+      method: 'POST',
+      url: `/unsubscribe?token=${signToken(SECRET, s.id, 'preferences')}`,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(r3.statusCode).toBe(400);
     expect((await h.store.getSubscriber(s.id))!.status).toBe('active');
     expect((await h.store.getSubscriber(other.id))!.status).toBe('active');
@@ -341,7 +356,8 @@ describe('topics that differ only by case', () => {
     h.server.context.issues.invalidate();
     const s = await h.store.addSubscriber({ email: 'cases@example.org', status: 'active', topics: ['SOFA Weekly'] });
     const token = signToken(SECRET, s.id, 'preferences');
-    const checkboxes = (html: string) => [...html.matchAll(/<label><input type="checkbox" name="topics" value="([^"]*)"( checked)?> ([^<]*)<\/label>/g)].map((m) => `${m[1]}|${m[3]}${m[2] ? '|checked' : ''}`);
+    const checkboxes = (html: string) =>
+      [...html.matchAll(/<label><input type="checkbox" name="topics" value="([^"]*)"( checked)?> ([^<]*)<\/label>/g)].map((m) => `${m[1]}|${m[3]}${m[2] ? '|checked' : ''}`);
 
     const page = await h.server.app.inject({ method: 'GET', url: `/preferences?token=${token}` });
     // MOSN and mosn are used once each: the newest issue's spelling wins the tie.

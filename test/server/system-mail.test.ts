@@ -12,8 +12,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const signUp = (email: string) =>
-  h!.server.app.inject({ method: 'POST', url: '/subscribe', headers: { 'content-type': 'application/json' }, payload: { email } });
+const signUp = (email: string) => h!.server.app.inject({ method: 'POST', url: '/subscribe', headers: { 'content-type': 'application/json' }, payload: { email } });
 
 async function queuedFor(email: string, state: SystemMail['state']): Promise<SystemMail> {
   let mail: SystemMail | undefined;

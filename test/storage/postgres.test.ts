@@ -110,8 +110,6 @@ describe.skipIf(!available)('PostgreSQL adapter', () => {
     expect(err).toBeInstanceOf(StoreError);
     expect((err as Error).message).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:1\/test: cannot connect to PostgreSQL \(ECONNREFUSED/);
     expect((err as Error).message).not.toContain('hunter2');
-    await expect(openStore({ ...defaultConfig(), databaseUrl: `${PG_BASE_URL}?schema=x;drop` })).rejects.toThrow(
-      /DATABASE_URL: schema "x;drop" must be letters, digits and _/,
-    );
+    await expect(openStore({ ...defaultConfig(), databaseUrl: `${PG_BASE_URL}?schema=x;drop` })).rejects.toThrow(/DATABASE_URL: schema "x;drop" must be letters, digits and _/);
   });
 });

@@ -36,18 +36,18 @@ async function legacyDatabase(exec: Exec, migrations: typeof LITE.MIGRATIONS, cr
     await exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${ph(1)}, ${ph(2)}, ${ph(3)})`, [m.version, m.name, '2025-01-01T00:00:00.000Z']);
   }
   for (const [id, email, status] of LEGACY) {
-    await exec(
-      `INSERT INTO subscribers (id, email, email_key, status, created_at) VALUES (${ph(1)}, ${ph(2)}, ${ph(3)}, ${ph(4)}, ${ph(5)})`,
-      [id, email, email.toLowerCase(), status, '2025-01-01T00:00:00.000Z'],
-    );
+    await exec(`INSERT INTO subscribers (id, email, email_key, status, created_at) VALUES (${ph(1)}, ${ph(2)}, ${ph(3)}, ${ph(4)}, ${ph(5)})`, [
+      id,
+      email,
+      email.toLowerCase(),
+      status,
+      '2025-01-01T00:00:00.000Z',
+    ]);
   }
   await exec(`INSERT INTO campaigns (id, slug, title, created_at) VALUES (1, 'one', 'One', ${ph(1)})`, ['2025-01-02T00:00:00.000Z']);
   // A queued row for each spelling of jose: only the kept one may still be sent.
   for (const id of [3, 4]) {
-    await exec(`INSERT INTO deliveries (campaign_id, subscriber_id, email, state, claimable_at) VALUES (1, ${ph(1)}, ${ph(2)}, 'queued', 0)`, [
-      id,
-      LEGACY[id - 1]![1],
-    ]);
+    await exec(`INSERT INTO deliveries (campaign_id, subscriber_id, email, state, claimable_at) VALUES (1, ${ph(1)}, ${ph(2)}, 'queued', 0)`, [id, LEGACY[id - 1]![1]]);
   }
 }
 

@@ -71,7 +71,9 @@ describe('SQLite adapter', () => {
     expect(await store.campaignStats(7)).toMatchObject({ sent: 1, unknown: 1 });
     await store.close();
     const db = new Database(file, { readonly: true });
-    const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
+    const indexes = (
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name`).all() as Array<{ name: string }>
+    ).map((r) => r.name);
     expect(indexes).toEqual(['deliveries_claimable', 'deliveries_subscriber']);
     expect((db.prepare(`SELECT smtp_response FROM deliveries WHERE subscriber_id = 1`).get() as { smtp_response: string }).smtp_response).toBe('250 ok');
     db.close();
@@ -82,9 +84,7 @@ describe('SQLite adapter', () => {
     const store = (await openStore(config)) as SqliteStore;
     expect(store.file).toBe(path.join(root, 'd2', 'custom.db'));
     await store.close();
-    await expect(openStore({ ...config, databaseUrl: 'mysql://u:secret@h/db' })).rejects.toThrow(
-      /DATABASE_URL: "mysql:\/\/u:\*\*\*@h\/db" is not supported/,
-    );
+    await expect(openStore({ ...config, databaseUrl: 'mysql://u:secret@h/db' })).rejects.toThrow(/DATABASE_URL: "mysql:\/\/u:\*\*\*@h\/db" is not supported/);
   });
 
   it('refuses a read-only database file with a clear one-line error', async () => {
@@ -97,9 +97,7 @@ describe('SQLite adapter', () => {
     const err = await openStore({ ...defaultConfig(root), dataDir: dir }).catch((e: unknown) => e);
     chmodSync(file, 0o644);
     expect(err).toBeInstanceOf(StoreError);
-    expect((err as Error).message).toBe(
-      `${file}: the database file is read-only (Pressroom must be able to write to it; check its permissions)`,
-    );
+    expect((err as Error).message).toBe(`${file}: the database file is read-only (Pressroom must be able to write to it; check its permissions)`);
   });
 
   it('refuses a file that is not a database, and a data folder that cannot be created', async () => {
@@ -134,9 +132,9 @@ describe('SQLite adapter', () => {
     const file = path.join(root, 'plan', 'pressroom.db');
     (await openAt(file)).close();
     const db = new Database(file);
-    const plan = db
-      .prepare(`EXPLAIN QUERY PLAN SELECT rowid FROM deliveries WHERE campaign_id = 1 AND claimable_at <= 5 ORDER BY claimable_at LIMIT 10`)
-      .all() as Array<{ detail: string }>;
+    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT rowid FROM deliveries WHERE campaign_id = 1 AND claimable_at <= 5 ORDER BY claimable_at LIMIT 10`).all() as Array<{
+      detail: string;
+    }>;
     db.close();
     expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING (COVERING )?INDEX deliveries_claimable/);
   });

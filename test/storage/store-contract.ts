@@ -302,8 +302,15 @@ export function storeContract(name: string, harness: Harness): void {
       await store.markFailed(campaign.id, d4!.subscriberId, { smtpCode: 554, smtpResponse: 'late', bounced: true, temporary: false });
 
       expect(await store.campaignStats(campaign.id)).toEqual({
-        queued: 0, sending: 0, sent: 2, retry: 1, failed: 2, unknown: 0, bounced: 1,
-        startedAt: T0.toISOString(), finishedAt: null,
+        queued: 0,
+        sending: 0,
+        sent: 2,
+        retry: 1,
+        failed: 2,
+        unknown: 0,
+        bounced: 1,
+        startedAt: T0.toISOString(),
+        finishedAt: null,
       });
       expect((await store.getSubscriber(d2!.subscriberId))?.status).toBe('bounced');
       expect((await store.getSubscriber(d4!.subscriberId))?.status).toBe('active');
@@ -329,7 +336,7 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
-    it('totals every campaign\'s ledger in one call, the sum of the per-campaign stats', async () => {
+    it("totals every campaign's ledger in one call, the sum of the per-campaign stats", async () => {
       const { store } = await harness.fresh();
       expect(await store.ledgerTotals()).toEqual({
         deliveries: { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, bounced: 0 },
@@ -393,7 +400,13 @@ export function storeContract(name: string, harness: Harness): void {
       await store.setSubscriberStatus(ids[1]!, 'unsubscribed', T0);
       await store.setSubscriberStatus(ids[2]!, 'bounced', T0);
       expect(await store.removeSubscriber('user3@example.org')).toBe(true);
-      expect(await store.departedSubscribers(ids)).toEqual(new Map<number, string>([[ids[1]!, 'unsubscribed'], [ids[2]!, 'bounced'], [ids[3]!, 'removed']]));
+      expect(await store.departedSubscribers(ids)).toEqual(
+        new Map<number, string>([
+          [ids[1]!, 'unsubscribed'],
+          [ids[2]!, 'bounced'],
+          [ids[3]!, 'removed'],
+        ]),
+      );
       expect(await store.departedSubscribers([ids[0]!, ids[4]!])).toEqual(new Map());
       await store.close();
     });
@@ -403,7 +416,12 @@ export function storeContract(name: string, harness: Harness): void {
       const statuses = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
       // Added and imported alike: an active subscriber is confirmed when created, no other is.
       const added = await Promise.all(statuses.map((status) => store.addSubscriber({ email: `add-${status}@example.org`, status }, T0)));
-      expect(await store.importSubscribers(statuses.map((status) => ({ email: `imp-${status}@example.org`, status })), T0)).toEqual({ added: 5, duplicates: 0 });
+      expect(
+        await store.importSubscribers(
+          statuses.map((status) => ({ email: `imp-${status}@example.org`, status })),
+          T0,
+        ),
+      ).toEqual({ added: 5, duplicates: 0 });
       for (const status of statuses) {
         for (const email of [`add-${status}@example.org`, `imp-${status}@example.org`]) {
           const s = await store.findSubscriberByEmail(email);
@@ -413,7 +431,10 @@ export function storeContract(name: string, harness: Harness): void {
       const ids = added.map((s) => s.id);
       const departed = await store.departedSubscribers(ids);
       expect([...departed.entries()].sort()).toEqual(
-        statuses.map((status, i) => [ids[i]!, status] as const).filter(([, status]) => status !== 'active').sort(),
+        statuses
+          .map((status, i) => [ids[i]!, status] as const)
+          .filter(([, status]) => status !== 'active')
+          .sort(),
       );
 
       const { campaign } = await store.createCampaign({ slug: 'active-only', title: 'A', topics: [] }, T0);
@@ -524,8 +545,16 @@ export function storeContract(name: string, harness: Harness): void {
       // Marked rows are final: neither released nor reclaimed after their lease; the others are.
       expect(await store.releaseClaims(a.id, 'w')).toBe(2);
       const again = await store.claimBatch(a.id, 'w2', 10, 60_000, now + 120_000);
-      expect(again.map((d) => d.subscriberId).sort()).toEqual(rows.slice(4).map((d) => d.subscriberId).sort());
-      await store.markSentMany(b.id, inB.map((d) => ({ subscriberId: d.subscriberId, smtpCode: 250, smtpResponse: 'ok' })));
+      expect(again.map((d) => d.subscriberId).sort()).toEqual(
+        rows
+          .slice(4)
+          .map((d) => d.subscriberId)
+          .sort(),
+      );
+      await store.markSentMany(
+        b.id,
+        inB.map((d) => ({ subscriberId: d.subscriberId, smtpCode: 250, smtpResponse: 'ok' })),
+      );
       expect(await store.finishCampaignIfDone(b.id)).toBe(true);
       expect(await store.finishCampaignIfDone(a.id)).toBe(false);
       await store.close();
@@ -563,9 +592,7 @@ export function storeContract(name: string, harness: Harness): void {
       const { store, another } = await harness.fresh();
       await seed(store, 300);
       const other = await another();
-      const results = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => (i % 2 ? other : store).createCampaign({ slug: 'same', title: 'Same', topics: [] })),
-      );
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? other : store).createCampaign({ slug: 'same', title: 'Same', topics: [] })));
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect(new Set(results.map((r) => r.campaign.id)).size).toBe(1);
       expect(results.every((r) => r.campaign.recipients === 300)).toBe(true);
@@ -737,7 +764,7 @@ export function storeContract(name: string, harness: Harness): void {
       await store.close();
     });
 
-    it('never gives an erased or removed subscriber\'s id to a later sign-up (signed links carry the id)', async () => {
+    it("never gives an erased or removed subscriber's id to a later sign-up (signed links carry the id)", async () => {
       const { store } = await harness.fresh();
       const first = await store.addSubscriber({ email: 'first@example.org' }, T0);
       const newest = await store.addSubscriber({ email: 'newest@example.org' }, T0);
@@ -771,7 +798,18 @@ export function storeContract(name: string, harness: Harness): void {
       const before = await store.exportSubscriber('ADA@example.org');
       expect(before?.subscriber).toMatchObject({ id: ada.id, email: 'Ada@Example.org', name: 'Ada Lovelace', topics: ['go'], status: 'active' });
       expect(before?.deliveries).toEqual([
-        expect.objectContaining({ campaign: 'done', campaignTitle: 'Done', email: 'Ada@Example.org', name: 'Ada Lovelace', state: 'sent', attempts: 1, smtpCode: 250, smtpResponse: '250 2.0.0 <ada@example.ORG> queued', bounced: false, temporary: false }),
+        expect.objectContaining({
+          campaign: 'done',
+          campaignTitle: 'Done',
+          email: 'Ada@Example.org',
+          name: 'Ada Lovelace',
+          state: 'sent',
+          attempts: 1,
+          smtpCode: 250,
+          smtpResponse: '250 2.0.0 <ada@example.ORG> queued',
+          bounced: false,
+          temporary: false,
+        }),
         expect.objectContaining({ campaign: 'waiting', state: 'queued', attempts: 0 }),
       ]);
       expect(before?.systemMail).toEqual([expect.objectContaining({ kind: 'welcome', subscriberId: ada.id, state: 'queued' })]);

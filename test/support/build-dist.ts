@@ -15,7 +15,9 @@ const EMITTED_WITH_ERRORS = 2;
 export default function setup(): void {
   const dist = path.join(projectRoot, 'dist');
   const src = path.join(projectRoot, 'src');
-  const sources = readdirSync(src, { recursive: true }).map(String).filter((f) => /\.[jt]s$/.test(f));
+  const sources = readdirSync(src, { recursive: true })
+    .map(String)
+    .filter((f) => /\.[jt]s$/.test(f));
   // tsc trusts its build info: an output deleted by hand would not be written again.
   if (sources.some((f) => !existsSync(path.join(dist, f.replace(/\.ts$/, '.js'))))) rmSync(path.join(dist, '.tsbuildinfo'), { force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

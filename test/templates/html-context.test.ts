@@ -18,7 +18,7 @@ describe('contextualize', () => {
 
   it('escapes text and double-quoted attributes each the way they need', () => {
     expect(render('<a title="{{ v }}">{{ v }}</a>', { v: hostile })).toBe(
-      '<a title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; \'x\'">"&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; \'x\'</a>',
+      "<a title=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; 'x'\">\"&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; 'x'</a>",
     );
   });
 

@@ -41,6 +41,9 @@ export function createOutboxTransport(dataDir: string, logger: Logger, explicit 
 
 /** A file-name-safe form of a Message-ID or slug: no brackets, slashes or odd characters. */
 export function safeName(s: string): string {
-  const cleaned = s.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._@+-]/g, '_').replace(/^\.+/, '_');
+  const cleaned = s
+    .replace(/^<|>$/g, '')
+    .replace(/[^A-Za-z0-9._@+-]/g, '_')
+    .replace(/^\.+/, '_');
   return cleaned.slice(0, 200) || '_';
 }

@@ -45,11 +45,7 @@ const FATAL_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ETLS', 'EREQUIRETLS
 /** 5xx on these commands is about the session or sender, not the recipient. */
 const SESSION_COMMANDS = new Set(['CONN', 'EHLO', 'HELO', 'LHLO', 'MAIL FROM', 'STARTTLS']);
 
-export function createSmtpTransport(
-  smtpUrl: string,
-  smtp: Config['smtp'],
-  logger: Logger,
-): Transport {
+export function createSmtpTransport(smtpUrl: string, smtp: Config['smtp'], logger: Logger): Transport {
   const url = parseSmtpUrl(smtpUrl);
   const { messageTimeout, dataTimeout } = url;
   const socketTimeout = typeof url.options.socketTimeout === 'number' ? url.options.socketTimeout : DEFAULTS.socketTimeout;
@@ -93,10 +89,11 @@ export function createSmtpTransport(
       // One plain controller and timer per message: AbortSignal.timeout/any cost more per message.
       const controller = new AbortController();
       let timedOut: number | null = null;
-      const expire = (ms: number) => setTimeout(() => {
-        timedOut = ms;
-        controller.abort();
-      }, ms);
+      const expire = (ms: number) =>
+        setTimeout(() => {
+          timedOut = ms;
+          controller.abort();
+        }, ms);
       let timer = expire(messageTimeout);
       let afterDot = false;
       let lifted: Socket | null = null;

@@ -81,18 +81,12 @@ export async function listCampaigns(db: Dialect): Promise<Campaign[]> {
 }
 
 export async function campaignStats(db: Dialect, campaignId: number): Promise<CampaignStats> {
-  const [campaign, counts] = await Promise.all([
-    db.one<CampaignRow>(SQL.getCampaignById, [campaignId]),
-    db.all<StateCount>(SQL.campaignCounts, [campaignId]),
-  ]);
+  const [campaign, counts] = await Promise.all([db.one<CampaignRow>(SQL.getCampaignById, [campaignId]), db.all<StateCount>(SQL.campaignCounts, [campaignId])]);
   return campaignStatsFrom(counts, iso(campaign?.started_at ?? null), iso(campaign?.finished_at ?? null));
 }
 
 export async function ledgerTotals(db: Dialect): Promise<LedgerTotals> {
-  const [counts, totals] = await Promise.all([
-    db.all<StateCount>(SQL.ledgerCounts),
-    db.one<{ total: number; finished: number }>(SQL.campaignTotals),
-  ]);
+  const [counts, totals] = await Promise.all([db.all<StateCount>(SQL.ledgerCounts), db.one<{ total: number; finished: number }>(SQL.campaignTotals)]);
   return ledgerTotalsFrom(counts, totals ?? { total: 0, finished: 0 });
 }
 

@@ -62,12 +62,7 @@ export async function markRetry(db: Dialect, campaignId: number, subscriberId: n
   await db.run(SQL.markRetry, [campaignId, subscriberId, nextAttemptAt, outcome.smtpCode, outcome.smtpResponse]);
 }
 
-export function markFailed(
-  db: Dialect,
-  campaignId: number,
-  subscriberId: number,
-  outcome: DeliveryOutcome & { bounced: boolean; temporary: boolean },
-): Promise<void> {
+export function markFailed(db: Dialect, campaignId: number, subscriberId: number, outcome: DeliveryOutcome & { bounced: boolean; temporary: boolean }): Promise<void> {
   return db.transaction(async (tx) => {
     const params = [campaignId, subscriberId, outcome.smtpCode, outcome.smtpResponse, outcome.bounced, outcome.temporary];
     const changed = await tx.run(SQL.markFailed, params);

@@ -37,9 +37,7 @@ const SQL = {
 } as const;
 
 // The lock keeps a worker from marking a row between the read and the scrub.
-const lockLedgerRowsOfSql = withFragments(
-  (f) => `SELECT d.campaign_id, d.subscriber_id, d.email, d.smtp_response FROM deliveries d WHERE ${OF_ADDRESS} ${f.forUpdate}`,
-);
+const lockLedgerRowsOfSql = withFragments((f) => `SELECT d.campaign_id, d.subscriber_id, d.email, d.smtp_response FROM deliveries d WHERE ${OF_ADDRESS} ${f.forUpdate}`);
 
 type Candidate = Pick<DeliveryRow, 'campaign_id' | 'subscriber_id' | 'email' | 'smtp_response'>;
 

@@ -83,9 +83,7 @@ export function findSubscriberRow(db: Sql, email: string, lock = ''): Promise<Su
 
 export async function listSubscribers(db: Dialect, query: SubscriberQuery): Promise<Subscriber[]> {
   const params: unknown[] = [query.afterId ?? 0, query.limit];
-  const rows = query.status
-    ? await db.all<SubscriberRow>(SQL.listSubscribersByStatus, [...params, query.status])
-    : await db.all<SubscriberRow>(SQL.listSubscribers, params);
+  const rows = query.status ? await db.all<SubscriberRow>(SQL.listSubscribersByStatus, [...params, query.status]) : await db.all<SubscriberRow>(SQL.listSubscribers, params);
   return rows.map(toSubscriber);
 }
 

@@ -53,9 +53,7 @@ export class PostgresStore extends SqlStore {
         const current = (await client.query<{ version: number }>(SQL.currentVersion)).rows[0]!.version;
         const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
         if (current > latest) {
-          throw new StoreError(
-            `${this.dialect.where}: database schema version ${current} is newer than this Pressroom understands (${latest}); upgrade Pressroom`,
-          );
+          throw new StoreError(`${this.dialect.where}: database schema version ${current} is newer than this Pressroom understands (${latest}); upgrade Pressroom`);
         }
         for (const m of MIGRATIONS) {
           if (m.version <= current) continue;

@@ -17,8 +17,7 @@ const SQLITE_FRAGMENTS: SqlFragments = {
   // Above every id ever handed out (migration 6), so an erased subscriber's id is never reused.
   newSubscriberId: `max(coalesce((SELECT max(id) FROM subscribers), 0), (SELECT value FROM id_high_water WHERE name = 'subscribers')) + 1`,
   // Topics are JSON text: '[]' is everything.
-  topicsMatch: (column, param) =>
-    `(${column} = '[]' OR EXISTS (SELECT 1 FROM json_each(${column}) st JOIN json_each(${param}) ct ON st.value = ct.value))`,
+  topicsMatch: (column, param) => `(${column} = '[]' OR EXISTS (SELECT 1 FROM json_each(${column}) st JOIN json_each(${param}) ct ON st.value = ct.value))`,
   idIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
   // BEGIN IMMEDIATE already holds the write lock.
   forUpdate: '',

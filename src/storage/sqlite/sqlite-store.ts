@@ -31,9 +31,7 @@ export class SqliteStore extends SqlStore {
       const current = (await tx.one<{ version: number }>(SQL.currentVersion))!.version;
       const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
       if (current > latest) {
-        throw new StoreError(
-          `${this.file}: database schema version ${current} is newer than this Pressroom understands (${latest}); upgrade Pressroom`,
-        );
+        throw new StoreError(`${this.file}: database schema version ${current} is newer than this Pressroom understands (${latest}); upgrade Pressroom`);
       }
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
