@@ -21,7 +21,7 @@ const GNU_TIME = '/usr/bin/time';
 const IDLE_WAIT_MS = 3000;
 
 const args = process.argv.slice(2);
-const runs = Number(valueOf('--runs') ?? 5);
+const runs = Number(readValue('--runs') ?? 5);
 const bins = args
   .flatMap((arg, i) => (arg === '--bin' ? [args[i + 1]!] : []))
   .map((spec) => {
@@ -37,7 +37,7 @@ for (const { file } of bins) if (!existsSync(file)) fail(`${file}: no such file`
 if (!existsSync(GNU_TIME)) fail(`${GNU_TIME} is missing (Debian package time): it measures the peak RSS`);
 if (!existsSync(CORPUS)) fail(`${CORPUS}: the corpus is missing`);
 
-function valueOf(flag: string): string | undefined {
+function readValue(flag: string): string | undefined {
   const i = args.indexOf(flag);
   return i >= 0 ? args[i + 1] : undefined;
 }

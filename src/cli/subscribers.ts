@@ -68,7 +68,6 @@ export function registerSubscriberCommands(program: Command): void {
       .option('--status <status>', `only this status: ${SUBSCRIBER_STATUSES.join(', ')}`),
   ).action(async (options: Options & { status?: string }) => {
     const status = options.status === undefined ? undefined : parseStatus(options.status);
-    const { csvRows } = await import('../domain/csv-cells.js');
     await withStore(await configFrom(options), async (store) => {
       let n = 0;
       for await (const page of pages(store, status)) {

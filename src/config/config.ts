@@ -158,10 +158,10 @@ function fileLayer(file: string, sources: Sources): ConfigLayer {
 }
 
 /** The environment's or the flags' layer: each value read by its parser, then checked by its setting's schema. */
-function textLayer<T extends EnvVariable | Flag>(rows: readonly T[], valueOf: (row: T) => unknown, nameOf: (row: T) => string, cwd: string, sources: Sources): ConfigLayer {
+function textLayer<T extends EnvVariable | Flag>(rows: readonly T[], readValue: (row: T) => unknown, nameOf: (row: T) => string, cwd: string, sources: Sources): ConfigLayer {
   const layer: ConfigLayer = {};
   for (const row of rows) {
-    const given = valueOf(row);
+    const given = readValue(row);
     if (given === undefined || given === '' || given === false) continue;
     const name = nameOf(row);
     const shown = typeof given === 'string' ? redact('secret' in row ? row : undefined, given) : String(given);

@@ -48,9 +48,9 @@ const TOO_SLOW = `took longer than ${MAX_LOAD_SECONDS} s to read and render (Mar
 export async function loadIssues(config: Config, options: LoadOptions = {}): Promise<LoadResult> {
   const root = config.issuesDir;
   const { files, links } = await scanIssuesFolder(root);
-  const warnings = links.map((file): Problem => ({ file: displayPath(root, file), message: 'is a symbolic link; skipped (issue files must be regular files)' }));
+  const warnings = links.map((file): Problem => ({ file: displayPath(file), message: 'is a symbolic link; skipped (issue files must be regular files)' }));
   const context: LoadContext = { root, siteUrl: config.site.url, timeZone: config.site.timeZone };
-  const jobs: FileJob[] = files.map((file) => ({ file, display: displayPath(root, file) }));
+  const jobs: FileJob[] = files.map((file) => ({ file, display: displayPath(file) }));
   const wanted = Math.max(0, Math.floor(options.threads ?? (files.length > PARALLEL_MIN_FILES ? os.availableParallelism() : 0)));
   const threads = options.keepThisThreadFree ? Math.max(1, wanted) : wanted;
   // Results keep the sorted file order whichever thread loaded a file, so problems and
@@ -102,7 +102,7 @@ async function scanIssuesFolder(root: string): Promise<{ files: string[]; links:
   return { files: markdown.filter((file) => !insideBundle(file)).sort(), links: links.filter((file) => !insideBundle(file)).sort() };
 }
 
-function displayPath(root: string, file: string): string {
+function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
   const shown = relative.startsWith('..') ? file : relative;
   return shown.split(path.sep).join('/');

@@ -70,7 +70,7 @@ function write(parent: XMLBuilder, node: XmlElement, indent: string, depth: numb
       const html = 'cdata' in child ? cleanText(child.cdata) : htmlEscapeText(cleanText(child.plainAsHtml));
       // `]]>` cannot appear inside CDATA: end the section after `]]` and start another before `>`.
       const parts = html.split(']]>');
-      parts.forEach((part, i) => element.dat(`${i > 0 ? '>' : ''}${part}${i < parts.length - 1 ? ']]' : ''}`));
+      for (const [i, part] of parts.entries()) element.dat(`${i > 0 ? '>' : ''}${part}${i < parts.length - 1 ? ']]' : ''}`);
     }
   }
   if (nested) element.txt(`\n${indent.repeat(depth)}`);

@@ -1,7 +1,6 @@
 // `pressroom build` on a folder big enough to load in worker threads, through the shipped CLI
 // (bin/pressroom.js runs dist/, and its threads run dist/content/load-worker.js, with no
 // TypeScript loader): the site must be byte-identical to one built from a single-thread load.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

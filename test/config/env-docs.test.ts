@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defaultConfig } from '../../src/config/config.js';
 import { ENV_VARIABLES } from '../../src/config/env.js';
 import { fileSchema, PATH_SETTINGS, SECTIONS, settingSchema } from '../../src/config/schema.js';
