@@ -4,7 +4,6 @@
 // "/srv/news/pressroom.config.json: smtpUrl", or the setting's path when it is the default.
 import cron from 'node-cron';
 import { readDkimKey, type DkimSettings } from './dkim-key.js';
-import { redactUrlPassword } from './env.js';
 import { ConfigError } from './errors.js';
 import { maxSendMs, OUTBOX_URL, parseSmtpUrl, redactSmtpUrl, SmtpUrlError, type SmtpUrl } from './smtp-url.js';
 
@@ -45,28 +44,6 @@ export function checkSchedule(expression: string, where = 'schedule'): string {
 /** A configured secret signs every link: too short is guessable. */
 export function checkSecret(secret: string, where: string): void {
   if (secret !== '' && secret.length < 16) throw new ConfigError(`${where}: must be at least 16 characters (use e.g. \`openssl rand -hex 32\`)`);
-}
-
-/** Which store a DATABASE_URL names: PostgreSQL, or an SQLite file (null: the data folder's default). */
-export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'sqlite'; file: string | null };
-
-/**
- * The one reading of DATABASE_URL / databaseUrl: postgres:// or postgresql://, or sqlite:PATH
- * (sqlite:///absolute too); unset means SQLite in the data folder. The password never appears in
- * a message. Checked when the configuration loads and used by openStore.
- */
-export function parseDatabaseUrl(url: string | undefined, where: string): DatabaseTarget {
-  if (url === undefined || url === '') return { kind: 'sqlite', file: null };
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    if (!URL.canParse(url)) throw new ConfigError(`${where}: not a valid URL (expected postgres://user:password@host:5432/database)`);
-    return { kind: 'postgres', url };
-  }
-  if (!/^sqlite:/i.test(url)) {
-    throw new ConfigError(`${where}: "${redactUrlPassword(url)}" is not supported (expected postgres://... or sqlite:PATH, or unset for SQLite in the data folder)`);
-  }
-  const file = url.replace(/^sqlite:(\/\/)?/i, '');
-  if (file === '') throw new ConfigError(`${where}: "${url}" names no file (expected sqlite:PATH)`);
-  return { kind: 'sqlite', file };
 }
 
 /** The key exists, is readable, is an RSA private key; selector and domain are DNS names. */

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { checkDkim, checkLease, checkSchedule, checkSecret, checkSmtpUrl, checkTimeZone, parseDatabaseUrl } from './checks.js';
+import { checkDkim, checkLease, checkSchedule, checkSecret, checkSmtpUrl, checkTimeZone } from './checks.js';
+import { parseDatabaseUrl } from './database-url.js';
 import { ENV_VARIABLES, EnvSyntaxError, port, redact, trustProxy, type EnvParser, type EnvVariable } from './env.js';
 import { ConfigError } from './errors.js';
 import { configSchema, fileSchema, PATH_SETTINGS, SECTIONS, settingSchema, type Config, type ConfigLayer } from './schema.js';

@@ -41,7 +41,8 @@ export class RunTally {
   /** Epoch ms of the retry the run is idle waiting for, else null. */
   waitingUntil: number | null = null;
   private readonly started = performance.now();
-  private lastProgress = 0;
+  // -Infinity: the first report always goes out, however soon after the process started (performance.now() counts from then).
+  private lastProgress = Number.NEGATIVE_INFINITY;
   private lastScan = 0;
 
   constructor(

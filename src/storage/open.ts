@@ -1,6 +1,6 @@
 // Picks the adapter from the configuration and brings the schema up to date.
 import path from 'node:path';
-import { parseDatabaseUrl } from '../config/checks.js';
+import { parseDatabaseUrl } from '../config/database-url.js';
 import type { Config } from '../config/config.js';
 import type { Store } from './store.js';
 
