@@ -2,31 +2,20 @@
 // needs SMTPUTF8) is refused at every door with one and the same line, the one the sign-up form
 // gives (test/server/signup-abuse.test.ts): `subscribers add`, `subscribers import` and
 // `send --test`, through the real CLI, a real SQLite file and a real SMTP server on loopback.
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { invalidAddressMessage, parseAddress } from '../../src/domain/address.js';
-import { makeSite, SLUG } from '../delivery/harness.js';
+import { SLUG, siteWithSmtpPerFile } from '../support/site.js';
 import { runCli } from '../support/cli.js';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
 const JOSE = 'josé@example.org';
 const parsed = parseAddress(JOSE);
 const MESSAGE = invalidAddressMessage(JOSE, parsed.ok ? '' : parsed.problem);
 
-let site: ReturnType<typeof makeSite>;
-let smtp: TestSmtpServer;
+const fixture = siteWithSmtpPerFile();
 
-beforeAll(async () => {
-  site = makeSite();
-  smtp = await startTestSmtpServer({ keepMessages: true });
-});
-afterAll(async () => {
-  await smtp?.close();
-  if (site) rmSync(site.dir, { recursive: true, force: true });
-});
-
-const stored = async () => (await runCli(site, ['subscribers', 'list'])).stdout;
+const stored = async () => (await runCli(fixture.site, ['subscribers', 'list'])).stdout;
 
 describe(`${JOSE} through the CLI`, { timeout: 60_000 }, () => {
   it('is refused by the domain parser for the reason the form gives', () => {
@@ -35,16 +24,16 @@ describe(`${JOSE} through the CLI`, { timeout: 60_000 }, () => {
   });
 
   it('subscribers add: that line, exit 1, nothing stored', async () => {
-    const r = await runCli(site, ['subscribers', 'add', JOSE]);
+    const r = await runCli(fixture.site, ['subscribers', 'add', JOSE]);
     expect(r.stderr).toBe(`pressroom: ${MESSAGE}\n`);
     expect(r.code).toBe(1);
     expect(await stored()).not.toContain('example.org');
   });
 
   it('subscribers import: that line after file:line, the other rows imported', async () => {
-    const file = path.join(site.dir, 'people.csv');
+    const file = path.join(fixture.site.dir, 'people.csv');
     writeFileSync(file, `email,name\nada@example.org,Ada\n${JOSE},José\n`);
-    const r = await runCli(site, ['subscribers', 'import', file]);
+    const r = await runCli(fixture.site, ['subscribers', 'import', file]);
     expect(r.stderr).toBe(`${file}:3: ${MESSAGE}\n`);
     expect(r.code).toBe(1);
     const list = await stored();
@@ -53,18 +42,18 @@ describe(`${JOSE} through the CLI`, { timeout: 60_000 }, () => {
   });
 
   it('send --test: that line, exit 2 (a usage error), nothing sent', async () => {
-    const r = await runCli(site, ['send', SLUG, '--test', JOSE], { env: { SMTP_URL: smtp.url } });
+    const r = await runCli(fixture.site, ['send', SLUG, '--test', JOSE], { env: { SMTP_URL: fixture.smtp.url } });
     expect(r.stderr).toBe(`pressroom: ${MESSAGE}\n`);
     expect(r.code).toBe(2);
-    expect(smtp.accepted()).toBe(0);
+    expect(fixture.smtp.accepted()).toBe(0);
   });
 
   it('send --test still delivers to a Unicode domain, as punycode', async () => {
-    const r = await runCli(site, ['send', SLUG, '--test', 'jose@exämple.org'], { env: { SMTP_URL: smtp.url } });
+    const r = await runCli(fixture.site, ['send', SLUG, '--test', 'jose@exämple.org'], { env: { SMTP_URL: fixture.smtp.url } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(smtp.accepted()).toBe(1);
+    expect(fixture.smtp.accepted()).toBe(1);
     // The server's envelope shows the domain decoded; the message itself carries the ASCII form.
-    expect(smtp.messages[0]!.raw.toString('latin1')).toMatch(/^To: jose@xn--exmple-cua\.org\r$/m);
+    expect(fixture.smtp.messages[0]!.raw.toString('latin1')).toMatch(/^To: jose@xn--exmple-cua\.org\r$/m);
   });
 });

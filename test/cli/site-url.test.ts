@@ -1,37 +1,25 @@
 // One site URL for every command: with no site URL configured, `build`, `preview`, `send` and
 // `serve` all derive it from the port PRESSROOM_PORT names, and feed ids do not depend on the port.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../e2e/ports.js';
-import { makeSite, SLUG } from '../delivery/harness.js';
+import { SLUG, siteWithSmtpPerFile } from '../support/site.js';
 import { runCli, siteEnv, startCli, type CliRun } from '../support/cli.js';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { waitFor } from '../support/wait.js';
 
-let site: ReturnType<typeof makeSite>;
-let smtp: TestSmtpServer;
-
-beforeAll(async () => {
-  site = makeSite();
-  smtp = await startTestSmtpServer({ keepMessages: true });
-});
-
-afterAll(async () => {
-  await smtp?.close();
-  if (site) rmSync(site.dir, { recursive: true, force: true });
-});
+const fixture = siteWithSmtpPerFile();
 
 function pressroom(args: string[], extra: Record<string, string> = {}): Promise<CliRun> {
-  return runCli(site, args, { env: extra });
+  return runCli(fixture.site, args, { env: extra });
 }
 
 async function build(out: string, extra: Record<string, string> = {}) {
-  const r = await pressroom(['build', '--out', path.join(site.dir, out)], extra);
+  const r = await pressroom(['build', '--out', path.join(fixture.site.dir, out)], extra);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  const read = (f: string) => readFileSync(path.join(site.dir, out, f), 'utf8');
+  const read = (f: string) => readFileSync(path.join(fixture.site.dir, out, f), 'utf8');
   const json = JSON.parse(read('feed.json')) as { items: Array<{ id: string; url: string }> };
   return {
     rss: read('feed.xml'),
@@ -69,23 +57,23 @@ describe('the site URL without site.url', () => {
   });
 
   it('preview and send --test put that port into links and List-Unsubscribe', async () => {
-    const preview = await pressroom(['preview', SLUG, '--out', path.join(site.dir, 'preview')], { PRESSROOM_PORT: '9123' });
+    const preview = await pressroom(['preview', SLUG, '--out', path.join(fixture.site.dir, 'preview')], { PRESSROOM_PORT: '9123' });
     expect(preview.code, preview.stderr).toBe(0);
-    const eml = await simpleParser(readFileSync(path.join(site.dir, 'preview', `${SLUG}.eml`)));
+    const eml = await simpleParser(readFileSync(path.join(fixture.site.dir, 'preview', `${SLUG}.eml`)));
     expect(String(eml.headers.get('list-unsubscribe') ?? JSON.stringify(eml.headerLines))).toContain('http://localhost:9123/unsubscribe?token=');
     expect(eml.html).toContain(`http://localhost:9123/issues/${SLUG}/`);
 
-    const test = await pressroom(['send', SLUG, '--test', 'editor@example.org'], { PRESSROOM_PORT: '9123', SMTP_URL: smtp.url });
+    const test = await pressroom(['send', SLUG, '--test', 'editor@example.org'], { PRESSROOM_PORT: '9123', SMTP_URL: fixture.smtp.url });
     expect(test.code, test.stderr).toBe(0);
-    const sent = smtp.messages.at(-1)!.raw.toString('latin1');
+    const sent = fixture.smtp.messages.at(-1)!.raw.toString('latin1');
     expect(sent).toMatch(/^List-Unsubscribe: <http:\/\/localhost:9123\/unsubscribe\?token=/m);
     expect(sent).not.toContain('localhost:8080');
   });
 
   it("a build beside a running server on another port writes the form that server's CSP allows", async () => {
     const port = await freePort();
-    const out = path.join(site.dir, 'public-served');
-    const server = startCli(['serve'], { cwd: site.dir, env: { ...siteEnv(site), PRESSROOM_PORT: String(port), PRESSROOM_OUT_DIR: out } });
+    const out = path.join(fixture.site.dir, 'public-served');
+    const server = startCli(['serve'], { cwd: fixture.site.dir, env: { ...siteEnv(fixture.site), PRESSROOM_PORT: String(port), PRESSROOM_OUT_DIR: out } });
     try {
       let csp: string | null = null;
       await waitFor(

@@ -3,9 +3,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { defaultConfig, type Config } from '../../src/config/config.js';
 import { projectRoot } from './paths.js';
+import { startTestSmtpServer, type TestSmtpServer } from './smtp-server.js';
 
 export const SLUG = 'delivery-test-issue';
 
@@ -55,4 +56,24 @@ export function makeSite(): TestSite {
     JSON.stringify({ email: { templatesDir: config.email.templatesDir, fromAddress: config.email.fromAddress }, secret: config.secret }),
   );
   return { dir, config };
+}
+
+/** A test site and a real SMTP server on loopback (keeping its messages), shared by a test file's tests. */
+export interface SiteWithSmtp {
+  site: TestSite;
+  smtp: TestSmtpServer;
+}
+
+/** Sets up a SiteWithSmtp before the file's tests and removes it after them; read its fields inside tests. */
+export function siteWithSmtpPerFile(): SiteWithSmtp {
+  const fixture = {} as SiteWithSmtp;
+  beforeAll(async () => {
+    fixture.site = makeSite();
+    fixture.smtp = await startTestSmtpServer({ keepMessages: true });
+  });
+  afterAll(async () => {
+    await fixture.smtp?.close();
+    if (fixture.site) rmSync(fixture.site.dir, { recursive: true, force: true });
+  });
+  return fixture;
 }
