@@ -17,7 +17,6 @@ import { TemplateError } from './template-error.js';
 import { resolveTemplatesDir } from './templates-dir.js';
 
 export { TemplateError };
-export { BUNDLED_TEMPLATES_DIR } from './templates-dir.js';
 
 export interface CompiledTemplate {
   /** The main template file (absolute path). */
