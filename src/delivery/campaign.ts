@@ -142,7 +142,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
 
   // Rendered once per campaign (the store keeps the parts for later passes and other workers), in a
   // short-lived child process, so MJML never sits in the sender's memory.
-  const prepared = deps.prepared ?? (await prepareIssueEmailCached({ store, config, log, render: deps.renderParts, signal }, issue, deps.secret));
+  const prepared = deps.prepared ?? (await prepareIssueEmailCached({ store, config, log, workerId, render: deps.renderParts, signal }, issue, deps.secret));
 
   const tally = new RunTally(slug, campaign.recipients, startStats, deps.onProgress);
   const lanes = {

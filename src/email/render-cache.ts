@@ -5,7 +5,8 @@
 //
 // The store, not the data folder: workers on several machines share PostgreSQL, not a disk. Of
 // workers that start together one renders (it holds a claim, see Store.claimRender) and the others
-// wait for its parts; a claim whose worker died lapses after RENDER_LEASE_MS and is taken over.
+// wait for its parts; a claim whose worker died lapses after RENDER_LEASE_MS and is taken over
+// (at once by the same worker id restarted).
 // An entry that does not check out (digest, JSON, shape) is a miss with one warning, never an email.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ export interface CachedRenderDeps {
   store: Store;
   config: Config;
   log: Logger;
+  /** Who claims the render (a worker id, unique among live processes: see src/delivery/worker-id.ts). */
+  workerId: string;
   render?: RenderParts;
   signal?: AbortSignal;
 }
@@ -57,7 +60,7 @@ export async function cachedIssueParts(deps: CachedRenderDeps, issue: Issue): Pr
   for (;;) {
     let claim: Awaited<ReturnType<Store['claimRender']>>;
     try {
-      claim = await store.claimRender(key, RENDER_LEASE_MS);
+      claim = await store.claimRender(key, deps.workerId, RENDER_LEASE_MS);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not read the render cache; rendering the email in this process');
       return render(config, issue);

@@ -287,10 +287,11 @@ export interface Store {
 
   /**
    * The render cache (src/email/render-cache.ts): one render per key across processes. Returns the
-   * stored parts, or claims the key for leaseMs (first caller, or the claim before has lapsed), or
-   * says who holds it until when. Atomic: of racing callers exactly one gets the claim.
+   * stored parts, or claims the key for leaseMs for workerId (first caller, the claim before has
+   * lapsed, or it was workerId's own: that run died), or says until when another holds it. Atomic:
+   * of racing callers exactly one gets the claim.
    */
-  claimRender(key: string, leaseMs: number, now?: number): Promise<RenderClaim>;
+  claimRender(key: string, workerId: string, leaseMs: number, now?: number): Promise<RenderClaim>;
   /** Stores the parts for the key (replacing what was there) and drops entries saved over 30 days ago. */
   saveRender(key: string, parts: string, digest: string, now?: number): Promise<void>;
   /** Gives up a claim without parts (the render failed), so waiting workers try at once. */

@@ -176,7 +176,7 @@ for (const kind of ['SQLite', 'PostgreSQL'] as const) {
       const s = await site(kind);
       const r = countingRenderer();
       const key = renderKey(s.config, s.issue);
-      const good = encodeParts(await cachedIssueParts({ store: s.store, config: s.config, log: silentLogger(), render: r.render }, s.issue));
+      const good = encodeParts(await cachedIssueParts({ store: s.store, config: s.config, log: silentLogger(), workerId: 'worker-a', render: r.render }, s.issue));
       const corrupt = [
         { text: good.text.slice(0, -40), digest: good.digest }, // truncated
         { text: good.text.replace('Delivery test issue', 'Delivery test issuX'), digest: good.digest }, // flipped bytes
@@ -186,7 +186,7 @@ for (const kind of ['SQLite', 'PostgreSQL'] as const) {
       for (const entry of corrupt) {
         await s.store.saveRender(key, entry.text, entry.digest);
         const { logger, warnings } = recordingLogger();
-        const parts = await cachedIssueParts({ store: s.store, config: s.config, log: logger, render: r.render }, s.issue);
+        const parts = await cachedIssueParts({ store: s.store, config: s.config, log: logger, workerId: 'worker-a', render: r.render }, s.issue);
         expect(parts.subject).toBe(JSON.parse(good.text).subject);
         expect(warnings).toEqual(['the cached render of this email is corrupt; rendering it again']);
       }
@@ -203,7 +203,7 @@ for (const kind of ['SQLite', 'PostgreSQL'] as const) {
       const fresh = await site(kind);
       const cached = await site(kind);
       const r = countingRenderer();
-      await cachedIssueParts({ store: cached.store, config: cached.config, log: silentLogger(), render: r.render }, cached.issue);
+      await cachedIssueParts({ store: cached.store, config: cached.config, log: silentLogger(), workerId: 'worker-a', render: r.render }, cached.issue);
       await sendCampaign(cached.deps({ renderParts: r.render }), cached.issue);
       expect(r.count()).toBe(1); // the campaign itself rendered nothing
       await sendCampaign(fresh.deps({ renderParts: r.render }), fresh.issue);

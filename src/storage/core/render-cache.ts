@@ -8,20 +8,21 @@ import type { Dialect } from './dialect.js';
 export const RENDER_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 const SQL = {
-  claim: `INSERT INTO render_cache (key, claimed_until) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
-  takeOver: `UPDATE render_cache SET claimed_until = $2 WHERE key = $1 AND parts IS NULL AND claimed_until <= $3`,
+  claim: `INSERT INTO render_cache (key, claimed_until, claimed_by) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`,
+  // A claim of the same worker id is its own (an earlier run that died mid-render): taken back at once.
+  takeOver: `UPDATE render_cache SET claimed_until = $2, claimed_by = $4 WHERE key = $1 AND parts IS NULL AND (claimed_until <= $3 OR claimed_by = $4)`,
   read: `SELECT parts, digest, claimed_until FROM render_cache WHERE key = $1`,
   save: `INSERT INTO render_cache (key, parts, digest, claimed_until, saved_at) VALUES ($1, $2, $3, NULL, $4)
-      ON CONFLICT (key) DO UPDATE SET parts = excluded.parts, digest = excluded.digest, claimed_until = NULL, saved_at = excluded.saved_at`,
+      ON CONFLICT (key) DO UPDATE SET parts = excluded.parts, digest = excluded.digest, claimed_until = NULL, claimed_by = NULL, saved_at = excluded.saved_at`,
   prune: `DELETE FROM render_cache WHERE saved_at < $1 OR (parts IS NULL AND claimed_until < $1)`,
   release: `DELETE FROM render_cache WHERE key = $1 AND parts IS NULL`,
 } as const;
 
-export function claimRender(db: Dialect, key: string, leaseMs: number, now: number): Promise<RenderClaim> {
+export function claimRender(db: Dialect, key: string, workerId: string, leaseMs: number, now: number): Promise<RenderClaim> {
   const until = now + leaseMs;
   return db.transaction(async (tx) => {
-    if ((await tx.run(SQL.claim, [key, until])) > 0) return { kind: 'claimed' };
-    if ((await tx.run(SQL.takeOver, [key, until, now])) > 0) return { kind: 'claimed' };
+    if ((await tx.run(SQL.claim, [key, until, workerId])) > 0) return { kind: 'claimed' };
+    if ((await tx.run(SQL.takeOver, [key, until, now, workerId])) > 0) return { kind: 'claimed' };
     const row = await tx.one<{ parts: string | null; digest: string | null; claimed_until: number | null }>(SQL.read, [key]);
     if (row?.parts != null) return { kind: 'stored', parts: row.parts, digest: row.digest ?? '' };
     return { kind: 'busy', until: Number(row?.claimed_until ?? now) };

@@ -161,8 +161,8 @@ export abstract class SqlStore implements Store {
 
   // ---- Render cache (core/render-cache.ts) ----------------------------------------------------
 
-  claimRender(key: string, leaseMs: number, now: number = Date.now()): Promise<RenderClaim> {
-    return renderCache.claimRender(this.db, key, leaseMs, now);
+  claimRender(key: string, workerId: string, leaseMs: number, now: number = Date.now()): Promise<RenderClaim> {
+    return renderCache.claimRender(this.db, key, workerId, leaseMs, now);
   }
   saveRender(key: string, parts: string, digest: string, now: number = Date.now()): Promise<void> {
     return renderCache.saveRender(this.db, key, parts, digest, now);

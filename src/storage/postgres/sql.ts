@@ -142,13 +142,15 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     version: 7,
     name: 'rendered issue emails, shared by every pass and worker',
     // One row per render key (src/email/render-cache.ts): the issue's parts as JSON with their
-    // SHA-256, or, while one worker renders them, only a claim that others wait on until it lapses.
+    // SHA-256, or, while one worker renders them, only its claim (worker id, until when) that others
+    // wait on until it lapses.
     sql: `
       CREATE TABLE render_cache (
         key           text PRIMARY KEY,
         parts         text,
         digest        text,
         claimed_until bigint,
+        claimed_by    text,
         saved_at      bigint
       );
     `,
