@@ -14,7 +14,7 @@ import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
 import { notEmailableText, whyNeverEmailed } from '../domain/publication.js';
 import type { PreparedEmail } from '../email/message.js';
-import { prepareIssueEmailIsolated } from '../email/render-isolated.js';
+import { prepareIssueEmailCached, type RenderParts } from '../email/render-cache.js';
 import type { Logger } from '../logging.js';
 import type { Campaign, CampaignStats, Store } from '../storage/store.js';
 import { ClaimQueue } from './claim-queue.js';
@@ -75,6 +75,8 @@ export interface SendCampaignDeps {
   connectionPauseMs?: number;
   /** A prepared email to use instead of rendering the issue (default: rendered in a child process, see render-isolated.ts). */
   prepared?: PreparedEmail;
+  /** How the issue is rendered when no earlier pass or worker has (default: in a child process; see render-cache.ts). */
+  renderParts?: RenderParts;
 }
 
 export interface SendOutcome extends CampaignStats {
@@ -138,8 +140,9 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   const reclaimed = await queue.giveBack();
   if (reclaimed > 0) log.info({ reclaimed }, `took back ${reclaimed} rows left in flight by a previous run of ${workerId}`);
 
-  // Rendered in a short-lived child process, so MJML never sits in the sender's memory.
-  const prepared = deps.prepared ?? (await prepareIssueEmailIsolated(config, issue, deps.secret));
+  // Rendered once per campaign (the store keeps the parts for later passes and other workers), in a
+  // short-lived child process, so MJML never sits in the sender's memory.
+  const prepared = deps.prepared ?? (await prepareIssueEmailCached({ store, config, log, workerId, render: deps.renderParts, signal }, issue, deps.secret));
 
   const tally = new RunTally(slug, campaign.recipients, startStats, deps.onProgress);
   const lanes = {

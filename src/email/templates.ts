@@ -13,8 +13,8 @@ import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
 
-import { bundledPath } from '../templates/root.js';
 import { TemplateError } from './template-error.js';
+import { resolveTemplatesDir } from './templates-dir.js';
 
 export { TemplateError };
 
@@ -42,7 +42,7 @@ const INCLUDE_RE = /<mj-include\b[^>]*?\bpath\s*=\s*("([^"]*)"|'([^']*)')[^>]*>/
  * anything else is reported as an error before any message is built.
  */
 export async function compileTemplate(dir: string, name: string, variables: readonly string[], perRecipient: readonly string[] = []): Promise<CompiledTemplate> {
-  const root = realDir(dir);
+  const root = resolveTemplatesDir(dir);
   const file = path.join(root, `${name}.mjml`);
   const display = (f: string) => path.relative(process.cwd(), f) || f;
   const liquid = htmlLiquid();
@@ -120,20 +120,6 @@ export async function compileTemplate(dir: string, name: string, variables: read
       }
     },
   };
-}
-
-/** The templates that ship with Pressroom (this repository's emails/ folder). */
-export const BUNDLED_TEMPLATES_DIR = bundledPath('emails');
-
-function realDir(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    // No emails/ folder where the operator runs Pressroom and none configured: use the bundled
-    // templates. A configured folder that does not exist is still an error (likely a typo).
-    if (path.resolve(dir) === path.resolve(process.cwd(), 'emails')) return realpathSync(BUNDLED_TEMPLATES_DIR);
-    throw new TemplateError(`${dir}: templates folder not found (config email.templatesDir)`);
-  }
 }
 
 function readTemplate(file: string, display: (f: string) => string): string {

@@ -160,6 +160,13 @@ export class InvalidEmailError extends Error {
   }
 }
 
+/**
+ * What claimRender found for a render key: the stored parts (JSON text and its SHA-256, as saved);
+ * a claim for the caller (it renders, then saveRender or releaseRender); or another worker's
+ * claim, held until `until` (epoch ms).
+ */
+export type RenderClaim = { kind: 'stored'; parts: string; digest: string } | { kind: 'claimed' } | { kind: 'busy'; until: number };
+
 /** The store cannot be opened or used (read-only file, unreachable database, newer schema...). One line. */
 export class StoreError extends Error {}
 
@@ -277,6 +284,18 @@ export interface Store {
   markSystemMailFailed(id: number, outcome: DeliveryOutcome): Promise<void>;
   /** Epoch ms at which the next system mail row becomes claimable (0 = now), or null when none waits. */
   nextSystemMailAt(): Promise<number | null>;
+
+  /**
+   * The render cache (src/email/render-cache.ts): one render per key across processes. Returns the
+   * stored parts, or claims the key for leaseMs for workerId (first caller, the claim before has
+   * lapsed, or it was workerId's own: that run died), or says until when another holds it. Atomic:
+   * of racing callers exactly one gets the claim.
+   */
+  claimRender(key: string, workerId: string, leaseMs: number, now?: number): Promise<RenderClaim>;
+  /** Stores the parts for the key (replacing what was there) and drops entries saved over 30 days ago. */
+  saveRender(key: string, parts: string, digest: string, now?: number): Promise<void>;
+  /** Gives up a claim without parts (the render failed), so waiting workers try at once. */
+  releaseRender(key: string): Promise<void>;
 
   /** Small key/value settings (e.g. the worker's back-catalogue watermark). */
   getSetting(key: string): Promise<string | null>;

@@ -849,5 +849,42 @@ export function storeContract(name: string, harness: Harness): void {
       expect(await store.eraseSubscriber('bob@example.org')).toBe(false);
       await store.close();
     });
+
+    it('render cache: one claim among racing connections, the parts stored for everyone, a lapsed claim taken over', async () => {
+      const { store, another } = await harness.fresh();
+      const others = await Promise.all([another(), another()]);
+      const all = [store, ...others];
+      const now = 1_000_000;
+      const claims = await Promise.all(all.flatMap((s, i) => [s.claimRender('k1', `w${i}a`, 30_000, now), s.claimRender('k1', `w${i}b`, 30_000, now)]));
+      expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
+      expect(claims.filter((c) => c.kind === 'busy')).toEqual(Array(5).fill({ kind: 'busy', until: now + 30_000 }));
+
+      const parts = JSON.stringify({ subject: 'Hello 周报', html: '<p>x</p>'.repeat(20_000) });
+      await others[0]!.saveRender('k1', parts, 'digest-1', now + 1);
+      expect(await store.claimRender('k1', 'w0a', 30_000, now + 2)).toEqual({ kind: 'stored', parts, digest: 'digest-1' });
+      // Saving again replaces the entry (a corrupt one is overwritten by a fresh render).
+      await store.saveRender('k1', '{}', 'digest-2', now + 3);
+      expect(await others[1]!.claimRender('k1', 'w2a', 30_000, now + 4)).toEqual({ kind: 'stored', parts: '{}', digest: 'digest-2' });
+
+      // A claim whose worker died lapses and goes to the next caller; a released one at once.
+      expect(await store.claimRender('k2', 'w0a', 1_000, now)).toEqual({ kind: 'claimed' });
+      expect(await others[0]!.claimRender('k2', 'w1a', 1_000, now + 999)).toEqual({ kind: 'busy', until: now + 1_000 });
+      expect(await others[0]!.claimRender('k2', 'w1a', 1_000, now + 1_000)).toEqual({ kind: 'claimed' });
+      // The same worker id, restarted after dying mid-render, takes its own claim back at once.
+      expect(await others[1]!.claimRender('k2', 'w2a', 1_000, now + 1_001)).toEqual({ kind: 'busy', until: now + 2_000 });
+      expect(await others[1]!.claimRender('k2', 'w1a', 1_000, now + 1_002)).toEqual({ kind: 'claimed' });
+      await others[0]!.releaseRender('k2');
+      expect(await others[1]!.claimRender('k2', 'w2a', 1_000, now + 1_003)).toEqual({ kind: 'claimed' });
+      // releaseRender never drops stored parts.
+      await store.releaseRender('k1');
+      expect((await store.claimRender('k1', 'w0a', 1_000, now + 5)).kind).toBe('stored');
+
+      // Entries saved over 30 days before a save are dropped by it.
+      const later = now + 31 * 24 * 3600 * 1000;
+      await store.saveRender('k3', '[]', 'digest-3', later);
+      expect(await store.claimRender('k1', 'w0a', 1_000, later)).toEqual({ kind: 'claimed' });
+      expect((await store.claimRender('k3', 'w0a', 1_000, later)).kind).toBe('stored');
+      await Promise.all(all.map((s) => s.close()));
+    });
   });
 }

@@ -8,6 +8,7 @@ import type {
   DeliveryOutcome,
   LedgerTotals,
   NewSubscriber,
+  RenderClaim,
   SendPermits,
   Store,
   Subscriber,
@@ -21,6 +22,7 @@ import * as campaigns from './campaigns.js';
 import type { Dialect } from './dialect.js';
 import * as ledger from './ledger.js';
 import * as privacy from './privacy.js';
+import * as renderCache from './render-cache.js';
 import * as settings from './settings.js';
 import * as subscribers from './subscribers.js';
 import * as systemMail from './system-mail.js';
@@ -155,6 +157,18 @@ export abstract class SqlStore implements Store {
   }
   nextSystemMailAt(): Promise<number | null> {
     return systemMail.nextSystemMailAt(this.db);
+  }
+
+  // ---- Render cache (core/render-cache.ts) ----------------------------------------------------
+
+  claimRender(key: string, workerId: string, leaseMs: number, now: number = Date.now()): Promise<RenderClaim> {
+    return renderCache.claimRender(this.db, key, workerId, leaseMs, now);
+  }
+  saveRender(key: string, parts: string, digest: string, now: number = Date.now()): Promise<void> {
+    return renderCache.saveRender(this.db, key, parts, digest, now);
+  }
+  releaseRender(key: string): Promise<void> {
+    return renderCache.releaseRender(this.db, key);
   }
 
   // ---- Settings (core/settings.ts) ------------------------------------------------------------

@@ -138,6 +138,23 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     // reuse a value, so here it is a no-op that keeps both dialects at the same version.
     sql: `SELECT 1`,
   },
+  {
+    version: 7,
+    name: 'rendered issue emails, shared by every pass and worker',
+    // One row per render key (src/email/render-cache.ts): the issue's parts as JSON with their
+    // SHA-256, or, while one worker renders them, only its claim (worker id, until when) that others
+    // wait on until it lapses.
+    sql: `
+      CREATE TABLE render_cache (
+        key           text PRIMARY KEY,
+        parts         text,
+        digest        text,
+        claimed_until bigint,
+        claimed_by    text,
+        saved_at      bigint
+      );
+    `,
+  },
 ];
 
 // The statements only PostgreSQL spells this way; everything else is shared (src/storage/core/).

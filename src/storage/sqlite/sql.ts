@@ -175,6 +175,23 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         BEGIN UPDATE id_high_water SET value = max(value, OLD.id) WHERE name = 'subscribers'; END;
     `,
   },
+  {
+    version: 7,
+    name: 'rendered issue emails, shared by every pass and worker',
+    // One row per render key (src/email/render-cache.ts): the issue's parts as JSON with their
+    // SHA-256, or, while one worker renders them, only its claim (worker id, until when) that others
+    // wait on until it lapses.
+    sql: `
+      CREATE TABLE render_cache (
+        key           TEXT PRIMARY KEY,
+        parts         TEXT,
+        digest        TEXT,
+        claimed_until INTEGER,
+        claimed_by    TEXT,
+        saved_at      INTEGER
+      );
+    `,
+  },
 ];
 
 // secure_delete: freed bytes (a deleted subscriber, the old copy of an updated ledger row) are
