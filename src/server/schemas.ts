@@ -19,8 +19,8 @@ const FIELD_MESSAGES = {
 
 type Field = keyof typeof FIELD_MESSAGES | 'status';
 
-/** For Fastify({ ajv }): fastify's defaults, less coerceTypes. */
-export const SCHEMA_COMPILER_OPTIONS = { customOptions: { coerceTypes: false } } as const;
+/** For Fastify({ ajv }): fastify's defaults, less coerceTypes; union types (a string or a list of topics) are meant, so ajv's strict mode must not warn about them at every start. */
+export const SCHEMA_COMPILER_OPTIONS = { customOptions: { coerceTypes: false, allowUnionTypes: true } } as const;
 
 const text = { type: 'string' } as const;
 const topics = { type: ['string', 'array'], items: text } as const;
