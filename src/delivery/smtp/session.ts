@@ -90,9 +90,16 @@ export class SmtpSession {
       await session.handshake();
       return session;
     } catch (err) {
-      session.destroy();
+      // Fully closed before the failure is reported, so the next attempt never overlaps this connection.
+      await session.closed();
       throw err;
     }
+  }
+
+  private closed(): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.socket.closed ? setImmediate(resolve) : this.socket.once('close', () => setImmediate(resolve))));
+    this.destroy();
+    return done;
   }
 
   /**
