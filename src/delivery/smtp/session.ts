@@ -155,10 +155,22 @@ export class SmtpSession {
   }
 
   private async envelope(commands: Command[]): Promise<Reply[]> {
-    if (this.pipelining) return this.expect(pipelinedGroup(commands), commands.length, this.opts.socketTimeout, 'Timeout');
+    if (this.pipelining) {
+      try {
+        return await this.expect(pipelinedGroup(commands), commands.length, this.opts.socketTimeout, 'Timeout');
+      } catch (err) {
+        // The connection ended mid-group (e.g. 421 to RCPT, then closed): a refusal that did arrive is the answer.
+        const replies = (err as { replies?: Reply[] }).replies ?? [];
+        if (replies.some((r, i) => !accepted(commands[i]!, r))) return replies;
+        throw err;
+      }
+    }
     const replies: Reply[] = [];
     for (const c of commands) {
-      const [reply] = await this.expect(c.line, 1, this.opts.socketTimeout, 'Timeout');
+      const [reply] = await this.expect(c.line, 1, this.opts.socketTimeout, 'Timeout').catch((err: SmtpError & { replies?: Reply[] }) => {
+        if (err.replies?.[0]) return err.replies;
+        throw err;
+      });
       replies.push(reply!);
       if (!accepted(c, reply)) break; // lock-step: nothing after a refused command
     }
