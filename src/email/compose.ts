@@ -94,7 +94,7 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
       const pieces = [Buffer.from(head, 'latin1'), ...body];
       // Built when first asked for: the SMTP transport sends smtpData, the outbox and nodemailer read raw.
       let raw: Buffer | undefined;
-      let smtpData: Buffer | undefined;
+      let smtpData: Buffer[] | undefined;
       return {
         envelope: { from: opts.envelopeFrom, to: [info.envelopeTo] },
         messageId: info.messageId,

@@ -34,33 +34,25 @@ export function dotStuff(bytes: Buffer, atLineStart = true): Buffer {
 }
 
 /**
- * The DATA content for a message made of `pieces`, ending in CRLF "." CRLF: one allocation. A piece
+ * The DATA content for a message made of `pieces`, ending in CRLF "." CRLF, as pieces for one
+ * corked (vectored) socket write: the static pieces are the prepared buffers themselves, so a
+ * message costs no copy of its body. A piece
  * found in `prestuffed` maps to its form already stuffed inside (`dotStuff(piece, false)`, prepared
  * once); any other piece is stuffed here. A piece that starts with "." at the start of a line gets
  * its extra dot here either way.
  */
-export function stuffedData(pieces: readonly Buffer[], prestuffed: ReadonlyMap<Buffer, Buffer> = new Map()): Buffer {
+export function stuffedData(pieces: readonly Buffer[], prestuffed: ReadonlyMap<Buffer, Buffer> = new Map()): Buffer[] {
   const out: Buffer[] = [];
   let atLineStart = true;
-  let total = 0;
   for (const piece of pieces) {
     if (piece.length === 0) continue;
-    if (atLineStart && piece[0] === DOT) {
-      out.push(DOT_BYTE);
-      total++;
-    }
-    const inner = prestuffed.get(piece) ?? dotStuff(piece, false);
-    out.push(inner);
-    total += inner.length;
+    if (atLineStart && piece[0] === DOT) out.push(DOT_BYTE);
+    out.push(prestuffed.get(piece) ?? dotStuff(piece, false));
     atLineStart = piece[piece.length - 1] === LF;
   }
-  if (!atLineStart) {
-    out.push(CRLF);
-    total += CRLF.length;
-  }
+  if (!atLineStart) out.push(CRLF);
   out.push(DATA_END);
-  total += DATA_END.length;
-  return joinBuffers(out, total);
+  return out;
 }
 
 /** The pieces as one buffer of `total` bytes (one allocation; Buffer.concat was measurably slower for many small pieces). */

@@ -104,10 +104,10 @@ export class SmtpSession {
 
   /**
    * One mail transaction: with PIPELINING the envelope and DATA in one write, then the content in
-   * one write after the 354. `content` is the dot-stuffed DATA content ending in CRLF "." CRLF.
+   * (corked, vectored) write after the 354. `content` is the dot-stuffed DATA content ending in CRLF "." CRLF.
    * `onFinalDot` runs once the whole content has been handed to the operating system.
    */
-  async send(from: string, to: readonly string[], content: Buffer, onFinalDot: () => void): Promise<Reply> {
+  async send(from: string, to: readonly string[], content: readonly Buffer[], onFinalDot: () => void): Promise<Reply> {
     const commands = envelopeCommands(from, to, this.needsReset);
     this.needsReset = true; // until the server accepts the message
     const replies = await this.envelope(commands);
@@ -266,7 +266,7 @@ export class SmtpSession {
    * Writes `data` (nothing for the greeting) and waits for `count` replies. `timeoutMs` is the idle
    * timeout meanwhile; `onWritten` runs when the data has been handed to the operating system.
    */
-  private expect(data: string | Buffer | null, count: number, timeoutMs: number, timeoutText: string, onWritten?: () => void): Promise<Reply[]> {
+  private expect(data: string | readonly Buffer[] | null, count: number, timeoutMs: number, timeoutText: string, onWritten?: () => void): Promise<Reply[]> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise<Reply[]>((resolve, reject) => {
       const replies = this.unsolicited.splice(0, count);
@@ -274,10 +274,17 @@ export class SmtpSession {
       this.pending = { count, replies, resolve, reject };
       this.socket.setTimeout(timeoutMs);
       this.timeoutText = timeoutText;
-      if (data !== null) {
-        this.socket.write(data, (err) => {
-          if (!err) onWritten?.();
-        });
+      const written = (err?: Error | null) => {
+        if (!err) onWritten?.();
+      };
+      if (typeof data === 'string') {
+        this.socket.write(data, written);
+      } else if (data !== null) {
+        // One vectored write for all the pieces: no copy of the message into one buffer.
+        this.socket.cork();
+        for (let i = 0; i < data.length - 1; i++) this.socket.write(data[i]!);
+        this.socket.write(data[data.length - 1]!, written);
+        this.socket.uncork();
       }
     });
   }

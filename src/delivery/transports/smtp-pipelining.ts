@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../../config/config.js';
 import { maxSendMs, parseSmtpUrl, requiresTls, type SmtpUrl } from '../../config/smtp-url.js';
-import { DATA_END, dotStuff } from '../../email/dot-stuff.js';
+import { stuffedData } from '../../email/dot-stuff.js';
 import type { OutgoingMessage } from '../../email/message.js';
 import type { Logger } from '../../logging.js';
 import { TokenBucket } from '../rate-limit.js';
@@ -65,7 +65,7 @@ export function createPipeliningTransport(smtpUrl: string, smtp: Config['smtp'],
       const opened = pool.acquire();
       try {
         session = await Promise.race([opened.session, stopped]);
-        const content = message.smtpData ?? Buffer.concat([dotStuff(message.raw), message.raw.at(-1) === 0x0a ? Buffer.alloc(0) : Buffer.from('\r\n'), DATA_END]);
+        const content = message.smtpData ?? stuffedData([message.raw]);
         const reply = await Promise.race([session.send(message.envelope.from, message.envelope.to, content, onFinalDot), stopped]);
         return { code: reply.code, response: reply.text };
       } catch (err) {
