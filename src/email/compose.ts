@@ -99,7 +99,10 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
         envelope: { from: opts.envelopeFrom, to: [info.envelopeTo] },
         messageId: info.messageId,
         get raw() {
-          raw ??= joinBuffers(pieces, pieces.reduce((n, b) => n + b.length, 0));
+          raw ??= joinBuffers(
+            pieces,
+            pieces.reduce((n, b) => n + b.length, 0),
+          );
           return raw;
         },
         get smtpData() {

@@ -57,7 +57,7 @@ describe('pipelining SMTP client', () => {
     expect(wire.endsWith('QUIT\r\n')).toBe(true);
     expect(server.connections().total).toBe(1);
     expect(server.messages.map((m) => m.to[0])).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
-    server.messages.forEach((m, i) => expect(m.raw.equals(sent[i]!.raw)).toBe(true));
+    expect(server.messages.map((m, i) => m.raw.equals(sent[i]!.raw))).toEqual([true, true, true]);
   });
 
   it('treats a 421 to RCPT in the middle of a pipelined group as temporary, and the next message goes over a fresh connection', async () => {

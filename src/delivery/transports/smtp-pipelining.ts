@@ -75,7 +75,11 @@ export function createPipeliningTransport(smtpUrl: string, smtp: Config['smtp'],
         meta?.signal?.removeEventListener('abort', onAbort);
         // Given up while the connection was still opening: it goes back to the pool once it is open.
         if (session) pool.release(session);
-        else opened.session.then((s) => pool.release(s), () => {});
+        else
+          opened.session.then(
+            (s) => pool.release(s),
+            () => {},
+          );
       }
     },
     async close() {

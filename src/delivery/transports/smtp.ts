@@ -184,4 +184,3 @@ function watchFinalDot(stream: Readable, onFinalDot: (socket: Socket | null) => 
     return pipe(destination, options);
   }) as Readable['pipe'];
 }
-
