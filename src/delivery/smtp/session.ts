@@ -114,6 +114,11 @@ export class SmtpSession {
     const failed = commands.findIndex((c, i) => !accepted(c, replies[i]));
     if (failed !== -1) {
       const command = commands[failed]!;
+      if (command.name === 'RSET') {
+        // The session itself is in doubt, not this recipient: a fresh connection for the next try.
+        this.destroy();
+        throw new SmtpError(`RSET failed: ${replies[failed]!.text}`, 'EPROTOCOL', 'RSET', undefined, replies[failed]!.text);
+      }
       // A refused RCPT is the answer even when DATA then says 503/554 "no valid recipients".
       if (command.name === 'DATA' || replies[replies.length - 1]?.code !== 354) {
         this.closeAfter(replies[failed]!);
