@@ -1,6 +1,7 @@
 // The commands of one mail transaction, as the bytes that go on the wire. Pure. With PIPELINING
 // (RFC 2920) the whole group is one write and its replies come back in the same order; without it
 // the same commands go one at a time (`envelopeCommands(...)` one line per write).
+import type { Reply } from './reply.js';
 
 /** A command and the name a failure is reported under (nodemailer's names, which the error classification knows). */
 export interface Command {
@@ -42,4 +43,12 @@ export function authPlain(user: string, pass: string): string {
 
 export function base64(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64');
+}
+
+/** What counts as success for each command of a transaction. */
+export function accepted(command: Command, reply: Reply | undefined): boolean {
+  if (!reply) return false;
+  if (command.name === 'DATA') return reply.code === 354;
+  if (command.name === 'RCPT TO') return reply.code === 250 || reply.code === 251;
+  return reply.code === 250;
 }

@@ -4,7 +4,8 @@
 // response, command), so transports/smtp-shared.ts classifies both clients alike.
 import net, { type Socket } from 'node:net';
 import tls, { type ConnectionOptions } from 'node:tls';
-import { authPlain, base64, type Command, envelopeCommands, pipelinedGroup } from './commands.js';
+import { accepted, authPlain, base64, type Command, envelopeCommands, pipelinedGroup } from './commands.js';
+import { refused, SmtpError } from './smtp-error.js';
 import { capabilities, type Reply, ReplyParser } from './reply.js';
 
 export interface SessionOptions {
@@ -26,23 +27,6 @@ export interface SessionOptions {
   /** Idle timeout while a reply is awaited (lifted after the final dot: `dataTimeout` bounds that wait). */
   socketTimeout: number;
   dataTimeout: number;
-}
-
-export class SmtpError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly command?: string,
-    readonly responseCode?: number,
-    readonly response?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The failed command's reply as an error. */
-function refused(command: string, reply: Reply, code = 'EENVELOPE'): SmtpError {
-  return new SmtpError(`${command} failed: ${reply.text}`, code, command, reply.code || undefined, reply.text);
 }
 
 interface Pending {
@@ -328,12 +312,4 @@ export class SmtpSession {
     }
     if (!this.socket.destroyed) this.socket.destroy();
   }
-}
-
-/** What counts as success for each command of a transaction. */
-function accepted(command: Command, reply: Reply | undefined): boolean {
-  if (!reply) return false;
-  if (command.name === 'DATA') return reply.code === 354;
-  if (command.name === 'RCPT TO') return reply.code === 250 || reply.code === 251;
-  return reply.code === 250;
 }
