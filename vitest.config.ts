@@ -20,6 +20,7 @@ const unit = [
   'test/delivery/plan.test.ts',
   'test/delivery/progress.test.ts',
   'test/delivery/rate-limit.test.ts',
+  'test/delivery/smtp-wire.test.ts',
   'test/domain/address.test.ts',
   'test/domain/publication.test.ts',
   'test/domain/recipient-rule.test.ts',

@@ -2,9 +2,10 @@
 // reference in the same run.
 //
 //   npx tsx bench/send.ts [recipients=20000] [connections=10] [rounds=2]
+//   SMTP_CLIENT=nodemailer npx tsx bench/send.ts ...   (nodemailer's pool instead of our pipelining client)
 //
 // Sends one corpus issue (the one whose email is closest to 40 KB) to N subscribers through the
-// whole pipeline (SQLite ledger claims and marks, per-recipient message, nodemailer pool), then
+// whole pipeline (SQLite ledger claims and marks, per-recipient message, the pipelining SMTP client), then
 // lets smtp-source send N messages of the same size over the same number of connections, reusing
 // each connection (-d) like our pool. Rounds alternate the two; the best round of each is compared
 // (the machines are shared, so the best run is the least disturbed one). smtp-sink is started on
@@ -77,7 +78,7 @@ async function main() {
     const config = defaultConfig(root);
     config.issuesDir = corpus;
     config.dataDir = work;
-    config.smtpUrl = `smtp://127.0.0.1:${PORT}`;
+    config.smtpUrl = `smtp://127.0.0.1:${PORT}${process.env.SMTP_CLIENT ? `?client=${process.env.SMTP_CLIENT}` : ''}`;
     config.secret = 'bench-secret-0123456789abcdef';
     config.smtp.maxConnections = CONNECTIONS;
     const { issues } = await loadIssues(config);

@@ -36,7 +36,12 @@ const QUERY_OPTIONS: Record<string, OptionKind> = {
   dataTimeout: 'ms',
   // Ours: let credentials go out on a connection that never became TLS (see requiresTls).
   allowPlainAuth: 'boolean',
+  // Ours: which SMTP client sends (delivery/transports/smtp-pipelining.ts by default, or nodemailer's pool).
+  client: 'string',
 };
+
+/** The SMTP clients ?client= may pick; the first is the default. */
+export const SMTP_CLIENTS = ['pipelining', 'nodemailer'] as const;
 
 /** Options that would let the password go out in clear; refused unless allowPlainAuth=true. */
 const PLAINTEXT_OPTIONS: Array<[string, boolean]> = [
@@ -109,6 +114,7 @@ export function parseSmtpUrl(raw: string): SmtpUrl {
     const kind = QUERY_OPTIONS[key];
     if (!kind) throw new SmtpUrlError(`unknown option "${key}" (known: ${Object.keys(QUERY_OPTIONS).join(', ')})`);
     const value = optionValue(key, kind, text);
+    if (key === 'client' && !(SMTP_CLIENTS as readonly string[]).includes(text)) throw new SmtpUrlError(`option client: "${text}" is not ${SMTP_CLIENTS.join(' or ')}`);
     if (key === 'messageTimeout') messageTimeout = value as number;
     else if (key === 'dataTimeout') dataTimeout = value as number;
     else if (key === 'allowPlainAuth') allowPlainAuth = value as boolean;

@@ -5,7 +5,9 @@ import { OUTBOX_URL, parseSmtpUrl } from '../config/smtp-url.js';
 import type { Logger } from '../logging.js';
 import type { Transport } from './transport-types.js';
 import { createOutboxTransport } from './transports/outbox.js';
-import { createSmtpTransport, smtpIdentity } from './transports/smtp.js';
+import { createSmtpTransport } from './transports/smtp.js';
+import { createPipeliningTransport } from './transports/smtp-pipelining.js';
+import { smtpIdentity } from './transports/smtp-shared.js';
 
 /**
  * The transport a configuration selects, as recorded on campaigns: `smtp://host:port` (never a
@@ -26,8 +28,10 @@ export function transportIdentity(config: Config): string {
   return 'outbox';
 }
 
-/** SMTP_URL set -> pooled SMTP; `outbox:` or (development) unset -> `.eml` files under `<dataDir>/outbox`. */
+/** SMTP_URL set -> pooled SMTP (our pipelining client; ?client=nodemailer for nodemailer's pool); `outbox:` or (development) unset -> `.eml` files under `<dataDir>/outbox`. */
 export function createTransport(config: Config, logger: Logger): Transport {
   if (transportIdentity(config) === 'outbox') return createOutboxTransport(config.dataDir, logger, config.smtpUrl === OUTBOX_URL);
-  return createSmtpTransport(config.smtpUrl!, config.smtp, logger);
+  const url = config.smtpUrl!;
+  if (parseSmtpUrl(url).options.client === 'nodemailer') return createSmtpTransport(url, config.smtp, logger);
+  return createPipeliningTransport(url, config.smtp, logger);
 }

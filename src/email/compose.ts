@@ -3,6 +3,7 @@
 // is built here, once; messageFor() only encodes a handful of short values and copies buffers.
 import type { DkimSigner, HeaderField } from './dkim.js';
 import type { OutgoingMessage, PreparedEmail, Recipient } from './message.js';
+import { dotStuff, joinBuffers, stuffedData } from './dot-stuff.js';
 import { bodyHash, hasWsp, newBoundary, relaxBody } from './mime.js';
 import { buildPart } from './parts.js';
 import { htmlValue } from '../templates/escape.js';
@@ -55,6 +56,9 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
   // DKIM relaxed body canonical form: static pieces prepared once; small dynamic ones on the fly.
   const canonicalOf = new Map<Buffer, Buffer>([...textPart.canonical, ...htmlPart.canonical]);
   for (const b of [textHead, htmlHead, closing]) canonicalOf.set(b, Buffer.from(relaxBody(b.toString('latin1')), 'latin1'));
+  // SMTP dot-stuffing of the static pieces, once per campaign (email/dot-stuff.ts).
+  const stuffedOf = new Map<Buffer, Buffer>();
+  for (const b of [textHead, htmlHead, closing, ...textPart.statics, ...htmlPart.statics]) stuffedOf.set(b, dotStuff(b, false));
   const canonicalBodyHash = (body: Buffer[]) => bodyHash(body.map((b) => canonicalOf.get(b) ?? (hasWsp(b) ? Buffer.from(relaxBody(b.toString('latin1')), 'latin1') : b)));
 
   return {
@@ -87,18 +91,24 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
       if (opts.dkim) head += `${opts.dkim.sign(headers, canonicalBodyHash(body))}\r\n`;
       for (const h of headers) head += `${h.line}\r\n`;
       head += '\r\n';
-      // One allocation for the whole message (Buffer.concat was measurably slower here).
-      const headLength = head.length; // latin1: one byte per char
-      let total = headLength;
-      for (const b of body) total += b.length;
-      const raw = Buffer.allocUnsafe(total);
-      raw.write(head, 0, headLength, 'latin1');
-      let offset = headLength;
-      for (const b of body) offset += b.copy(raw, offset);
+      const pieces = [Buffer.from(head, 'latin1'), ...body];
+      // Built when first asked for: the SMTP transport sends smtpData, the outbox and nodemailer read raw.
+      let raw: Buffer | undefined;
+      let smtpData: Buffer[] | undefined;
       return {
         envelope: { from: opts.envelopeFrom, to: [info.envelopeTo] },
         messageId: info.messageId,
-        raw,
+        get raw() {
+          raw ??= joinBuffers(
+            pieces,
+            pieces.reduce((n, b) => n + b.length, 0),
+          );
+          return raw;
+        },
+        get smtpData() {
+          smtpData ??= stuffedData(pieces, stuffedOf);
+          return smtpData;
+        },
       };
     },
   };

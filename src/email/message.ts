@@ -24,6 +24,12 @@ export interface OutgoingMessage {
   messageId: string;
   /** The complete RFC 5322 message (CRLF line ends), DKIM-signed when configured. */
   raw: Buffer;
+  /**
+   * The same message as SMTP DATA content, in pieces to write in order: dot-stuffed, ending in
+   * CRLF "." CRLF (email/dot-stuff.ts). Prepared messages build it from pieces stuffed once per
+   * campaign; when it is absent the SMTP transport stuffs `raw` itself.
+   */
+  readonly smtpData?: readonly Buffer[];
 }
 
 export interface PreparedEmail {

@@ -24,6 +24,8 @@ export interface PartTemplate {
   fill(values: readonly string[], out: Buffer[]): void;
   /** Static output pieces whose DKIM canonical form differs from the raw bytes. */
   canonical: Map<Buffer, Buffer>;
+  /** Every static output piece (fill() pushes these same buffers), so they can be dot-stuffed once. */
+  statics: readonly Buffer[];
 }
 
 export function buildPart(text: string, sentinels: readonly string[]): PartTemplate {
@@ -67,6 +69,7 @@ function quotedPrintablePart(chunks: string[], slots: string[]): { part: PartTem
     encoding: 'quoted-printable',
     slots,
     canonical,
+    statics: pieces,
     fill(values, out) {
       for (let i = 0; i < pieces.length; i++) {
         out.push(pieces[i]!);
@@ -109,6 +112,7 @@ function base64Part(chunks: string[], slots: string[]): PartTemplate {
     encoding: 'base64',
     slots,
     canonical: new Map(),
+    statics: variants.flat(),
     fill(values, out) {
       let carry: Buffer = EMPTY;
       for (let i = 0; i < raw.length; i++) {
