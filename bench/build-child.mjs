@@ -23,7 +23,7 @@ config.site = { ...config.site, title: 'SOFA Weekly', url: 'https://news.example
 const t0 = performance.now();
 const { issues, problems } = await loadIssues(config, { cache: true, ...(threads ? { threads: Number(threads) } : {}) });
 const t1 = performance.now();
-const { files } = await buildSite(config, issues);
+const { files } = await buildSite(config, issues, { cache: true });
 const t2 = performance.now();
 console.log(
   JSON.stringify({

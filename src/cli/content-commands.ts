@@ -47,8 +47,9 @@ export function registerContentCommands(program: Command): void {
       printProblems(problems);
       printWarnings(warnings);
       const published = issues.filter((issue) => isPublished(issue));
-      const { files, skipped } = await buildSite(config, issues);
+      const { files, skipped, warnings: cacheWarnings } = await buildSite(config, issues, { cache: options.cache });
       printSkipped(skipped);
+      printWarnings(cacheWarnings);
       console.log(`built ${published.length} issue${published.length === 1 ? '' : 's'} into ${config.outDir} (${files.length} files)`);
       if (problems.length > 0) {
         console.log(`skipped ${problems.length} problem${problems.length === 1 ? '' : 's'} (see above); run pressroom check for details`);
