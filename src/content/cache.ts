@@ -33,7 +33,11 @@ function codeFingerprint(): string {
 
 /** The key of one issue file's Issue; `bytes` are the file's whole content. */
 export function cacheKey(context: LoadContext, file: string, display: string, bytes: Buffer): string {
-  return createHash('sha256').update(JSON.stringify([context.root, context.siteUrl, context.timeZone, file, display])).update('\0').update(bytes).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([context.root, context.siteUrl, context.timeZone, file, display]))
+    .update('\0')
+    .update(bytes)
+    .digest('hex');
 }
 
 export function openCache(dataDir: string): IssueCache {
