@@ -1,10 +1,14 @@
 // Build benchmark: Pressroom vs Hugo on the same issue files.
-//   npx tsx bench/build.ts [--sizes 1000,10000] [--runs 3] [--one-thread-too]
+//   npm run build && npx tsx bench/build.ts [--sizes 1000,10000] [--runs 3] [--one-thread-too] [--dist DIR]
 // Makes N issues by cloning ../shared/corpus/sofa-weekly with new slugs and dates into
 // bench/.work/build/, then for each size runs (each in its own child process, output folder
 // deleted first, so every run is a full cold build):
-//   - Pressroom: loadIssues + buildSite (bench/build-child.ts): all feeds, topic feeds, archive;
-//   - Hugo: a minimal site whose output is its RSS (20 items) + one HTML page per issue.
+//   - Pressroom: loadIssues + buildSite of the compiled code (bench/build-child.mjs, --dist: an
+//     older checkout's dist/ for a before/after), all feeds, topic feeds, archive; cold: no output
+//     folder and no render cache;
+//   - Hugo: a minimal site whose output is its RSS (20 items) + one HTML page per issue;
+//   - then incremental: one more issue (the newest) added to the folder, Pressroom builds again
+//     over the output and cache of its cold build; printed with its ratio to the cold build.
 // Wall time is measured around the child process (startup included for both); peak memory is
 // the child's max RSS from /usr/bin/time. Prints the median of the runs and the ratio.
 // --one-thread-too also runs Pressroom with loadIssues({ threads: 0 }) in each round (the
@@ -26,6 +30,7 @@ const flag = (name: string, fallback: string) => {
 const SIZES = flag('--sizes', '1000,10000').split(',').map(Number);
 const RUNS = Number(flag('--runs', '3'));
 const ONE_THREAD_TOO = args.includes('--one-thread-too');
+const DIST = path.resolve(flag('--dist', path.join(ROOT, 'dist')));
 
 interface Measured {
   wallMs: number;
@@ -120,24 +125,45 @@ for (const n of SIZES) {
   const issuesDir = path.join(WORK, `issues-${n}`);
   const outDir = path.join(WORK, `out-${n}`);
   const hugoDir = path.join(WORK, `hugo-${n}`);
+  const dataDir = path.join(WORK, `data-${n}`);
   makeIssues(issuesDir, n);
   makeHugoSite(hugoDir, issuesDir);
+  // The issue the incremental build adds: one more clone, dated after all the others.
+  makeIssues(path.join(WORK, 'extra'), n + 1);
+  const extraName = `bench-${pad(n)}.md`;
+  const extraText = readFileSync(path.join(WORK, 'extra', extraName));
+  rmSync(path.join(WORK, 'extra'), { recursive: true, force: true });
 
   type Ours = Measured & { child: Record<string, number> };
-  const pressroom = (threads?: number): Ours => {
-    rmSync(outDir, { recursive: true, force: true });
-    const m = measure(process.execPath, ['--import', 'tsx', 'bench/build-child.ts', issuesDir, outDir, ...(threads !== undefined ? [String(threads)] : [])], ROOT);
+  const pressroom = (threads?: number, expected = n, cold = true): Ours => {
+    if (cold) {
+      rmSync(outDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    const m = measure(process.execPath, ['bench/build-child.mjs', DIST, issuesDir, outDir, dataDir, ...(threads !== undefined ? [String(threads)] : [])], ROOT);
     const child = JSON.parse(m.stdout.trim().split('\n').pop()!);
-    if (child.issues !== n || child.problems !== 0 || child.pages !== n) {
-      throw new Error(`pressroom built ${child.pages} pages from ${child.issues} issues with ${child.problems} problems, expected ${n}`);
+    if (child.issues !== expected || child.problems !== 0 || child.pages !== expected) {
+      throw new Error(`pressroom built ${child.pages} pages from ${child.issues} issues with ${child.problems} problems, expected ${expected}`);
     }
     return { ...m, child };
+  };
+  /** A cold build of n issues, then one issue added and an incremental build; the folder is n issues again after. */
+  const incremental = (): { cold: Ours; warm: Ours } => {
+    const cold = pressroom();
+    writeFileSync(path.join(issuesDir, extraName), extraText);
+    try {
+      return { cold, warm: pressroom(undefined, n + 1, false) };
+    } finally {
+      rmSync(path.join(issuesDir, extraName));
+    }
   };
   const ours: Ours[] = [];
   const oneThread: Ours[] = [];
   const hugo: Measured[] = [];
+  const added: { cold: Ours; warm: Ours }[] = [];
   for (let run = 0; run < RUNS; run++) {
     ours.push(pressroom());
+    added.push(incremental());
     if (ONE_THREAD_TOO) oneThread.push(pressroom(0));
 
     rmSync(path.join(hugoDir, 'public'), { recursive: true, force: true });
@@ -156,6 +182,14 @@ for (const n of SIZES) {
     `hugo ${(hugoWall / 1000).toFixed(2)} s, cpu ${(median(hugo.map((m) => m.cpuMs)) / 1000).toFixed(2)} s, peak ${Math.round(median(hugo.map((m) => m.maxRssKb)) / 1024)} MB | ` +
     `pressroom/hugo wall ${(ourWall / hugoWall).toFixed(2)}x, cpu ${(median(ours.map((m) => m.cpuMs)) / median(hugo.map((m) => m.cpuMs))).toFixed(2)}x`;
   console.log(line);
+  const coldWall = median(added.map((a) => a.cold.wallMs));
+  const warmWall = median(added.map((a) => a.warm.wallMs));
+  console.log(
+    `${' '.repeat(6)}        one issue added: cold build ${(coldWall / 1000).toFixed(2)} s, then incremental ${(warmWall / 1000).toFixed(2)} s ` +
+      `(load ${(median(added.map((a) => a.warm.child.loadMs!)) / 1000).toFixed(2)} s + build ${(median(added.map((a) => a.warm.child.buildMs!)) / 1000).toFixed(2)} s), ` +
+      `cpu ${(median(added.map((a) => a.warm.cpuMs)) / 1000).toFixed(2)} s, peak ${Math.round(median(added.map((a) => a.warm.maxRssKb)) / 1024)} MB | ` +
+      `incremental/cold wall ${(warmWall / coldWall).toFixed(3)}x (median of per-run ratios ${median(added.map((a) => a.warm.wallMs / a.cold.wallMs)).toFixed(3)}x)`,
+  );
   if (ONE_THREAD_TOO) {
     const wall = median(oneThread.map((m) => m.wallMs));
     console.log(

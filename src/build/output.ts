@@ -4,7 +4,8 @@
 // file the last build wrote; the next build deletes the listed files it no longer produces
 // (and folders that become empty), and leaves everything else alone. Each file is written
 // to a temporary name and renamed, so a web server serving the folder never sees half a file;
-// files whose bytes did not change are not rewritten.
+// files whose bytes did not change are not rewritten. A file in a folder this build created
+// is written in place: nothing can be serving a file there yet, and the rename is half the cost.
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -19,7 +20,11 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
 
   const dirs = new Set<string>();
   for (const name of names) dirs.add(path.dirname(path.join(outDir, name)));
-  await inParallel([...dirs].sort(), (dir) => mkdir(dir, { recursive: true }));
+  // mkdir reports the first folder it created, so a result means `dir` itself is new.
+  const created = new Set<string>();
+  await inParallel([...dirs].sort(), async (dir) => {
+    if ((await mkdir(dir, { recursive: true })) !== undefined) created.add(dir);
+  });
 
   const tmpSuffix = `.tmp-${process.pid}`;
   const ours = new Set(previous);
@@ -29,6 +34,8 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
     // Unchanged files are left alone: cheaper than rewriting, and their mtime (the server's
     // Last-Modified) only moves when their bytes do.
     if (ours.has(name) && (await sameContent(target, content))) return;
+    // 'wx': in a new folder the file cannot exist yet; if it somehow does, this fails loudly.
+    if (created.has(path.dirname(target))) return writeFile(target, content, { flag: 'wx' });
     const tmp = `${target}${tmpSuffix}-${i}`;
     await writeFile(tmp, content);
     await rename(tmp, target);

@@ -8,12 +8,16 @@ import { newestFirst, siteFeed, topicFeed } from '../feeds/model.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
 import { indexPage, issuePage, topicPage } from '../archive/pages.js';
 import { STYLESHEET } from '../archive/style.js';
+import type { Problem } from '../content/issue.js';
 import { bundleResources } from './bundles.js';
 import { writeOutput } from './output.js';
+import { cachedIssuePage, openPageCache, savePageCache, type PageCache } from './page-cache.js';
 
 export interface BuildOptions {
   /** "Now" for deciding what is published (default Date.now()). */
   now?: number;
+  /** Issue pages rendered by an earlier build, reused when nothing they show changed (page-cache.ts). */
+  pages?: PageCache;
 }
 
 /** Every output file of the site, by relative path. */
@@ -35,7 +39,8 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 
   published.forEach((issue, i) => {
     const around = { newer: published[i - 1], older: published[i + 1] };
-    files.set(`issues/${issue.slug}/index.html`, issuePage(config, issue, around, feed));
+    const render = () => issuePage(config, issue, around, feed);
+    files.set(`issues/${issue.slug}/index.html`, options.pages ? cachedIssuePage(options.pages, config, issue, around, feed, render) : render());
   });
 
   for (const topic of topics) {
@@ -49,15 +54,26 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 
 /**
  * Writes feeds and archive of the published issues into config.outDir. skipped: one line per
- * bundle file that was not published (see bundles.ts), for the caller to report.
+ * bundle file that was not published (see bundles.ts), for the caller to report. With `cache`,
+ * issue pages come from and go to the page cache in config.dataDir; warnings: a damaged cache
+ * (ignored) or one that could not be written.
  */
-export async function buildSite(config: Config, issues: Issue[], options: BuildOptions = {}): Promise<{ files: string[]; skipped: string[] }> {
+export async function buildSite(
+  config: Config,
+  issues: Issue[],
+  options: { now?: number; cache?: boolean } = {},
+): Promise<{ files: string[]; skipped: string[]; warnings: Problem[] }> {
   const now = options.now ?? Date.now();
-  const files: Map<string, string | Buffer> = renderSite(config, issues, { now });
+  const pages = options.cache ? openPageCache(config.dataDir) : undefined;
+  const warnings = pages?.warning ? [pages.warning] : [];
+  const files: Map<string, string | Buffer> = renderSite(config, issues, { now, pages });
   const published = issues.filter((issue) => isPublished(issue, now));
   const { resources, skipped } = await bundleResources(config, published);
   for (const [name, bytes] of resources) {
     if (!files.has(name)) files.set(name, bytes);
   }
-  return { files: await writeOutput(config.outDir, files), skipped };
+  const written = await writeOutput(config.outDir, files);
+  const failed = pages && savePageCache(pages);
+  if (failed) warnings.push(failed);
+  return { files: written, skipped, warnings };
 }

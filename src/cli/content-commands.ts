@@ -3,16 +3,20 @@ import type { Command } from 'commander';
 import { formatProblem, isPublished, type Problem } from '../content/issue.js';
 import { configFrom } from './common.js';
 
+const NO_CACHE = '--no-cache';
+const NO_CACHE_HELP = 'render every issue again, without reading or writing the render cache (<dataDir>/cache/issues.bin)';
+
 export function registerContentCommands(program: Command): void {
   program
     .command('check')
     .description('validate every issue file and print every problem; exit 1 if any')
     .option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
-    .action(async (options: { issues?: string; config?: string }) => {
+    .option(NO_CACHE, NO_CACHE_HELP)
+    .action(async (options: { issues?: string; config?: string; cache: boolean }) => {
       const config = await configFrom(options);
       const [{ loadIssues }, { bundleFiles }] = await Promise.all([import('../content/load.js'), import('../build/bundles.js')]);
-      const { issues, problems, warnings } = await loadIssues(config);
+      const { issues, problems, warnings } = await loadIssues(config, { cache: options.cache });
       printProblems(problems);
       printWarnings(warnings);
       // Not problems: the issue is fine, those files just stay out of the site (exit status unchanged).
@@ -35,15 +39,17 @@ export function registerContentCommands(program: Command): void {
     .option('--out <dir>', 'output folder (default ./public or PRESSROOM_OUT_DIR)')
     .option('--site-url <url>', 'absolute URL the site is served from (or PRESSROOM_SITE_URL)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
-    .action(async (options: { issues?: string; out?: string; siteUrl?: string; config?: string }) => {
+    .option(NO_CACHE, NO_CACHE_HELP)
+    .action(async (options: { issues?: string; out?: string; siteUrl?: string; config?: string; cache: boolean }) => {
       const config = await configFrom(options);
       const [{ loadIssues }, { buildSite }] = await Promise.all([import('../content/load.js'), import('../build/site.js')]);
-      const { issues, problems, warnings } = await loadIssues(config);
+      const { issues, problems, warnings } = await loadIssues(config, { cache: options.cache });
       printProblems(problems);
       printWarnings(warnings);
       const published = issues.filter((issue) => isPublished(issue));
-      const { files, skipped } = await buildSite(config, issues);
+      const { files, skipped, warnings: cacheWarnings } = await buildSite(config, issues, { cache: options.cache });
       printSkipped(skipped);
+      printWarnings(cacheWarnings);
       console.log(`built ${published.length} issue${published.length === 1 ? '' : 's'} into ${config.outDir} (${files.length} files)`);
       if (problems.length > 0) {
         console.log(`skipped ${problems.length} problem${problems.length === 1 ? '' : 's'} (see above); run pressroom check for details`);

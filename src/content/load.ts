@@ -1,6 +1,6 @@
 // Issue files -> validated, rendered issues. A bad file becomes problems and is skipped;
 // it never stops the other files from loading.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,8 +8,9 @@ import { createContext, Script } from 'node:vm';
 import type { Worker } from 'node:worker_threads';
 import { compiledEntry } from '../compiled-entry.js';
 import type { Config } from '../config/config.js';
+import { cacheKey, openCache, saveCache } from './cache.js';
 import type { Issue, Problem } from './issue.js';
-import { LOADER_HEAP_MB, MAX_LOAD_SECONDS } from './limits.js';
+import { LOADER_HEAP_MB, MAX_ISSUE_BYTES, MAX_LOAD_SECONDS } from './limits.js';
 import type { FileJob, FileResult, LoadContext } from './load-file.js';
 
 /**
@@ -27,6 +28,8 @@ export interface LoadResult {
   problems: Problem[];
   /** Not problems, but worth one line each: issue files that are symbolic links, skipped. */
   warnings: Problem[];
+  /** How many files came from the render cache (LoadOptions.cache) instead of being rendered. */
+  cached: number;
 }
 
 export interface LoadOptions {
@@ -41,6 +44,13 @@ export interface LoadOptions {
    * loader thread, even for a small folder.
    */
   keepThisThreadFree?: boolean;
+  /**
+   * Reuse issues rendered by an earlier load from the render cache in the data folder (cache.ts),
+   * and save this load's issues there (`check` and `build` ask for it). Default false: a cold
+   * load that writes nothing. Ignored with keepThisThreadFree: hashing every file would be sync
+   * work on the thread that serves HTTP.
+   */
+  cache?: boolean;
 }
 
 const TOO_SLOW = `took longer than ${MAX_LOAD_SECONDS} s to read and render (Markdown too complex, e.g. very long runs of * or _); skipped`;
@@ -56,16 +66,45 @@ export async function loadIssues(config: Config, options: LoadOptions = {}): Pro
   // Results keep the sorted file order whichever thread loaded a file, so problems and
   // duplicate-slug choices do not depend on the number of threads.
   const known = await knownStoppers(jobs);
+  const cache = options.cache && !options.keepThisThreadFree ? openCache(config.dataDir) : undefined;
+  if (cache?.warning) warnings.push(cache.warning);
+  const keys = cache ? jobs.map((job) => keyOf(context, job)) : [];
+  let hits = 0;
+  keys.forEach((key, index) => {
+    const cached = key === undefined ? undefined : cache!.known.get(key);
+    if (cached && !known.has(index)) known.set(index, { issue: cached }), hits++;
+  });
   const results = jobs.length === 0 ? [] : threads === 0 ? await loadHere(context, jobs, known) : await loadInThreads(context, jobs, threads, known);
   const problems: Problem[] = [];
   const issues: Issue[] = [];
-  for (const result of results) {
-    if ('issue' in result) issues.push(result.issue);
-    else problems.push(...result.problems);
+  const rendered = new Map<string, Issue>();
+  results.forEach((result, index) => {
+    if ('issue' in result) {
+      issues.push(result.issue);
+      if (keys[index] !== undefined) rendered.set(keys[index], result.issue);
+    } else problems.push(...result.problems);
+  });
+  if (cache && (hits !== rendered.size || rendered.size !== cache.known.size)) {
+    const failed = saveCache(cache, rendered);
+    if (failed) warnings.push(failed);
   }
   const unique = dropDuplicateSlugs(issues, problems);
   unique.sort(newestFirst);
-  return { issues: unique, problems, warnings };
+  return { issues: unique, problems, warnings, cached: hits };
+}
+
+/**
+ * The cache key of a file, or undefined for a file the cache does not hold: too big (refused
+ * without reading it), unreadable, or a bundle (its problems depend on the folder's other files).
+ */
+function keyOf(context: LoadContext, job: FileJob): string | undefined {
+  if (path.basename(job.file) === 'index.md' && path.resolve(path.dirname(job.file)) !== path.resolve(context.root)) return undefined;
+  try {
+    if (statSync(job.file).size > MAX_ISSUE_BYTES) return undefined;
+    return cacheKey(context, job.file, job.display, readFileSync(job.file));
+  } catch {
+    return undefined;
+  }
 }
 
 export function findIssue(issues: Issue[], slug: string): Issue | undefined {
@@ -133,7 +172,9 @@ function newestFirst(a: Issue, b: Issue): number {
  * a loader thread's would be.
  */
 async function loadHere(context: LoadContext, jobs: FileJob[], known: Map<number, FileResult>): Promise<FileResult[]> {
-  // Imported here: a process whose files load in threads (`pressroom start`) never loads the Markdown libraries.
+  // Imported here, and only when a file needs it: a process whose files load in threads
+  // (`pressroom start`), or whose files are all in the render cache, never loads the Markdown libraries.
+  if (jobs.every((_, index) => known.has(index))) return jobs.map((_, index) => known.get(index)!);
   const { loadIssueFile } = await import('./load-file.js');
   // One context for every file: a new one per file costs ~1 ms (0.2 s of `check` on the corpus).
   const sandbox = createContext({ load: (): FileResult | undefined => undefined });
