@@ -78,11 +78,15 @@ function runSender(dir: string, stop: number): Promise<SenderRun> {
     SEND_RSS_PROBE: probe,
   });
   const t = performance.now();
-  const child = spawn(process.execPath, [...flags, '--import', path.join(root, 'bench/send-rss-probe.mjs'), path.join(root, 'bin/pressroom.js'), 'send', SLUG, '--config', path.join(dir, 'pressroom.config.json')], {
-    cwd: root, // the email templates (emails/) are found from the working directory, as for the bench's store
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...flags, '--import', path.join(root, 'bench/send-rss-probe.mjs'), path.join(root, 'bin/pressroom.js'), 'send', SLUG, '--config', path.join(dir, 'pressroom.config.json')],
+    {
+      cwd: root, // the email templates (emails/) are found from the working directory, as for the bench's store
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const samples: SenderRun['samples'] = [];
   let stdout = '';
   let stderr = '';
