@@ -40,10 +40,13 @@ export function registerDeliveryCommands(program: Command): void {
       oneLineErrors(async (slug: string, options: SendOptions) => {
         const modes = [options.test !== undefined, options.dryRun, options.enqueue].filter(Boolean).length;
         if (modes > 1) throw new UsageError('send: --test, --dry-run and --enqueue exclude each other');
+        const sending = options.test === undefined && !options.dryRun && !options.enqueue;
+        // First, before anything allocates: the young generation must not have grown yet.
+        if (sending) (await import('../delivery/young-generation.js')).boundYoungGeneration();
         const config = await configFrom(options);
         const issue = await issueFor(config, slug);
         if (options.test !== undefined) return sendTest(config, issue, options.test);
-        const store = await openStore(config);
+        const store = await openStore(config, { sending });
         try {
           if (options.dryRun) return await dryRun(store, issue);
           await checkSendable(issue);
@@ -93,8 +96,9 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--production', PRODUCTION_HELP)
     .action(
       oneLineErrors(async (slug: string, options: { config?: string; issues?: string; dataDir?: string; send: boolean; unknown?: boolean; production?: boolean }) => {
+        if (options.send) (await import('../delivery/young-generation.js')).boundYoungGeneration();
         const config = await configFrom(options);
-        const store = await openStore(config);
+        const store = await openStore(config, { sending: options.send });
         try {
           const campaign = await store.getCampaign(slug);
           if (!campaign) throw new UsageError(`retry: no campaign "${slug}" (see pressroom status)`);

@@ -4,8 +4,13 @@ import { parseDatabaseUrl } from '../config/database-url.js';
 import type { Config } from '../config/config.js';
 import type { Store } from './store.js';
 
+export interface OpenStoreOptions {
+  /** The process sends campaigns: SQLite keeps a small page cache (sqlite/sql.ts SENDER_CACHE_PRAGMA). */
+  sending?: boolean;
+}
+
 /** DATABASE_URL postgres:// or postgresql:// -> PostgreSQL; otherwise SQLite (`<dataDir>/pressroom.db` by default). */
-export async function openStore(config: Config): Promise<Store> {
+export async function openStore(config: Config, options: OpenStoreOptions = {}): Promise<Store> {
   const target = parseDatabaseUrl(config.databaseUrl, 'DATABASE_URL');
   let store: Store;
   if (target.kind === 'postgres') {
@@ -15,7 +20,7 @@ export async function openStore(config: Config): Promise<Store> {
     // Imported like the PostgreSQL adapter, when chosen: a command on PostgreSQL never loads better-sqlite3.
     const { SqliteStore } = await import('./sqlite/sqlite-store.js');
     // Relative paths are relative to the data folder.
-    store = new SqliteStore(path.resolve(config.dataDir, target.file ?? 'pressroom.db'));
+    store = new SqliteStore(path.resolve(config.dataDir, target.file ?? 'pressroom.db'), { sending: options.sending });
   }
   try {
     await store.migrate();

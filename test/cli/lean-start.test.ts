@@ -1,13 +1,16 @@
 // Every command loads only what it uses: the shipped CLI (bin/pressroom.js -> dist/) runs with a
 // module tracer (module-trace.mjs) and the packages it loaded are read back. `--help`, `--version`,
 // `check` and `status` must never load MJML, fastify, nodemailer, or a database driver they do not use.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/storage/open.js';
 import { postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
-import { runCli, type CliRun } from '../support/cli.js';
+import { runCli, type CliRun, type CliSite } from '../support/cli.js';
+import { makeSite, SLUG } from '../support/site.js';
+import { startTestSmtpServer } from '../support/smtp-server.js';
 import { corpusDir, projectRoot } from '../support/paths.js';
 
 const tracer = pathToFileURL(path.join(import.meta.dirname, 'module-trace.mjs')).href;
@@ -15,12 +18,12 @@ const HEAVY = ['mjml', 'fastify', 'nodemailer'];
 const DRIVERS = ['better-sqlite3', 'pg'];
 
 /** The packages a CLI run loaded, by name (`mjml-core` counts as `mjml`, `@fastify/static` as `fastify`). */
-async function traced(args: string[], env: Record<string, string> = {}): Promise<CliRun & { packages: Set<string> }> {
+async function traced(args: string[], env: Record<string, string> = {}, onSite?: CliSite): Promise<CliRun & { packages: Set<string> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pressroom-lean-'));
   const trace = path.join(dir, 'modules.txt');
   writeFileSync(trace, '');
   writeFileSync(path.join(dir, 'pressroom.config.json'), '{}\n');
-  const site = { dir, config: { dataDir: path.join(dir, 'data') } };
+  const site = onSite ?? { dir, config: { dataDir: path.join(dir, 'data') } };
   const run = await runCli(site, args, { env: { PRESSROOM_MODULE_TRACE: trace, ...env }, nodeArgs: ['--import', tracer] });
   const packages = new Set<string>();
   for (const url of readFileSync(trace, 'utf8').split('\n')) {
@@ -65,6 +68,25 @@ describe('commands load only what they use', () => {
     const status = await traced(['status']);
     expect(status).toMatchObject({ code: 0, stdout: 'no campaigns yet\n', stderr: '' });
     expect(loadedOf(status.packages, [...HEAVY, ...DRIVERS])).toEqual(['better-sqlite3']);
+  });
+
+  it('send loads neither MJML nor fastify in the sending process (the issue is rendered in a child process)', async () => {
+    const site = makeSite();
+    const store = await openStore(site.config);
+    await store.addSubscriber({ email: 'reader@example.org', status: 'active' });
+    await store.close();
+    const smtp = await startTestSmtpServer();
+    try {
+      const send = await traced(['send', SLUG], { SMTP_URL: smtp.url }, site);
+      expect(send.code).toBe(0);
+      expect(send.stdout).toContain('1 sent now');
+      expect(smtp.countFor('reader@example.org')).toBe(1);
+      expect(send.packages.has('better-sqlite3')).toBe(true); // the tracer sees the sender's modules
+      expect(loadedOf(send.packages, ['mjml', 'fastify', 'pg'])).toEqual([]);
+    } finally {
+      await smtp.close();
+      rmSync(site.dir, { recursive: true, force: true });
+    }
   });
 
   describe('on PostgreSQL', async () => {

@@ -238,3 +238,10 @@ export const SQL = {
         updated_at = max(r.updated_at, @now)
       RETURNING granted, tokens`,
 } as const;
+
+// A process that sends campaigns keeps SQLite's own default page cache (2 MB) instead of
+// better-sqlite3's 16 MB: its hot queries (claims, marks, the departure check) touch a few pages
+// of an index range, and its full scans of a large ledger (stats, giving claims back) would only
+// fill a bigger cache for good (+16 MB of RSS at 1,000,000 rows; BENCHMARKS.md, send). Bulk
+// imports keep the large cache: their random index inserts are what it is for.
+export const SENDER_CACHE_PRAGMA = 'cache_size = -2000';

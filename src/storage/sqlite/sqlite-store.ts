@@ -10,15 +10,20 @@ import { rekeySubscribers } from '../core/rekey.js';
 import { SqlStore } from '../core/sql-store.js';
 import { StoreError } from '../store.js';
 import { guardSqlite, SqliteDialect, translateError } from './sqlite-dialect.js';
-import { MIGRATIONS, PRAGMAS, SQL } from './sql.js';
+import { MIGRATIONS, PRAGMAS, SENDER_CACHE_PRAGMA, SQL } from './sql.js';
+
+export interface SqliteOptions {
+  /** The connection sends campaigns: a small page cache (see SENDER_CACHE_PRAGMA). */
+  sending?: boolean;
+}
 
 export class SqliteStore extends SqlStore {
   readonly file: string;
   private readonly connection: Database.Database;
 
-  constructor(file: string) {
+  constructor(file: string, options: SqliteOptions = {}) {
     const resolved = path.resolve(file);
-    const connection = openDatabase(resolved);
+    const connection = openDatabase(resolved, options.sending ? [...PRAGMAS, SENDER_CACHE_PRAGMA] : PRAGMAS);
     super(new SqliteDialect(connection, resolved));
     this.file = resolved;
     this.connection = connection;
@@ -52,7 +57,7 @@ export class SqliteStore extends SqlStore {
   }
 }
 
-function openDatabase(file: string): Database.Database {
+function openDatabase(file: string, pragmas: readonly string[]): Database.Database {
   const dir = path.dirname(file);
   try {
     mkdirSync(dir, { recursive: true });
@@ -67,7 +72,7 @@ function openDatabase(file: string): Database.Database {
     throw translateError(file, err);
   }
   try {
-    for (const p of PRAGMAS) db.pragma(p);
+    for (const p of pragmas) db.pragma(p);
   } catch (err) {
     db.close();
     throw translateError(file, err);
