@@ -11,11 +11,9 @@ import { maxSendMs, parseSmtpUrl, requiresTls, type SmtpUrl } from '../../config
 import { stuffedData } from '../../email/dot-stuff.js';
 import type { OutgoingMessage } from '../../email/message.js';
 import type { Logger } from '../../logging.js';
-import { TokenBucket } from '../rate-limit.js';
-import { SendError } from '../send-error.js';
 import { type SessionOptions, SmtpSession } from '../smtp/session.js';
 import type { SendMeta, SendResult, Transport } from '../transport-types.js';
-import { type Connection, smtpIdentity, toSendError } from './smtp-shared.js';
+import { smtpTransportBasics, takeSendPermit, toSendError } from './smtp-shared.js';
 
 const DEFAULTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
@@ -23,24 +21,14 @@ export function createPipeliningTransport(smtpUrl: string, smtp: Config['smtp'],
   const url = parseSmtpUrl(smtpUrl);
   const { messageTimeout, dataTimeout } = url;
   const pool = new SessionPool(sessionOptions(url), smtp.maxConnections);
-  const bucket = smtp.rateLimit ? new TokenBucket(smtp.rateLimit) : null;
-  const identity = smtpIdentity(url);
-  const description = `SMTP ${identity} (${smtp.maxConnections} connections${smtp.rateLimit ? `, ${smtp.rateLimit} msg/s` : ''})`;
-  const connection: Connection = { url, endpoint: identity };
-  logger.debug({ transport: description }, 'SMTP transport ready');
+  const { bucket, identity, description, connection } = smtpTransportBasics(url, smtp, logger);
 
   return {
     description,
     identity,
     maxSendMs: maxSendMs(url),
     async send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult> {
-      if (bucket) {
-        try {
-          await bucket.take(meta?.signal);
-        } catch {
-          throw new SendError('aborted before sending', { kind: 'temporary', response: 'aborted' });
-        }
-      }
+      await takeSendPermit(bucket, meta);
       let session: SmtpSession | null = null;
       let timedOut: number | null = null;
       let afterDot = false;

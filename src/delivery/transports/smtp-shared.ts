@@ -2,9 +2,13 @@
 // an SMTP failure into a SendError kind. Errors arrive shaped as nodemailer shapes them
 // (`code`, `responseCode`, `response`, `command`); the pipelining client (smtp/session.ts) builds
 // its errors the same way, so the rule lives here once.
+import type { Config } from '../../config/config.js';
 import { requiresTls, type SmtpUrl } from '../../config/smtp-url.js';
+import type { Logger } from '../../logging.js';
+import { TokenBucket } from '../rate-limit.js';
 import { isUserUnknown } from '../retry.js';
 import { SendError } from '../send-error.js';
+import type { SendMeta } from '../transport-types.js';
 
 /** Errors that say the transport itself is misconfigured: stop instead of failing every row. */
 const FATAL_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ETLS', 'EREQUIRETLS', 'ECONFIG', 'EPROXY']);
@@ -74,4 +78,27 @@ export function parseCode(response: string): number | null {
 
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
+}
+
+/** What both SMTP clients derive alike from the URL and settings: the send-rate bucket, the identity recorded on campaigns, the description in logs. */
+export function smtpTransportBasics(
+  url: SmtpUrl,
+  smtp: Config['smtp'],
+  logger: Logger,
+): { bucket: TokenBucket | null; identity: string; description: string; connection: Connection } {
+  const bucket = smtp.rateLimit ? new TokenBucket(smtp.rateLimit) : null;
+  const identity = smtpIdentity(url);
+  const description = `SMTP ${identity} (${smtp.maxConnections} connections${smtp.rateLimit ? `, ${smtp.rateLimit} msg/s` : ''})`;
+  logger.debug({ transport: description }, 'SMTP transport ready');
+  return { bucket, identity, description, connection: { url, endpoint: identity } };
+}
+
+/** Waits for a send permit of the local rate limit; a send aborted while waiting is a temporary failure. */
+export async function takeSendPermit(bucket: TokenBucket | null, meta?: SendMeta): Promise<void> {
+  if (!bucket) return;
+  try {
+    await bucket.take(meta?.signal);
+  } catch {
+    throw new SendError('aborted before sending', { kind: 'temporary', response: 'aborted' });
+  }
 }

@@ -26,10 +26,9 @@ import type { Config } from '../../config/config.js';
 import { maxSendMs, parseSmtpUrl, requiresTls, type SmtpUrl } from '../../config/smtp-url.js';
 import type { OutgoingMessage } from '../../email/message.js';
 import type { Logger } from '../../logging.js';
-import { TokenBucket } from '../rate-limit.js';
 import { SendError } from '../send-error.js';
 import type { SendMeta, SendResult, Transport } from '../transport-types.js';
-import { type Connection, parseCode, smtpIdentity, toSendError } from './smtp-shared.js';
+import { parseCode, smtpTransportBasics, takeSendPermit, toSendError } from './smtp-shared.js';
 
 /** The URL's options minus ours that nodemailer does not know. */
 function withoutClient(options: SmtpUrl['options']): SmtpUrl['options'] {
@@ -69,24 +68,14 @@ export function createSmtpTransport(smtpUrl: string, smtp: Config['smtp'], logge
     maxRequeues: 0,
   });
   pool.on('error', () => {}); // failures are reported per message
-  const bucket = smtp.rateLimit ? new TokenBucket(smtp.rateLimit) : null;
-  const identity = smtpIdentity(url);
-  const description = `SMTP ${identity} (${smtp.maxConnections} connections${smtp.rateLimit ? `, ${smtp.rateLimit} msg/s` : ''})`;
-  const connection: Connection = { url, endpoint: identity };
-  logger.debug({ transport: description }, 'SMTP transport ready');
+  const { bucket, identity, description, connection } = smtpTransportBasics(url, smtp, logger);
 
   return {
     description,
     identity,
     maxSendMs: maxSendMs(url),
     async send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult> {
-      if (bucket) {
-        try {
-          await bucket.take(meta?.signal);
-        } catch {
-          throw new SendError('aborted before sending', { kind: 'temporary', response: 'aborted' });
-        }
-      }
+      await takeSendPermit(bucket, meta);
       // One plain controller and timer per message: AbortSignal.timeout/any cost more per message.
       const controller = new AbortController();
       let timedOut: number | null = null;
