@@ -47,6 +47,7 @@ const e2e = [
   'test/delivery/cli.test.ts',
   'test/delivery/cli-safety.test.ts',
   'test/delivery/kill.test.ts',
+  'test/delivery/worker-id.test.ts',
   'test/delivery/young-generation.test.ts',
   'test/email/preview.test.ts',
   'test/feeds/hostile-text.test.ts',

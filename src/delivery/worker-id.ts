@@ -2,7 +2,7 @@
 // its own stale rows back at start (a restarted `pressroom send` resumes at once instead of waiting
 // for the lease to expire). That is only safe if no other live process uses the same id, so on one
 // machine the id is guarded by a pid file: a second concurrent process gets a unique id instead.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { safeName } from './transports/outbox.js';
@@ -23,21 +23,30 @@ export function acquireWorkerId(dataDir: string, base: string): WorkerIdentity {
   const dir = path.join(dataDir, 'locks');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${safeName(base)}.pid`);
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
-      return { workerId: base, stable: true, release: () => releaseIfOurs(file) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        const workerId = `${base}#${process.pid}`;
-        return { workerId, stable: false, release: () => {} };
+  // The pid is written to a file of our own and linked into place: a link is atomic and fails if
+  // the name exists, so another process never reads a lock file that is still empty (with a plain
+  // create-then-write it could, take the empty file for a dead holder's, and share our id).
+  const mine = `${file}.${process.pid}.tmp`;
+  writeFileSync(mine, `${process.pid}\n`);
+  try {
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        linkSync(mine, file);
+        return { workerId: base, stable: true, release: () => releaseIfOurs(file) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const holder = Number(readFileSync(file, 'utf8').trim());
+        if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+          const workerId = `${base}#${process.pid}`;
+          return { workerId, stable: false, release: () => {} };
+        }
+        rmSync(file, { force: true }); // left by a dead process: take it over
       }
-      rmSync(file, { force: true }); // left by a dead process: take it over
     }
+    return { workerId: `${base}#${process.pid}`, stable: false, release: () => {} };
+  } finally {
+    rmSync(mine, { force: true });
   }
-  return { workerId: `${base}#${process.pid}`, stable: false, release: () => {} };
 }
 
 function isAlive(pid: number): boolean {
