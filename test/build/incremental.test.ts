@@ -1,7 +1,3 @@
-// The incremental build: a build over the output and render cache of an earlier one gives the
-// same bytes as a cold build of the same folder, whatever changed in between; a damaged cache
-// is ignored with one warning. Real corpus files, the real loader and writer, the real CLI.
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +8,7 @@ import { CACHE_FILE } from '../../src/content/cache.js';
 import { loadIssues } from '../../src/content/load.js';
 import { CORPUS, siteConfig, tempDir } from '../feeds/helpers.js';
 import { execCli } from '../support/cli.js';
+import { readTree } from '../support/site.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const SAMPLE = readdirSync(CORPUS)
@@ -40,17 +37,6 @@ async function build(config: Config, cache: boolean) {
   const built = await buildSite(config, loaded.issues, { now: NOW, cache });
   expect(built.warnings.map((w) => w.message)).toEqual(loaded.warnings.map((w) => w.message));
   return loaded;
-}
-
-/** Relative path -> sha256 of the bytes, for every file under dir. */
-function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    out.set(path.relative(dir, full), createHash('sha256').update(readFileSync(full)).digest('hex'));
-  }
-  return out;
 }
 
 describe('an incremental build', () => {

@@ -1,6 +1,3 @@
-// The whole real corpus, loaded by the real loader, built into a temp folder and checked
-// with ../shared/tools/validate-feeds and by reading the files back.
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +9,7 @@ import { loadIssues } from '../../src/content/load.js';
 import { issueId } from '../../src/feeds/ids.js';
 import { groupTopics } from '../../src/feeds/topics.js';
 import { CORPUS, date, feedparser, issue, siteConfig, tempDir, validateFeeds } from '../feeds/helpers.js';
+import { readTree } from '../support/site.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const corpusFiles = readdirSync(CORPUS).filter((f) => f.endsWith('.md'));
@@ -21,17 +19,6 @@ function corpusConfig(outDir: string, site: Partial<Config['site']> = {}): Confi
   config.issuesDir = CORPUS;
   config.outDir = outDir;
   return config;
-}
-
-/** Relative path -> sha256 of the bytes, for every file under dir. */
-function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    out.set(path.relative(dir, full), createHash('sha256').update(readFileSync(full)).digest('hex'));
-  }
-  return out;
 }
 
 let issues: Issue[];

@@ -70,3 +70,13 @@ export function dkimKey(): { privateKeyPath: string; dnsRecord: string } {
   const der = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
   return { privateKeyPath, dnsRecord: `v=DKIM1; k=rsa; p=${der}` };
 }
+
+/** A raw message without what differs between any two renders or passes by design: the MIME boundary and the Date header. */
+export function stableMessage(raw: Buffer): string {
+  const s = raw.toString('latin1');
+  const boundary = /boundary="([^"]+)"/.exec(s)![1]!;
+  return s
+    .split(boundary)
+    .join('<boundary>')
+    .replace(/\r\nDate: [^\r]+/, '\r\nDate: <date>');
+}

@@ -19,6 +19,7 @@ import type { Store } from '../../src/storage/store.js';
 import { makeSite, SLUG } from '../support/site.js';
 import { startTestSmtpServer, type TestSmtpOptions, type TestSmtpServer } from '../support/smtp-server.js';
 import { postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
+import { stableMessage } from './helpers.js';
 
 const pgAvailable = await postgresAvailable();
 const schemas = new SchemaPool();
@@ -108,16 +109,6 @@ async function site(kind: 'SQLite' | 'PostgreSQL', faults: TestSmtpOptions = {},
 
 /** Half the recipients refuse their first RCPT with a 451: the first pass ends with retries left. */
 const halfRefusedOnce: TestSmtpOptions = { rcpt: (to, n) => (n === 1 && Number(/\d+/.exec(to)![0]) % 2 === 0 ? { code: 451, message: 'try later' } : null) };
-
-/** A raw message without what differs between any two passes by design: the MIME boundary and the Date. */
-function stable(raw: Buffer): string {
-  const s = raw.toString('latin1');
-  const boundary = /boundary="([^"]+)"/.exec(s)![1]!;
-  return s
-    .split(boundary)
-    .join('<boundary>')
-    .replace(/\r\nDate: [^\r]+/, '\r\nDate: <date>');
-}
 
 function rawFor(server: TestSmtpServer, to: string): Buffer[] {
   return server.messages.filter((m) => m.to.includes(to)).map((m) => m.raw);
@@ -212,7 +203,7 @@ for (const kind of ['SQLite', 'PostgreSQL'] as const) {
         const to = `sub${i}@example.org`;
         const [a] = rawFor(fresh.server, to);
         const [b] = rawFor(cached.server, to);
-        expect(stable(b!)).toBe(stable(a!));
+        expect(stableMessage(b!)).toBe(stableMessage(a!));
       }
     });
   });

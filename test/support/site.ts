@@ -1,6 +1,7 @@
 // Temp folders and test sites: a folder with pressroom.config.json, one issue file and a data
 // folder, for tests that run the CLI or open the store on it.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -76,4 +77,15 @@ export function siteWithSmtpPerFile(): SiteWithSmtp {
     if (fixture.site) rmSync(fixture.site.dir, { recursive: true, force: true });
   });
   return fixture;
+}
+
+/** Relative path -> sha256 of the bytes, for every file under dir (to compare two builds byte for byte). */
+export function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    out.set(path.relative(dir, full), createHash('sha256').update(readFileSync(full)).digest('hex'));
+  }
+  return out;
 }
