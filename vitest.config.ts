@@ -31,6 +31,7 @@ const unit = [
   'test/email/system-email.test.ts',
   'test/email/token-pins.test.ts',
   'test/email/tokens.test.ts',
+  'test/email/verp.test.ts',
   'test/feeds/dates.test.ts',
   'test/feeds/text.test.ts',
   'test/feeds/topics.test.ts',

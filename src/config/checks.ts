@@ -3,6 +3,7 @@
 // `where` names the setting as the operator wrote it: "PRESSROOM_PORT", "--site-url",
 // "/srv/news/pressroom.config.json: smtpUrl", or the setting's path when it is the default.
 import cron from 'node-cron';
+import { parseAddress } from '../domain/address.js';
 import { readDkimKey, type DkimSettings } from './dkim-key.js';
 import { ConfigError } from './errors.js';
 import { maxSendMs, OUTBOX_URL, parseSmtpUrl, redactSmtpUrl, SmtpUrlError, type SmtpUrl } from './smtp-url.js';
@@ -61,4 +62,16 @@ export function checkLease(leaseSeconds: number, url: SmtpUrl, where: { lease: s
   throw new ConfigError(
     `${where.lease}: ${leaseSeconds} s is not longer than one SMTP send may take (${url.messageTimeout / 1000} s up to the final dot + ${url.dataTimeout / 1000} s for the answer, ?messageTimeout and ?dataTimeout of ${where.smtpUrl}); expected more than ${longest / 1000} s (default 1800)`,
   );
+}
+
+/** A VERP return path: a plain address whose local part has room for `+<token>`
+ * (up to 41 characters with the largest ids: RFC 5321 allows 64 in all).. */
+export function checkBounceAddress(address: string, where: string): void {
+  const parsed = parseAddress(address);
+  if (!parsed.ok) throw new ConfigError(`${where}: ${JSON.stringify(address)} ${parsed.problem} (expected e.g. bounces@news.example.org)`);
+  const local = parsed.ascii.slice(0, parsed.ascii.lastIndexOf('@'));
+  if (local.includes('+'))
+    throw new ConfigError(`${where}: ${JSON.stringify(address)} has a + in its local part; the + starts each message's token (expected e.g. bounces@news.example.org)`);
+  if (local.length > 23)
+    throw new ConfigError(`${where}: ${JSON.stringify(address)} has a local part over 23 characters, leaving no room for the token (RFC 5321 allows 64 in all)`);
 }

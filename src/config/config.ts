@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { checkDkim, checkLease, checkSchedule, checkSecret, checkSmtpUrl, checkTimeZone } from './checks.js';
+import { checkBounceAddress, checkDkim, checkLease, checkSchedule, checkSecret, checkSmtpUrl, checkTimeZone } from './checks.js';
 import { parseDatabaseUrl } from './database-url.js';
 import { ENV_VARIABLES, EnvSyntaxError, port, redact, trustProxy, type EnvParser, type EnvVariable } from './env.js';
 import { ConfigError } from './errors.js';
@@ -127,6 +127,7 @@ function check(config: Config, where: (setting: string) => string): void {
   if (config.secret !== undefined) checkSecret(config.secret, where('secret'));
   parseDatabaseUrl(config.databaseUrl, where('databaseUrl'));
   if (config.email.dkim) checkDkim(config.email.dkim, where('email.dkim'));
+  if (config.email.bounceAddress !== undefined) checkBounceAddress(config.email.bounceAddress, where('email.bounceAddress'));
   const smtp = config.smtpUrl === undefined ? undefined : checkSmtpUrl(config.smtpUrl, where('smtpUrl'));
   if (smtp) checkLease(config.smtp.leaseSeconds, smtp, { lease: where('smtp.leaseSeconds'), smtpUrl: where('smtpUrl') });
 }

@@ -60,6 +60,8 @@ const email = z
     listId: z.string().default('newsletter.localhost'),
     feedbackId: z.string().default('newsletter:pressroom'),
     unsubscribeMailto: z.string().optional(),
+    /** The VERP return path (src/email/verp.ts): issue mail leaves as `<local>+<token>@<domain>`. Unset = fromAddress. */
+    bounceAddress: z.string().optional(),
     /** A path: relative to the file it is written in (defaults: to the working directory). */
     templatesDir: z.string().default('emails'),
     /** privateKeyPath is checked when the configuration loads (a readable RSA private key). */

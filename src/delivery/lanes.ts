@@ -99,7 +99,7 @@ class Round {
     const { prepared, limiter, plan, queue, transport, slug, policy, signal } = this.deps;
     let message: OutgoingMessage;
     try {
-      message = prepared.messageFor({ id: row.subscriberId, email: row.email, name: row.name });
+      message = prepared.messageFor({ id: row.subscriberId, email: row.email, name: row.name, campaignId: row.campaignId });
     } catch (err) {
       // The row's own data cannot make a message (e.g. an address the MIME layer refuses).
       await this.record(row, notSent((err as Error).message));

@@ -15,6 +15,8 @@ export interface PerRecipient<K extends string> {
   headers: HeaderField[];
   messageId: string;
   envelopeTo: string;
+  /** The envelope sender of this copy when it is not the campaign's (a VERP return path). */
+  envelopeFrom?: string;
 }
 
 export interface ComposeOptions<K extends string> {
@@ -96,7 +98,7 @@ export function composePrepared<K extends string>(opts: ComposeOptions<K>, subje
       let raw: Buffer | undefined;
       let smtpData: Buffer[] | undefined;
       return {
-        envelope: { from: opts.envelopeFrom, to: [info.envelopeTo] },
+        envelope: { from: info.envelopeFrom ?? opts.envelopeFrom, to: [info.envelopeTo] },
         messageId: info.messageId,
         get raw() {
           raw ??= joinBuffers(

@@ -7,10 +7,12 @@ import { readDkimKey } from '../config/dkim-key.js';
 
 /**
  * Signed header fields. List-Unsubscribe and List-Unsubscribe-Post are listed explicitly:
- * RFC 8058 only honours one-click unsubscribe when the signature covers both.
+ * RFC 8058 only honours one-click unsubscribe when the signature covers both; RFC 9477 asks the
+ * same of CFBL-Address and CFBL-Feedback-ID.
  */
 export const SIGNED_HEADERS =
-  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' + 'List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' +
+  'List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID:CFBL-Address:CFBL-Feedback-ID';
 
 export interface HeaderField {
   /** Lower-case field name. */

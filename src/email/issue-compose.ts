@@ -10,6 +10,7 @@ import type { Recipient } from './message.js';
 import { addressLine, checkAddress, oneLine } from './mime.js';
 import { createSender, msgIdAtom } from './sender.js';
 import { signToken } from './tokens.js';
+import { verpAddress, verpToken } from './verp.js';
 
 /** Per-subscriber template variables: filled in per recipient, after rendering. */
 export const RECIPIENT_VARIABLES = ['name', 'email', 'unsubscribe_url', 'preferences_url'] as const;
@@ -31,6 +32,7 @@ export function composeIssueEmail(config: Config, issue: Issue, secret: string, 
   // send is recognisable; the keyed hash (computed once) keeps ids of different installations apart.
   // A test copy is a new message every time: <slug.test.random@domain>.
   const issueHash = stableHash(secret, issue.slug);
+  const bounceAddress = config.email.bounceAddress;
 
   return composePrepared(
     {
@@ -49,6 +51,7 @@ export function composeIssueEmail(config: Config, issue: Issue, secret: string, 
         const messageId = r.test
           ? `<${slugPart}.test.${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}@${sender.domain}>`
           : `<${slugPart}.${r.id}.${issueHash}@${sender.domain}>`;
+        const returnPath = returnPathFor(bounceAddress, secret, r);
         return {
           values: {
             name: r.name ? oneLine(r.name) : '',
@@ -56,9 +59,15 @@ export function composeIssueEmail(config: Config, issue: Issue, secret: string, 
             unsubscribe_url: unsubscribeUrl,
             preferences_url: preferencesUrl,
           },
-          headers: [field('To', addressLine('To', r.name, to)), field('Message-ID', `Message-ID: ${messageId}`), sender.listUnsubscribe(unsubscribeUrl, token)],
+          headers: [
+            field('To', addressLine('To', r.name, to)),
+            field('Message-ID', `Message-ID: ${messageId}`),
+            sender.listUnsubscribe(unsubscribeUrl, token),
+            ...(returnPath ? returnPath.headers : []),
+          ],
           messageId,
           envelopeTo: to,
+          ...(returnPath ? { envelopeFrom: returnPath.envelopeFrom } : {}),
         };
       },
     },
@@ -68,4 +77,18 @@ export function composeIssueEmail(config: Config, issue: Issue, secret: string, 
 
 function stableHash(secret: string, slug: string): string {
   return createHmac('sha256', secret).update(`message-id\0${slug}`).digest('base64url').replace(/[-_]/g, '').slice(0, 12);
+}
+
+/**
+ * With email.bounceAddress, a campaign copy leaves from its VERP address and carries the RFC 9477
+ * complaint feedback headers (the same signed token, so an ARF report names the copy exactly).
+ * A test copy or a message outside a campaign keeps the plain sender.
+ */
+function returnPathFor(bounceAddress: string | undefined, secret: string, r: Recipient): { envelopeFrom: string; headers: ReturnType<typeof field>[] } | null {
+  if (bounceAddress === undefined || r.test || r.campaignId === undefined) return null;
+  const target = { campaignId: r.campaignId, subscriberId: r.id };
+  return {
+    envelopeFrom: verpAddress(bounceAddress, secret, target),
+    headers: [field('CFBL-Address', `CFBL-Address: ${bounceAddress}; report=arf`), field('CFBL-Feedback-ID', `CFBL-Feedback-ID: ${verpToken(secret, target)}`)],
+  };
 }

@@ -5,6 +5,8 @@ export interface Recipient {
   id: number;
   email: string;
   name: string | null;
+  /** The campaign this copy belongs to: with email.bounceAddress, it names the VERP return path. */
+  campaignId?: number;
   /** A one-off test copy: it gets a Message-ID of its own (see testRecipient). */
   test?: boolean;
 }

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { enqueueCampaign, sendCampaign, DeliveryError, MarkCoalescer, type Progress, type SendCampaignDeps } from '../../src/delivery/campaign.js';
 import { createTransport, type Transport } from '../../src/delivery/transport.js';
+import { parseVerpAddress } from '../../src/email/verp.js';
 import { silentLogger } from '../../src/logging.js';
 import { startTestSmtpServer, type TestSmtpOptions, type TestSmtpServer } from '../support/smtp-server.js';
 import { address, makeHarness, readLedger, type Harness } from './harness.js';
@@ -20,9 +21,14 @@ interface Setup {
   deps: (extra?: Partial<SendCampaignDeps>) => SendCampaignDeps;
 }
 
-async function setup(n: number, faults: TestSmtpOptions = {}, opts: { urlQuery?: string; maxConnections?: number; maxAttempts?: number; batchSize?: number } = {}): Promise<Setup> {
+async function setup(
+  n: number,
+  faults: TestSmtpOptions = {},
+  opts: { urlQuery?: string; maxConnections?: number; maxAttempts?: number; batchSize?: number; bounceAddress?: string } = {},
+): Promise<Setup> {
   const h = await makeHarness(n);
   cleanup.push(() => h.cleanup());
+  if (opts.bounceAddress) h.config.email.bounceAddress = opts.bounceAddress;
   const server = await startTestSmtpServer(faults);
   cleanup.push(() => server.close());
   h.config.smtpUrl = server.url + (opts.urlQuery ?? '');
@@ -80,6 +86,22 @@ describe('sendCampaign', () => {
     expect(again).toMatchObject({ alreadyFinished: true, sentNow: 0 });
     expect(s.server.accepted()).toBe(300);
   });
+
+  for (const client of ['pipelining', 'nodemailer'] as const) {
+    it(`with email.bounceAddress, every copy's MAIL FROM is the VERP address of its own (campaign, subscriber) (${client} client)`, async () => {
+      const bounces = 'bounces@news.example.org';
+      const s = await setup(40, { keepMessages: true }, { bounceAddress: bounces, urlQuery: client === 'nodemailer' ? '?client=nodemailer' : '' });
+      expect(await sendCampaign(s.deps(), s.h.issue)).toMatchObject({ sent: 40, failed: 0 });
+      const campaign = (await s.h.store.getCampaign(s.h.issue.slug))!;
+      const idOf = new Map((await s.h.store.listSubscribers({ limit: 100 })).map((sub) => [sub.email, sub.id]));
+      expect(s.server.messages).toHaveLength(40);
+      const wrong = s.server.messages.filter((m) => {
+        const check = parseVerpAddress(m.from, bounces, s.h.config.secret!);
+        return !check.ok || check.campaignId !== campaign.id || check.subscriberId !== idOf.get(m.to[0]!);
+      });
+      expect(wrong.map((m) => `${m.to[0]} from ${m.from}`)).toEqual([]);
+    });
+  }
 
   it('retries 451/452 until they pass, fails 5xx at once, and bounces user-unknown subscribers', async () => {
     const s = await setup(200, {

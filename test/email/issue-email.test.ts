@@ -10,6 +10,7 @@ import { loadIssues } from '../../src/content/load.js';
 import { prepareIssueEmail } from '../../src/email/issue-email.js';
 import type { Recipient } from '../../src/email/message.js';
 import { verifyToken } from '../../src/email/tokens.js';
+import { parseVerpAddress } from '../../src/email/verp.js';
 import { copyTemplates, dkimKey, emailConfig, makeIssue, REPO, SECRET } from './helpers.js';
 
 const CORPUS = path.resolve(REPO, '../shared/corpus/sofa-weekly');
@@ -364,6 +365,36 @@ describe('bad input', () => {
 });
 
 describe('DKIM', () => {
+  it('with email.bounceAddress, a campaign copy leaves from its VERP address with signed CFBL headers; a test copy does not', async () => {
+    const key = dkimKey();
+    const config = emailConfig();
+    config.email.dkim = { domain: 'news.example.org', selector: 'pr2026', privateKeyPath: key.privateKeyPath };
+    config.email.bounceAddress = 'bounces@news.example.org';
+    const prepared = await prepareIssueEmail(config, makeIssue(), SECRET);
+    const resolver = async (name: string, type: string) => {
+      if (name === 'pr2026._domainkey.news.example.org' && type === 'TXT') return [[key.dnsRecord]];
+      throw Object.assign(new Error(`no ${type} ${name}`), { code: 'ENOTFOUND' });
+    };
+    const m = prepared.messageFor({ ...alice, campaignId: 7 });
+    expect(parseVerpAddress(m.envelope.from, 'bounces@news.example.org', SECRET)).toEqual({ ok: true, campaignId: 7, subscriberId: alice.id });
+    const head = m.raw.toString('latin1').split('\r\n\r\n')[0]!;
+    expect(head).toMatch(/\r\nCFBL-Address: bounces@news\.example\.org; report=arf\r\n/);
+    const feedbackId = /\r\nCFBL-Feedback-ID: (\S+)\r\n/.exec(head)![1]!;
+    expect(m.envelope.from).toBe(`bounces+${feedbackId}@news.example.org`);
+    const result = await dkimVerify(m.raw, { resolver });
+    expect(result.results[0]!.status.result).toBe('pass');
+    const signed = (result.results[0]!.signingHeaders.keys as string).toLowerCase().split(': ').join(':').split(':');
+    expect(signed).toEqual(expect.arrayContaining(['cfbl-address', 'cfbl-feedback-id']));
+    const tampered = Buffer.from(m.raw.toString('latin1').replace(`CFBL-Feedback-ID: ${feedbackId}`, `CFBL-Feedback-ID: x${feedbackId.slice(1)}`), 'latin1');
+    expect((await dkimVerify(tampered, { resolver })).results[0]!.status.result).not.toBe('pass');
+
+    // A test copy, or one outside a campaign, keeps the plain sender and no feedback headers.
+    for (const plain of [prepared.messageFor({ ...alice, test: true, campaignId: 7 }), prepared.messageFor(alice)]) {
+      expect(plain.envelope.from).toBe(config.email.fromAddress);
+      expect(plain.raw.toString('latin1')).not.toMatch(/CFBL-/);
+    }
+  });
+
   it('signs each message so that mailauth verifies it, covering both List-Unsubscribe headers', async () => {
     const key = dkimKey();
     const config = emailConfig();
