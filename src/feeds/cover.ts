@@ -1,5 +1,5 @@
 // An issue's cover in the feeds. Not an RSS <enclosure> or an Atom enclosure link: covers are
-// often CDN URLs without extension, and readers (and validators) treat an untyped enclosure as an
+// often CDN URLs without extension, and readers treat an enclosure (typed or not) as an
 // attachment to download. Instead, in RSS and Atom, Media RSS (xmlns:media, MEDIA_NS):
 // <media:content url medium="image" [type]> (type only when the extension tells it) and
 // <media:thumbnail url>; in all three formats the cover is also the first element of the item's
