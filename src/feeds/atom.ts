@@ -4,14 +4,16 @@
 // dates, defaults `updated` to now and throws on non-URL ids. What we write instead:
 // - <feed xml:lang> from the site language, <entry xml:lang> when an issue has its own;
 // - <category term label> (term = topic slug, label = as written);
-// - cover as <link rel="enclosure"> with a type only when the extension tells it;
+// - cover as Media RSS <media:content>/<media:thumbnail> and the first image of <content>
+//   (cover.ts), not an untyped <link rel="enclosure">;
 // - <published>/<updated> in the issue's own offset; the feed's <updated> = newest issue;
 // - <id> = tag: URI from ids.ts.
 import type { Issue, IssueAuthor } from '../content/issue.js';
 import { issueTopicLabels } from '../domain/topics.js';
 import { rfc3339 } from './dates.js';
 import { issueId } from './ids.js';
-import { imageTypeFromUrl, isHttpUrl } from './media.js';
+import { htmlWithCover, MEDIA_NS, mediaCover } from './cover.js';
+import { isHttpUrl } from './media.js';
 import type { FeedSpec } from './model.js';
 import { topicSlug } from './topics.js';
 import { el, serializeXml, type XmlElement } from './xml.js';
@@ -27,7 +29,7 @@ export function renderAtom(spec: FeedSpec): string {
     el('generator', {}, 'Pressroom'),
     ...spec.items.map((issue) => entry(spec, issue)),
   );
-  return `${serializeXml(el('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': spec.language }, ...children), '  ')}\n`;
+  return `${serializeXml(el('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xmlns:media': MEDIA_NS, 'xml:lang': spec.language }, ...children), '  ')}\n`;
 }
 
 function author(a: IssueAuthor): XmlElement {
@@ -48,10 +50,8 @@ function entry(spec: FeedSpec, issue: Issue): XmlElement {
     ...issue.authors.map(author),
   ];
   for (const label of issueTopicLabels(issue)) children.push(el('category', { term: topicSlug(label), label }));
-  if (isHttpUrl(issue.cover)) {
-    children.push(el('link', { rel: 'enclosure', type: imageTypeFromUrl(issue.cover), href: new URL(issue.cover).href }));
-  }
+  children.push(...mediaCover(issue.cover));
   if (issue.description) children.push(el('summary', { type: 'text' }, issue.description));
-  children.push(el('content', { type: 'html' }, issue.html));
+  children.push(el('content', { type: 'html' }, htmlWithCover(issue.html, issue.cover, issue.title)));
   return el('entry', { 'xml:lang': issue.lang && issue.lang !== spec.language ? issue.lang : undefined }, ...children);
 }

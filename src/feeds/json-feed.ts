@@ -1,9 +1,12 @@
 // JSON Feed 1.1, our own module: feed 6.0.0 only writes version 1 (singular `author`, no
-// `language`). Top-level and item `authors`, `language`, dates in the issue's own offset
-// (RFC 3339), `image` = cover, `tags` = tags and categories, `id` = tag: URI from ids.ts.
+// `language`). Top-level and item `authors` (no 1.0 `author`: ../shared/tools/validate-feeds
+// rejects it in a 1.1 feed), `language`, dates in the issue's own offset (RFC 3339),
+// `image` = cover (also the first image of content_html, cover.ts), `tags` = tags and categories,
+// `id` = tag: URI from ids.ts.
 import { issueTopics, type Issue, type IssueAuthor } from '../content/issue.js';
 import { rfc3339 } from './dates.js';
 import { issueId } from './ids.js';
+import { htmlWithCover } from './cover.js';
 import { isHttpUrl } from './media.js';
 import type { FeedSpec } from './model.js';
 import { cleanText } from './text.js';
@@ -40,7 +43,7 @@ function item(spec: FeedSpec, issue: Issue) {
     url: issue.url,
     title: cleanText(issue.title),
     ...(issue.description ? { summary: cleanText(issue.description) } : {}),
-    content_html: cleanText(issue.html),
+    content_html: cleanText(htmlWithCover(issue.html, issue.cover, issue.title)),
     ...(isHttpUrl(issue.cover) ? { image: new URL(issue.cover).href } : {}),
     date_published: rfc3339(issue.date),
     ...(issue.authors.length ? { authors: issue.authors.map(jsonAuthor) } : {}),

@@ -11,14 +11,13 @@
 // - authors: <dc:creator> per author, the site author when the issue has none (feed prints a bare
 //   name in <author>, which RSS reserves for an e-mail address);
 // - categories: tags and categories as <category> text;
-// - cover: <enclosure url length="0"> with a type only when the extension tells it. RSS 2.0 calls
-//   length required and the size is unknown without fetching the image, so we write 0 (as the RSS
-//   Best Practices Profile recommends); feed would write `image/<rest of the path>` as the type;
+// - cover: Media RSS <media:content>/<media:thumbnail> and the first image of content:encoded
+//   (cover.ts), never an <enclosure> (feed would write one typed `image/<rest of the path>`);
 // - guid: the tag: id from ids.ts, isPermaLink="false".
 import { issueTopics, type Issue } from '../content/issue.js';
 import { rfc822 } from './dates.js';
 import { issueId } from './ids.js';
-import { imageTypeFromUrl, isHttpUrl } from './media.js';
+import { htmlWithCover, MEDIA_NS, mediaCover } from './cover.js';
 import type { FeedSpec } from './model.js';
 import { cleanText } from './text.js';
 import { el, serializeXml, type XmlElement } from './xml.js';
@@ -39,7 +38,13 @@ export function renderRss(spec: FeedSpec): string {
   );
   const rss = el(
     'rss',
-    { version: '2.0', 'xmlns:dc': 'http://purl.org/dc/elements/1.1/', 'xmlns:content': 'http://purl.org/rss/1.0/modules/content/', 'xmlns:atom': 'http://www.w3.org/2005/Atom' },
+    {
+      version: '2.0',
+      'xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+      'xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
+      'xmlns:atom': 'http://www.w3.org/2005/Atom',
+      'xmlns:media': MEDIA_NS,
+    },
     channel,
   );
   return serializeXml(rss, '    ');
@@ -57,11 +62,9 @@ function item(spec: FeedSpec, issue: Issue): XmlElement {
     el('pubDate', {}, rfc822(issue.date)),
   ];
   if (issue.description) children.push(el('description', {}, { plainAsHtml: issue.description }));
-  children.push(el('content:encoded', {}, { cdata: issue.html }));
+  children.push(el('content:encoded', {}, { cdata: htmlWithCover(issue.html, issue.cover, issue.title) }));
   for (const a of authors) children.push(el('dc:creator', {}, a.name));
   for (const topic of topics) children.push(el('category', {}, topic));
-  if (isHttpUrl(issue.cover)) {
-    children.push(el('enclosure', { url: new URL(issue.cover).href, length: '0', type: imageTypeFromUrl(issue.cover) }));
-  }
+  children.push(...mediaCover(issue.cover));
   return el('item', {}, ...children);
 }

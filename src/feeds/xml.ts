@@ -54,15 +54,23 @@ export function serializeXml(root: XmlElement, indent: string): string {
   return DECLARATION + doc.end({ headless: true });
 }
 
-function write(parent: XMLBuilder, node: XmlElement, indent: string, depth: number): void {
+/** One element as an HTML fragment (no declaration, no indentation), escaped like the feeds. */
+export function serializeFragment(node: XmlElement): string {
+  const doc = create();
+  write(doc, node, undefined, 0);
+  return doc.end({ headless: true });
+}
+
+/** `indent` undefined: no whitespace between elements (an HTML fragment). */
+function write(parent: XMLBuilder, node: XmlElement, indent: string | undefined, depth: number): void {
   const attributes: Record<string, string> = {};
   for (const [key, value] of Object.entries(node.attributes ?? {})) if (value !== undefined) attributes[key] = literal(value);
   const element = parent.ele(node.name, attributes);
   const children = node.children ?? [];
-  const nested = children.some((c) => 'name' in c);
+  const nested = indent !== undefined && children.some((c) => 'name' in c);
   for (const child of children) {
     if ('name' in child) {
-      element.txt(`\n${indent.repeat(depth + 1)}`);
+      if (nested) element.txt(`\n${indent?.repeat(depth + 1)}`);
       write(element, child, indent, depth + 1);
     } else if ('text' in child) {
       element.txt(literal(child.text));
@@ -73,5 +81,5 @@ function write(parent: XMLBuilder, node: XmlElement, indent: string, depth: numb
       for (const [i, part] of parts.entries()) element.dat(`${i > 0 ? '>' : ''}${part}${i < parts.length - 1 ? ']]' : ''}`);
     }
   }
-  if (nested) element.txt(`\n${indent.repeat(depth)}`);
+  if (nested) element.txt(`\n${indent?.repeat(depth)}`);
 }

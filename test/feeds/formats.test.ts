@@ -89,22 +89,20 @@ describe('cover images', () => {
     expect(f.atom1()).toMatch(/type="image\/\/mdn/);
   });
 
-  it('Atom: no type without an extension, the right type with one', () => {
-    const out = renderAll([issue('a', { cover: cdn }), issue('b', { cover: webp, date: date('2022-11-03T15:00:00+08:00') })]);
-    expect(out.atom).toContain(`<link rel="enclosure" href="${cdn}"/>`);
-    const entries = feedparser(files(out).atom).entries;
-    // feedparser reports its own default (text/html) for a link without a type; what matters
-    // is that we wrote none rather than a wrong image/... one.
-    expect(entries[0]!.enclosures.map((e) => e.href)).toEqual([cdn]);
-    expect(entries[0]!.enclosures[0]!.type).not.toMatch(/^image\//);
-    expect(entries[1]!.enclosures).toEqual([{ href: webp, type: 'image/webp', length: null }]);
-  });
-
-  it('RSS: enclosure with length 0 and a type only when the extension tells it', () => {
+  it('are Media RSS, never an enclosure: media:content typed only when the extension tells it', () => {
     const out = renderAll([issue('a', { cover: cdn }), issue('b', { cover: 'https://x.org/Cover.PNG', date: date('2022-11-03T15:00:00+08:00') })]);
-    expect(out.rss).toContain(`<enclosure url="${cdn}" length="0"/>`);
-    expect(out.rss).toContain('<enclosure url="https://x.org/Cover.PNG" length="0" type="image/png"/>');
-    expect(feedparser(files(out).rss).bozo).toBe(false);
+    expect(out.atom).not.toContain('rel="enclosure"');
+    expect(out.rss).not.toContain('<enclosure');
+    for (const text of [out.rss, out.atom]) {
+      expect(text).toContain(`<media:content url="${cdn}" medium="image"/>`);
+      expect(text).toContain('<media:content url="https://x.org/Cover.PNG" medium="image" type="image/png"/>');
+    }
+    const f = files(out);
+    for (const file of [f.rss, f.atom]) {
+      const parsed = feedparser(file);
+      expect(parsed.bozo).toBe(false);
+      expect(parsed.entries.map((e) => e.enclosures)).toEqual([[], []]);
+    }
   });
 
   it('JSON Feed: image; non-http covers are left out everywhere', () => {
@@ -140,7 +138,7 @@ describe('authors', () => {
 describe('language', () => {
   it('Atom has xml:lang on the feed and on entries in another language', () => {
     const out = renderAll([issue('a'), issue('b', { lang: 'en', date: date('2022-11-03T15:00:00+08:00') })]);
-    expect(out.atom).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">');
+    expect(out.atom).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/" xml:lang="zh-CN">');
     expect(out.atom).toContain('<entry xml:lang="en">');
     expect(feedparser(files(out).atom).language).toBe('zh-CN');
     expect(out.rss).toContain('<language>zh-CN</language>');

@@ -1,0 +1,24 @@
+// An issue's cover in the feeds. Not an RSS <enclosure> or an Atom enclosure link: covers are
+// often CDN URLs without extension, and readers treat an enclosure (typed or not) as an
+// attachment to download. Instead, in RSS and Atom, Media RSS (xmlns:media, MEDIA_NS):
+// <media:content url medium="image" [type]> (type only when the extension tells it) and
+// <media:thumbnail url>; in all three formats the cover is also the first element of the item's
+// HTML (<p><img src alt="title"/></p>), serialized by the XML writer, so nothing is escaped here.
+// JSON Feed keeps `image`. Only absolute http(s) URLs are covers (isHttpUrl).
+import { imageTypeFromUrl, isHttpUrl } from './media.js';
+import { el, serializeFragment, type XmlElement } from './xml.js';
+
+export const MEDIA_NS = 'http://search.yahoo.com/mrss/';
+
+/** Media RSS elements for a cover; none when it is not an absolute http(s) URL. */
+export function mediaCover(cover: string | undefined): XmlElement[] {
+  if (!isHttpUrl(cover)) return [];
+  const url = new URL(cover).href;
+  return [el('media:content', { url, medium: 'image', type: imageTypeFromUrl(cover) }), el('media:thumbnail', { url })];
+}
+
+/** The item's HTML with the cover image first (unchanged when there is no usable cover). */
+export function htmlWithCover(html: string, cover: string | undefined, title: string): string {
+  if (!isHttpUrl(cover)) return html;
+  return serializeFragment(el('p', {}, el('img', { src: new URL(cover).href, alt: title }))) + html;
+}
