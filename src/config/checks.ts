@@ -65,7 +65,7 @@ export function checkLease(leaseSeconds: number, url: SmtpUrl, where: { lease: s
 }
 
 /** A VERP return path: a plain address whose local part has room for `+<token>`
- * (up to 41 characters with the largest ids: RFC 5321 allows 64 in all).. */
+ * (up to 41 characters with the largest ids: RFC 5321 allows 64 in all). */
 export function checkBounceAddress(address: string, where: string): void {
   const parsed = parseAddress(address);
   if (!parsed.ok) throw new ConfigError(`${where}: ${JSON.stringify(address)} ${parsed.problem} (expected e.g. bounces@news.example.org)`);

@@ -86,9 +86,10 @@ function stableHash(secret: string, slug: string): string {
  */
 function returnPathFor(bounceAddress: string | undefined, secret: string, r: Recipient): { envelopeFrom: string; headers: ReturnType<typeof field>[] } | null {
   if (bounceAddress === undefined || r.test || r.campaignId === undefined) return null;
-  const target = { campaignId: r.campaignId, subscriberId: r.id };
+  // One HMAC per copy: the return path and the feedback id carry the same token.
+  const token = verpToken(secret, { campaignId: r.campaignId, subscriberId: r.id });
   return {
-    envelopeFrom: verpAddress(bounceAddress, secret, target),
-    headers: [field('CFBL-Address', `CFBL-Address: ${bounceAddress}; report=arf`), field('CFBL-Feedback-ID', `CFBL-Feedback-ID: ${verpToken(secret, target)}`)],
+    envelopeFrom: verpAddress(bounceAddress, token),
+    headers: [field('CFBL-Address', `CFBL-Address: ${bounceAddress}; report=arf`), field('CFBL-Feedback-ID', `CFBL-Feedback-ID: ${token}`)],
   };
 }

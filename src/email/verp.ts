@@ -56,11 +56,11 @@ export function verpToken(secret: string, target: VerpTarget): string {
   return `${target.campaignId.toString(36)}.${target.subscriberId.toString(36)}.${mac}`;
 }
 
-/** `bounces@news.example.org` -> `bounces+<token>@news.example.org`. */
-export function verpAddress(bounceAddress: string, secret: string, target: VerpTarget): string {
+/** `bounces@news.example.org` and a token (verpToken) -> `bounces+<token>@news.example.org`. */
+export function verpAddress(bounceAddress: string, token: string): string {
   const parts = splitAddress(bounceAddress);
   if (!parts) throw new Error(`verp: bounce address ${JSON.stringify(bounceAddress)} has no local part and domain`);
-  return `${parts.local}+${verpToken(secret, target)}@${parts.domain}`;
+  return `${parts.local}+${token}@${parts.domain}`;
 }
 
 const TOKEN_RE = /^([0-9a-z]{1,11})\.([0-9a-z]{1,11})\.([a-z2-7]{16})$/;
