@@ -10,15 +10,21 @@ import { el, serializeFragment, type XmlElement } from './xml.js';
 
 export const MEDIA_NS = 'http://search.yahoo.com/mrss/';
 
+/** The cover as published (normalised), or undefined when it is not an absolute http(s) URL. */
+export function coverUrl(cover: string | undefined): string | undefined {
+  return isHttpUrl(cover) ? new URL(cover).href : undefined;
+}
+
 /** Media RSS elements for a cover; none when it is not an absolute http(s) URL. */
 export function mediaCover(cover: string | undefined): XmlElement[] {
-  if (!isHttpUrl(cover)) return [];
-  const url = new URL(cover).href;
-  return [el('media:content', { url, medium: 'image', type: imageTypeFromUrl(cover) }), el('media:thumbnail', { url })];
+  const url = coverUrl(cover);
+  if (url === undefined) return [];
+  return [el('media:content', { url, medium: 'image', type: imageTypeFromUrl(url) }), el('media:thumbnail', { url })];
 }
 
 /** The item's HTML with the cover image first (unchanged when there is no usable cover). */
 export function htmlWithCover(html: string, cover: string | undefined, title: string): string {
-  if (!isHttpUrl(cover)) return html;
-  return serializeFragment(el('p', {}, el('img', { src: new URL(cover).href, alt: title }))) + html;
+  const src = coverUrl(cover);
+  if (src === undefined) return html;
+  return serializeFragment(el('p', {}, el('img', { src, alt: title }))) + html;
 }
