@@ -22,6 +22,7 @@ const unit = [
   'test/delivery/rate-limit.test.ts',
   'test/delivery/smtp-wire.test.ts',
   'test/domain/address.test.ts',
+  'test/domain/feedback.test.ts',
   'test/domain/publication.test.ts',
   'test/domain/recipient-rule.test.ts',
   'test/domain/subscriber-status.test.ts',

@@ -104,7 +104,7 @@ export function registerSubscriberCommands(program: Command): void {
           const r = await importSubscribersCsv(store, open, { file, onProblem: (p) => console.error(formatImportProblem(p)) });
           console.log(
             `${file}: ${r.rows} row${r.rows === 1 ? '' : 's'}: ${r.added} added, ${r.duplicates} duplicate${r.duplicates === 1 ? '' : 's'} skipped, ` +
-              `${r.bad} bad row${r.bad === 1 ? '' : 's'} skipped`,
+              `${r.suppressed} suppressed address${r.suppressed === 1 ? '' : 'es'} skipped, ${r.bad} bad row${r.bad === 1 ? '' : 's'} skipped`,
           );
           if (r.bad > 0) process.exitCode = 1;
         } catch (err) {

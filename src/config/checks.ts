@@ -2,6 +2,7 @@
 // a mistake is one line naming the setting (exit 2) before anything starts, never a failure later.
 // `where` names the setting as the operator wrote it: "PRESSROOM_PORT", "--site-url",
 // "/srv/news/pressroom.config.json: smtpUrl", or the setting's path when it is the default.
+import { createPublicKey } from 'node:crypto';
 import cron from 'node-cron';
 import { parseAddress } from '../domain/address.js';
 import { readDkimKey, type DkimSettings } from './dkim-key.js';
@@ -74,4 +75,38 @@ export function checkBounceAddress(address: string, where: string): void {
     throw new ConfigError(`${where}: ${JSON.stringify(address)} has a + in its local part; the + starts each message's token (expected e.g. bounces@news.example.org)`);
   if (local.length > 23)
     throw new ConfigError(`${where}: ${JSON.stringify(address)} has a local part over 23 characters, leaving no room for the token (RFC 5321 allows 64 in all)`);
+}
+
+/** SNS topic ARNs (arn:aws:sns:REGION:ACCOUNT:NAME): only their notifications are believed, however well signed. */
+export function checkTopicArns(arns: readonly string[], where: string): void {
+  for (const arn of arns) {
+    if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(arn))
+      throw new ConfigError(`${where}: ${JSON.stringify(arn)} is not an SNS topic ARN (expected e.g. arn:aws:sns:eu-west-1:123456789012:ses-bounces)`);
+  }
+}
+
+/** SendGrid's verification key: base64 of a DER public key (the "Verification Key" of its signed event webhook). */
+export function checkSendgridKey(key: string, where: string): void {
+  try {
+    const parsed = createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' });
+    if (parsed.asymmetricKeyType === 'ec') return;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(`${where}: is not an ECDSA public key in base64 DER (expected the Verification Key SendGrid shows for its signed event webhook)`);
+}
+
+/** A webhook secret compared with what a request carries: too short is guessable. */
+export function checkWebhookSecret(secret: string, where: string): void {
+  if (secret.length < 16) throw new ConfigError(`${where}: must be at least 16 characters (use e.g. \`openssl rand -hex 32\`)`);
+}
+
+/** The bounce mailbox: imaps:// (TLS from the start) or imap:// (STARTTLS required: the password never goes out in clear), with user and password. */
+export function checkImapUrl(url: string, where: string, shown: string): void {
+  const fail = (why: string) => new ConfigError(`${where}: ${JSON.stringify(shown)} ${why} (expected e.g. imaps://bounces:password@imap.example.org/INBOX)`);
+  if (!URL.canParse(url)) throw fail('is not an IMAP URL');
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'imap:' && parsed.protocol !== 'imaps:') throw fail('is not an IMAP URL');
+  if (parsed.hostname === '') throw fail('names no server');
+  if (parsed.username === '' || parsed.password === '') throw fail('has no user and password');
 }

@@ -6,9 +6,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { checkBounceAddress, checkDkim, checkLease, checkSchedule, checkSecret, checkSmtpUrl, checkTimeZone } from './checks.js';
+import {
+  checkBounceAddress,
+  checkDkim,
+  checkImapUrl,
+  checkLease,
+  checkSchedule,
+  checkSecret,
+  checkSendgridKey,
+  checkSmtpUrl,
+  checkTimeZone,
+  checkTopicArns,
+  checkWebhookSecret,
+} from './checks.js';
 import { parseDatabaseUrl } from './database-url.js';
-import { ENV_VARIABLES, EnvSyntaxError, port, redact, trustProxy, type EnvParser, type EnvVariable } from './env.js';
+import { ENV_VARIABLES, EnvSyntaxError, port, redact, redactUrlPassword, trustProxy, type EnvParser, type EnvVariable } from './env.js';
 import { ConfigError } from './errors.js';
 import { configSchema, fileSchema, PATH_SETTINGS, SECTIONS, settingSchema, type Config, type ConfigLayer } from './schema.js';
 
@@ -128,6 +140,14 @@ function check(config: Config, where: (setting: string) => string): void {
   parseDatabaseUrl(config.databaseUrl, where('databaseUrl'));
   if (config.email.dkim) checkDkim(config.email.dkim, where('email.dkim'));
   if (config.email.bounceAddress !== undefined) checkBounceAddress(config.email.bounceAddress, where('email.bounceAddress'));
+  const { webhooks, inbound } = config;
+  if (webhooks.sesTopicArns) checkTopicArns(webhooks.sesTopicArns, where('webhooks.sesTopicArns'));
+  if (webhooks.postmarkToken !== undefined) checkWebhookSecret(webhooks.postmarkToken, where('webhooks.postmarkToken'));
+  if (webhooks.mailgunSigningKey !== undefined) checkWebhookSecret(webhooks.mailgunSigningKey, where('webhooks.mailgunSigningKey'));
+  if (webhooks.sendgridPublicKey !== undefined) checkSendgridKey(webhooks.sendgridPublicKey, where('webhooks.sendgridPublicKey'));
+  if (inbound.port !== undefined && inbound.port !== 0 && inbound.port === config.port && inbound.host === config.host)
+    throw new ConfigError(`${where('inbound.port')}: ${inbound.port} is also the HTTP port (expected another port, e.g. 2525 or 25)`);
+  if (inbound.imapUrl !== undefined) checkImapUrl(inbound.imapUrl, where('inbound.imapUrl'), redactUrlPassword(inbound.imapUrl));
   const smtp = config.smtpUrl === undefined ? undefined : checkSmtpUrl(config.smtpUrl, where('smtpUrl'));
   if (smtp) checkLease(config.smtp.leaseSeconds, smtp, { lease: where('smtp.leaseSeconds'), smtpUrl: where('smtpUrl') });
 }

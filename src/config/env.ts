@@ -54,6 +54,13 @@ export const trustProxy: EnvParser = (value, name) => {
   return parsed.value;
 };
 
+/** A comma-separated list (blanks ignored). */
+const list: EnvParser = (value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
 /** NODE_ENV: only "production" means anything to Pressroom; any other value is development. */
 const production: EnvParser = (value) => value === 'production';
 
@@ -71,6 +78,14 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'PRESSROOM_SECRET', path: 'secret', parse: text, secret: 'value' },
   { name: 'PRESSROOM_SCHEDULE', path: 'schedule', parse: text },
   { name: 'PRESSROOM_POLL_SECONDS', path: 'pollSeconds', parse: seconds },
+  { name: 'PRESSROOM_BOUNCE_ADDRESS', path: 'email.bounceAddress', parse: text },
+  { name: 'PRESSROOM_INBOUND_PORT', path: 'inbound.port', parse: port },
+  { name: 'PRESSROOM_INBOUND_HOST', path: 'inbound.host', parse: text },
+  { name: 'PRESSROOM_INBOUND_IMAP_URL', path: 'inbound.imapUrl', parse: text, secret: 'url-password' },
+  { name: 'PRESSROOM_SES_TOPIC_ARNS', path: 'webhooks.sesTopicArns', parse: list },
+  { name: 'PRESSROOM_POSTMARK_WEBHOOK_TOKEN', path: 'webhooks.postmarkToken', parse: text, secret: 'value' },
+  { name: 'PRESSROOM_MAILGUN_SIGNING_KEY', path: 'webhooks.mailgunSigningKey', parse: text, secret: 'value' },
+  { name: 'PRESSROOM_SENDGRID_PUBLIC_KEY', path: 'webhooks.sendgridPublicKey', parse: text },
   { name: 'NODE_ENV', path: 'production', parse: production },
   { name: 'PRESSROOM_HOST', path: 'host', parse: text },
   { name: 'PRESSROOM_TRUST_PROXY', path: 'trustProxy', parse: trustProxy },

@@ -90,6 +90,60 @@ const smtp = z
   })
   .prefault({});
 
+/** A fraction of the messages sent (0.05 = 5%). */
+const rate = z.number().min(0).max(1);
+
+/** What bounces do (src/storage/core/feedback.ts) and when they stop a campaign (automatic pause). */
+const bounce = z
+  .object({
+    /** This many soft bounces of one subscriber within softWindowDays make it bounced. */
+    softLimit: z.number().int().positive().default(3),
+    softWindowDays: z.number().positive().default(30),
+    /** A campaign pauses itself when its hard-bounce rate passes this, once it has sent minSample messages. */
+    pauseAbove: rate.default(0.05),
+    minSample: z.number().int().positive().default(500),
+  })
+  .prefault({});
+
+const complaint = z
+  .object({
+    /** A campaign pauses itself when its complaint rate passes this (Gmail and Yahoo ask for under 0.3%). */
+    pauseAbove: rate.default(0.001),
+  })
+  .prefault({});
+
+/** Reading bounces and complaints back: the SMTP receiver for the bounce domain and the IMAP poller (src/inbound/). */
+const inbound = z
+  .object({
+    /** Unset = no receiver inside `pressroom start` (`pressroom inbound` then listens on 2525). */
+    port: portSchema.optional(),
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Larger messages are refused at DATA (a DSN or ARF report is a few KB; the original message is cut by the reporter). */
+    maxMessageBytes: z.number().int().positive().default(1_048_576),
+    /** imaps://user:password@imap.example.org/INBOX: the mailbox the bounce address delivers to. */
+    imapUrl: z.string().optional(),
+    imapPollSeconds: z.number().positive().default(60),
+    /** Processed messages are moved here; unset = they stay, flagged \Seen and $PressroomProcessed. */
+    imapMoveTo: z.string().optional(),
+  })
+  .prefault({});
+
+/** Provider webhooks under /webhooks/<provider> (src/webhooks/): each is off until its secret is set. */
+const webhooks = z
+  .object({
+    /** Amazon SES through SNS: the topic ARNs whose signed notifications are accepted. */
+    sesTopicArns: z.array(z.string().min(1)).optional(),
+    /** Postmark: the password of the webhook's basic auth credentials (user `pressroom`). */
+    postmarkToken: z.string().optional(),
+    /** Mailgun: the HTTP webhook signing key. */
+    mailgunSigningKey: z.string().optional(),
+    /** SendGrid: the signed event webhook's verification key (base64 DER public key, as SendGrid shows it). */
+    sendgridPublicKey: z.string().optional(),
+    /** Signed requests older (or newer) than this are refused as replays. */
+    maxAgeSeconds: z.number().positive().default(300),
+  })
+  .prefault({});
+
 /** Proxies whose X-Forwarded-For is believed: false = none, n = n hops, or their addresses/CIDRs. */
 const trustProxy = z.union([z.literal(false), z.number().int().min(0), z.array(z.string())]);
 
@@ -114,6 +168,10 @@ export const configSchema = z.object({
   pollSeconds: z.number().min(0).default(10),
   email,
   smtp,
+  bounce,
+  complaint,
+  inbound,
+  webhooks,
   // Settings of the process rather than of the site: environment and flags only (not in the file).
   /** Address the HTTP server listens on. */
   host: z.string().min(1).default('127.0.0.1'),
@@ -146,7 +204,7 @@ export const fileSchema = (withoutDefaults(configSchema.omit(PROCESS_SETTINGS)) 
 export type ConfigLayer = { [K in keyof Config]?: Config[K] extends Record<string, unknown> ? Partial<Config[K]> : Config[K] };
 
 /** The sections whose keys are set one by one (every other setting is replaced whole). */
-export const SECTIONS = ['site', 'email', 'smtp'] as const;
+export const SECTIONS = ['site', 'email', 'smtp', 'bounce', 'complaint', 'inbound', 'webhooks'] as const;
 
 /**
  * The same schema with every default removed and every key optional: the root and its sections

@@ -40,6 +40,8 @@ export interface ImportSummary {
   rows: number;
   added: number;
   duplicates: number;
+  /** Addresses on the suppression list (they bounced, complained or unsubscribed before): skipped. */
+  suppressed: number;
   bad: number;
 }
 
@@ -58,7 +60,7 @@ export async function importSubscribersCsv(
   options: { file: string; onProblem: (p: ImportProblem) => void; now?: Date },
 ): Promise<ImportSummary> {
   const { file, onProblem } = options;
-  const summary: ImportSummary = { rows: 0, added: 0, duplicates: 0, bad: 0 };
+  const summary: ImportSummary = { rows: 0, added: 0, duplicates: 0, suppressed: 0, bad: 0 };
   const defaultSource = `import:${path.basename(file)}`;
   const bad = (p: Omit<ImportProblem, 'file'>) => {
     summary.bad++;
@@ -103,6 +105,7 @@ export async function importSubscribersCsv(
     const r = await store.importSubscribers(chunk, options.now);
     summary.added += r.added;
     summary.duplicates += r.duplicates;
+    summary.suppressed += r.suppressed;
     chunk = [];
   };
 

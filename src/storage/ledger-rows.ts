@@ -49,14 +49,35 @@ export interface StateCount {
   state: DeliveryState;
   n: number;
   bounced: number;
+  soft_bounced: number;
+  complained: number;
 }
 
 export function campaignStatsFrom(counts: StateCount[], startedAt: string | null, finishedAt: string | null): CampaignStats {
-  const stats: CampaignStats = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, bounced: 0, startedAt, finishedAt };
+  const stats: CampaignStats = {
+    queued: 0,
+    sending: 0,
+    sent: 0,
+    retry: 0,
+    failed: 0,
+    unknown: 0,
+    cancelled: 0,
+    bounced: 0,
+    softBounced: 0,
+    complained: 0,
+    attempted: 0,
+    startedAt,
+    finishedAt,
+  };
   for (const r of counts) {
-    stats[r.state] = r.n;
-    stats.bounced += r.bounced;
+    // Counts come back as bigint text from some drivers' aggregates: Number() keeps the sums numeric.
+    stats[r.state] = Number(r.n);
+    stats.bounced += Number(r.bounced);
+    stats.softBounced += Number(r.soft_bounced);
+    stats.complained += Number(r.complained);
+    if (r.state === 'failed') stats.attempted += Number(r.bounced);
   }
+  stats.attempted += stats.sent;
   return stats;
 }
 

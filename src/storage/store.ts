@@ -1,6 +1,7 @@
 // The storage interface. Everything above it (delivery, CLI, server, worker) talks to a Store and
 // never to SQL; its rules are written once in src/storage/core/ over the SQLite and PostgreSQL dialects.
 import { invalidAddressMessage } from '../domain/address.js';
+import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy, FeedbackRecorder } from '../domain/feedback.js';
 import type { SubscriberStatus } from '../domain/subscriber-status.js';
 
 export type { SubscriberStatus } from '../domain/subscriber-status.js';
@@ -32,7 +33,7 @@ export interface NewSubscriber {
  * server's answer, so the server may or may not hold it. Final like `sent`/`failed`: never retried
  * automatically (that could deliver it twice); `pressroom retry SLUG --unknown` re-queues it.
  */
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'retry' | 'failed' | 'unknown';
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'retry' | 'failed' | 'unknown' | 'cancelled';
 
 export interface Campaign {
   id: number;
@@ -49,6 +50,11 @@ export interface Campaign {
    * was recorded (the first sender adopts them: claimCampaignTransport).
    */
   transport: string | null;
+  /** Set while the campaign is paused (by `pressroom pause` or by itself: pauseReason says why); no worker claims its rows. */
+  pausedAt: string | null;
+  pauseReason: string | null;
+  /** `pressroom cancel`: its unsent rows ended `cancelled`. */
+  cancelledAt: string | null;
 }
 
 /** One ledger row: one (campaign, subscriber) pair. */
@@ -76,8 +82,16 @@ export interface CampaignStats {
   failed: number;
   /** Lost after the final dot: the server may hold the message (see DeliveryState). */
   unknown: number;
-  /** Failed rows whose subscriber was marked bounced by this campaign. */
+  /** `pressroom cancel`: rows that were never sent. */
+  cancelled: number;
+  /** Hard bounces: refused during the SMTP conversation, or reported later (DSN, webhook). */
   bounced: number;
+  /** Rows with at least one soft bounce reported. */
+  softBounced: number;
+  /** Rows whose recipient complained (ARF report, provider webhook). */
+  complained: number;
+  /** What rates are taken of: messages a server answered for (sent, plus refused as bounces). */
+  attempted: number;
   startedAt: string | null;
   finishedAt: string | null;
 }
@@ -170,7 +184,7 @@ export type RenderClaim = { kind: 'stored'; parts: string; digest: string } | { 
 /** The store cannot be opened or used (read-only file, unreachable database, newer schema...). One line. */
 export class StoreError extends Error {}
 
-export interface Store {
+export interface Store extends FeedbackRecorder {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -181,7 +195,7 @@ export interface Store {
    * Throws InvalidEmailError (and writes nothing) if any address is invalid: validate first.
    * Callers with large files pass chunks (e.g. 5,000 rows) so memory stays flat.
    */
-  importSubscribers(rows: NewSubscriber[], now?: Date): Promise<{ added: number; duplicates: number }>;
+  importSubscribers(rows: NewSubscriber[], now?: Date): Promise<{ added: number; duplicates: number; suppressed: number }>;
   getSubscriber(id: number): Promise<Subscriber | null>;
   findSubscriberByEmail(email: string): Promise<Subscriber | null>;
   listSubscribers(query: SubscriberQuery): Promise<Subscriber[]>;
@@ -296,6 +310,9 @@ export interface Store {
   saveRender(key: string, parts: string, digest: string, now?: number): Promise<void>;
   /** Gives up a claim without parts (the render failed), so waiting workers try at once. */
   releaseRender(key: string): Promise<void>;
+
+  /** A bounce or complaint read back (src/domain/feedback.ts; rules in src/storage/core/feedback.ts). Idempotent by (source, eventId). */
+  recordFeedback(event: FeedbackEvent, policy: FeedbackPolicy, now?: Date): Promise<FeedbackOutcome>;
 
   /** Small key/value settings (e.g. the worker's back-catalogue watermark). */
   getSetting(key: string): Promise<string | null>;

@@ -32,7 +32,7 @@ describe('subscribers import: hostile files', { timeout: 120_000 }, () => {
     const r = subscribers(['import', file], data);
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([`${file}:2: CSV: a quoted field opens on this line and is never closed`]);
-    expect(r.stdout.trim()).toBe(`${file}: 39 rows: 38 added, 0 duplicates skipped, 1 bad row skipped`);
+    expect(r.stdout.trim()).toBe(`${file}: 39 rows: 38 added, 0 duplicates skipped, 0 suppressed addresses skipped, 1 bad row skipped`);
     const emails = listed(data).map((row) => row[1]);
     expect(emails).toHaveLength(38);
     expect(emails[0]).toBe('user3@example.org');

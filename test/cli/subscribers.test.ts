@@ -52,7 +52,7 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
       `${file}:8: 4 fields, but the header has 3`,
       `${file}:11: email: "frank@example" is not an email address (has a domain without a dot "example")`,
     ]);
-    expect(first.stdout.trim()).toBe(`${file}: 9 rows: 5 added, 1 duplicate skipped, 3 bad rows skipped`);
+    expect(first.stdout.trim()).toBe(`${file}: 9 rows: 5 added, 1 duplicate skipped, 0 suppressed addresses skipped, 3 bad rows skipped`);
     expect(first.status).toBe(1);
 
     const list = run(['list'], env);
@@ -71,7 +71,7 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     expect(list.stderr).toBe('5 subscribers\n');
 
     const second = run(['import', file], env);
-    expect(second.stdout.trim()).toBe(`${file}: 9 rows: 0 added, 6 duplicates skipped, 3 bad rows skipped`);
+    expect(second.stdout.trim()).toBe(`${file}: 9 rows: 0 added, 6 duplicates skipped, 0 suppressed addresses skipped, 3 bad rows skipped`);
     expect(second.status).toBe(1);
   });
 
@@ -79,7 +79,7 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     const env = { PRESSROOM_DATA_DIR: dataDir() };
     const good = csv('good.csv', '\uFEFFEmail,Name\r\na@example.org,A\r\nb@example.org,B\r\n');
     const ok = run(['import', good], env);
-    expect(ok.stdout.trim()).toBe(`${good}: 2 rows: 2 added, 0 duplicates skipped, 0 bad rows skipped`);
+    expect(ok.stdout.trim()).toBe(`${good}: 2 rows: 2 added, 0 duplicates skipped, 0 suppressed addresses skipped, 0 bad rows skipped`);
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
 
@@ -150,7 +150,7 @@ describe('pressroom subscribers (SQLite)', { timeout: 180_000 }, () => {
     const env2 = { PRESSROOM_DATA_DIR: dataDir() };
     const back = csv('back.csv', exported.stdout);
     const re = run(['import', back], env2);
-    expect(re.stdout.trim()).toBe(`${back}: 2500 rows: 2500 added, 0 duplicates skipped, 0 bad rows skipped`);
+    expect(re.stdout.trim()).toBe(`${back}: 2500 rows: 2500 added, 0 duplicates skipped, 0 suppressed addresses skipped, 0 bad rows skipped`);
     expect(run(['list', '--status', 'unsubscribed'], env2).stderr).toBe('250 subscribers (unsubscribed)\n');
     const reexported = run(['export'], env2)
       .stdout.split('\n')
@@ -204,9 +204,9 @@ describe.skipIf(!pgUp)('pressroom subscribers (PostgreSQL via DATABASE_URL)', { 
     const env = { PRESSROOM_DATA_DIR: dataDir(), DATABASE_URL: schemas.url(schemas.next()) };
     const file = csv('pg.csv', MIXED);
     const r = run(['import', file], env);
-    expect(r.stdout.trim()).toBe(`${file}: 9 rows: 5 added, 1 duplicate skipped, 3 bad rows skipped`);
+    expect(r.stdout.trim()).toBe(`${file}: 9 rows: 5 added, 1 duplicate skipped, 0 suppressed addresses skipped, 3 bad rows skipped`);
     expect(r.status).toBe(1);
-    expect(run(['import', file], env).stdout.trim()).toBe(`${file}: 9 rows: 0 added, 6 duplicates skipped, 3 bad rows skipped`);
+    expect(run(['import', file], env).stdout.trim()).toBe(`${file}: 9 rows: 0 added, 6 duplicates skipped, 0 suppressed addresses skipped, 3 bad rows skipped`);
     expect(run(['add', 'BOB@example.org'], env).stderr.trim()).toBe('pressroom: BOB@example.org: already subscribed');
     expect(run(['list'], env).stderr).toBe('5 subscribers\n');
     const exported = parse(run(['export'], env).stdout) as string[][];

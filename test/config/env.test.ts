@@ -19,6 +19,13 @@ const BAD: Record<string, { value: string; message: RegExp }> = {
   PRESSROOM_SCHEDULE: { value: 'every monday', message: /^schedule: "every monday" is not a cron expression.* \(set by PRESSROOM_SCHEDULE\)$/ },
   PRESSROOM_POLL_SECONDS: { value: 'soon', message: /^PRESSROOM_POLL_SECONDS: "soon" is not a number of seconds/ },
   PRESSROOM_TRUST_PROXY: { value: 'everyone', message: /^PRESSROOM_TRUST_PROXY: "everyone" is not a hop count or a proxy address/ },
+  PRESSROOM_BOUNCE_ADDRESS: { value: 'bounces+x@news.example.org', message: /^PRESSROOM_BOUNCE_ADDRESS: "bounces\+x@news.example.org" has a \+ in its local part/ },
+  PRESSROOM_INBOUND_PORT: { value: '99999', message: /^PRESSROOM_INBOUND_PORT: "99999" is not a port number/ },
+  PRESSROOM_INBOUND_IMAP_URL: { value: 'pop3://bob:hunter2@mail.example.org', message: /^PRESSROOM_INBOUND_IMAP_URL: "pop3:\/\/bob:\*\*\*@mail.example.org" is not an IMAP URL/ },
+  PRESSROOM_SES_TOPIC_ARNS: { value: 'arn:aws:sns:eu-west-1:123456789012:ok,bounces', message: /^PRESSROOM_SES_TOPIC_ARNS: "bounces" is not an SNS topic ARN/ },
+  PRESSROOM_POSTMARK_WEBHOOK_TOKEN: { value: 'hunter2', message: /^PRESSROOM_POSTMARK_WEBHOOK_TOKEN: must be at least 16 characters/ },
+  PRESSROOM_MAILGUN_SIGNING_KEY: { value: 'hunter2', message: /^PRESSROOM_MAILGUN_SIGNING_KEY: must be at least 16 characters/ },
+  PRESSROOM_SENDGRID_PUBLIC_KEY: { value: 'hunter2', message: /^PRESSROOM_SENDGRID_PUBLIC_KEY: is not an ECDSA public key/ },
   PRESSROOM_LOG_LEVEL: { value: 'loud', message: /^PRESSROOM_LOG_LEVEL: "loud" is not a log level \(expected one of fatal, error, warn, info, debug, trace, silent\)$/ },
 };
 
@@ -31,6 +38,7 @@ const FREE_TEXT = [
   'PRESSROOM_METRICS_TOKEN',
   'NODE_ENV',
   'PRESSROOM_HOST',
+  'PRESSROOM_INBOUND_HOST',
   'PRESSROOM_WORKER_ID',
 ];
 

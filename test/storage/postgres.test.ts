@@ -6,6 +6,7 @@ import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { MIGRATIONS, SQL } from '../../src/storage/postgres/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
+import { feedbackContract } from './feedback-contract.js';
 import { storeContract } from './store-contract.js';
 
 const available = await postgresAvailable();
@@ -21,12 +22,14 @@ async function openAt(url: string): Promise<PostgresStore> {
 }
 
 if (available) {
-  storeContract('PostgreSQL', {
+  const harness = {
     async fresh() {
       const url = schemas.url(schemas.next());
       return { store: await openAt(url), another: () => openAt(url) };
     },
-  });
+  };
+  storeContract('PostgreSQL', harness);
+  feedbackContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {

@@ -7,6 +7,7 @@ import { openStore } from '../../src/storage/open.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { MIGRATIONS } from '../../src/storage/sqlite/sql.js';
 import { StoreError } from '../../src/storage/store.js';
+import { feedbackContract } from './feedback-contract.js';
 import { storeContract } from './store-contract.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pressroom-sqlite-'));
@@ -19,12 +20,14 @@ async function openAt(file: string): Promise<SqliteStore> {
   return store;
 }
 
-storeContract('SQLite', {
+const harness = {
   async fresh() {
     const file = path.join(root, `contract-${++n}`, 'pressroom.db');
     return { store: await openAt(file), another: () => openAt(file) };
   },
-});
+};
+storeContract('SQLite', harness);
+feedbackContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
   it('openStore creates <dataDir>/pressroom.db in WAL mode at the latest schema version', async () => {
@@ -74,7 +77,8 @@ describe('SQLite adapter', () => {
     const indexes = (
       db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name`).all() as Array<{ name: string }>
     ).map((r) => r.name);
-    expect(indexes).toEqual(['deliveries_claimable', 'deliveries_subscriber']);
+    // Migration 8 rebuilds the ledger again and adds the sent-to index (bounces by address).
+    expect(indexes).toEqual(['deliveries_claimable', 'deliveries_sent_to', 'deliveries_subscriber']);
     expect((db.prepare(`SELECT smtp_response FROM deliveries WHERE subscriber_id = 1`).get() as { smtp_response: string }).smtp_response).toBe('250 ok');
     db.close();
   });

@@ -90,6 +90,7 @@ export function storeContract(name: string, harness: Harness): void {
       expect(await store.importSubscribers([{ email: 'JOSE@XN--EXMPLE-CUA.ORG' }, { email: 'ada@ｅxample.org' }, { email: 'new@ｅxample.org' }], T0)).toEqual({
         added: 1,
         duplicates: 2,
+        suppressed: 0,
       });
       // Stored NFKC-normalised, so the address shown is the one mailed.
       expect((await store.findSubscriberByEmail('new@example.org'))?.email).toBe('new@example.org');
@@ -109,8 +110,8 @@ export function storeContract(name: string, harness: Harness): void {
         { email: 'OLD@example.org' }, // already stored
         { email: 'c@example.org', status: 'unsubscribed' as const },
       ];
-      expect(await store.importSubscribers(rows, T0)).toEqual({ added: 3, duplicates: 2 });
-      expect(await store.importSubscribers(rows, T0)).toEqual({ added: 0, duplicates: 5 });
+      expect(await store.importSubscribers(rows, T0)).toEqual({ added: 3, duplicates: 2, suppressed: 0 });
+      expect(await store.importSubscribers(rows, T0)).toEqual({ added: 0, duplicates: 5, suppressed: 0 });
       expect(await store.countSubscribers()).toBe(4);
       expect(await store.countSubscribers('unsubscribed')).toBe(1);
       const a = await store.findSubscriberByEmail('a@example.org');
@@ -119,7 +120,7 @@ export function storeContract(name: string, harness: Harness): void {
       // One invalid row: nothing of the batch is written.
       await expect(store.importSubscribers([{ email: 'd@example.org' }, { email: 'bad@' }])).rejects.toBeInstanceOf(InvalidEmailError);
       expect(await store.findSubscriberByEmail('d@example.org')).toBeNull();
-      expect(await store.importSubscribers([])).toEqual({ added: 0, duplicates: 0 });
+      expect(await store.importSubscribers([])).toEqual({ added: 0, duplicates: 0, suppressed: 0 });
       await store.close();
     });
 
@@ -308,7 +309,11 @@ export function storeContract(name: string, harness: Harness): void {
         retry: 1,
         failed: 2,
         unknown: 0,
+        cancelled: 0,
         bounced: 1,
+        softBounced: 0,
+        complained: 0,
+        attempted: 3,
         startedAt: T0.toISOString(),
         finishedAt: null,
       });
@@ -339,7 +344,7 @@ export function storeContract(name: string, harness: Harness): void {
     it("totals every campaign's ledger in one call, the sum of the per-campaign stats", async () => {
       const { store } = await harness.fresh();
       expect(await store.ledgerTotals()).toEqual({
-        deliveries: { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, bounced: 0 },
+        deliveries: { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, cancelled: 0, bounced: 0, softBounced: 0, complained: 0, attempted: 0 },
         campaigns: { unfinished: 0, finished: 0 },
       });
       await seed(store, 3);
@@ -354,7 +359,7 @@ export function storeContract(name: string, harness: Harness): void {
       const [b0] = await store.claimBatch(b.id, 'w', 1, 60_000, now);
       await store.markRetry(b.id, b0!.subscriberId, now + 5000, { smtpCode: 451, smtpResponse: 'later' });
       await store.claimBatch(b.id, 'w', 1, 60_000, now);
-      const sum = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, bounced: 0 };
+      const sum = { queued: 0, sending: 0, sent: 0, retry: 0, failed: 0, unknown: 0, cancelled: 0, bounced: 0, softBounced: 0, complained: 0, attempted: 0 };
       for (const c of [a, b]) {
         const stats = await store.campaignStats(c.id);
         for (const key of Object.keys(sum) as Array<keyof typeof sum>) sum[key] += stats[key];
@@ -421,7 +426,7 @@ export function storeContract(name: string, harness: Harness): void {
           statuses.map((status) => ({ email: `imp-${status}@example.org`, status })),
           T0,
         ),
-      ).toEqual({ added: 5, duplicates: 0 });
+      ).toEqual({ added: 5, duplicates: 0, suppressed: 0 });
       for (const status of statuses) {
         for (const email of [`add-${status}@example.org`, `imp-${status}@example.org`]) {
           const s = await store.findSubscriberByEmail(email);

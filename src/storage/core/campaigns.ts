@@ -7,6 +7,10 @@ import { isRecipient } from './audience.js';
 import { withFragments, type Dialect, type Sql } from './dialect.js';
 import { CAMPAIGN_COLUMNS, iso, mapOrNull, toCampaign, type CampaignRow } from './rows.js';
 
+/** Per state: rows, and of them those bounced, soft-bounced and complained about (StateCount). */
+const FEEDBACK_COUNTS = `count(*) AS n, count(*) FILTER (WHERE bounced) AS bounced,
+      count(*) FILTER (WHERE soft_bounces > 0) AS soft_bounced, count(*) FILTER (WHERE complained) AS complained`;
+
 const SQL = {
   insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at, transport) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (slug) DO NOTHING RETURNING id`,
@@ -16,10 +20,9 @@ const SQL = {
   getCampaignBySlug: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE slug = $1`,
   getCampaignById: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`,
   listCampaigns: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY created_at DESC, id DESC`,
-  campaignCounts: `SELECT state, count(*) AS n, count(*) FILTER (WHERE bounced) AS bounced
-      FROM deliveries WHERE campaign_id = $1 GROUP BY state`,
+  campaignCounts: `SELECT state, ${FEEDBACK_COUNTS} FROM deliveries WHERE campaign_id = $1 GROUP BY state`,
   // Every campaign at once, for /metrics: one query whatever the number of campaigns.
-  ledgerCounts: `SELECT state, count(*) AS n, count(*) FILTER (WHERE bounced) AS bounced FROM deliveries GROUP BY state`,
+  ledgerCounts: `SELECT state, ${FEEDBACK_COUNTS} FROM deliveries GROUP BY state`,
   campaignTotals: `SELECT count(*) AS total, count(finished_at) AS finished FROM campaigns`,
   workerStats: `SELECT worker_id, count(*) FILTER (WHERE state = 'sent') AS sent, count(*) FILTER (WHERE state = 'sending') AS sending
       FROM deliveries WHERE campaign_id = $1 AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,

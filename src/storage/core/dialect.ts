@@ -27,6 +27,8 @@ export interface SqlFragments {
   topicsMatch(column: string, param: string): string;
   /** Whether `column` is one of the ids in the list `param`. */
   idIn(column: string, param: string): string;
+  /** Whether `column` is one of the strings in the list `param`. */
+  textIn(column: string, param: string): string;
   /** Row locks for a read-then-write inside a transaction ('' where the transaction already serialises writers). */
   readonly forUpdate: string;
 }

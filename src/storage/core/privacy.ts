@@ -1,11 +1,12 @@
 // Erasure and the per-person export (GDPR), written once over the dialect. Which ledger rows carry
 // an address and how it is cut out of stored SMTP replies are src/storage/erasure.ts.
+import { emailKey } from '../email.js';
 import { ERASED_REASON, sameAddress, scrubAddresses } from '../erasure.js';
 import { toDelivery, type DeliveryRow } from '../ledger-rows.js';
 import type { SubscriberExport } from '../store.js';
 import { withFragments, type Dialect, type Sql } from './dialect.js';
 import { DELIVERY_COLUMNS, toSubscriber, type SubscriberRow } from './rows.js';
-import { findSubscriberRow } from './subscribers.js';
+import { findSubscriberRow, suppressLeaving } from './subscribers.js';
 import { systemMailOf } from './system-mail.js';
 
 interface LedgerExportRow extends DeliveryRow {
@@ -31,15 +32,22 @@ const SQL = {
         smtp_code = CASE WHEN state IN ('queued', 'retry', 'sending') THEN NULL ELSE smtp_code END,
         temporary = CASE WHEN state IN ('queued', 'retry', 'sending') THEN false ELSE temporary END,
         claimable_at = NULL, lease_until = NULL, next_attempt_at = NULL,
-        state = CASE WHEN state IN ('queued', 'retry', 'sending') THEN 'failed' ELSE state END
+        state = CASE WHEN state IN ('queued', 'retry', 'sending') THEN 'failed' ELSE state END,
+        feedback_diagnostic = $5
       WHERE campaign_id = $1 AND subscriber_id = $2`,
+  // A bounce's diagnostic often quotes the address ("550 5.1.1 <bob@example.org>: unknown").
+  feedbackOf: `SELECT id, diagnostic FROM feedback_events WHERE subscriber_id = $1 AND diagnostic IS NOT NULL`,
+  scrubFeedback: `UPDATE feedback_events SET diagnostic = $2 WHERE id = $1`,
   deleteSubscriber: `DELETE FROM subscribers WHERE id = $1`, // its system mail goes with it (ON DELETE CASCADE)
 } as const;
 
 // The lock keeps a worker from marking a row between the read and the scrub.
-const lockLedgerRowsOfSql = withFragments((f) => `SELECT d.campaign_id, d.subscriber_id, d.email, d.smtp_response FROM deliveries d WHERE ${OF_ADDRESS} ${f.forUpdate}`);
+const lockLedgerRowsOfSql = withFragments(
+  (f) => `SELECT d.campaign_id, d.subscriber_id, d.email, d.smtp_response, d.feedback_diagnostic FROM deliveries d WHERE ${OF_ADDRESS} ${f.forUpdate}`,
+);
 
 type Candidate = Pick<DeliveryRow, 'campaign_id' | 'subscriber_id' | 'email' | 'smtp_response'>;
+type ErasedCandidate = Candidate & { feedback_diagnostic: string | null };
 
 async function rowsOfAddress<R extends Candidate>(tx: Sql, statement: string, email: string, subscriber: SubscriberRow | undefined): Promise<R[]> {
   const candidates = await tx.all<R>(statement, [subscriber?.id ?? null, email, subscriber?.email ?? email]);
@@ -49,12 +57,22 @@ async function rowsOfAddress<R extends Candidate>(tx: Sql, statement: string, em
 export async function eraseSubscriber(db: Dialect, email: string): Promise<boolean> {
   const erased = await db.transaction(async (tx) => {
     const subscriber = await findSubscriberRow(tx, email, db.fragments.forUpdate);
-    const rows = await rowsOfAddress<Candidate>(tx, lockLedgerRowsOfSql(db.fragments), email, subscriber);
+    const rows = await rowsOfAddress<ErasedCandidate>(tx, lockLedgerRowsOfSql(db.fragments), email, subscriber);
     const addresses = [email, ...(subscriber ? [subscriber.email] : []), ...rows.map((r) => r.email)];
     for (const r of rows) {
-      await tx.run(SQL.eraseDelivery, [r.campaign_id, r.subscriber_id, scrubAddresses(r.smtp_response, addresses), ERASED_REASON]);
+      const scrubbed = [scrubAddresses(r.smtp_response, addresses), ERASED_REASON, scrubAddresses(r.feedback_diagnostic, addresses)];
+      await tx.run(SQL.eraseDelivery, [r.campaign_id, r.subscriber_id, ...scrubbed]);
     }
-    if (subscriber) await tx.run(SQL.deleteSubscriber, [subscriber.id]);
+    for (const id of new Set([subscriber?.id, ...rows.map((r) => r.subscriber_id)])) {
+      if (id === undefined) continue;
+      for (const event of await tx.all<{ id: number; diagnostic: string }>(SQL.feedbackOf, [id])) {
+        await tx.run(SQL.scrubFeedback, [event.id, scrubAddresses(event.diagnostic, addresses)]);
+      }
+    }
+    if (subscriber) {
+      await suppressLeaving(tx, emailKey(subscriber.email), subscriber.status, new Date());
+      await tx.run(SQL.deleteSubscriber, [subscriber.id]);
+    }
     return subscriber !== undefined || rows.length > 0;
   });
   if (erased) await db.purgeFreedPages();

@@ -3,7 +3,7 @@
 import type { Campaign, Subscriber, SubscriberStatus } from '../store.js';
 
 export const SUBSCRIBER_COLUMNS = `id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, source`;
-export const CAMPAIGN_COLUMNS = `id, slug, title, created_at, started_at, finished_at, recipients, transport`;
+export const CAMPAIGN_COLUMNS = `id, slug, title, created_at, started_at, finished_at, recipients, transport, paused_at, pause_reason, cancelled_at`;
 export const DELIVERY_COLUMNS = `campaign_id, subscriber_id, email, name, state, attempts,
   next_attempt_at, smtp_code, smtp_response, worker_id, lease_until`;
 export const SYSTEM_MAIL_COLUMNS = `id, kind, subscriber_id, state, attempts, created_at, next_attempt_at, smtp_code,
@@ -32,6 +32,9 @@ export interface CampaignRow {
   finished_at: Time | null;
   recipients: number;
   transport: string | null;
+  paused_at: Time | null;
+  pause_reason: string | null;
+  cancelled_at: Time | null;
 }
 
 export function iso(t: Time): string;
@@ -64,6 +67,9 @@ export function toCampaign(r: CampaignRow): Campaign {
     finishedAt: iso(r.finished_at),
     recipients: r.recipients,
     transport: r.transport,
+    pausedAt: iso(r.paused_at),
+    pauseReason: r.pause_reason,
+    cancelledAt: iso(r.cancelled_at),
   };
 }
 

@@ -18,7 +18,9 @@ import type {
   SystemMail,
   SystemMailKind,
 } from '../store.js';
+import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy } from '../../domain/feedback.js';
 import * as campaigns from './campaigns.js';
+import * as feedback from './feedback.js';
 import type { Dialect } from './dialect.js';
 import * as ledger from './ledger.js';
 import * as privacy from './privacy.js';
@@ -38,7 +40,7 @@ export abstract class SqlStore implements Store {
   addSubscriber(input: NewSubscriber, now: Date = new Date()): Promise<Subscriber> {
     return subscribers.addSubscriber(this.db, input, now);
   }
-  importSubscribers(rows: NewSubscriber[], now: Date = new Date()): Promise<{ added: number; duplicates: number }> {
+  importSubscribers(rows: NewSubscriber[], now: Date = new Date()): Promise<{ added: number; duplicates: number; suppressed: number }> {
     return subscribers.importSubscribers(this.db, rows, now);
   }
   getSubscriber(id: number): Promise<Subscriber | null> {
@@ -169,6 +171,12 @@ export abstract class SqlStore implements Store {
   }
   releaseRender(key: string): Promise<void> {
     return renderCache.releaseRender(this.db, key);
+  }
+
+  // ---- Bounces and complaints (core/feedback.ts) -----------------------------------------------
+
+  recordFeedback(event: FeedbackEvent, policy: FeedbackPolicy, now: Date = new Date()): Promise<FeedbackOutcome> {
+    return feedback.recordFeedback(this.db, event, policy, now);
   }
 
   // ---- Settings (core/settings.ts) ------------------------------------------------------------

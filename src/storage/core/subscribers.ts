@@ -6,6 +6,7 @@ import { DuplicateSubscriberError, type NewSubscriber, type Subscriber, type Sub
 import { ACTIVE, confirmedAtOnInsert, endsSubscription } from './audience.js';
 import { withFragments, type Dialect, type Sql, type SubscriberValues } from './dialect.js';
 import { mapOrNull, SUBSCRIBER_COLUMNS, toSubscriber, type SubscriberRow } from './rows.js';
+import { isSuppressionReason, liftSuppression, suppress, suppressedKeys } from './suppressions.js';
 
 /** $1 email, $2 email_key, $3 name, $4 status, $5 topics, $6 created_at, $7 confirmed_at, $8 source; duplicates insert nothing. */
 export const insertSubscriberSql = withFragments(
@@ -33,10 +34,11 @@ const SQL = {
   setSubscriberStatus: `UPDATE subscribers SET status = $2,
         confirmed_at = CASE WHEN $2 = '${ACTIVE}' THEN coalesce(confirmed_at, $3) ELSE confirmed_at END,
         unsubscribed_at = CASE WHEN $2 = 'unsubscribed' THEN $3 ELSE unsubscribed_at END
-      WHERE id = $1 AND (CAST($4 AS text) IS NULL OR status = $4)`,
+      WHERE id = $1 AND (CAST($4 AS text) IS NULL OR status = $4)
+      RETURNING email_key`,
   setSubscriberTopics: `UPDATE subscribers SET topics = $2 WHERE id = $1`,
-  deleteSubscriberByKey: `DELETE FROM subscribers WHERE email_key = $1 RETURNING id`,
-  bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = $1`,
+  deleteSubscriberByKey: `DELETE FROM subscribers WHERE email_key = $1 RETURNING id, status`,
+  bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = $1 RETURNING email_key`,
   /** $1 subscriber, $2 reason. A subscriber who leaves (or bounces) is not mailed what is still waiting for them. */
   cancelPendingDeliveries: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, smtp_code = NULL,
         smtp_response = $2, temporary = false
@@ -63,10 +65,17 @@ export async function addSubscriber(db: Dialect, input: NewSubscriber, now: Date
   return toSubscriber(row);
 }
 
-export async function importSubscribers(db: Dialect, rows: NewSubscriber[], now: Date): Promise<{ added: number; duplicates: number }> {
+/** Rows whose address is on the suppression list (it bounced, complained or unsubscribed before) are skipped and counted. */
+export async function importSubscribers(db: Dialect, rows: NewSubscriber[], now: Date): Promise<{ added: number; duplicates: number; suppressed: number }> {
   const values = rows.map((r) => subscriberValues(r, now)); // validates every row before writing
-  const added = values.length === 0 ? 0 : await db.insertSubscribers(values, now);
-  return { added, duplicates: rows.length - added };
+  const suppressed = await suppressedKeys(
+    db,
+    values.map((v) => v.emailKey),
+  );
+  const wanted = suppressed.size === 0 ? values : values.filter((v) => !suppressed.has(v.emailKey));
+  const added = wanted.length === 0 ? 0 : await db.insertSubscribers(wanted, now);
+  const skipped = values.length - wanted.length;
+  return { added, duplicates: rows.length - added - skipped, suppressed: skipped };
 }
 
 export async function getSubscriber(db: Dialect, id: number): Promise<Subscriber | null> {
@@ -94,9 +103,13 @@ export async function countSubscribers(db: Dialect, status?: SubscriberStatus): 
 
 export function setSubscriberStatus(db: Dialect, id: number, status: SubscriberStatus, now: Date, from?: SubscriberStatus): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const changed = (await tx.run(SQL.setSubscriberStatus, [id, status, now, from ?? null])) > 0;
-    if (changed && endsSubscription(status)) await cancelPendingDeliveries(tx, id, `not sent: subscriber ${status} before sending`);
-    return changed;
+    const changed = await tx.one<{ email_key: string }>(SQL.setSubscriberStatus, [id, status, now, from ?? null]);
+    if (!changed) return false;
+    if (endsSubscription(status)) await cancelPendingDeliveries(tx, id, `not sent: subscriber ${status} before sending`);
+    if (isSuppressionReason(status)) await suppress(tx, changed.email_key, status, now);
+    // A pending subscriber confirming is the person asking for mail again (double opt-in).
+    else if (status === ACTIVE && from === 'pending') await liftSuppression(tx, changed.email_key);
+    return true;
   });
 }
 
@@ -106,17 +119,25 @@ export async function setSubscriberTopics(db: Dialect, id: number, topics: strin
 
 export function removeSubscriber(db: Dialect, email: string): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const row = await tx.one<{ id: number }>(SQL.deleteSubscriberByKey, [emailKey(email)]);
+    const key = emailKey(email);
+    const row = await tx.one<{ id: number; status: SubscriberStatus }>(SQL.deleteSubscriberByKey, [key]);
     if (!row) return false;
+    await suppressLeaving(tx, key, row.status, new Date());
     await cancelPendingDeliveries(tx, row.id, 'not sent: subscriber removed before sending');
     return true;
   });
 }
 
-/** Marks the subscriber bounced (a permanent failure said the mailbox is gone) and cancels what still waits for them. */
-export async function bounceSubscriber(tx: Sql, id: number): Promise<void> {
-  await tx.run(SQL.bounceSubscriber, [id]);
+/** Marks the subscriber bounced (a permanent failure said the mailbox is gone), suppresses the address and cancels what still waits for them. */
+export async function bounceSubscriber(tx: Sql, id: number, now: Date = new Date()): Promise<void> {
+  const row = await tx.one<{ email_key: string }>(SQL.bounceSubscriber, [id]);
+  if (row) await suppress(tx, row.email_key, 'bounced', now);
   await cancelPendingDeliveries(tx, id, 'not sent: subscriber bounced before sending');
+}
+
+/** A subscriber row about to go (removal, erasure): a suppressed status is kept as its hash (statuses set before the list existed included). */
+export async function suppressLeaving(tx: Sql, key: string, status: SubscriberStatus, now: Date): Promise<void> {
+  if (isSuppressionReason(status)) await suppress(tx, key, status, now);
 }
 
 export async function cancelPendingDeliveries(tx: Sql, subscriberId: number, reason: string): Promise<void> {

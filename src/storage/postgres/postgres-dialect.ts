@@ -17,6 +17,7 @@ const POSTGRES_FRAGMENTS: SqlFragments = {
   topicsMatch: (column, param) => `(cardinality(${column}) = 0 OR ${column} && CAST(${param} AS text[]))`,
   // ANY keeps it to primary-key lookups (an unnest join was planned as a hash join over every row).
   idIn: (column, param) => `${column} = ANY (CAST(${param} AS bigint[]))`,
+  textIn: (column, param) => `${column} = ANY (CAST(${param} AS text[]))`,
   forUpdate: 'FOR UPDATE',
 };
 

@@ -192,6 +192,75 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 8,
+    name: 'bounces and complaints read back; suppression list; paused and cancelled campaigns',
+    // feedback_events: every DSN, ARF report or webhook event recorded, unique by (source, event_id)
+    // so a replay changes nothing; no address column (erasure has nothing to find here but the
+    // diagnostic, which it scrubs). suppressions: a hash of the canonical address of whoever bounced,
+    // complained or unsubscribed, kept after the subscriber row is removed (src/storage/core/suppressions.ts).
+    // The ledger gains what feedback says about a sent row, and the `cancelled` state (rebuilt as in
+    // migration 3: SQLite cannot change a CHECK constraint in place).
+    sql: `
+      ALTER TABLE campaigns ADD COLUMN paused_at TEXT;
+      ALTER TABLE campaigns ADD COLUMN pause_reason TEXT;
+      ALTER TABLE campaigns ADD COLUMN cancelled_at TEXT;
+
+      CREATE TABLE deliveries_v8 (
+        campaign_id         INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+        subscriber_id       INTEGER NOT NULL,
+        email               TEXT NOT NULL,
+        name                TEXT,
+        state               TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sending','sent','retry','failed','unknown','cancelled')),
+        attempts            INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at     INTEGER,
+        claimable_at        INTEGER,
+        smtp_code           INTEGER,
+        smtp_response       TEXT,
+        worker_id           TEXT,
+        lease_until         INTEGER,
+        bounced             INTEGER NOT NULL DEFAULT 0,
+        temporary           INTEGER NOT NULL DEFAULT 0,
+        complained          INTEGER NOT NULL DEFAULT 0,
+        soft_bounces        INTEGER NOT NULL DEFAULT 0,
+        feedback_status     TEXT,
+        feedback_diagnostic TEXT,
+        PRIMARY KEY (campaign_id, subscriber_id)
+      );
+      INSERT INTO deliveries_v8 (campaign_id, subscriber_id, email, name, state, attempts, next_attempt_at, claimable_at,
+                                 smtp_code, smtp_response, worker_id, lease_until, bounced, temporary)
+        SELECT campaign_id, subscriber_id, email, name, state, attempts, next_attempt_at, claimable_at,
+               smtp_code, smtp_response, worker_id, lease_until, bounced, temporary
+        FROM deliveries;
+      DROP TABLE deliveries;
+      ALTER TABLE deliveries_v8 RENAME TO deliveries;
+      CREATE INDEX deliveries_claimable ON deliveries (campaign_id, claimable_at) WHERE claimable_at IS NOT NULL;
+      CREATE INDEX deliveries_subscriber ON deliveries (subscriber_id) WHERE claimable_at IS NOT NULL;
+      CREATE INDEX deliveries_sent_to ON deliveries (subscriber_id, campaign_id) WHERE state = 'sent';
+
+      CREATE TABLE feedback_events (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        source        TEXT NOT NULL,
+        event_id      TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('hard-bounce','soft-bounce','complaint')),
+        campaign_id   INTEGER REFERENCES campaigns (id) ON DELETE CASCADE,
+        subscriber_id INTEGER NOT NULL,
+        status        TEXT,
+        diagnostic    TEXT,
+        occurred_at   TEXT NOT NULL,
+        recorded_at   TEXT NOT NULL,
+        UNIQUE (source, event_id)
+      );
+      CREATE INDEX feedback_events_subscriber ON feedback_events (subscriber_id, kind, occurred_at);
+      CREATE INDEX feedback_events_campaign ON feedback_events (campaign_id, kind);
+
+      CREATE TABLE suppressions (
+        address_hash TEXT PRIMARY KEY,
+        reason       TEXT NOT NULL CHECK (reason IN ('unsubscribed','bounced','complained')),
+        created_at   TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 // secure_delete: freed bytes (a deleted subscriber, the old copy of an updated ledger row) are

@@ -19,6 +19,7 @@ const SQLITE_FRAGMENTS: SqlFragments = {
   // Topics are JSON text: '[]' is everything.
   topicsMatch: (column, param) => `(${column} = '[]' OR EXISTS (SELECT 1 FROM json_each(${column}) st JOIN json_each(${param}) ct ON st.value = ct.value))`,
   idIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
+  textIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
   // BEGIN IMMEDIATE already holds the write lock.
   forUpdate: '',
 };
