@@ -13,10 +13,11 @@ import { compressAll, compressedNames, isCompressible } from './precompress.js';
 export const MANIFEST = '.pressroom-files';
 
 /**
- * files: relative path (forward slashes) -> content. Returns the relative paths of `files`, sorted.
- * Text files also get their precompressed copies (precompress.ts), listed in the manifest with them.
+ * files: relative path (forward slashes) -> content. Returns the relative paths of `files`, sorted,
+ * and those of them whose bytes changed (new or rewritten). Text files also get their
+ * precompressed copies (precompress.ts), listed in the manifest with them.
  */
-export async function writeOutput(outDir: string, files: Map<string, string | Buffer>): Promise<string[]> {
+export async function writeOutput(outDir: string, files: Map<string, string | Buffer>): Promise<{ names: string[]; changed: string[] }> {
   const names = [...files.keys()].sort();
   const compressed = new Map<string, string[]>();
   for (const name of names) {
@@ -38,6 +39,7 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
 
   const tmpSuffix = `.tmp-${process.pid}`;
   const ours = new Set(previous);
+  const changed: string[] = [];
   const put = async (name: string, content: string | Buffer, i: number) => {
     const target = path.join(outDir, name);
     // 'wx': in a new folder the file cannot exist yet; if it somehow does, this fails loudly.
@@ -51,7 +53,9 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
     const copies = compressed.get(name) ?? [];
     // Unchanged files are left alone: cheaper than rewriting, and their mtime (the server's
     // Last-Modified) only moves when their bytes do. Their copies were written with them.
-    if (ours.has(name) && copies.every((c) => ours.has(c)) && (await sameContent(path.join(outDir, name), content))) return;
+    const same = ours.has(name) && (await sameContent(path.join(outDir, name), content));
+    if (same && copies.every((c) => ours.has(c))) return;
+    if (!same) changed.push(name);
     await put(name, content, i);
     if (copies.length === 0) return;
     // Written after the file, so a copy older than its file is known to be stale (static.ts).
@@ -66,7 +70,7 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
     await removeEmptyParents(outDir, path.dirname(name));
   }
   await writeFile(path.join(outDir, MANIFEST), `${listed.join('\n')}\n`);
-  return names;
+  return { names, changed: changed.sort() };
 }
 
 /** File system calls a few at a time: one by one leaves the disk idle between awaits. */

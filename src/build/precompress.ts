@@ -39,8 +39,5 @@ export function compressedNames(name: string): string[] {
  * level 9 costs the same as 6 here.
  */
 export async function compressAll(content: Buffer): Promise<Buffer[]> {
-  return Promise.all([
-    brotli(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 7, [constants.BROTLI_PARAM_SIZE_HINT]: content.length } }),
-    gz(content, { level: 9 }),
-  ]);
+  return Promise.all([brotli(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 7, [constants.BROTLI_PARAM_SIZE_HINT]: content.length } }), gz(content, { level: 9 })]);
 }

@@ -4,7 +4,7 @@
 import type { Config } from '../config/config.js';
 import { isPublished, SLUG_PATTERN, type Issue } from '../content/issue.js';
 import { renderFeeds } from '../feeds/index.js';
-import { newestFirst, siteFeed, topicFeed } from '../feeds/model.js';
+import { isFeedFile, newestFirst, siteFeed, topicFeed } from '../feeds/model.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
 import { indexPage, issuePage, topicPage } from '../archive/pages.js';
 import { STYLESHEET } from '../archive/style.js';
@@ -53,7 +53,8 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 }
 
 /**
- * Writes feeds and archive of the published issues into config.outDir. skipped: one line per
+ * Writes feeds and archive of the published issues into config.outDir. changedFeeds: the URLs of
+ * the feeds whose bytes changed (what WebSub hubs are told about). skipped: one line per
  * bundle file that was not published (see bundles.ts), for the caller to report. With `cache`,
  * issue pages come from and go to the page cache in config.dataDir; warnings: a damaged cache
  * (ignored) or one that could not be written.
@@ -62,7 +63,7 @@ export async function buildSite(
   config: Config,
   issues: Issue[],
   options: { now?: number; cache?: boolean } = {},
-): Promise<{ files: string[]; skipped: string[]; warnings: Problem[] }> {
+): Promise<{ files: string[]; skipped: string[]; warnings: Problem[]; changedFeeds: string[] }> {
   const now = options.now ?? Date.now();
   const pages = options.cache ? openPageCache(config.dataDir) : undefined;
   const warnings = pages?.warning ? [pages.warning] : [];
@@ -75,5 +76,6 @@ export async function buildSite(
   const written = await writeOutput(config.outDir, files);
   const failed = pages && savePageCache(pages);
   if (failed) warnings.push(failed);
-  return { files: written, skipped, warnings };
+  const changedFeeds = written.changed.filter(isFeedFile).map((name) => new URL(name, config.site.url).href);
+  return { files: written.names, skipped, warnings, changedFeeds };
 }

@@ -25,6 +25,7 @@ export function renderAtom(spec: FeedSpec): string {
     el('updated', {}, rfc3339(spec.updated)),
     el('link', { rel: 'alternate', type: 'text/html', href: spec.homeUrl }),
     el('link', { rel: 'self', type: 'application/atom+xml', href: spec.urls.atom }),
+    ...spec.hubs.map((href) => el('link', { rel: 'hub', href })),
     author(spec.author),
     el('generator', {}, 'Pressroom'),
     ...spec.items.map((issue) => entry(spec, issue)),

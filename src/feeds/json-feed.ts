@@ -25,6 +25,7 @@ export function renderJsonFeed(spec: FeedSpec): string {
     ...(spec.description ? { description: cleanText(spec.description) } : {}),
     language: cleanText(spec.language),
     authors: [jsonAuthor(spec.author)],
+    ...(spec.hubs.length > 0 ? { hubs: spec.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     items: spec.items.map((issue) => item(spec, issue)),
   };
   return `${JSON.stringify(feed, null, 2)}\n`;

@@ -19,9 +19,18 @@ export interface FeedSpec {
   items: Issue[];
   /** Date of the newest item (EPOCH when there is none): never the build time. */
   updated: IssueDate;
+  /** WebSub hubs (feeds.websubHubs): each feed names them, rel="hub". */
+  hubs: readonly string[];
 }
 
 export const FEED_FILES = { rss: 'feed.xml', atom: 'atom.xml', json: 'feed.json' } as const;
+
+const FEED_NAMES: ReadonlySet<string> = new Set(Object.values(FEED_FILES));
+
+/** Whether a path of the output (relative or a URL path) is one of the feeds (site-wide or of a topic). */
+export function isFeedFile(name: string): boolean {
+  return FEED_NAMES.has(name.slice(name.lastIndexOf('/') + 1));
+}
 
 /** Sorts newest first; equal dates by slug, so the order never depends on input order. */
 export function newestFirst(issues: readonly Issue[]): Issue[] {
@@ -52,6 +61,7 @@ export function siteFeed(config: Config, issues: Issue[]): FeedSpec {
     language: site.language,
     author: site.author,
     siteUrl: site.url,
+    hubs: config.feeds.websubHubs,
     ...limit(config, issues),
   };
 }
@@ -68,6 +78,7 @@ export function topicFeed(config: Config, topic: Topic): FeedSpec {
     language: site.language,
     author: site.author,
     siteUrl: site.url,
+    hubs: config.feeds.websubHubs,
     ...limit(config, topic.issues),
   };
 }

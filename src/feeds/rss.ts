@@ -34,6 +34,7 @@ export function renderRss(spec: FeedSpec): string {
     el('generator', {}, 'Pressroom'),
     el('language', {}, spec.language),
     el('atom:link', { href: spec.urls.rss, rel: 'self', type: 'application/rss+xml' }),
+    ...spec.hubs.map((href) => el('atom:link', { href, rel: 'hub' })),
     ...spec.items.map((issue) => item(spec, issue)),
   );
   const rss = el(

@@ -3,6 +3,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { defaultWorkerBase } from '../delivery/worker-id.js';
+import { feedLinkHeader } from '../feeds/websub.js';
 import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
 import { frameworkErrorHandler, registerErrorHandlers } from './errors.js';
@@ -83,7 +84,8 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   registerSubscriptionRoutes(app, context);
   await registerApiRoutes(app, context);
   registerHealthRoutes(app, context);
-  registerStaticRoute(app, new StaticFiles(deps.config.outDir));
+  const linkHeader = feedLinkHeader(deps.config.site.url, deps.config.feeds.websubHubs);
+  registerStaticRoute(app, new StaticFiles(deps.config.outDir, { linkHeader }));
 
   context.mailer.start();
 

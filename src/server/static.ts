@@ -155,10 +155,16 @@ export class StaticFiles {
 
   private readonly revalidateMs: number;
 
-  /** revalidateMs: how long a file's version is trusted without a stat() (default 1000; 0 = always stat). */
-  constructor(root: string, options: { revalidateMs?: number } = {}) {
+  private readonly linkHeader: ((relativePath: string) => string | undefined) | undefined;
+
+  /**
+   * revalidateMs: how long a file's version is trusted without a stat() (default 1000; 0 = always stat).
+   * linkHeader: the Link header of a file by its path in the root (the feeds' WebSub hub and self).
+   */
+  constructor(root: string, options: { revalidateMs?: number; linkHeader?: (relativePath: string) => string | undefined } = {}) {
     this.root = path.resolve(root);
     this.revalidateMs = options.revalidateMs ?? 1000;
+    this.linkHeader = options.linkHeader;
   }
 
   async serve(req: StaticRequest): Promise<StaticResult> {
@@ -251,6 +257,7 @@ export class StaticFiles {
     const lastModified = new Date(lastModifiedSec * 1000).toUTCString();
     // Every answer for a file that has compressed copies depends on Accept-Encoding, the identity one too.
     const vary: Record<string, string> = compressed || isCompressible(servedAs, body.length) ? { vary: 'accept-encoding' } : {};
+    const link = this.linkHeader?.(path.relative(this.root, servedAs).split(path.sep).join('/'));
     const headers: Record<string, string> = {
       etag,
       'last-modified': lastModified,
@@ -258,6 +265,7 @@ export class StaticFiles {
       'content-type': type,
       ...(compressed ? { 'content-encoding': compressed.encoding } : {}),
       ...vary,
+      ...(link ? { link } : {}),
       'x-content-type-options': 'nosniff',
       ...protectiveHeaders(served),
     };
