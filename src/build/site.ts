@@ -4,7 +4,10 @@
 import type { Config } from '../config/config.js';
 import { isPublished, SLUG_PATTERN, type Issue } from '../content/issue.js';
 import { renderFeeds } from '../feeds/index.js';
-import { isFeedFile, newestFirst, siteFeed, topicFeed } from '../feeds/model.js';
+import { isArchivePath, siteFeedWithArchives } from '../feeds/archives.js';
+import { renderAtom } from '../feeds/atom.js';
+import { FEED_FILES, isFeedFile, newestFirst, topicFeed } from '../feeds/model.js';
+import { renderRss } from '../feeds/rss.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
 import { indexPage, issuePage, topicPage } from '../archive/pages.js';
 import { STYLESHEET } from '../archive/style.js';
@@ -31,8 +34,12 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   }
   const files = new Map<string, string>();
 
-  const feed = siteFeed(config, published);
+  const { feed, archives } = siteFeedWithArchives(config, published);
   for (const [name, text] of Object.entries(renderFeeds(feed))) files.set(name, text);
+  for (const page of archives) {
+    files.set(`${page.dir}${FEED_FILES.rss}`, renderRss(page.spec));
+    files.set(`${page.dir}${FEED_FILES.atom}`, renderAtom(page.spec));
+  }
   files.set('style.css', STYLESHEET);
   const topics = groupTopics(published);
   files.set('index.html', indexPage(config, published, feed, topics));
@@ -76,6 +83,7 @@ export async function buildSite(
   const written = await writeOutput(config.outDir, files);
   const failed = pages && savePageCache(pages);
   if (failed) warnings.push(failed);
-  const changedFeeds = written.changed.filter(isFeedFile).map((name) => new URL(name, config.site.url).href);
+  // Archive pages are not subscribed to: hubs hear about the feeds readers follow.
+  const changedFeeds = written.changed.filter((name) => isFeedFile(name) && !isArchivePath(name)).map((name) => new URL(name, config.site.url).href);
   return { files: written.names, skipped, warnings, changedFeeds };
 }

@@ -3,6 +3,7 @@
 import type { Config } from '../config/config.js';
 import type { Issue, IssueAuthor, IssueDate } from '../content/issue.js';
 import { EPOCH } from './dates.js';
+import type { ArchiveLinks } from './archives.js';
 import { topicUrl, type Topic } from './topics.js';
 
 export interface FeedSpec {
@@ -21,6 +22,8 @@ export interface FeedSpec {
   updated: IssueDate;
   /** WebSub hubs (feeds.websubHubs): each feed names them, rel="hub". */
   hubs: readonly string[];
+  /** RFC 5005 history links (archives.ts): the site feed and its archive pages. */
+  archive?: ArchiveLinks;
 }
 
 export const FEED_FILES = { rss: 'feed.xml', atom: 'atom.xml', json: 'feed.json' } as const;

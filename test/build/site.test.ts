@@ -40,14 +40,18 @@ describe('building the whole corpus', () => {
     for (const i of issues) expect(existsSync(path.join(out, 'issues', i.slug, 'index.html'))).toBe(true);
     const topics = groupTopics(issues);
     expect(topics.map((t) => t.slug)).toEqual(['sofa-weekly', 'sofastack']);
-    expect(files).toHaveLength(5 + issues.length + 4 * topics.length);
+    // RFC 5005 archive pages of the site feed: complete pages of 20, RSS and Atom each.
+    const archivePages = Math.floor(issues.length / 20);
+    expect(files).toHaveLength(5 + issues.length + 4 * topics.length + 2 * archivePages);
+    expect(files).toContain(`archive/${archivePages}/atom.xml`);
     expect(files).toContain('tags/sofa-weekly/feed.xml');
     expect(files).toContain('tags/sofastack/feed.json');
   });
 
   it('passes validate-feeds with 0 problems, site and per-topic feeds alike', () => {
     const v = validateFeeds(out);
-    expect(v.lines.at(-1)).toBe(`${3 * (1 + groupTopics(issues).length)} feeds checked, 0 problems`);
+    const archives = 2 * Math.floor(issues.length / 20);
+    expect(v.lines.at(-1)).toBe(`${3 * (1 + groupTopics(issues).length) + archives} feeds checked, 0 problems`);
     expect(v.status).toBe(0);
   });
 
