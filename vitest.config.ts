@@ -37,6 +37,8 @@ const unit = [
   'test/feeds/text.test.ts',
   'test/feeds/topics.test.ts',
   'test/templates/html-context.test.ts',
+  'test/webhooks/readers.test.ts',
+  'test/webhooks/sns-signature.test.ts',
 ];
 
 /** Spawned processes: the CLI (test/support/cli.ts), several processes on one store, whole journeys. */
