@@ -16,6 +16,7 @@ import { StaticFiles } from './static.js';
 import { registerStaticRoute } from './static-route.js';
 import { registerSubscriptionRoutes } from './subscription.js';
 import { fastifyTrustProxy, type TrustProxy } from './trust-proxy.js';
+import { registerWebhookRoutes, type WebhookOptions } from '../webhooks/routes.js';
 
 /** What buildServer needs; the rest of the ServerContext it builds itself. */
 export interface ServerDeps extends Pick<ServerContext, 'config' | 'store' | 'transport' | 'logger' | 'secret' | 'runner'>, Partial<Pick<ServerContext, 'issues' | 'now'>> {
@@ -25,6 +26,8 @@ export interface ServerDeps extends Pick<ServerContext, 'config' | 'store' | 'tr
   trustProxy?: TrustProxy;
   /** The process's system mail queue (startService passes its own); default: one made and started here. */
   mailer?: SystemMailer;
+  /** How the provider webhooks reach out (src/webhooks/routes.ts); default: the real thing. */
+  webhooks?: WebhookOptions;
 }
 
 export interface PressroomServer {
@@ -83,6 +86,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   registerSubscriptionRoutes(app, context);
   await registerApiRoutes(app, context);
   registerHealthRoutes(app, context);
+  await registerWebhookRoutes(app, context, deps.webhooks);
   registerStaticRoute(app, new StaticFiles(deps.config.outDir));
 
   context.mailer.start();
