@@ -78,6 +78,12 @@ describe('POST /webhooks/postmark', () => {
     expect(await s.snapshot()).toMatchObject({ statuses: ['bounced', 'complained', 'active'], complained: 1 });
   });
 
+  it('a body over 1 MB is refused (413) and records nothing', async () => {
+    const huge = postmarkBounce('HardBounce', 'reader2@example.org').replace('"Content":"Return-Path:..."', `"Content":"${'x'.repeat(1024 * 1024)}"`);
+    expect((await post(huge)).statusCode).toBe(413);
+    expect((await s.snapshot()).statuses[2]).toBe('active');
+  });
+
   it('a body that is not JSON: 400 with one warn line', async () => {
     s.takeWarnings();
     const res = await post('{not json');
