@@ -14,6 +14,13 @@ export interface WebhookReading {
   problems: string[];
 }
 
+/**
+ * What a route's handler made of a request: a reading to record (`undo` gives back what the check
+ * kept, when recording fails), a refusal (`challenge`: the WWW-Authenticate to send), or
+ * `answered`: verified, nothing to record, logged at info (an SNS subscription confirmed).
+ */
+export type Verdict = { reading: WebhookReading; undo?: () => void } | { refuse: 400 | 401 | 403 | 503; why: string; challenge?: string } | { answered: string };
+
 export function emptyReading(): WebhookReading {
   return { events: [], ignored: [], problems: [] };
 }

@@ -12,7 +12,7 @@ import { tokenMatches } from '../server/auth.js';
 import type { ServerContext } from '../server/context.js';
 import { type HttpGet, httpGet } from './http-get.js';
 import { mailgunEvents, mailgunSignature, mailgunSignatureValid } from './mailgun.js';
-import { PayloadError, parseJson, type WebhookReading } from './payload.js';
+import { PayloadError, parseJson, type Verdict } from './payload.js';
 import { POSTMARK_USER, postmarkEvents } from './postmark.js';
 import { RecentTokens, timestampFresh } from './replay.js';
 import { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER, sendgridEvents, sendgridKey, sendgridSignatureValid } from './sendgrid.js';
@@ -22,9 +22,6 @@ import { SnsHandler } from './sns-handler.js';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 type Provider = 'ses' | 'postmark' | 'mailgun' | 'sendgrid';
-
-/** What a provider's handler made of a request. `answered`: verified, nothing to record, logged at info. */
-export type Verdict = { reading: WebhookReading; undo?: () => void } | { refuse: 400 | 401 | 403 | 503; why: string; challenge?: string } | { answered: string };
 
 type Handler = (request: FastifyRequest, raw: Buffer, now: Date) => Verdict | Promise<Verdict>;
 

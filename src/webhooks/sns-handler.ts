@@ -5,8 +5,7 @@
 // SES bounce or complaint (ses.ts).
 import type { KeyObject } from 'node:crypto';
 import type { HttpGet } from './http-get.js';
-import { PayloadError, parseJson } from './payload.js';
-import type { Verdict } from './routes.js';
+import { PayloadError, parseJson, type Verdict } from './payload.js';
 import { sesEvents } from './ses.js';
 import { parseSnsEnvelope, signingKey, snsUrl, verifySnsSignature } from './sns-signature.js';
 
