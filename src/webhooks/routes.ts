@@ -7,11 +7,11 @@
 // so a store failure is a 500 the provider retries. Replays of a recorded event change nothing.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { feedbackPolicy } from '../domain/feedback.js';
-import { recordFeedbackEvents } from '../feedback/record.js';
+import { type FeedbackTally, recordFeedbackEvents } from '../feedback/record.js';
 import { tokenMatches } from '../server/auth.js';
 import type { ServerContext } from '../server/context.js';
 import { type HttpGet, httpGet } from './http-get.js';
-import { mailgunEvents, mailgunSignature, mailgunSignatureValid } from './mailgun.js';
+import { type MailgunSignature, mailgunEvents, mailgunSignature, mailgunSignatureValid } from './mailgun.js';
 import { PayloadError, parseJson, type Verdict } from './payload.js';
 import { POSTMARK_USER, postmarkEvents } from './postmark.js';
 import { RecentTokens, timestampFresh } from './replay.js';
@@ -67,7 +67,13 @@ function webhookHandlers(ctx: ServerContext, options: WebhookOptions): Map<Provi
     const seen = new RecentTokens(maxAge * 1000);
     handlers.set('mailgun', (_request, raw, now) => {
       const payload = parseJson(raw);
-      const signature = mailgunSignature(payload);
+      let signature: MailgunSignature;
+      try {
+        signature = mailgunSignature(payload);
+      } catch (err) {
+        if (err instanceof PayloadError) return { refuse: 401, why: `unsigned (${err.message})` };
+        throw err;
+      }
       if (!mailgunSignatureValid(mailgunKey, signature)) return { refuse: 401, why: 'bad signature' };
       if (!timestampFresh(signature.timestamp, now.getTime(), maxAge)) return { refuse: 403, why: `timestamp further than webhooks.maxAgeSeconds (${maxAge} s) from now` };
       if (!seen.claim(signature.token, now.getTime())) return { refuse: 403, why: 'token seen before (a replay)' };
@@ -119,7 +125,7 @@ async function answer(ctx: ServerContext, provider: Provider, handler: Handler, 
   const { events, ignored, problems } = verdict.reading;
   for (const problem of problems) log.warn({ provider }, `webhook ${provider}: ${problem}`);
   if (ignored.length > 0) log.debug({ provider, ignored: ignored.length }, `webhook ${provider}: ignored ${ignored.join(', ')}`);
-  let tally: Awaited<ReturnType<typeof recordFeedbackEvents>>;
+  let tally: FeedbackTally;
   try {
     tally = await recordFeedbackEvents(ctx.store, events, feedbackPolicy(ctx.config), log, now);
   } catch (err) {

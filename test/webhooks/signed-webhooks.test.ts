@@ -111,13 +111,16 @@ describe('POST /webhooks/mailgun', () => {
   };
   const post = (payload: string) => s.h.server.app.inject({ method: 'POST', url: '/webhooks/mailgun', headers: json, payload });
 
-  it('a wrong signature (401) or a timestamp outside webhooks.maxAgeSeconds (403) records nothing', async () => {
+  it('a wrong or missing signature (401) or a timestamp outside webhooks.maxAgeSeconds (403) records nothing', async () => {
     expect((await post(signed(mailgunEventData('failed'), { key: 'another-key-0123456789abcdef' }))).statusCode).toBe(401);
     const old = String(Math.floor(Date.now() / 1000) - 301);
     expect((await post(signed(mailgunEventData('failed'), { timestamp: old }))).statusCode).toBe(403);
+    const unsigned = await post(JSON.stringify({ 'event-data': mailgunEventData('failed') }));
+    expect(unsigned.statusCode).toBe(401);
     expect(s.takeWarnings()).toEqual([
       'webhook mailgun: refused, bad signature; nothing recorded',
       'webhook mailgun: refused, timestamp further than webhooks.maxAgeSeconds (300 s) from now; nothing recorded',
+      'webhook mailgun: refused, unsigned (the Mailgun signature is not an object); nothing recorded',
     ]);
     expect(await s.snapshot()).toEqual(UNTOUCHED);
   });
