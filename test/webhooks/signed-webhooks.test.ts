@@ -78,6 +78,14 @@ describe('POST /webhooks/postmark', () => {
     expect(await s.snapshot()).toMatchObject({ statuses: ['bounced', 'complained', 'active'], complained: 1 });
   });
 
+  it('a bounce for an address nobody has answers 200 and changes nothing', async () => {
+    const res = await post(postmarkBounce('HardBounce', 'nobody@example.org', '77'));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ recorded: 0, 'unknown-recipient': 1 });
+    expect(s.takeWarnings()).toEqual(['hard-bounce for no known recipient: nothing changed']);
+    expect((await s.snapshot()).statuses[2]).toBe('active');
+  });
+
   it('a body over 1 MB is refused (413) and records nothing', async () => {
     const huge = postmarkBounce('HardBounce', 'reader2@example.org').replace('"Content":"Return-Path:..."', `"Content":"${'x'.repeat(1024 * 1024)}"`);
     expect((await post(huge)).statusCode).toBe(413);
