@@ -38,6 +38,8 @@ const unit = [
   'test/feeds/topics.test.ts',
   'test/server/accept-encoding.test.ts',
   'test/templates/html-context.test.ts',
+  'test/webhooks/readers.test.ts',
+  'test/webhooks/sns-signature.test.ts',
 ];
 
 /** Spawned processes: the CLI (test/support/cli.ts), several processes on one store, whole journeys. */

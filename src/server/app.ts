@@ -17,6 +17,7 @@ import { StaticFiles } from './static.js';
 import { registerStaticRoute } from './static-route.js';
 import { registerSubscriptionRoutes } from './subscription.js';
 import { fastifyTrustProxy, type TrustProxy } from './trust-proxy.js';
+import { registerWebhookRoutes, type WebhookOptions } from '../webhooks/routes.js';
 
 /** What buildServer needs; the rest of the ServerContext it builds itself. */
 export interface ServerDeps extends Pick<ServerContext, 'config' | 'store' | 'transport' | 'logger' | 'secret' | 'runner'>, Partial<Pick<ServerContext, 'issues' | 'now'>> {
@@ -26,6 +27,8 @@ export interface ServerDeps extends Pick<ServerContext, 'config' | 'store' | 'tr
   trustProxy?: TrustProxy;
   /** The process's system mail queue (startService passes its own); default: one made and started here. */
   mailer?: SystemMailer;
+  /** How the provider webhooks reach out (src/webhooks/routes.ts); default: the real thing. */
+  webhooks?: WebhookOptions;
 }
 
 export interface PressroomServer {
@@ -84,6 +87,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   registerSubscriptionRoutes(app, context);
   await registerApiRoutes(app, context);
   registerHealthRoutes(app, context);
+  await registerWebhookRoutes(app, context, deps.webhooks);
   const linkHeader = feedLinkHeader(deps.config.site.url, deps.config.feeds.websubHubs);
   registerStaticRoute(app, new StaticFiles(deps.config.outDir, { linkHeader }));
 
