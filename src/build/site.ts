@@ -6,7 +6,8 @@ import { isPublished, SLUG_PATTERN, type Issue } from '../content/issue.js';
 import { renderFeeds } from '../feeds/index.js';
 import { isArchivePath, siteFeedWithArchives } from '../feeds/archives.js';
 import { renderAtom } from '../feeds/atom.js';
-import { FEED_FILES, isFeedFile, newestFirst, topicFeed } from '../feeds/model.js';
+import { attachmentsOf } from '../feeds/attachments.js';
+import { FEED_FILES, isFeedFile, newestFirst, topicFeed, type FeedSpec } from '../feeds/model.js';
 import { renderRss } from '../feeds/rss.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
 import { indexPage, issuePage, topicPage } from '../archive/pages.js';
@@ -21,6 +22,8 @@ export interface BuildOptions {
   now?: number;
   /** Issue pages rendered by an earlier build, reused when nothing they show changed (page-cache.ts). */
   pages?: PageCache;
+  /** The published bundle files (output path -> size): their audio, video and PDF become enclosures. */
+  bundleSizes?: ReadonlyMap<string, number>;
 }
 
 /** Every output file of the site, by relative path. */
@@ -34,11 +37,14 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   }
   const files = new Map<string, string>();
 
-  const { feed, archives } = siteFeedWithArchives(config, published);
+  const attachments = attachmentsOf(config.site.url, options.bundleSizes ?? new Map());
+  const withAttachments = (spec: FeedSpec): FeedSpec => (attachments.size > 0 ? { ...spec, attachments } : spec);
+  const { feed: siteSpec, archives } = siteFeedWithArchives(config, published);
+  const feed = withAttachments(siteSpec);
   for (const [name, text] of Object.entries(renderFeeds(feed))) files.set(name, text);
   for (const page of archives) {
-    files.set(`${page.dir}${FEED_FILES.rss}`, renderRss(page.spec));
-    files.set(`${page.dir}${FEED_FILES.atom}`, renderAtom(page.spec));
+    files.set(`${page.dir}${FEED_FILES.rss}`, renderRss(withAttachments(page.spec)));
+    files.set(`${page.dir}${FEED_FILES.atom}`, renderAtom(withAttachments(page.spec)));
   }
   files.set('style.css', STYLESHEET);
   const topics = groupTopics(published);
@@ -51,7 +57,7 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   });
 
   for (const topic of topics) {
-    const spec = topicFeed(config, topic);
+    const spec = withAttachments(topicFeed(config, topic));
     const dir = topicPath(topic.slug);
     for (const [name, text] of Object.entries(renderFeeds(spec))) files.set(`${dir}${name}`, text);
     files.set(`${dir}index.html`, topicPage(config, topic, spec));
@@ -74,9 +80,10 @@ export async function buildSite(
   const now = options.now ?? Date.now();
   const pages = options.cache ? openPageCache(config.dataDir) : undefined;
   const warnings = pages?.warning ? [pages.warning] : [];
-  const files: Map<string, string | Buffer> = renderSite(config, issues, { now, pages });
   const published = issues.filter((issue) => isPublished(issue, now));
   const { resources, skipped } = await bundleResources(config, published);
+  const bundleSizes = new Map([...resources].map(([name, bytes]) => [name, bytes.length]));
+  const files: Map<string, string | Buffer> = renderSite(config, issues, { now, pages, bundleSizes });
   for (const [name, bytes] of resources) {
     if (!files.has(name)) files.set(name, bytes);
   }

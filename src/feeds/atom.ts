@@ -50,6 +50,7 @@ function entry(spec: FeedSpec, issue: Issue): XmlElement {
     el('id', {}, issueId(spec.siteUrl, issue.slug)),
     el('title', { type: 'text' }, issue.title),
     el('link', { rel: 'alternate', type: 'text/html', href: issue.url }),
+    ...(spec.attachments?.get(issue.slug) ?? []).map((a) => el('link', { rel: 'enclosure', type: a.type, length: String(a.length), href: a.url })),
     el('published', {}, date),
     el('updated', {}, date),
     ...issue.authors.map(author),

@@ -8,6 +8,7 @@ import { rfc3339 } from './dates.js';
 import { issueId } from './ids.js';
 import { htmlWithCover } from './cover.js';
 import { isHttpUrl } from './media.js';
+import type { Attachment } from './attachments.js';
 import type { FeedSpec } from './model.js';
 import { cleanText } from './text.js';
 
@@ -50,5 +51,11 @@ function item(spec: FeedSpec, issue: Issue) {
     ...(issue.authors.length ? { authors: issue.authors.map(jsonAuthor) } : {}),
     ...(topics.length ? { tags: topics } : {}),
     ...(issue.lang && issue.lang !== spec.language ? { language: cleanText(issue.lang) } : {}),
+    ...attachments(spec.attachments?.get(issue.slug)),
   };
+}
+
+function attachments(list: readonly Attachment[] | undefined) {
+  if (!list?.length) return {};
+  return { attachments: list.map((a) => ({ url: a.url, mime_type: a.type, size_in_bytes: a.length })) };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Issue, IssueAuthor, IssueDate } from '../content/issue.js';
 import { EPOCH } from './dates.js';
 import type { ArchiveLinks } from './archives.js';
+import type { AttachmentsBySlug } from './attachments.js';
 import { topicUrl, type Topic } from './topics.js';
 
 export interface FeedSpec {
@@ -24,6 +25,8 @@ export interface FeedSpec {
   hubs: readonly string[];
   /** RFC 5005 history links (archives.ts): the site feed and its archive pages. */
   archive?: ArchiveLinks;
+  /** Audio, video and PDF files of the items' bundles (attachments.ts), by slug. */
+  attachments?: AttachmentsBySlug;
 }
 
 export const FEED_FILES = { rss: 'feed.xml', atom: 'atom.xml', json: 'feed.json' } as const;

@@ -71,5 +71,7 @@ function item(spec: FeedSpec, issue: Issue): XmlElement {
   for (const a of authors) children.push(el('dc:creator', {}, a.name));
   for (const topic of topics) children.push(el('category', {}, topic));
   children.push(...mediaCover(issue.cover));
+  const enclosure = spec.attachments?.get(issue.slug)?.[0];
+  if (enclosure) children.push(el('enclosure', { url: enclosure.url, length: String(enclosure.length), type: enclosure.type }));
   return el('item', {}, ...children);
 }
