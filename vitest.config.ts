@@ -36,6 +36,7 @@ const unit = [
   'test/feeds/dates.test.ts',
   'test/feeds/text.test.ts',
   'test/feeds/topics.test.ts',
+  'test/inbound/read.test.ts',
   'test/templates/html-context.test.ts',
 ];
 
