@@ -54,6 +54,7 @@ const e2e = [
   'test/delivery/young-generation.test.ts',
   'test/email/preview.test.ts',
   'test/feeds/hostile-text.test.ts',
+  'test/inbound/cli.test.ts',
   'test/scale/startup.test.ts',
   'test/scale/workers.test.ts',
   'test/server/hostile-bundle.test.ts',
