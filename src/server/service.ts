@@ -12,7 +12,7 @@ import { loadIssues } from '../content/load.js';
 import { createTransport, transportIdentity } from '../delivery/transport.js';
 import { feedbackPolicy } from '../domain/feedback.js';
 import { startInboundReceiver, type InboundReceiver } from '../inbound/receiver.js';
-import { receiverSettings } from '../inbound/settings.js';
+import { inboundListenProblem, receiverSettings } from '../inbound/settings.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import type { Logger } from '../logging.js';
 import { openStore } from '../storage/open.js';
@@ -110,7 +110,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}/`;
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
-    if (inboundSettings) inbound = await startInboundReceiver({ ...inboundSettings, recorder: store, policy: feedbackPolicy(config), log: logger });
+    if (inboundSettings) {
+      inbound = await startInboundReceiver({ ...inboundSettings, recorder: store, policy: feedbackPolicy(config), log: logger }).catch((err: unknown) => {
+        throw inboundListenProblem(err, inboundSettings) ?? err;
+      });
+    }
     mailer.start();
     let firstTick: Promise<unknown> | null = null;
     if (mode !== 'serve') {
