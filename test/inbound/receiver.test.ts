@@ -4,7 +4,7 @@
 // them; then bad input, each refused or ignored with one log line and nothing changed.
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { pino } from 'pino';
 import { sendCampaign } from '../../src/delivery/campaign.js';
 import { createTransport } from '../../src/delivery/transport.js';
@@ -68,6 +68,7 @@ interface Sent {
   receiver: InboundReceiver;
   lines: LogLine[];
   warnings: () => string[];
+  client: Transporter;
   /** The VERP address and the raw copy the loopback server received for a subscriber. */
   copyFor(email: string): { verp: string; raw: Buffer };
   deliver(raw: Buffer, to: string[]): Promise<{ ok: true } | { ok: false; code: number | undefined; message: string }>;
@@ -108,6 +109,7 @@ async function sentCampaign(subscribers: number, opts: { maxMessageBytes?: numbe
     receiver,
     lines,
     warnings,
+    client,
     copyFor(email) {
       const m = smtp.messages.find((message) => message.to[0] === email);
       if (!m) throw new Error(`no copy sent to ${email}`);
@@ -245,6 +247,13 @@ describe('inbound SMTP receiver', () => {
     });
     expect(ehlo).toMatch(/^250[- ]SIZE 1048576\r?$/m);
     expect(ehlo).not.toMatch(/AUTH/);
+
+    // At most 10 recipients per message: the 11th is refused with 452 (the MTA sends it again later).
+    const many = Array.from({ length: 11 }, (_, i) => `bounces+${i}@news.example.org`);
+    const info = await s.client.sendMail({ envelope: { from: '', to: many }, raw: Buffer.from('From: a@b.example\r\nSubject: x\r\n\r\nx\r\n') });
+    expect(info.accepted).toHaveLength(10);
+    expect(info.rejected).toEqual([many[10]]);
+    expect((info.rejectedErrors as Array<{ responseCode?: number }> | undefined)?.map((e) => e.responseCode)).toEqual([452]);
 
     await s.h.store.close(); // the store is gone: recording fails
     const failed = await s.deliver(dsn({ id: 'x1', recipient: 'sub0@example.org', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 User unknown' }), [verp]);
