@@ -12,7 +12,7 @@ import { loadIssues } from '../content/load.js';
 import { createTransport, transportIdentity } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import { feedbackPolicy } from '../domain/feedback.js';
-import { startInboundReceiver, type InboundReceiver } from '../inbound/receiver.js';
+import type { InboundReceiver } from '../inbound/receiver.js';
 import { inboundListenProblem, receiverSettings } from '../inbound/settings.js';
 import type { Logger } from '../logging.js';
 import { openStore } from '../storage/open.js';
@@ -111,6 +111,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
     if (inboundSettings) {
+      // Loaded only when it runs: serve, worker and a start without inbound.port never load smtp-server and mailparser.
+      const { startInboundReceiver } = await import('../inbound/receiver.js');
       inbound = await startInboundReceiver({ ...inboundSettings, recorder: store, policy: feedbackPolicy(config), log: logger }).catch((err: unknown) => {
         throw inboundListenProblem(err, inboundSettings) ?? err;
       });
