@@ -120,6 +120,8 @@ const inbound = z
     host: z.string().min(1).default('127.0.0.1'),
     /** Larger messages are refused at DATA (a DSN or ARF report is a few KB; the original message is cut by the reporter). */
     maxMessageBytes: z.number().int().positive().default(1_048_576),
+    /** Attribute a report without a VERP token of ours by the address it names. Off: anyone can send our MX a bounce naming any address. */
+    trustReportedAddresses: z.boolean().default(false),
     /** imaps://user:password@imap.example.org/INBOX: the mailbox the bounce address delivers to. */
     imapUrl: z.string().optional(),
     imapPollSeconds: z.number().positive().default(60),

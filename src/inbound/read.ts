@@ -2,9 +2,10 @@
 // mailbox), -> FeedbackEvents. Pure over the bytes: MIME by mailparser, each report format in its
 // own module (dsn.ts, arf.ts, bounce-text.ts). Whom an event is about, in order: the VERP token
 // of the address the message was delivered to; else the token in the returned message's
-// CFBL-Feedback-ID or Return-Path; else the recipient address the report names. A token that is
-// there but forged or mangled makes the whole message ignored (no guess by address): the caller
-// logs the reason.
+// CFBL-Feedback-ID or Return-Path; else, only with inbound.trustReportedAddresses, the recipient
+// address the report names. Anyone can send our MX a bounce naming any address, so by default a
+// message without a valid token of ours changes nothing. A token that is there but forged or
+// mangled makes the whole message ignored (no guess by address): the caller logs the reason.
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { oneLine, type FeedbackEvent, type FeedbackKind, type FeedbackTarget } from '../domain/feedback.js';
@@ -21,6 +22,8 @@ export interface FeedbackMessageContext {
   /** SMTP: the RCPT TO addresses; IMAP: the To, Delivered-To and X-Original-To headers. */
   recipients: string[];
   receivedAt: Date;
+  /** inbound.trustReportedAddresses: a report without a token of ours is attributed by the address it names. */
+  trustReportedAddresses?: boolean;
 }
 
 export interface FeedbackReading {
@@ -72,6 +75,8 @@ export async function readFeedbackMessage(raw: Buffer, context: FeedbackMessageC
     const { campaignId, subscriberId } = token.check;
     return { events: [event(read.findings[0]!, { by: 'token', campaignId, subscriberId })], ignored: null };
   }
+  if (!context.trustReportedAddresses)
+    return ignore(`${read.format} carries no VERP token of ours; not attributed by the address it names (set inbound.trustReportedAddresses to allow that)`);
   const events = read.findings.filter((f) => f.recipient !== null).map((f) => event(f, { by: 'address', address: f.recipient! }));
   if (events.length === 0) return ignore(`${read.format} names no recipient and carries no VERP token of ours`);
   return { events, ignored: null };

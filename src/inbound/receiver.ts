@@ -23,6 +23,8 @@ export interface ReceiverOptions {
   bounceAddress: string;
   secret: string;
   maxMessageBytes: number;
+  /** inbound.trustReportedAddresses (read.ts). */
+  trustReportedAddresses?: boolean;
   host: string;
   /** 0 = any free port (tests). */
   port: number;
@@ -47,7 +49,7 @@ function domainOf(address: string): string {
 }
 
 export async function startInboundReceiver(options: ReceiverOptions): Promise<InboundReceiver> {
-  const { bounceAddress, secret, maxMessageBytes, recorder, policy, log } = options;
+  const { bounceAddress, secret, maxMessageBytes, recorder, policy, log, trustReportedAddresses } = options;
   const bounceDomain = domainOf(bounceAddress);
 
   const onRcptTo = (address: { address: string }, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
@@ -78,7 +80,7 @@ export async function startInboundReceiver(options: ReceiverOptions): Promise<In
         return callback(smtpError(552, `5.3.4 Message too big (at most ${maxMessageBytes} bytes)`));
       }
       const recipients = session.envelope.rcptTo.map((r) => r.address);
-      processFeedbackMessage(Buffer.concat(chunks), { recorder, policy, bounceAddress, secret, source: 'smtp', recipients, log }).then(
+      processFeedbackMessage(Buffer.concat(chunks), { recorder, policy, bounceAddress, secret, source: 'smtp', recipients, log, trustReportedAddresses }).then(
         () => callback(),
         (err: unknown) => {
           log.error({ error: err instanceof Error ? err.message : String(err) }, 'inbound: could not record a feedback message (451: the sender will retry)');

@@ -12,6 +12,7 @@ export interface ReceiverSettings {
   host: string;
   port: number;
   maxMessageBytes: number;
+  trustReportedAddresses: boolean;
 }
 
 export function receiverSettings(config: Config, secret: string | null): ReceiverSettings {
@@ -24,8 +25,8 @@ export function receiverSettings(config: Config, secret: string | null): Receive
     throw new ConfigError(
       'secret: the inbound receiver needs the secret the senders sign VERP tokens with (set PRESSROOM_SECRET or "secret" in the config file, the same as for `pressroom start`/`send`)',
     );
-  const { host, port, maxMessageBytes } = config.inbound;
-  return { bounceAddress, secret, host, port: port ?? DEFAULT_INBOUND_PORT, maxMessageBytes };
+  const { host, port, maxMessageBytes, trustReportedAddresses } = config.inbound;
+  return { bounceAddress, secret, host, port: port ?? DEFAULT_INBOUND_PORT, maxMessageBytes, trustReportedAddresses };
 }
 
 /** A port the receiver cannot listen on is a configuration error (one line, exit 2), for `inbound` and `start` alike; null for any other error. */

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/open.js';
 import { runCli, siteEnv, startCli, type CliProcess } from '../support/cli.js';
 import { makeSite, type TestSite } from '../support/site.js';
+import { verpAddress, verpToken } from '../../src/email/verp.js';
 import { fixture } from './messages.js';
 
 const BOUNCES = 'bounces@news.example.org';
@@ -18,13 +19,17 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-async function siteWith(email: string): Promise<TestSite> {
+/** A site whose one subscriber was sent a campaign; `verp`: that copy's VERP return path, where its bounce comes back. */
+async function siteWith(email: string): Promise<TestSite & { verp: string }> {
   const site = makeSite();
   cleanup.push(() => rmSync(site.dir, { recursive: true, force: true }));
   const store = await openStore(site.config);
-  await store.addSubscriber({ email, status: 'active' });
+  const subscriber = await store.addSubscriber({ email, status: 'active' });
+  const { campaign } = await store.createCampaign({ slug: 'issue-1', title: 'Issue 1', topics: [] });
+  await store.claimBatch(campaign.id, 'w', 10, 60_000);
+  await store.markSent(campaign.id, subscriber.id, { smtpCode: 250, smtpResponse: '250 ok' });
   await store.close();
-  return site;
+  return { ...site, verp: verpAddress(BOUNCES, verpToken(site.config.secret!, { campaignId: campaign.id, subscriberId: subscriber.id })) };
 }
 
 function start(site: TestSite, args: string[], env: Record<string, string>): CliProcess {
@@ -33,10 +38,10 @@ function start(site: TestSite, args: string[], env: Record<string, string>): Cli
   return proc;
 }
 
-async function deliverExim(port: number): Promise<void> {
+async function deliverExim(port: number, to: string): Promise<void> {
   const client = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
   try {
-    await client.sendMail({ envelope: { from: '', to: [BOUNCES] }, raw: fixture('exim-hard.eml') });
+    await client.sendMail({ envelope: { from: '', to: [to] }, raw: fixture('exim-hard.eml') });
   } finally {
     client.close();
   }
@@ -57,7 +62,7 @@ describe('pressroom inbound', () => {
     const proc = start(site, ['inbound'], {});
     await proc.waitForOutput(/Pressroom inbound SMTP receiver on 127\.0\.0\.1:\d+, for @news\.example\.org/);
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(proc.stdout())![1]);
-    await deliverExim(port);
+    await deliverExim(port, site.verp);
     await proc.waitForOutput(/hard-bounce recorded/);
     expect(await proc.stop('SIGTERM')).toBe(0);
     expect(proc.output()).toMatch(/"msg":"stopped"/);
@@ -93,7 +98,7 @@ describe('pressroom start with inbound.port', () => {
     const proc = start(site, ['start', '--port', '0'], { SMTP_URL: 'outbox:' });
     await proc.waitForOutput(/Inbound SMTP receiver on 127\.0\.0\.1:\d+/);
     const port = Number(/Inbound SMTP receiver on 127\.0\.0\.1:(\d+)/.exec(proc.stdout())![1]);
-    await deliverExim(port);
+    await deliverExim(port, site.verp);
     await proc.waitForOutput(/hard-bounce recorded/);
     expect(await proc.stop('SIGTERM')).toBe(0);
     expect(await statusOf(site, 'sub7@example.org')).toBe('bounced');

@@ -18,7 +18,8 @@ function fixture(name: string): Buffer {
 }
 
 function read(raw: Buffer, context: Partial<FeedbackMessageContext> = {}) {
-  return readFeedbackMessage(raw, { bounceAddress: BOUNCES, secret: SECRET, source: 'smtp', recipients: [BOUNCES], receivedAt, ...context });
+  // The fixtures' parsing is tested with attribution by address allowed; its default (off) has a test of its own.
+  return readFeedbackMessage(raw, { bounceAddress: BOUNCES, secret: SECRET, source: 'smtp', recipients: [BOUNCES], receivedAt, trustReportedAddresses: true, ...context });
 }
 
 const byAddress = (address: string) => ({ by: 'address', address });
@@ -107,6 +108,18 @@ describe('attribution', () => {
       'latin1',
     );
     expect((await read(raw)).events.map((e) => e.target)).toEqual([byAddress('sub4@example.org')]);
+  });
+
+  it('by default (inbound.trustReportedAddresses off) a report without a token of ours is ignored: anyone can name an address', async () => {
+    for (const file of ['exim-hard.eml', 'gmail-hard.eml', 'exchange-hard.eml']) {
+      const { events, ignored } = await read(fixture(file), { trustReportedAddresses: false });
+      expect(events).toEqual([]);
+      expect(ignored).toMatch(/carries no VERP token of ours; not attributed by the address it names \(set inbound\.trustReportedAddresses to allow that\)$/);
+    }
+    // A token still attributes it.
+    const envelope = verpAddress(BOUNCES, verpToken(SECRET, { campaignId: 3, subscriberId: 8 }));
+    const { events } = await read(fixture('exim-hard.eml'), { trustReportedAddresses: false, recipients: [envelope] });
+    expect(events.map((e) => e.target)).toEqual([{ by: 'token', campaignId: 3, subscriberId: 8 }]);
   });
 
   const forged = verpAddress(BOUNCES, `${verpToken(SECRET, { campaignId: 1, subscriberId: 4 }).slice(0, -4)}aaaa`);
