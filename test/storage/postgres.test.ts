@@ -6,6 +6,7 @@ import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { MIGRATIONS, SQL } from '../../src/storage/postgres/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
+import { brakesContract } from './brakes-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { storeContract } from './store-contract.js';
 
@@ -30,6 +31,7 @@ if (available) {
   };
   storeContract('PostgreSQL', harness);
   feedbackContract('PostgreSQL', harness);
+  brakesContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {

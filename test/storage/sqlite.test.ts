@@ -7,6 +7,7 @@ import { openStore } from '../../src/storage/open.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { MIGRATIONS } from '../../src/storage/sqlite/sql.js';
 import { StoreError } from '../../src/storage/store.js';
+import { brakesContract } from './brakes-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { storeContract } from './store-contract.js';
 
@@ -28,6 +29,7 @@ const harness = {
 };
 storeContract('SQLite', harness);
 feedbackContract('SQLite', harness);
+brakesContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
   it('openStore creates <dataDir>/pressroom.db in WAL mode at the latest schema version', async () => {
