@@ -55,6 +55,7 @@ const e2e = [
   'test/delivery/young-generation.test.ts',
   'test/email/preview.test.ts',
   'test/feeds/hostile-text.test.ts',
+  'test/scale/brakes-workers.test.ts',
   'test/scale/startup.test.ts',
   'test/scale/workers.test.ts',
   'test/server/hostile-bundle.test.ts',
