@@ -7,7 +7,7 @@ import { formatProblem, isPublished, type Issue, type Problem } from '../content
 import { findIssue } from '../content/load.js';
 import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
-import { brakeRefusal, campaignSummary, type BrakeAction } from '../domain/campaign-state.js';
+import { brakeRefusal, campaignState, campaignSummary, type BrakeAction } from '../domain/campaign-state.js';
 import { whyNotEmailable } from '../domain/publication.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
@@ -83,6 +83,9 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     if (refused) return reply.code(409).send({ error: `${issue.slug}: not published yet (draft or dated in the future)` });
     if (runner.stopping) return reply.code(503).send({ error: 'shutting down' });
     const { campaign, created } = await enqueueCampaign(store, issue, runner.transportIdentity);
+    const state = campaignState(campaign);
+    if (state === 'paused') return reply.code(409).send({ error: `campaign ${campaign.slug} is paused; POST /api/campaigns/${campaign.slug}/resume continues it` });
+    if (state === 'cancelling') return reply.code(409).send({ error: `campaign ${campaign.slug} is cancelled` });
     const sending = runner.send(issue);
     if (request.query.wait === '1' || request.query.wait === 'true') {
       try {

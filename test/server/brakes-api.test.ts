@@ -2,7 +2,7 @@
 // token, 404 for an unknown campaign, 409 when the action does not apply; the campaign JSON carries
 // its state, feedback counts and rates (the figures `pressroom status` prints).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { isoFromNow, startHarness, writeIssue, type Harness } from './harness.js';
 
 const TOKEN = 'operator-token-for-brakes';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -26,6 +26,12 @@ describe('the brakes over the API', () => {
     expect((await post('/api/campaigns/no-such/cancel')).json()).toEqual({ error: 'no campaign "no-such"' });
 
     const paused = await post('/api/campaigns/brake-me/pause');
+    expect(paused.statusCode).toBe(200);
+    await writeIssue(h.config, { slug: 'brake-me', date: isoFromNow(-60_000) });
+    const send = await post('/api/issues/brake-me/send');
+    expect(send.statusCode).toBe(409);
+    expect(send.json()).toEqual({ error: 'campaign brake-me is paused; POST /api/campaigns/brake-me/resume continues it' });
+    expect(h.smtp.accepted()).toBe(0);
     expect(paused.statusCode).toBe(200);
     expect(paused.json()).toMatchObject({ slug: 'brake-me', pausedAt: expect.any(String), summary: { state: 'paused', pauseReason: null, sent: 0 } });
     const again = await post('/api/campaigns/brake-me/pause');
