@@ -108,6 +108,9 @@ describe.skipIf(!available)('PostgreSQL adapter', () => {
     expect(plan).toMatch(/Index Scan using deliveries_claimable/);
     expect(plan).toMatch(/Index Scan using deliveries_pkey/);
     expect(plan).not.toMatch(/Seq Scan|Hash Semi Join/);
+    // The check of the campaign row (paused, cancelled) is one lookup by primary key, a filter evaluated once.
+    expect(plan).toMatch(/Index Scan using campaigns_pkey on campaigns/);
+    expect(plan).toMatch(/One-Time Filter/);
   });
 
   it('reports an unreachable server and a bad schema name in one line', async () => {
