@@ -1,10 +1,12 @@
 // `pressroom pause|resume|cancel` and what `status` and `send` say about a braked campaign, as child
 // processes against a real loopback SMTP server and a real SQLite file.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/open.js';
-import { runCli, type CliRun } from '../support/cli.js';
+import { runCli, siteEnv, startCli, type CliRun } from '../support/cli.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { waitFor } from '../support/wait.js';
 import { makeSite, readLedger, SLUG } from './harness.js';
 
 const RECIPIENTS = 6;
@@ -74,5 +76,40 @@ describe('pressroom pause / resume / cancel', () => {
     const ledger = await readLedger(site.config, 'other-campaign');
     expect(new Set([...ledger.values()].map((r) => r.state))).toEqual(new Set(['cancelled']));
     expect((await pressroom(['resume', 'other-campaign'])).code).toBe(1);
+  });
+
+  it('a running send stops within a poll when another process pauses the campaign, exits 1, and after resume each recipient has one copy', async () => {
+    const slug = 'long-send';
+    const first = readFileSync(path.join(site.dir, 'issues', `${SLUG}.md`), 'utf8');
+    writeFileSync(path.join(site.dir, 'issues', `${slug}.md`), first.replace(`slug: ${SLUG}`, `slug: ${slug}`));
+    const late = Array.from({ length: 200 }, (_, i) => `late${i}@example.org`);
+    const store = await openStore(site.config);
+    await store.importSubscribers(late.map((email) => ({ email, status: 'active' as const })));
+    await store.close();
+    const before = server.accepted();
+    server.faults.replyDelayMs = () => 10; // slow enough to be paused in the middle
+    try {
+      const env = { ...siteEnv(site, 'warn'), SMTP_URL: server.url, PRESSROOM_POLL_SECONDS: '1' };
+      const send = startCli(['send', slug], { cwd: site.dir, env });
+      await waitFor(() => server.accepted() - before >= 30, { what: 'the send to be under way', alive: send, timeout: 30_000 });
+      const pause = await pressroom(['pause', slug]);
+      expect(pause.code, pause.stderr).toBe(0);
+      expect(await send.exited, send.output()).toBe(1);
+      expect(send.stdout()).toMatch(new RegExp(`^${slug}: paused; \\d+ sent now, \\d+/205 sent in all; pressroom resume ${slug} continues it`, 'm'));
+      const atPause = server.accepted() - before;
+      expect(atPause).toBeLessThan(205);
+      const ledger = await readLedger(site.config, slug);
+      expect([...ledger.values()].filter((r) => r.state === 'sent').length).toBe(atPause);
+      expect([...ledger.values()].filter((r) => r.state === 'sending').length).toBe(0);
+
+      expect((await pressroom(['resume', slug])).code).toBe(0);
+      const rest = await pressroom(['send', slug]);
+      expect(rest.code, rest.stderr).toBe(0);
+      expect(rest.stdout).toContain(`${slug}: finished; ${205 - atPause} sent now, 205/205 sent in all`);
+    } finally {
+      server.faults.replyDelayMs = undefined;
+    }
+    for (const email of late) expect(server.countFor(email), email).toBe(1);
+    expect(server.accepted() - before).toBe(205);
   });
 });
