@@ -193,6 +193,7 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
         if (!round.error) throw err; // else report the first failure; the leases cover the rows
       }
     }
+    if (round.error || round.fatal) await brakes.settle(); // no check left running against a store the caller may close
     if (round.error) throw round.error;
     if (round.fatal) {
       tally.report(true);
