@@ -266,7 +266,9 @@ export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, wat
     .filter((issue) => {
       if (!isEmailable(issue, now)) return false;
       const campaign = campaigns.get(issue.slug);
-      if (campaign) return campaign.finishedAt === null;
+      // A paused campaign waits for `pressroom resume`; a cancelled, unfinished one is picked up to
+      // cancel what a dead worker left (sendCampaign sends nothing of it).
+      if (campaign) return campaign.finishedAt === null && campaign.pausedAt === null;
       return issue.date.epochMs >= watermark;
     })
     .sort((a, b) => a.date.epochMs - b.date.epochMs);

@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.js';
 import { openStore } from '../../src/storage/open.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import { MIGRATIONS } from '../../src/storage/sqlite/sql.js';
+import { MIGRATIONS, SQL } from '../../src/storage/sqlite/sql.js';
 import { StoreError } from '../../src/storage/store.js';
+import { brakesContract } from './brakes-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { storeContract } from './store-contract.js';
 
@@ -28,6 +29,7 @@ const harness = {
 };
 storeContract('SQLite', harness);
 feedbackContract('SQLite', harness);
+brakesContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
   it('erasure leaves the address in no bounce diagnostic: not in the ledger row, not in the recorded event', async () => {
@@ -156,16 +158,18 @@ describe('SQLite adapter', () => {
     await expect(openAt(file)).rejects.toThrow(/schema version 999 is newer than this Pressroom understands/);
   });
 
-  it('claims through the (campaign_id, claimable_at) index, not a table scan', async () => {
+  it('claims through the (campaign_id, claimable_at) index and the campaign row by primary key, not a table scan', async () => {
     const Database = (await import('better-sqlite3')).default;
     const file = path.join(root, 'plan', 'pressroom.db');
     (await openAt(file)).close();
     const db = new Database(file);
-    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT rowid FROM deliveries WHERE campaign_id = 1 AND claimable_at <= 5 ORDER BY claimable_at LIMIT 10`).all() as Array<{
-      detail: string;
-    }>;
+    // The claim statement itself, with its check of the campaign row (paused, cancelled): a lookup by primary key, not per ledger row.
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${SQL.claimBatch}`).all({ campaignId: 1, now: 5, limit: 10, workerId: 'w', leaseUntil: 6 }) as Array<{ detail: string }>;
     db.close();
-    expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING (COVERING )?INDEX deliveries_claimable/);
+    const details = plan.map((p) => p.detail).join('\n');
+    expect(details).toMatch(/SEARCH deliveries USING (COVERING )?INDEX deliveries_claimable \(campaign_id=\? AND claimable_at<\?\)/);
+    expect(details).toMatch(/SEARCH campaigns .*USING INTEGER PRIMARY KEY/);
+    expect(details).not.toMatch(/\bSCAN\b/);
   });
 });
 

@@ -38,8 +38,10 @@ const SQL = {
   unfinished: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = $1 AND claimable_at IS NOT NULL) AS busy`,
   markFinished: `UPDATE campaigns SET finished_at = coalesce(finished_at, $2) WHERE id = $1`,
   reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = $1`,
+  // Not paused. A cancelled campaign is pending only while a dead worker's lease has run out
+  // (nothing else of it is claimable): whoever picks it up cancels those rows and finishes it.
   pendingCampaigns: `SELECT c.slug FROM campaigns c
-      WHERE c.finished_at IS NULL
+      WHERE c.finished_at IS NULL AND c.paused_at IS NULL
         AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.claimable_at <= $1)
       ORDER BY c.id`,
 } as const;
