@@ -36,6 +36,8 @@ const unit = [
   'test/feeds/dates.test.ts',
   'test/feeds/text.test.ts',
   'test/feeds/topics.test.ts',
+  'test/inbound/header-recipients.test.ts',
+  'test/inbound/imap-url.test.ts',
   'test/templates/html-context.test.ts',
 ];
 
