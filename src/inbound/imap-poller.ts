@@ -25,7 +25,8 @@ export const PROCESSED_KEYWORD = '$PressroomProcessed';
 /** Longest wait between polls after failures to connect, whatever imapPollSeconds is below it. */
 const MAX_BACKOFF_SECONDS = 15 * 60;
 
-export type HandleMessage = (raw: Buffer, recipients: string[]) => Promise<void>;
+/** `received`: when the mailbox got the message (its INTERNALDATE), not when it was polled: a backlog read days later keeps its dates. */
+export type HandleMessage = (raw: Buffer, recipients: string[], received: Date) => Promise<void>;
 
 export interface ImapPollerOptions {
   /** inbound.imapUrl, checked at load. */
@@ -190,10 +191,11 @@ export class ImapPoller {
         report.tooLarge += 1;
         continue;
       }
-      const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+      const message = await client.fetchOne(String(uid), { uid: true, source: true, internalDate: true }, { uid: true });
       if (!message || message.source === undefined) continue; // expunged by someone else meanwhile
       try {
-        await this.options.handle(message.source, headerRecipients(message.source));
+        const received = message.internalDate instanceof Date && !Number.isNaN(message.internalDate.getTime()) ? message.internalDate : new Date();
+        await this.options.handle(message.source, headerRecipients(message.source), received);
       } catch (err) {
         log.warn({ mailbox: this.mailbox.shown, uid }, `message ${uid} could not be processed (${reason(err)}); it stays unprocessed and is retried at the next poll`);
         report.failed += 1;

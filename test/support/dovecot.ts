@@ -40,8 +40,8 @@ export interface TestDovecot {
   readonly dir: string;
   /** The bounce mailbox URL in the form inbound.imapUrl takes; another password or mailbox on request. */
   url(scheme: 'imap' | 'imaps', options?: { password?: string; mailbox?: string }): string;
-  /** Delivers a message into a mailbox (INBOX by default) by IMAP APPEND; returns its UID. */
-  append(raw: string | Buffer, mailbox?: string): Promise<number>;
+  /** Delivers a message into a mailbox (INBOX by default) by IMAP APPEND, with its INTERNALDATE when given; returns its UID. */
+  append(raw: string | Buffer, mailbox?: string, received?: Date): Promise<number>;
   /** UID, flags and size of every message in a mailbox (none when it does not exist). */
   messages(mailbox?: string): Promise<Array<{ uid: number; flags: string[] }>>;
   /** Runs `use` on a logged-in IMAP session (imaps, or plain IMAP without TLS), logged out after. */
@@ -240,9 +240,9 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
       const password = encodeURIComponent(options.password ?? IMAP_PASSWORD);
       return `${scheme}://${IMAP_USER}:${password}@${host}:${scheme === 'imaps' ? tlsPort : port}/${encodeURIComponent(options.mailbox ?? 'INBOX')}`;
     },
-    append: (raw, mailbox = 'INBOX') =>
+    append: (raw, mailbox = 'INBOX', received) =>
       client(async (imap) => {
-        const done = await imap.append(mailbox, typeof raw === 'string' ? Buffer.from(raw) : raw);
+        const done = await imap.append(mailbox, typeof raw === 'string' ? Buffer.from(raw) : raw, [], received);
         if (!done || done.uid === undefined) throw new Error(`dovecot: APPEND to ${mailbox} returned no UID`);
         return done.uid;
       }),
