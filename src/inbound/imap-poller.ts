@@ -150,7 +150,9 @@ export class ImapPoller {
       this.connecting = false;
     }
     try {
-      const lock = await client.getMailboxLock(mailbox);
+      const lock = await client.getMailboxLock(mailbox).catch((err: unknown) => {
+        throw new Error(`cannot open the folder ${JSON.stringify(mailbox)}: ${reason(err)}`);
+      });
       try {
         return await this.processMailbox(client);
       } finally {

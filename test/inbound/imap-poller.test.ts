@@ -213,6 +213,12 @@ describeWithDovecot('the IMAP poller against a real Dovecot', () => {
     expect(handed).toEqual([]);
   });
 
+  it('a folder that does not exist is one error line naming it, and nothing is created', async () => {
+    expect(await poller({ mailbox: 'No-Such-Folder' }).pollOnce()).toBeNull();
+    expect(log.at(ERROR).map((l) => l.msg)).toEqual([expect.stringMatching(/^bounce mailbox poll failed: cannot open the folder "No-Such-Folder": /)]);
+    expect(await dovecot.session((imap) => imap.list())).not.toContainEqual(expect.objectContaining({ path: 'No-Such-Folder' }));
+  });
+
   it('a server that is down is one error line per poll, retried with backoff', async () => {
     const p = new ImapPoller({
       url: `imaps://bounces:${IMAP_PASSWORD}@127.0.0.1:1/INBOX`,
