@@ -38,6 +38,7 @@ const unit = [
   'test/feeds/topics.test.ts',
   'test/inbound/header-recipients.test.ts',
   'test/inbound/imap-url.test.ts',
+  'test/inbound/read.test.ts',
   'test/templates/html-context.test.ts',
 ];
 
@@ -55,6 +56,7 @@ const e2e = [
   'test/delivery/young-generation.test.ts',
   'test/email/preview.test.ts',
   'test/feeds/hostile-text.test.ts',
+  'test/inbound/cli.test.ts',
   'test/scale/startup.test.ts',
   'test/scale/workers.test.ts',
   'test/server/hostile-bundle.test.ts',

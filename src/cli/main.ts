@@ -15,6 +15,7 @@ const commandGroups: Array<{ commands: string[]; load: () => Promise<Register> }
   { commands: ['send', 'status', 'retry'], load: async () => (await import('./delivery.js')).registerDeliveryCommands },
   { commands: ['subscribers'], load: async () => (await import('./subscribers.js')).registerSubscriberCommands },
   { commands: ['start', 'serve', 'worker'], load: async () => (await import('./service.js')).registerServiceCommands },
+  { commands: ['inbound'], load: async () => (await import('./inbound.js')).registerInboundCommands },
 ];
 
 const program = new Command('pressroom')

@@ -1,7 +1,8 @@
 // Wires the service together for `pressroom start` (HTTP + worker), `serve` and `worker`:
 // store, transport, one campaign runner, the fastify app and the scheduled worker, and the
 // ordered shutdown: stop ticking and claiming, let in-flight sends finish (or give their claims
-// back), stop HTTP, let the system emails in flight finish, close transport and store.
+// back), stop HTTP and the inbound SMTP receiver, let the system emails in flight finish, close
+// transport and store. `start` runs the inbound receiver too when inbound.port is set.
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { buildSite } from '../build/site.js';
 import { ConfigError, withListeningPort, type Config } from '../config/config.js';
@@ -9,6 +10,9 @@ import { resolveSecret } from '../config/secret.js';
 import { formatProblem } from '../content/issue.js';
 import { loadIssues } from '../content/load.js';
 import { createTransport, transportIdentity } from '../delivery/transport.js';
+import { feedbackPolicy } from '../domain/feedback.js';
+import { startInboundReceiver, type InboundReceiver } from '../inbound/receiver.js';
+import { receiverSettings } from '../inbound/settings.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import type { Logger } from '../logging.js';
 import { openStore } from '../storage/open.js';
@@ -37,6 +41,8 @@ export interface RunningService {
   store: Store;
   server: PressroomServer | null;
   worker: Worker | null;
+  /** The inbound SMTP receiver (start with inbound.port set only). */
+  inbound: InboundReceiver | null;
   runner: CampaignRunner;
   /** The first worker tick (start/worker only). */
   firstTick: Promise<unknown> | null;
@@ -51,6 +57,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
   transportIdentity(options.config); // production without an explicit transport: refuse before opening anything
   const secret = resolveSecret(options.config);
+  // Checked before anything opens: without a bounce address the receiver could accept nothing.
+  const inboundSettings = mode === 'start' && options.config.inbound.port !== undefined ? receiverSettings(options.config, secret) : null;
 
   const store = await openStore(options.config);
   const transport = createTransport(options.config, logger);
@@ -74,6 +82,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   let server: PressroomServer | null = null;
   let worker: Worker | null = null;
+  let inbound: InboundReceiver | null = null;
   let url: string | null = null;
   let stopping: Promise<void> | null = null;
 
@@ -83,6 +92,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await worker?.stop();
       await runner.stop();
       await server?.close();
+      await inbound?.close();
       await mailer.stop();
       await transport.close();
       await store.close();
@@ -100,6 +110,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}/`;
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
+    if (inboundSettings) inbound = await startInboundReceiver({ ...inboundSettings, recorder: store, policy: feedbackPolicy(config), log: logger });
     mailer.start();
     let firstTick: Promise<unknown> | null = null;
     if (mode !== 'serve') {
@@ -108,7 +119,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     } else {
       await buildOnce(config, logger);
     }
-    return { url, config, store, server, worker, runner, firstTick, stop };
+    return { url, config, store, server, worker, inbound, runner, firstTick, stop };
   } catch (err) {
     reserved?.close();
     await stop().catch(() => {});

@@ -1,0 +1,74 @@
+// `pressroom inbound`: the SMTP receiver for the bounce domain alone (src/inbound/receiver.ts), on
+// inbound.port (2525 when unset) and inbound.host. Runs until SIGTERM or SIGINT, then stops
+// taking connections, lets messages in progress finish and closes the store.
+import type { Command } from 'commander';
+import type { ConfigError } from '../config/config.js';
+import { configFrom, type CommonOptions } from './common.js';
+
+interface InboundCliOptions extends CommonOptions {
+  dataDir?: string;
+}
+
+export function registerInboundCommands(program: Command): void {
+  program
+    .command('inbound')
+    .description("receive bounces (DSN) and complaints (ARF) for email.bounceAddress's domain over SMTP (on inbound.port, default 2525) and record them")
+    .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
+    .option('--data-dir <dir>', 'data folder: SQLite file, secret (default ./data or PRESSROOM_DATA_DIR)')
+    .action((options: InboundCliOptions) => run(options));
+}
+
+/** A port we cannot listen on is a configuration error: one line, exit 2. */
+async function listenProblem(err: unknown, host: string, port: number): Promise<ConfigError | null> {
+  const { ConfigError } = await import('../config/config.js');
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (code === 'EADDRINUSE') return new ConfigError(`inbound.port: ${where} is already in use (choose another with PRESSROOM_INBOUND_PORT)`);
+  if (code === 'EACCES') return new ConfigError(`inbound.port: not allowed to listen on ${where} (port 25 needs privileges: listen on 2525 and forward 25 to it)`);
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`inbound.host: ${host} is not an address of this machine (set PRESSROOM_INBOUND_HOST)`);
+  return null;
+}
+
+async function run(options: InboundCliOptions): Promise<void> {
+  const config = await configFrom(options);
+  const [{ existingSecret }, { receiverSettings }] = await Promise.all([import('../config/secret.js'), import('../inbound/settings.js')]);
+  const settings = receiverSettings(config, existingSecret(config));
+  const [{ createLogger }, { openStore }, { startInboundReceiver }, { feedbackPolicy }] = await Promise.all([
+    import('../logging.js'),
+    import('../storage/open.js'),
+    import('../inbound/receiver.js'),
+    import('../domain/feedback.js'),
+  ]);
+  const log = createLogger({ level: config.logLevel });
+  const store = await openStore(config);
+  const receiver = await startInboundReceiver({ ...settings, recorder: store, policy: feedbackPolicy(config), log }).catch(async (err: unknown) => {
+    await store.close();
+    throw (await listenProblem(err, settings.host, settings.port)) ?? err;
+  });
+  console.log(`Pressroom inbound SMTP receiver on ${settings.host}:${receiver.port}, for @${settings.bounceAddress.slice(settings.bounceAddress.lastIndexOf('@') + 1)}`);
+
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) process.exit(1);
+      log.info({ signal }, 'signal received: stopping the inbound receiver');
+      receiver
+        .close()
+        .then(() => store.close())
+        .then(
+          () => {
+            log.info('stopped');
+            resolve();
+          },
+          (err: unknown) => {
+            log.error({ error: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+            process.exitCode = 1;
+            resolve();
+          },
+        );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
