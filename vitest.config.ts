@@ -57,6 +57,7 @@ const e2e = [
   'test/email/preview.test.ts',
   'test/feeds/hostile-text.test.ts',
   'test/inbound/cli.test.ts',
+  'test/inbound/imap-cli.test.ts',
   'test/scale/startup.test.ts',
   'test/scale/workers.test.ts',
   'test/server/hostile-bundle.test.ts',

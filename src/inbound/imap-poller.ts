@@ -80,6 +80,11 @@ export class ImapPoller {
     this.mailbox = parseImapUrl(options.url);
   }
 
+  /** The mailbox's URL without its password, for messages. */
+  get shown(): string {
+    return this.mailbox.shown;
+  }
+
   /** Polls now, then every pollSeconds (longer after failures) until stop(). */
   start(): void {
     this.options.log.info({ mailbox: this.mailbox.shown, pollSeconds: this.options.pollSeconds, moveTo: this.options.moveTo ?? null }, 'polling the bounce mailbox');
