@@ -191,6 +191,10 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A test process that ends without stop() (a crash, a failed hook) takes its Dovecot with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let running = true;
   child.once('exit', () => (running = false));
   const log = () => {
