@@ -4,7 +4,6 @@
 // inbound.port is set too). Runs until SIGTERM or SIGINT, then stops taking connections, lets
 // messages in progress finish, stops polling and closes the store.
 import type { Command } from 'commander';
-import type { ConfigError } from '../config/config.js';
 import { configFrom, type CommonOptions } from './common.js';
 
 interface InboundCliOptions extends CommonOptions {
@@ -20,20 +19,9 @@ export function registerInboundCommands(program: Command): void {
     .action((options: InboundCliOptions) => run(options));
 }
 
-/** A port we cannot listen on is a configuration error: one line, exit 2. */
-async function listenProblem(err: unknown, host: string, port: number): Promise<ConfigError | null> {
-  const { ConfigError } = await import('../config/config.js');
-  const code = (err as NodeJS.ErrnoException).code;
-  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (code === 'EADDRINUSE') return new ConfigError(`inbound.port: ${where} is already in use (choose another with PRESSROOM_INBOUND_PORT)`);
-  if (code === 'EACCES') return new ConfigError(`inbound.port: not allowed to listen on ${where} (port 25 needs privileges: listen on 2525 and forward 25 to it)`);
-  if (code === 'EADDRNOTAVAIL') return new ConfigError(`inbound.host: ${host} is not an address of this machine (set PRESSROOM_INBOUND_HOST)`);
-  return null;
-}
-
 async function run(options: InboundCliOptions): Promise<void> {
   const config = await configFrom(options);
-  const [{ existingSecret }, { receiverSettings }, { bounceMailboxSettings, bounceMailboxPoller }] = await Promise.all([
+  const [{ existingSecret }, { inboundListenProblem, receiverSettings }, { bounceMailboxSettings, bounceMailboxPoller }] = await Promise.all([
     import('../config/secret.js'),
     import('../inbound/settings.js'),
     import('../inbound/bounce-mailbox.js'),
@@ -53,7 +41,7 @@ async function run(options: InboundCliOptions): Promise<void> {
   const receiver = settings
     ? await startInboundReceiver({ ...settings, recorder: store, policy: feedbackPolicy(config), log }).catch(async (err: unknown) => {
         await store.close();
-        throw (await listenProblem(err, settings.host, settings.port)) ?? err;
+        throw inboundListenProblem(err, settings) ?? err;
       })
     : null;
   if (settings && receiver)

@@ -5,7 +5,8 @@
 
 export type BounceKind = 'hard-bounce' | 'soft-bounce';
 
-const STATUS_RE = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+// Not inside an IP address (`[10.5.1.1]`), which looks the same.
+const STATUS_RE = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/;
 
 /** The first RFC 3463 status code in `text` (`5.1.1`), or null. */
 export function enhancedStatus(text: string | null): string | null {

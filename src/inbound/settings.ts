@@ -27,3 +27,14 @@ export function receiverSettings(config: Config, secret: string | null): Receive
   const { host, port, maxMessageBytes } = config.inbound;
   return { bounceAddress, secret, host, port: port ?? DEFAULT_INBOUND_PORT, maxMessageBytes };
 }
+
+/** A port the receiver cannot listen on is a configuration error (one line, exit 2), for `inbound` and `start` alike; null for any other error. */
+export function inboundListenProblem(err: unknown, settings: Pick<ReceiverSettings, 'host' | 'port'>): ConfigError | null {
+  const { host, port } = settings;
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (code === 'EADDRINUSE') return new ConfigError(`inbound.port: ${where} is already in use (choose another with PRESSROOM_INBOUND_PORT)`);
+  if (code === 'EACCES') return new ConfigError(`inbound.port: not allowed to listen on ${where} (ports below 1024 need privileges: listen on 2525 and forward port 25 to it)`);
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`inbound.host: ${host} is not an address of this machine (set PRESSROOM_INBOUND_HOST)`);
+  return null;
+}

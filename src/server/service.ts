@@ -15,7 +15,7 @@ import { feedbackPolicy } from '../domain/feedback.js';
 import { bounceMailboxPoller, bounceMailboxSettings } from '../inbound/bounce-mailbox.js';
 import type { ImapPoller } from '../inbound/imap-poller.js';
 import { startInboundReceiver, type InboundReceiver } from '../inbound/receiver.js';
-import { receiverSettings } from '../inbound/settings.js';
+import { inboundListenProblem, receiverSettings } from '../inbound/settings.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import type { Logger } from '../logging.js';
 import { openStore } from '../storage/open.js';
@@ -118,7 +118,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}/`;
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
-    if (inboundSettings) inbound = await startInboundReceiver({ ...inboundSettings, recorder: store, policy: feedbackPolicy(config), log: logger });
+    if (inboundSettings) {
+      inbound = await startInboundReceiver({ ...inboundSettings, recorder: store, policy: feedbackPolicy(config), log: logger }).catch((err: unknown) => {
+        throw inboundListenProblem(err, inboundSettings) ?? err;
+      });
+    }
     if (mailboxSettings) {
       bounceMailbox = await bounceMailboxPoller(mailboxSettings, { config, recorder: store, log: logger });
       bounceMailbox.start();

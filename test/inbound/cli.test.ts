@@ -2,6 +2,7 @@
 // SMTP is recorded, SIGTERM stops them cleanly (exit 0), and a missing bounce address or secret
 // is a one-line configuration error (exit 2) before anything listens.
 import { rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,6 +74,16 @@ describe('pressroom inbound', () => {
     const noSecret = await runCli(site, ['inbound'], { env: { PRESSROOM_INBOUND_PORT: '0', PRESSROOM_BOUNCE_ADDRESS: BOUNCES } });
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toMatch(/^pressroom: secret: the inbound receiver needs the secret the senders sign VERP tokens with .*\n$/);
+  });
+
+  it('a port already in use is a one-line configuration error (exit 2)', async () => {
+    const site = await siteWith('a@example.org');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => holder.close(resolve)));
+    const { port } = holder.address() as AddressInfo;
+    const run = await runCli(site, ['inbound'], { env: { PRESSROOM_INBOUND_PORT: String(port), PRESSROOM_BOUNCE_ADDRESS: BOUNCES } });
+    expect(run).toMatchObject({ code: 2, stderr: `pressroom: inbound.port: 127.0.0.1:${port} is already in use (choose another with PRESSROOM_INBOUND_PORT)\n` });
   });
 });
 

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verpAddress, verpToken } from '../../src/email/verp.js';
+import { bounceKind, enhancedStatus } from '../../src/inbound/classify.js';
 import { readFeedbackMessage, type FeedbackMessageContext } from '../../src/inbound/read.js';
 import { fixturesDir } from '../support/paths.js';
 
@@ -156,5 +157,34 @@ describe('what is not a bounce', () => {
   it('garbage bytes give no event and no exception', async () => {
     const { events } = await read(Buffer.from([0, 1, 2, 255, 254, 10, 13, 10, 0]));
     expect(events).toEqual([]);
+  });
+});
+
+describe('hard or soft (classify.ts)', () => {
+  const cases: Array<[string | null, string | null, string | null]> = [
+    ['5.1.1', '550 5.1.1 user unknown', 'hard-bounce'],
+    ['5.2.2', '552 5.2.2 mailbox full', 'soft-bounce'], // permanent by RFC 3463, but it fixes itself
+    ['4.2.2', null, 'soft-bounce'],
+    ['4.7.1', '421 4.7.1 try again later', 'soft-bounce'],
+    ['5.7.1', 'delivery not authorized, message refused', 'hard-bounce'], // the code wins over the words
+    [null, 'mailbox is full: retry timeout exceeded (This is a permanent error)', 'soft-bounce'],
+    [null, 'Quota exceeded for this recipient', 'soft-bounce'],
+    [null, 'No such user here', 'hard-bounce'],
+    [null, 'said: 550 (in reply to RCPT TO command)', 'hard-bounce'],
+    [null, 'said: 451 (in reply to end of DATA command)', 'soft-bounce'],
+    [null, 'something odd happened', null],
+  ];
+  for (const [status, text, kind] of cases) {
+    it(`${status ?? '(no status)'} / ${text ?? '(no text)'} -> ${kind ?? 'unknown'}`, () => {
+      expect(bounceKind(status, text)).toBe(kind);
+    });
+  }
+
+  it('reads the enhanced status code out of text, not dates or addresses', () => {
+    expect(enhancedStatus('smtp; 550 5.1.1 <a@example.org>')).toBe('5.1.1');
+    expect(enhancedStatus('host 192.0.2.5 said: 550 no')).toBeNull();
+    expect(enhancedStatus('host mx [10.5.1.1] said: 550 no')).toBeNull();
+    expect(enhancedStatus('Status: 4.4.7.')).toBe('4.4.7');
+    expect(enhancedStatus(null)).toBeNull();
   });
 });
