@@ -68,9 +68,9 @@ describeWithDovecot('the bounce mailbox, from Dovecot to the store', () => {
   });
   let log = capturingLogger();
 
-  async function poll(mailbox: string) {
+  async function poll(mailbox: string, recorder: Store = store) {
     const settings = bounceMailboxSettings({ ...config, inbound: { ...config.inbound, imapUrl: dovecot.url('imaps', { mailbox }) } }, config.secret!);
-    const poller = await bounceMailboxPoller(settings!, { config, recorder: store, log: log.logger, tls: { ca: dovecot.ca } });
+    const poller = await bounceMailboxPoller(settings!, { config, recorder, log: log.logger, tls: { ca: dovecot.ca } });
     return poller.pollOnce();
   }
 
@@ -111,6 +111,32 @@ describeWithDovecot('the bounce mailbox, from Dovecot to the store', () => {
     expect(await store.campaignStats(campaignId)).toMatchObject({ sent: 2, bounced: 1 });
     const exported = await store.exportSubscriber('reader0@example.org');
     expect(exported?.deliveries[0]).toMatchObject({ state: 'sent', bounced: true });
+  });
+
+  it('a DSN that cannot be recorded (the store is gone) stays unprocessed, one warning, and is recorded at the next poll', async () => {
+    const box = 'store-down';
+    await dovecot.session((imap) => imap.mailboxCreate(box));
+    const email = 'late@example.org';
+    const subscriber = await store.addSubscriber({ email, status: 'active' });
+    const { campaign } = await store.createCampaign({ slug: 'issue-2', title: 'Issue 2', topics: [] });
+    const rows = await store.claimBatch(campaign.id, 'w1', 100, 60_000, Date.now());
+    await store.markSentMany(
+      campaign.id,
+      rows.map((r) => ({ subscriberId: r.subscriberId, smtpCode: 250, smtpResponse: '250 ok' })),
+    );
+    const returnPath = verpAddress(BOUNCES, verpToken(config.secret!, { campaignId: campaign.id, subscriberId: subscriber.id }));
+    await dovecot.append(deliveredDsn(returnPath, { id: 'dsn-late-1', recipient: email, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 no such user' }), box);
+
+    const closed = await openStore(config);
+    await closed.close();
+    log = capturingLogger();
+    expect(await poll(box, closed)).toEqual({ handled: 0, failed: 1, tooLarge: 0 });
+    expect(log.msgs(40)).toEqual([expect.stringMatching(/^message 1 could not be processed \(.+\); it stays unprocessed and is retried at the next poll$/)]);
+    expect((await dovecot.messages(box)).map((m) => m.flags)).toEqual([[]]);
+    expect((await store.findSubscriberByEmail(email))?.status).toBe('active');
+
+    expect(await poll(box)).toEqual({ handled: 1, failed: 0, tooLarge: 0 });
+    expect((await store.findSubscriberByEmail(email))?.status).toBe('bounced');
   });
 
   it('a DSN whose token was forged is one warning, recorded nowhere, and marked processed (it would never read better)', async () => {
