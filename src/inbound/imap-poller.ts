@@ -172,7 +172,9 @@ export class ImapPoller {
   private async processMailbox(client: ImapFlow): Promise<PollReport> {
     const { log, moveTo, maxMessageBytes } = this.options;
     const report: PollReport = { handled: 0, failed: 0, tooLarge: 0 };
-    const permanent = client.mailbox ? client.mailbox.permanentFlags : undefined;
+    const opened = client.mailbox || null;
+    if (opened?.readOnly) throw new Error(`the folder ${this.mailbox.mailbox} is read-only for this login: it must be allowed to flag and move messages`);
+    const permanent = opened?.permanentFlags;
     const keeps = permanent ? permanent.has('\\*') || permanent.has(PROCESSED_KEYWORD) : false;
     if (!keeps && !moveTo) throw new Error(`the mailbox ${this.mailbox.mailbox} keeps no keywords of ours: set inbound.imapMoveTo, a folder processed messages are moved to`);
     if (moveTo) {
@@ -193,8 +195,7 @@ export class ImapPoller {
           { mailbox: this.mailbox.shown, uid, size },
           `message ${uid} is ${size} bytes, over inbound.maxMessageBytes (${maxMessageBytes}): marked processed without reading it`,
         );
-        await client.messageFlagsAdd([uid], flags, { uid: true });
-        if (moveTo) await this.move(client, [uid]);
+        await this.markProcessed(client, uid, flags);
         report.tooLarge += 1;
         continue;
       }
@@ -208,12 +209,22 @@ export class ImapPoller {
         report.failed += 1;
         continue;
       }
-      await client.messageFlagsAdd([uid], flags, { uid: true });
-      if (moveTo) await this.move(client, [uid]);
+      await this.markProcessed(client, uid, flags);
       report.handled += 1;
     }
     if (report.handled + report.failed + report.tooLarge > 0) log.info({ mailbox: this.mailbox.shown, ...report }, 'bounce mailbox polled');
     return report;
+  }
+
+  /**
+   * Flags the message, then moves it when imapMoveTo is set. A flag the server refused (imapflow
+   * answers false) without a move to make up for it fails the poll: the message would otherwise be
+   * read again at every poll without anyone being told.
+   */
+  private async markProcessed(client: ImapFlow, uid: number, flags: string[]): Promise<void> {
+    const flagged = await client.messageFlagsAdd([uid], flags, { uid: true });
+    if (this.options.moveTo) await this.move(client, [uid]);
+    else if (!flagged) throw new Error(`the server refused to flag message ${uid} ${flags.join(' ')}`);
   }
 
   /** A failed move is not a failed poll: the messages are flagged already, and the next poll moves them. */

@@ -2,6 +2,8 @@
 // by APPEND are handed over once each and flagged or moved, a restart hands nothing over again, a
 // handler failure leaves the message for the next poll, and a wrong password, an untrusted
 // certificate, a server without STARTTLS or one that is down are each one log line and no crash.
+import { chmodSync } from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -217,6 +219,22 @@ describeWithDovecot('the IMAP poller against a real Dovecot', () => {
     expect(await poller({ mailbox: 'No-Such-Folder' }).pollOnce()).toBeNull();
     expect(log.at(ERROR).map((l) => l.msg)).toEqual([expect.stringMatching(/^bounce mailbox poll failed: cannot open the folder "No-Such-Folder": /)]);
     expect(await dovecot.session((imap) => imap.list())).not.toContainEqual(expect.objectContaining({ path: 'No-Such-Folder' }));
+  });
+
+  it('a folder that is read-only for this login is one error line, and nothing is handed over', async () => {
+    const box = await folder('readonly');
+    await dovecot.append(message('cannot be flagged'), box);
+    // Dovecot opens a maildir folder it may not write to as [READ-ONLY].
+    const maildir = path.join(dovecot.dir, 'mail', 'bounces', `.${box}`);
+    const dirs = [maildir, ...['cur', 'new', 'tmp'].map((d) => path.join(maildir, d))];
+    for (const dir of dirs) chmodSync(dir, 0o555);
+    try {
+      expect(await poller({ mailbox: box }).pollOnce()).toBeNull();
+    } finally {
+      for (const dir of dirs) chmodSync(dir, 0o755);
+    }
+    expect(log.at(ERROR).map((l) => l.msg)).toEqual([`bounce mailbox poll failed: the folder ${box} is read-only for this login: it must be allowed to flag and move messages`]);
+    expect(handed).toEqual([]);
   });
 
   it('a server that is down is one error line per poll, retried with backoff', async () => {
