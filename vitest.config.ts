@@ -38,8 +38,11 @@ const unit = [
   'test/feeds/topics.test.ts',
   'test/inbound/header-recipients.test.ts',
   'test/inbound/imap-url.test.ts',
+  'test/server/accept-encoding.test.ts',
   'test/inbound/read.test.ts',
   'test/templates/html-context.test.ts',
+  'test/webhooks/readers.test.ts',
+  'test/webhooks/sns-signature.test.ts',
 ];
 
 /** Spawned processes: the CLI (test/support/cli.ts), several processes on one store, whole journeys. */
@@ -56,6 +59,7 @@ const e2e = [
   'test/delivery/young-generation.test.ts',
   'test/email/preview.test.ts',
   'test/feeds/hostile-text.test.ts',
+  'test/feeds/websub.test.ts',
   'test/inbound/cli.test.ts',
   'test/inbound/imap-cli.test.ts',
   'test/scale/startup.test.ts',

@@ -144,6 +144,14 @@ const webhooks = z
   })
   .prefault({});
 
+/** Feed settings beyond the site's: WebSub hubs (src/feeds/websub.ts). */
+const feeds = z
+  .object({
+    /** Hubs named in every feed (rel="hub") and pinged after a build that changed a feed. */
+    websubHubs: z.array(z.string()).default([]),
+  })
+  .prefault({});
+
 /** Proxies whose X-Forwarded-For is believed: false = none, n = n hops, or their addresses/CIDRs. */
 const trustProxy = z.union([z.literal(false), z.number().int().min(0), z.array(z.string())]);
 
@@ -166,6 +174,7 @@ export const configSchema = z.object({
   schedule: z.string().default('*/5 * * * *'),
   /** How often an idle worker looks for campaigns with rows to send; 0 = schedule only. */
   pollSeconds: z.number().min(0).default(10),
+  feeds,
   email,
   smtp,
   bounce,
@@ -204,7 +213,7 @@ export const fileSchema = (withoutDefaults(configSchema.omit(PROCESS_SETTINGS)) 
 export type ConfigLayer = { [K in keyof Config]?: Config[K] extends Record<string, unknown> ? Partial<Config[K]> : Config[K] };
 
 /** The sections whose keys are set one by one (every other setting is replaced whole). */
-export const SECTIONS = ['site', 'email', 'smtp', 'bounce', 'complaint', 'inbound', 'webhooks'] as const;
+export const SECTIONS = ['site', 'feeds', 'email', 'smtp', 'bounce', 'complaint', 'inbound', 'webhooks'] as const;
 
 /**
  * The same schema with every default removed and every key optional: the root and its sections

@@ -4,6 +4,13 @@
 // path in the returned message's headers name it exactly (see original.ts).
 import { addressValue, field, fieldGroups } from './fields.js';
 
+/** Feedback types that are a reader's complaint; `auth-failure` (RFC 6591, DMARC/DKIM failure reports) and `not-spam` are not. */
+const COMPLAINT_TYPES = new Set(['abuse', 'fraud', 'virus', 'other']);
+
+export function isComplaint(feedbackType: string): boolean {
+  return COMPLAINT_TYPES.has(feedbackType);
+}
+
 export interface ReportedComplaint {
   /** Feedback-Type: abuse, fraud, virus, other... (RFC 5965 section 3.1). */
   feedbackType: string;

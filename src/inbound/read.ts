@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { oneLine, type FeedbackEvent, type FeedbackKind, type FeedbackTarget } from '../domain/feedback.js';
 import { parseVerpAddress, type VerpCheck } from '../email/verp.js';
-import { readFeedbackReport } from './arf.js';
+import { isComplaint, readFeedbackReport } from './arf.js';
 import { looksLikeBounce, readBounceText } from './bounce-text.js';
 import { readDeliveryStatus } from './dsn.js';
 import { originalMessageToken } from './original.js';
@@ -97,6 +97,7 @@ function findingsOf(mail: ParsedMail): Findings {
   const feedbackReport = part('message/feedback-report');
   if (reportType === 'feedback-report' || feedbackReport !== undefined) {
     const { feedbackType, recipient } = readFeedbackReport(feedbackReport ?? '');
+    if (!isComplaint(feedbackType)) return { ignored: `a feedback report of type ${oneLine(feedbackType, 40)}, not a complaint` };
     return { format: 'the abuse report', findings: [{ kind: 'complaint', recipient, status: null, diagnostic: `feedback-type ${feedbackType}` }] };
   }
   const from = mail.from?.text ?? '';

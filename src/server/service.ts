@@ -11,12 +11,12 @@ import { resolveSecret } from '../config/secret.js';
 import { formatProblem } from '../content/issue.js';
 import { loadIssues } from '../content/load.js';
 import { createTransport, transportIdentity } from '../delivery/transport.js';
+import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import { feedbackPolicy } from '../domain/feedback.js';
 import { bounceMailboxPoller, bounceMailboxSettings } from '../inbound/bounce-mailbox.js';
 import type { ImapPoller } from '../inbound/imap-poller.js';
-import { startInboundReceiver, type InboundReceiver } from '../inbound/receiver.js';
+import type { InboundReceiver } from '../inbound/receiver.js';
 import { inboundListenProblem, receiverSettings } from '../inbound/settings.js';
-import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
 import type { Logger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
@@ -119,6 +119,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
     if (inboundSettings) {
+      // Loaded only when it runs: serve, worker and a start without inbound.port never load smtp-server and mailparser.
+      const { startInboundReceiver } = await import('../inbound/receiver.js');
       inbound = await startInboundReceiver({ ...inboundSettings, recorder: store, policy: feedbackPolicy(config), log: logger }).catch((err: unknown) => {
         throw inboundListenProblem(err, inboundSettings) ?? err;
       });

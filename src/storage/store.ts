@@ -230,6 +230,8 @@ export interface Store extends FeedbackRecorder {
   listCampaigns(): Promise<Campaign[]>;
   campaignStats(campaignId: number): Promise<CampaignStats>;
   ledgerTotals(): Promise<LedgerTotals>;
+  /** campaignStats (without times) of the newest `limit` campaigns, by slug: one query (for /metrics). */
+  recentCampaignStats(limit: number): Promise<Map<string, CampaignStats>>;
   /** Per worker: how many rows each worker has sent / holds, for `status`. */
   workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>>;
 

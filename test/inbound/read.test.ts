@@ -154,6 +154,11 @@ describe('what is not a bounce', () => {
     expect((await read(vague)).ignored).toMatch(/could not be read/);
   });
 
+  it('a DMARC authentication failure report (ARF, Feedback-Type: auth-failure) is no complaint', async () => {
+    const raw = Buffer.from(fixture('arf-complaint.eml').toString('latin1').replace('Feedback-Type: abuse', 'Feedback-Type: auth-failure'), 'latin1');
+    expect(await read(raw)).toEqual({ events: [], ignored: 'a feedback report of type auth-failure, not a complaint' });
+  });
+
   it('garbage bytes give no event and no exception', async () => {
     const { events } = await read(Buffer.from([0, 1, 2, 255, 254, 10, 13, 10, 0]));
     expect(events).toEqual([]);

@@ -3,6 +3,7 @@
 // reporting MTA, envelope to the VERP addresses the server saw as MAIL FROM) and the store shows
 // them; then bad input, each refused or ignored with one log line and nothing changed.
 import { rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { pino } from 'pino';
@@ -127,6 +128,30 @@ async function sentCampaign(subscribers: number, opts: { maxMessageBytes?: numbe
   };
 }
 
+/** The receiver's answer to EHLO, read off a plain socket. */
+function ehloAnswer(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let greeting = '';
+    let answer: string | null = null;
+    socket.on('data', (data: Buffer) => {
+      if (answer === null) {
+        greeting += data.toString();
+        if (!/^220 /m.test(greeting)) return;
+        answer = '';
+        socket.write('EHLO client.example.net\r\n');
+        return;
+      }
+      answer += data.toString();
+      if (/^250 /m.test(answer)) {
+        socket.end('QUIT\r\n');
+        resolve(answer);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
 async function statsOf(h: Harness) {
   const campaign = (await h.store.getCampaign(h.issue.slug))!;
   return h.store.campaignStats(campaign.id);
@@ -228,23 +253,7 @@ describe('inbound SMTP receiver', () => {
   it('announces SIZE, offers no AUTH, and answers 451 when the message cannot be stored (the sender retries)', async () => {
     const s = await sentCampaign(1);
     const { verp } = s.copyFor('sub0@example.org');
-    const ehlo = await new Promise<string>((resolve, reject) => {
-      import('node:net').then(({ connect }) => {
-        const socket = connect(s.receiver.port, '127.0.0.1');
-        let text = '';
-        socket.on('data', (d) => {
-          text += d;
-          if (/^220 /m.test(text) && !text.includes('EHLO')) {
-            text += 'EHLO\n';
-            socket.write('EHLO client.example.net\r\n');
-          } else if (/^250 /m.test(text.split('EHLO\n')[1] ?? '')) {
-            socket.end('QUIT\r\n');
-            resolve(text.split('EHLO\n')[1]!);
-          }
-        });
-        socket.on('error', reject);
-      }, reject);
-    });
+    const ehlo = await ehloAnswer(s.receiver.port);
     expect(ehlo).toMatch(/^250[- ]SIZE 1048576\r?$/m);
     expect(ehlo).not.toMatch(/AUTH/);
 

@@ -30,6 +30,31 @@ storeContract('SQLite', harness);
 feedbackContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
+  it('erasure leaves the address in no bounce diagnostic: not in the ledger row, not in the recorded event', async () => {
+    const file = path.join(root, 'erase-feedback', 'pressroom.db');
+    const store = await openAt(file);
+    const s = await store.addSubscriber({ email: 'Gone.Reader@example.org' });
+    const { campaign } = await store.createCampaign({ slug: 'i1', title: 'I1', topics: [] });
+    await store.claimBatch(campaign.id, 'w', 10, 60_000);
+    await store.markSent(campaign.id, s.id, { smtpCode: 250, smtpResponse: 'ok' });
+    const diagnostic = 'smtp; 550 5.1.1 <gone.reader@example.org>: Recipient address rejected';
+    const policy = { softLimit: 3, softWindowDays: 30, minSample: 500, bouncePauseAbove: 0.05, complaintPauseAbove: 0.001 };
+    const target = { by: 'token' as const, campaignId: campaign.id, subscriberId: s.id };
+    await store.recordFeedback({ kind: 'hard-bounce', target, source: 'smtp', eventId: 'dsn-1', status: '5.1.1', diagnostic, occurredAt: new Date() }, policy);
+    expect(await store.eraseSubscriber('gone.reader@example.org')).toBe(true);
+    await store.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file, { readonly: true });
+    const row = db.prepare(`SELECT feedback_diagnostic, bounced FROM deliveries`).get() as { feedback_diagnostic: string; bounced: number };
+    const event = db.prepare(`SELECT diagnostic FROM feedback_events`).get() as { diagnostic: string };
+    db.close();
+    expect(row.bounced).toBe(1);
+    for (const text of [row.feedback_diagnostic, event.diagnostic]) {
+      expect(text).toContain('550 5.1.1');
+      expect(text.toLowerCase()).not.toContain('gone.reader');
+    }
+  });
+
   it('openStore creates <dataDir>/pressroom.db in WAL mode at the latest schema version', async () => {
     const config = { ...defaultConfig(root), dataDir: path.join(root, 'nested', 'data') };
     const store = await openStore(config);

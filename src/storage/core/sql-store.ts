@@ -91,6 +91,9 @@ export abstract class SqlStore implements Store {
   ledgerTotals(): Promise<LedgerTotals> {
     return campaigns.ledgerTotals(this.db);
   }
+  recentCampaignStats(limit: number): Promise<Map<string, CampaignStats>> {
+    return campaigns.recentCampaignStats(this.db, limit);
+  }
   workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {
     return campaigns.workerStats(this.db, campaignId);
   }
