@@ -227,7 +227,7 @@ export class ImapPoller {
     else if (!flagged) throw new Error(`the server refused to flag message ${uid} ${flags.join(' ')}`);
   }
 
-  /** A failed move is not a failed poll: the messages are flagged already, and the next poll moves them. */
+  /** A failed move is not a failed poll: the messages carry $PressroomProcessed already, and the next poll moves them (where keywords are kept; elsewhere they are read again, which records nothing twice). */
   private async move(client: ImapFlow, uids: number[]): Promise<void> {
     const moveTo = this.options.moveTo!;
     try {
