@@ -62,6 +62,7 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
     if (!local) console.log(`Public site URL: ${config.site.url}`);
   }
   if (service.inbound) console.log(`Inbound SMTP receiver on ${service.inbound.host}:${service.inbound.port} (bounces and complaints for ${config.email.bounceAddress})`);
+  if (service.bounceMailbox) console.log(`Polling the bounce mailbox ${service.bounceMailbox.shown} every ${config.inbound.imapPollSeconds} s`);
   if (service.worker) console.log(`Worker schedule: ${config.schedule} (issues in ${config.issuesDir})`);
 
   await new Promise<void>((resolve) => {
