@@ -87,7 +87,9 @@ describe('pressroom pause / resume / cancel', () => {
     await store.importSubscribers(late.map((email) => ({ email, status: 'active' as const })));
     await store.close();
     const before = server.accepted();
-    server.faults.replyDelayMs = () => 10; // slow enough to be paused in the middle
+    // Slow enough to be paused in the middle, whatever the machine's load: once 30 are in, about 7 s
+    // would remain (175 messages over 5 connections at 200 ms), and the pause lands within a poll (1 s).
+    server.faults.replyDelayMs = () => (server.accepted() - before >= 30 ? 200 : 10);
     try {
       const env = { ...siteEnv(site, 'warn'), SMTP_URL: server.url, PRESSROOM_POLL_SECONDS: '1' };
       const send = startCli(['send', slug], { cwd: site.dir, env });
