@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
 import { invalidAddressMessage, parseAddress } from '../domain/address.js';
-import { campaignSummary } from '../domain/campaign-state.js';
+import { campaignReport, campaignSummary } from '../domain/campaign-state.js';
 import { percent } from '../domain/feedback.js';
 import { notEmailableText, whyNotEmailable } from '../domain/publication.js';
 import { recipientFilter } from '../domain/recipients.js';
@@ -74,13 +74,15 @@ export function registerDeliveryCommands(program: Command): void {
     .command('status')
     .argument('[slug]', 'one campaign (default: all)')
     .description('per campaign: state (sending, paused and why, cancelled, finished), queued, sending, sent, retrying, failed, bounced, bounce and complaint rates, and per worker')
+    .option('--json', 'the same figures as JSON, as the API gives them (GET /api/campaigns/:slug): one object for a slug, else an array')
     .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
-    .action(async (slug: string | undefined, options: { config?: string; dataDir?: string }) => {
+    .action(async (slug: string | undefined, options: { config?: string; dataDir?: string; json?: boolean }) => {
       const config = await configFrom(options);
       const store = await openStore(config);
       try {
-        await printStatus(store, slug);
+        if (options.json) await printStatusJson(store, slug);
+        else await printStatus(store, slug);
       } finally {
         await store.close();
       }
@@ -305,18 +307,25 @@ function progressPrinter(): { update: (p: Progress) => void; end: () => void } {
   };
 }
 
+/** The campaign named, or every campaign (newest first). */
+async function campaignsFor(store: Store, slug: string | undefined): Promise<Campaign[]> {
+  if (!slug) return store.listCampaigns();
+  const c = await store.getCampaign(slug);
+  if (!c) throw new UsageError(`status: no campaign "${slug}" (campaigns are created by pressroom send)`);
+  return [c];
+}
+
+async function printStatusJson(store: Store, slug: string | undefined): Promise<void> {
+  const reports = [];
+  for (const c of await campaignsFor(store, slug)) reports.push({ ...campaignReport(c, await store.campaignStats(c.id)), workers: await store.workerStats(c.id) });
+  console.log(JSON.stringify(slug ? reports[0] : reports, null, 2));
+}
+
 async function printStatus(store: Store, slug: string | undefined): Promise<void> {
-  let campaigns: Campaign[];
-  if (slug) {
-    const c = await store.getCampaign(slug);
-    if (!c) throw new UsageError(`status: no campaign "${slug}" (campaigns are created by pressroom send)`);
-    campaigns = [c];
-  } else {
-    campaigns = await store.listCampaigns();
-    if (campaigns.length === 0) {
-      console.log('no campaigns yet');
-      return;
-    }
+  const campaigns = await campaignsFor(store, slug);
+  if (campaigns.length === 0) {
+    console.log('no campaigns yet');
+    return;
   }
   for (const c of campaigns) {
     const s = await store.campaignStats(c.id);

@@ -76,3 +76,11 @@ export function campaignSummary(c: CampaignFields, s: CampaignCounts): CampaignS
     cancelled: s.cancelled,
   };
 }
+
+/**
+ * A campaign as the API and `pressroom status --json` show it: its row, its ledger counts, and its
+ * state with the feedback counts and rates (what `pressroom status` prints as text).
+ */
+export function campaignReport<C extends CampaignFields, S extends CampaignCounts>(campaign: C, stats: S): C & { stats: S; summary: CampaignSummary } {
+  return { ...campaign, stats, summary: campaignSummary(campaign, stats) };
+}

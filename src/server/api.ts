@@ -7,7 +7,7 @@ import { formatProblem, isPublished, type Issue, type Problem } from '../content
 import { findIssue } from '../content/load.js';
 import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
-import { brakeRefusal, campaignState, campaignSummary, type BrakeAction } from '../domain/campaign-state.js';
+import { brakeRefusal, campaignReport, campaignState, type BrakeAction } from '../domain/campaign-state.js';
 import { whyNotEmailable } from '../domain/publication.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
@@ -69,7 +69,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
         published: isPublished(issue, now),
         email: issue.email,
         status: issueStatus(issue, now, watermark, campaign, stats),
-        campaign: campaign && stats ? campaignJson(campaign, stats) : null,
+        campaign: campaign && stats ? campaignReport(campaign, stats) : null,
       });
     }
     return { watermark: watermark === null ? null : new Date(watermark).toISOString(), issues: rows, problems: problems.map((p) => problemLine(ctx.config.issuesDir, p)) };
@@ -103,7 +103,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
   api.get<{ Params: { slug: string } }>('/campaigns/:slug', async (request, reply) => {
     const campaign = await store.getCampaign(request.params.slug);
     if (!campaign) return reply.code(404).send({ error: `no campaign "${request.params.slug}"` });
-    return campaignJson(campaign, await store.campaignStats(campaign.id));
+    return { ...campaignReport(campaign, await store.campaignStats(campaign.id)), workers: await store.workerStats(campaign.id) };
   });
 
   // The brakes: they write the campaign row; every worker sending it reads that within one poll.
@@ -119,7 +119,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
       // The store's compare-and-set decides: someone else changed the campaign meanwhile.
       if (!applied) return reply.code(409).send({ error: brakeRefusal(after, action) ?? `campaign ${slug} changed meanwhile` });
       logger.info({ slug, action }, `campaign ${slug}: ${action} (API)`);
-      return campaignJson(after, await store.campaignStats(after.id));
+      return campaignReport(after, await store.campaignStats(after.id));
     });
   }
 
@@ -214,11 +214,6 @@ async function applyBrake(store: Store, campaignId: number, action: BrakeAction)
   if (action === 'pause') return store.pauseCampaign(campaignId, null);
   if (action === 'resume') return store.resumeCampaign(campaignId);
   return (await store.cancelCampaign(campaignId)).applied;
-}
-
-/** A campaign as the API shows it: its row, its ledger counts, and its state with the feedback counts and rates (what `pressroom status` prints). */
-function campaignJson(campaign: Campaign, stats: CampaignStats) {
-  return { ...campaign, stats, summary: campaignSummary(campaign, stats) };
 }
 
 function issueStatus(issue: Issue, now: number, watermark: number | null, campaign: Campaign | null, stats: CampaignStats | null): string {

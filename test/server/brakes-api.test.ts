@@ -61,6 +61,7 @@ describe('the brakes over the API', () => {
       expect(late.json().error).toMatch(new RegExp(`^campaign brake-me is cancelled \\(at .+\\); nothing to ${action}$`));
     }
     const shown = await h.server.app.inject({ method: 'GET', url: '/api/campaigns/brake-me', headers: auth });
-    expect(shown.json()).toEqual(cancelled.json());
+    // GET also says what each worker sent: what `pressroom status --json` prints.
+    expect(shown.json()).toEqual({ ...cancelled.json(), workers: [{ workerId: 'api-test', sent: 1, sending: 0 }] });
   });
 });
