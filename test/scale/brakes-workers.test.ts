@@ -6,15 +6,15 @@
 // duplicates, all of them messages the killed worker had in flight. A second campaign is then
 // cancelled in its middle: every row ends sent (one copy) or cancelled (none), and the campaign
 // is finished. Setup as in workers.test.ts (the scale proof), with its helpers.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { makeSite, SLUG } from '../delivery/harness.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
-import { execCli, startCli, type CliProcess, type EnvOverrides } from '../support/cli.js';
+import { execCli, startCli, type CliProcess } from '../support/cli.js';
 import { startTestSmtpServer } from '../support/smtp-server.js';
+import { preparePgWorkers } from '../support/pg-workers.js';
 import { waitFor } from '../support/wait.js';
 
 const available = await postgresAvailable();
@@ -45,41 +45,18 @@ describe.skipIf(!available)('pause, resume and cancel across three PostgreSQL wo
     const db = new pg.Client({ connectionString: PG_BASE_URL });
     await db.connect();
     try {
-      const configFile = path.join(dir, 'pressroom.config.json');
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          email: { templatesDir: path.resolve('emails'), fromAddress: 'news@example.org' },
-          smtp: { maxConnections: CONNECTIONS, batchSize: BATCH, leaseSeconds: LEASE_SECONDS },
-        }),
-      );
       const firstIssue = readFileSync(path.join(dir, 'issues', `${SLUG}.md`), 'utf8');
       writeFileSync(path.join(dir, 'issues', `${SECOND}.md`), firstIssue.replace(`slug: ${SLUG}`, `slug: ${SECOND}`).replace('Delivery test issue', 'Second issue'));
-      const store = new PostgresStore(databaseUrl, { max: 2 });
-      await store.migrate();
-      const emails = Array.from({ length: RECIPIENTS }, (_, i) => `reader${i}@example.org`);
-      await store.importSubscribers(emails.map((email) => ({ email })));
-      await store.close();
-
-      const base: EnvOverrides = {
-        DATABASE_URL: databaseUrl,
-        PRESSROOM_CONFIG: configFile,
-        PRESSROOM_ISSUES_DIR: path.join(dir, 'issues'),
-        PRESSROOM_SECRET: 'brakes-secret-0123456789abcdef',
-        PRESSROOM_LOG_LEVEL: 'warn',
-      };
-      const workerEnv = (id: string): EnvOverrides => {
-        mkdirSync(path.join(dir, id), { recursive: true });
-        return {
-          ...base,
-          PRESSROOM_WORKER_ID: id,
-          PRESSROOM_DATA_DIR: path.join(dir, id, 'data'),
-          PRESSROOM_OUT_DIR: path.join(dir, id, 'public'),
-          PRESSROOM_SCHEDULE: '0 0 1 1 *', // only the 1 s poll finds work (and the brakes are read as often)
-          PRESSROOM_POLL_SECONDS: '1',
-          SMTP_URL: `${server.url}?name=${id}&messageTimeout=3000&dataTimeout=3000`,
-        };
-      };
+      // The 1 s poll finds work, and the brakes are read as often.
+      const { base, workerEnv, emails } = await preparePgWorkers({
+        dir,
+        databaseUrl,
+        smtp: { maxConnections: CONNECTIONS, batchSize: BATCH, leaseSeconds: LEASE_SECONDS },
+        recipients: RECIPIENTS,
+        secret: 'brakes-secret-0123456789abcdef',
+        smtpUrl: server.url,
+        smtpTimeoutMs: 3000,
+      });
       const cli = (args: string[]) => execCli(args, { env: { ...base, PRESSROOM_DATA_DIR: path.join(dir, 'cli') }, cwd: dir });
       const workers = new Map(WORKERS.map((id) => [id, startCli(['worker', '--no-watch'], { env: workerEnv(id), cwd: dir })]));
       children.push(...workers.values());

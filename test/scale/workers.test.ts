@@ -5,15 +5,15 @@
 // duplicates (messages the killed worker had handed over but not yet marked), all three workers
 // sent part of the campaign (each connects with its own EHLO name), and the ledger agrees with
 // the server, worker by worker.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { makeSite, SLUG } from '../delivery/harness.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
 import { startTestSmtpServer } from '../support/smtp-server.js';
-import { execCli, startCli, type CliProcess, type EnvOverrides } from '../support/cli.js';
+import { execCli, startCli, type CliProcess } from '../support/cli.js';
+import { preparePgWorkers } from '../support/pg-workers.js';
 import { waitFor } from '../support/wait.js';
 
 const available = await postgresAvailable();
@@ -43,44 +43,17 @@ describe.skipIf(!available)('three workers, one PostgreSQL campaign, one SIGKILL
     const db = new pg.Client({ connectionString: PG_BASE_URL });
     await db.connect();
     try {
-      const configFile = path.join(dir, 'pressroom.config.json');
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          email: { templatesDir: path.resolve('emails'), fromAddress: 'news@example.org' },
-          smtp: { maxConnections: CONNECTIONS, batchSize: BATCH, leaseSeconds: LEASE_SECONDS },
-        }),
-      );
-      // Bulk import through the store (5,000-row statements).
-      const store = new PostgresStore(databaseUrl, { max: 2 });
-      await store.migrate();
-      const emails = Array.from({ length: RECIPIENTS }, (_, i) => `reader${i}@example.org`);
-      const imported = await store.importSubscribers(emails.map((email) => ({ email })));
-      expect(imported.added).toBe(RECIPIENTS);
-      await store.close();
-
-      const base: EnvOverrides = {
-        DATABASE_URL: databaseUrl,
-        PRESSROOM_CONFIG: configFile,
-        PRESSROOM_ISSUES_DIR: path.join(dir, 'issues'),
-        PRESSROOM_SECRET: 'scale-secret-0123456789abcdef',
-        PRESSROOM_LOG_LEVEL: 'warn',
-      };
-      const workerEnv = (id: string): EnvOverrides => {
-        mkdirSync(path.join(dir, id), { recursive: true });
-        return {
-          ...base,
-          PRESSROOM_WORKER_ID: id,
-          PRESSROOM_DATA_DIR: path.join(dir, id, 'data'),
-          PRESSROOM_OUT_DIR: path.join(dir, id, 'public'),
-          // Cron once a year: the workers find the enqueued campaign (and, after the lease, the
-          // killed worker's rows) by polling the store every second.
-          PRESSROOM_SCHEDULE: '0 0 1 1 *',
-          PRESSROOM_POLL_SECONDS: '1',
-          // The lease (15 s) must exceed the longest send, which the configuration checks: 6 s + 6 s.
-          SMTP_URL: `${server.url}?name=${id}&messageTimeout=6000&dataTimeout=6000`,
-        };
-      };
+      // The lease (15 s) must exceed the longest send, which the configuration checks: 6 s + 6 s.
+      const { base, workerEnv, emails, imported } = await preparePgWorkers({
+        dir,
+        databaseUrl,
+        smtp: { maxConnections: CONNECTIONS, batchSize: BATCH, leaseSeconds: LEASE_SECONDS },
+        recipients: RECIPIENTS,
+        secret: 'scale-secret-0123456789abcdef',
+        smtpUrl: server.url,
+        smtpTimeoutMs: 6000,
+      });
+      expect(imported).toBe(RECIPIENTS);
       const workers = new Map(WORKERS.map((id) => [id, startCli(['worker', '--no-watch'], { env: workerEnv(id), cwd: dir })]));
       children.push(...workers.values());
       const logs = () => [...workers].map(([id, w]) => `--- ${id}\n${w.output().slice(-3000)}`).join('\n');
