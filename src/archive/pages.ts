@@ -27,6 +27,11 @@ function listed(issues: Issue[], root: string) {
   }));
 }
 
+/** What every page's subscribe form needs: where it posts, and the topics to tick (none ticked = everything). */
+function subscribeForm(config: Config, topics: readonly string[]) {
+  return { subscribeAction: new URL('subscribe', config.site.url).href, topics };
+}
+
 export function indexPage(config: Config, issues: Issue[], feed: FeedSpec, topics: Topic[] = []): string {
   const shell = {
     title: config.site.title,
@@ -39,16 +44,34 @@ export function indexPage(config: Config, issues: Issue[], feed: FeedSpec, topic
   // The form posts email, name and (repeated) topics to the service's /subscribe; no topic
   // ticked means every issue.
   return page(config, 'index', shell, {
-    subscribeAction: new URL('subscribe', config.site.url).href,
-    topics: topics.map((t) => t.label),
+    ...subscribeForm(
+      config,
+      topics.map((t) => t.label),
+    ),
+    preset: null,
     issues: listed(issues, ''),
   });
 }
 
-export function topicPage(config: Config, topic: Topic, feed: FeedSpec): string {
+/** One topic's issues; its subscribe form has the topic ticked. */
+export function topicPage(config: Config, topic: Topic, feed: FeedSpec, siteTopics: readonly string[] = [topic.label]): string {
   const root = '../../';
   const shell = { title: `${topic.label} · ${config.site.title}`, root, canonical: feed.homeUrl, lang: config.site.language, description: null, feeds: feedsOf(feed) };
-  return page(config, 'topic', shell, { heading: topic.label, issues: listed(topic.issues, root) });
+  return page(config, 'topic', shell, { ...subscribeForm(config, siteTopics), heading: topic.label, issues: listed(topic.issues, root) });
+}
+
+/** tags/index.html: every topic with its number of issues, most first (then by name). */
+export function topicsIndexPage(config: Config, topics: Topic[], feed: FeedSpec): string {
+  const root = '../';
+  const canonical = new URL('tags/', config.site.url).href;
+  const shell = { title: `Topics · ${config.site.title}`, root, canonical, lang: config.site.language, description: null, feeds: feedsOf(feed) };
+  const sorted = [...topics].sort((a, b) => b.issues.length - a.issues.length || a.label.localeCompare(b.label));
+  return page(config, 'topics', shell, {
+    ...subscribeForm(config, []),
+    labels: topics.map((t) => t.label),
+    heading: 'Topics',
+    topics: sorted.map((t) => ({ href: `${encodeURIComponent(t.slug)}/`, label: t.label, count: t.issues.length })),
+  });
 }
 
 export interface Neighbours {
@@ -58,7 +81,7 @@ export interface Neighbours {
   newer?: Issue;
 }
 
-export function issuePage(config: Config, issue: Issue, around: Neighbours, feed: FeedSpec): string {
+export function issuePage(config: Config, issue: Issue, around: Neighbours, feed: FeedSpec, siteTopics: readonly string[] = []): string {
   const root = '../../';
   // One link per topic page: "SOFA Weekly" and "SOFA WEEKLY" lead to the same one.
   const tags = new Map<string, string>();
@@ -76,6 +99,7 @@ export function issuePage(config: Config, issue: Issue, around: Neighbours, feed
     feeds: feedsOf(feed),
   };
   return page(config, 'issue', shell, {
+    ...subscribeForm(config, siteTopics),
     issue: {
       title: issue.title,
       datetime: rfc3339(issue.date),

@@ -1,6 +1,9 @@
-// One small stylesheet, written to style.css: templates/archive/style.css (readable measure,
+// One small stylesheet, written to style.css, and the favicon: templates/archive/style.css (readable measure,
 // system fonts with CJK fallbacks, images and tables that never push the page wider than the screen).
 import { readFileSync } from 'node:fs';
 import { bundledPath } from '../templates/root.js';
 
 export const STYLESHEET = readFileSync(bundledPath('templates', 'archive', 'style.css'), 'utf8');
+
+/** favicon.svg: the site's icon (a folded newspaper), in the accent colour; light and dark tabs alike. */
+export const FAVICON = readFileSync(bundledPath('templates', 'archive', 'favicon.svg'), 'utf8');

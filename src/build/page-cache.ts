@@ -1,7 +1,8 @@
 // Issue pages by what they are made of, kept in the data folder beside the issue cache: after
 // one issue is added, only it and its neighbours' pages are rendered again. A page is a pure
-// function of the site settings, the issue, its neighbours' slugs and titles, the feed links and
-// the code (archive modules, templates): the key hashes all of them.
+// function of the site settings, the issue, its neighbours' slugs and titles, the feed links, the
+// site's topics (its subscribe form lists them) and the code (archive modules, templates): the key
+// hashes all of them.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,10 +43,16 @@ export function savePageCache(cache: PageCache): Problem | undefined {
 }
 
 /** The page of `issue` from the cache, or `render()`'s, remembered for the next build. */
-export function cachedIssuePage(cache: PageCache, config: Config, issue: Issue, around: Neighbours, feed: FeedSpec, render: () => string): string {
+export function cachedIssuePage(
+  cache: PageCache,
+  config: Config,
+  page: { issue: Issue; around: Neighbours; feed: FeedSpec; topics: readonly string[] },
+  render: () => string,
+): string {
+  const { issue, around, feed, topics } = page;
   const neighbour = (other?: Issue) => (other ? [other.slug, other.title] : null);
   const key = createHash('sha256')
-    .update(JSON.stringify([config.site, issue, neighbour(around.newer), neighbour(around.older), feed.title, feed.urls]))
+    .update(JSON.stringify([config.site, issue, neighbour(around.newer), neighbour(around.older), feed.title, feed.urls, topics]))
     .digest('hex');
   const html = cache.known.get(key) ?? render();
   cache.used.set(key, html);

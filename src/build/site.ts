@@ -10,8 +10,8 @@ import { attachmentsOf } from '../feeds/attachments.js';
 import { FEED_FILES, isFeedFile, newestFirst, topicFeed, type FeedSpec } from '../feeds/model.js';
 import { renderRss } from '../feeds/rss.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
-import { indexPage, issuePage, topicPage } from '../archive/pages.js';
-import { STYLESHEET } from '../archive/style.js';
+import { indexPage, issuePage, topicPage, topicsIndexPage } from '../archive/pages.js';
+import { FAVICON, STYLESHEET } from '../archive/style.js';
 import type { Problem } from '../content/issue.js';
 import { bundleResources } from './bundles.js';
 import { writeOutput } from './output.js';
@@ -47,20 +47,24 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
     files.set(`${page.dir}${FEED_FILES.atom}`, renderAtom(withAttachments(page.spec)));
   }
   files.set('style.css', STYLESHEET);
+  files.set('favicon.svg', FAVICON);
   const topics = groupTopics(published);
   files.set('index.html', indexPage(config, published, feed, topics));
+  const labels = topics.map((t) => t.label);
+  files.set('tags/index.html', topicsIndexPage(config, topics, feed));
 
   published.forEach((issue, i) => {
     const around = { newer: published[i - 1], older: published[i + 1] };
-    const render = () => issuePage(config, issue, around, feed);
-    files.set(`issues/${issue.slug}/index.html`, options.pages ? cachedIssuePage(options.pages, config, issue, around, feed, render) : render());
+    const render = () => issuePage(config, issue, around, feed, labels);
+    const cached = options.pages && cachedIssuePage(options.pages, config, { issue, around, feed, topics: labels }, render);
+    files.set(`issues/${issue.slug}/index.html`, cached || render());
   });
 
   for (const topic of topics) {
     const spec = withAttachments(topicFeed(config, topic));
     const dir = topicPath(topic.slug);
     for (const [name, text] of Object.entries(renderFeeds(spec))) files.set(`${dir}${name}`, text);
-    files.set(`${dir}index.html`, topicPage(config, topic, spec));
+    files.set(`${dir}index.html`, topicPage(config, topic, spec, labels));
   }
   return files;
 }

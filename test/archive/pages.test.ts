@@ -102,3 +102,37 @@ describe('issue pages', () => {
     expect(topic).toContain(`href="https://news.example.org/tags/${encodeURIComponent('云原生')}/atom.xml"`);
   });
 });
+
+describe('every page type: subscribe box, topics index, favicon', () => {
+  const files = site([
+    issue('one', { title: '第一期', tags: ['SOFA Weekly', 'Go'], date: date('2022-11-04T15:00:00+08:00') }),
+    issue('two', { title: '第二期', tags: ['Go'], date: date('2022-11-11T15:00:00+08:00') }),
+  ]);
+
+  it('issue and topic pages carry the subscribe form too; a topic page has its own topic ticked, nothing else', () => {
+    const issuePage = files.get('issues/one/index.html')!;
+    expect(issuePage).toContain('<form class="subscribe" method="post" action="https://news.example.org/subscribe">');
+    expect(issuePage).not.toContain(' checked');
+    const topicPage = files.get('tags/go/index.html')!;
+    expect(topicPage).toContain('<form class="subscribe" method="post" action="https://news.example.org/subscribe">');
+    expect(topicPage).toContain('<input type="checkbox" name="topics" value="Go" checked> Go');
+    expect(topicPage).toContain('<input type="checkbox" name="topics" value="SOFA Weekly"> SOFA Weekly');
+  });
+
+  it('tags/index.html lists every topic with its number of issues, most first, linking its page', () => {
+    const index = files.get('tags/index.html')!;
+    expect(index).toContain('<link rel="canonical" href="https://news.example.org/tags/">');
+    const go = index.indexOf('<li><a href="go/">Go</a> <span class="count">2</span></li>');
+    const sofa = index.indexOf('<li><a href="sofa-weekly/">SOFA Weekly</a> <span class="count">1</span></li>');
+    expect(go).toBeGreaterThan(0);
+    expect(sofa).toBeGreaterThan(go);
+  });
+
+  it('every page links the favicon (relative to the page) and the topics index; the build writes the icon', () => {
+    expect(files.get('favicon.svg')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(files.get('index.html')).toContain('<link rel="icon" href="favicon.svg" type="image/svg+xml">');
+    expect(files.get('index.html')).toContain('<a href="tags/">Topics</a>');
+    expect(files.get('issues/one/index.html')).toContain('<link rel="icon" href="../../favicon.svg" type="image/svg+xml">');
+    expect(files.get('tags/index.html')).toContain('<link rel="icon" href="../favicon.svg" type="image/svg+xml">');
+  });
+});
