@@ -39,7 +39,7 @@ it('reports bad statuses and broken quoting with their lines, keeps going, impor
   expect(problems[0]).toBe('subs.csv:3: status: "gone" is not one of pending, active, unsubscribed, bounced, complained');
   expect(problems[1]).toMatch(/^subs\.csv:\d+: CSV: /);
   expect(problems).toHaveLength(2);
-  expect(summary).toEqual({ rows: 5, added: 3, duplicates: 0, bad: 2 });
+  expect(summary).toEqual({ rows: 5, added: 3, duplicates: 0, suppressed: 0, bad: 2 });
   expect((await store.findSubscriberByEmail('a@example.org'))?.topics).toEqual(['go', 'rust']);
   expect((await store.findSubscriberByEmail('c@example.org'))?.status).toBe('active');
   expect((await store.findSubscriberByEmail('d@example.org'))?.status).toBe('unsubscribed');
@@ -63,7 +63,7 @@ it('counts duplicates across the 5,000-row chunks and within them', async () => 
   for (let i = 0; i < 12_000; i++) lines.push(`u${i % 9000}@example.org`); // 3,000 repeats, some in a later chunk
   lines.push('U1@EXAMPLE.ORG');
   const { store, summary } = await importText(lines.join('\n'));
-  expect(summary).toEqual({ rows: 12_001, added: 9000, duplicates: 3001, bad: 0 });
+  expect(summary).toEqual({ rows: 12_001, added: 9000, duplicates: 3001, suppressed: 0, bad: 0 });
   expect(await store.countSubscribers()).toBe(9000);
   await store.close();
 });
@@ -92,7 +92,7 @@ it('finds bad bytes and unclosed quotes by line whatever the chunking; a charact
       'subs.csv:3: CSV: a quoted field opens on this line and is closed on line 6 but followed by more text',
       'subs.csv:5: CSV: invalid UTF-8 (save the file as UTF-8)',
     ]);
-    expect(summary).toEqual({ rows: 5, added: 3, duplicates: 0, bad: 2 });
+    expect(summary).toEqual({ rows: 5, added: 3, duplicates: 0, suppressed: 0, bad: 2 });
     expect((await store.findSubscriberByEmail('ok1@example.org'))?.name).toBe('Zoë');
     expect((await store.findSubscriberByEmail('ok3@example.org'))?.name).toBe('Quoted "fine"');
     await store.close();
@@ -102,7 +102,7 @@ it('finds bad bytes and unclosed quotes by line whatever the chunking; a charact
 it('a quote after blanks still opens a field (csv-parse trims), so an unclosed one there is caught too', async () => {
   const { store, problems, summary } = await importText('email,name\nada@example.org,  "Ada\nbob@example.org, "Bob" \n');
   expect(problems).toEqual(['subs.csv:2: CSV: a quoted field opens on this line and is closed on line 3 but followed by more text']);
-  expect(summary).toEqual({ rows: 2, added: 1, duplicates: 0, bad: 1 });
+  expect(summary).toEqual({ rows: 2, added: 1, duplicates: 0, suppressed: 0, bad: 1 });
   expect((await store.findSubscriberByEmail('bob@example.org'))?.name).toBe('Bob');
   await store.close();
 });
