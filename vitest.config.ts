@@ -70,7 +70,8 @@ export default defineConfig({
     pool: 'forks',
     // Test files wait on sockets, child processes, Chromium and rate limits about half their time, so
     // one more file than there are cores keeps the cores busy (vitest's default, cores - 1, is one
-    // file at a time on CI's two). `--maxWorkers=N` overrides it.
+    // file at a time on CI's two). VITEST_MAX_WORKERS=N overrides it (the --maxWorkers flag does not
+    // reach the projects, which inherit this value).
     maxWorkers: availableParallelism() + 1,
     projects: [
       // Pure files leave no state behind (fake timers are restored), so they share their workers and
