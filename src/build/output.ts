@@ -8,12 +8,23 @@
 // is written in place: nothing can be serving a file there yet, and the rename is half the cost.
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { compressAll, compressedNames, isCompressible } from './precompress.js';
 
 export const MANIFEST = '.pressroom-files';
 
-/** files: relative path (forward slashes) -> content. Returns the relative paths written, sorted. */
-export async function writeOutput(outDir: string, files: Map<string, string | Buffer>): Promise<string[]> {
+/**
+ * files: relative path (forward slashes) -> content. Returns the relative paths of `files`, sorted,
+ * and those of them whose bytes changed (new or rewritten). Text files also get their
+ * precompressed copies (precompress.ts), listed in the manifest with them.
+ */
+export async function writeOutput(outDir: string, files: Map<string, string | Buffer>): Promise<{ names: string[]; changed: string[] }> {
   const names = [...files.keys()].sort();
+  const compressed = new Map<string, string[]>();
+  for (const name of names) {
+    const content = files.get(name)!;
+    if (isCompressible(name, Buffer.byteLength(content))) compressed.set(name, compressedNames(name));
+  }
+  const listed = [...names, ...[...compressed.values()].flat()].sort();
   for (const name of names) checkRelative(name);
   const previous = await readManifest(outDir);
   for (const name of previous) checkRelative(name);
@@ -28,26 +39,38 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
 
   const tmpSuffix = `.tmp-${process.pid}`;
   const ours = new Set(previous);
-  await inParallel(names, async (name, i) => {
+  const changed: string[] = [];
+  const put = async (name: string, content: string | Buffer, i: number) => {
     const target = path.join(outDir, name);
-    const content = files.get(name)!;
-    // Unchanged files are left alone: cheaper than rewriting, and their mtime (the server's
-    // Last-Modified) only moves when their bytes do.
-    if (ours.has(name) && (await sameContent(target, content))) return;
     // 'wx': in a new folder the file cannot exist yet; if it somehow does, this fails loudly.
     if (created.has(path.dirname(target))) return writeFile(target, content, { flag: 'wx' });
     const tmp = `${target}${tmpSuffix}-${i}`;
     await writeFile(tmp, content);
     await rename(tmp, target);
+  };
+  await inParallel(names, async (name, i) => {
+    const content = files.get(name)!;
+    const copies = compressed.get(name) ?? [];
+    // Unchanged files are left alone: cheaper than rewriting, and their mtime (the server's
+    // Last-Modified) only moves when their bytes do. Their copies were written with them.
+    const same = ours.has(name) && (await sameContent(path.join(outDir, name), content));
+    if (same && copies.every((c) => ours.has(c))) return;
+    if (!same) changed.push(name);
+    await put(name, content, i);
+    if (copies.length === 0) return;
+    // Written after the file, so a copy older than its file is known to be stale (static.ts).
+    const bytes = await compressAll(typeof content === 'string' ? Buffer.from(content) : content);
+    await Promise.all(copies.map((copy, k) => put(copy, bytes[k]!, i)));
   });
 
-  const stale = previous.filter((name) => !files.has(name));
+  const wanted = new Set(listed);
+  const stale = previous.filter((name) => !wanted.has(name));
   for (const name of stale) {
     await rm(path.join(outDir, name), { force: true });
     await removeEmptyParents(outDir, path.dirname(name));
   }
-  await writeFile(path.join(outDir, MANIFEST), `${names.join('\n')}\n`);
-  return names;
+  await writeFile(path.join(outDir, MANIFEST), `${listed.join('\n')}\n`);
+  return { names, changed: changed.sort() };
 }
 
 /** File system calls a few at a time: one by one leaves the disk idle between awaits. */

@@ -4,7 +4,11 @@
 import type { Config } from '../config/config.js';
 import { isPublished, SLUG_PATTERN, type Issue } from '../content/issue.js';
 import { renderFeeds } from '../feeds/index.js';
-import { newestFirst, siteFeed, topicFeed } from '../feeds/model.js';
+import { isArchivePath, siteFeedWithArchives } from '../feeds/archives.js';
+import { renderAtom } from '../feeds/atom.js';
+import { attachmentsOf } from '../feeds/attachments.js';
+import { FEED_FILES, isFeedFile, newestFirst, topicFeed, type FeedSpec } from '../feeds/model.js';
+import { renderRss } from '../feeds/rss.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
 import { indexPage, issuePage, topicPage } from '../archive/pages.js';
 import { STYLESHEET } from '../archive/style.js';
@@ -18,6 +22,8 @@ export interface BuildOptions {
   now?: number;
   /** Issue pages rendered by an earlier build, reused when nothing they show changed (page-cache.ts). */
   pages?: PageCache;
+  /** The published bundle files (output path -> size): their audio, video and PDF become enclosures. */
+  bundleSizes?: ReadonlyMap<string, number>;
 }
 
 /** Every output file of the site, by relative path. */
@@ -31,8 +37,15 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   }
   const files = new Map<string, string>();
 
-  const feed = siteFeed(config, published);
+  const attachments = attachmentsOf(config.site.url, options.bundleSizes ?? new Map());
+  const withAttachments = (spec: FeedSpec): FeedSpec => (attachments.size > 0 ? { ...spec, attachments } : spec);
+  const { feed: siteSpec, archives } = siteFeedWithArchives(config, published);
+  const feed = withAttachments(siteSpec);
   for (const [name, text] of Object.entries(renderFeeds(feed))) files.set(name, text);
+  for (const page of archives) {
+    files.set(`${page.dir}${FEED_FILES.rss}`, renderRss(withAttachments(page.spec)));
+    files.set(`${page.dir}${FEED_FILES.atom}`, renderAtom(withAttachments(page.spec)));
+  }
   files.set('style.css', STYLESHEET);
   const topics = groupTopics(published);
   files.set('index.html', indexPage(config, published, feed, topics));
@@ -44,7 +57,7 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   });
 
   for (const topic of topics) {
-    const spec = topicFeed(config, topic);
+    const spec = withAttachments(topicFeed(config, topic));
     const dir = topicPath(topic.slug);
     for (const [name, text] of Object.entries(renderFeeds(spec))) files.set(`${dir}${name}`, text);
     files.set(`${dir}index.html`, topicPage(config, topic, spec));
@@ -53,7 +66,8 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 }
 
 /**
- * Writes feeds and archive of the published issues into config.outDir. skipped: one line per
+ * Writes feeds and archive of the published issues into config.outDir. changedFeeds: the URLs of
+ * the feeds whose bytes changed (what WebSub hubs are told about). skipped: one line per
  * bundle file that was not published (see bundles.ts), for the caller to report. With `cache`,
  * issue pages come from and go to the page cache in config.dataDir; warnings: a damaged cache
  * (ignored) or one that could not be written.
@@ -62,18 +76,21 @@ export async function buildSite(
   config: Config,
   issues: Issue[],
   options: { now?: number; cache?: boolean } = {},
-): Promise<{ files: string[]; skipped: string[]; warnings: Problem[] }> {
+): Promise<{ files: string[]; skipped: string[]; warnings: Problem[]; changedFeeds: string[] }> {
   const now = options.now ?? Date.now();
   const pages = options.cache ? openPageCache(config.dataDir) : undefined;
   const warnings = pages?.warning ? [pages.warning] : [];
-  const files: Map<string, string | Buffer> = renderSite(config, issues, { now, pages });
   const published = issues.filter((issue) => isPublished(issue, now));
   const { resources, skipped } = await bundleResources(config, published);
+  const bundleSizes = new Map([...resources].map(([name, bytes]) => [name, bytes.length]));
+  const files: Map<string, string | Buffer> = renderSite(config, issues, { now, pages, bundleSizes });
   for (const [name, bytes] of resources) {
     if (!files.has(name)) files.set(name, bytes);
   }
   const written = await writeOutput(config.outDir, files);
   const failed = pages && savePageCache(pages);
   if (failed) warnings.push(failed);
-  return { files: written, skipped, warnings };
+  // Archive pages are not subscribed to: hubs hear about the feeds readers follow.
+  const changedFeeds = written.changed.filter((name) => isFeedFile(name) && !isArchivePath(name)).map((name) => new URL(name, config.site.url).href);
+  return { files: written.names, skipped, warnings, changedFeeds };
 }

@@ -47,10 +47,21 @@ export function registerContentCommands(program: Command): void {
       printProblems(problems);
       printWarnings(warnings);
       const published = issues.filter((issue) => isPublished(issue));
-      const { files, skipped, warnings: cacheWarnings } = await buildSite(config, issues, { cache: options.cache });
+      const { files, skipped, warnings: cacheWarnings, changedFeeds } = await buildSite(config, issues, { cache: options.cache });
       printSkipped(skipped);
       printWarnings(cacheWarnings);
       console.log(`built ${published.length} issue${published.length === 1 ? '' : 's'} into ${config.outDir} (${files.length} files)`);
+      const hubs = config.feeds.websubHubs;
+      if (hubs.length > 0 && changedFeeds.length > 0) {
+        // After the build is written: a hub that fails costs a warning, never the build's exit code.
+        const { pingHubs } = await import('../feeds/websub.js');
+        const log = {
+          info: (f: { hub?: string; feed?: string }) => console.log(`websub: told ${f.hub} that ${f.feed} changed`),
+          warn: (f: { hub?: string; feed?: string; error?: string }) =>
+            console.error(`websub: ${f.hub} was not told that ${f.feed} changed (${f.error}); readers will see it at their next poll`),
+        };
+        await pingHubs(hubs, changedFeeds, log, { attempts: 3, retryDelayMs: 1000 });
+      }
       if (problems.length > 0) {
         console.log(`skipped ${problems.length} problem${problems.length === 1 ? '' : 's'} (see above); run pressroom check for details`);
         process.exitCode = 1;

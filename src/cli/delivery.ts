@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
 import { invalidAddressMessage, parseAddress } from '../domain/address.js';
+import { campaignSummary } from '../domain/campaign-state.js';
+import { percent } from '../domain/feedback.js';
 import { notEmailableText, whyNotEmailable } from '../domain/publication.js';
 import { recipientFilter } from '../domain/recipients.js';
 import type { Progress, SendOutcome } from '../delivery/campaign.js';
@@ -71,7 +73,7 @@ export function registerDeliveryCommands(program: Command): void {
   program
     .command('status')
     .argument('[slug]', 'one campaign (default: all)')
-    .description('per campaign: queued, sending, sent, retrying, failed, bounced, started, finished, and per worker')
+    .description('per campaign: state (sending, paused and why, cancelled, finished), queued, sending, sent, retrying, failed, bounced, bounce and complaint rates, and per worker')
     .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .action(async (slug: string | undefined, options: { config?: string; dataDir?: string }) => {
@@ -223,6 +225,20 @@ async function runSend(config: Config, store: Store, issue: Issue): Promise<void
     printFinished(issue.slug, outcome); // another process finished it in the meantime
     return;
   }
+  if (outcome.braked?.kind === 'paused') {
+    // Not done, and not an error of this run: exit 1 like a send stopped early; resume continues it.
+    const why = outcome.braked.reason ? `paused itself: ${outcome.braked.reason}` : 'paused';
+    console.log(
+      `${issue.slug}: ${why}; ${outcome.sentNow} sent now, ${outcome.sent}/${outcome.recipients} sent in all; ` +
+        `pressroom resume ${issue.slug} continues it (pressroom status ${issue.slug} for the rates)`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  if (outcome.braked?.kind === 'cancelled') {
+    console.log(`${issue.slug}: cancelled; ${outcome.sentNow} sent now, ${outcome.sent}/${outcome.recipients} sent in all, ${outcome.cancelled} never sent`);
+    return;
+  }
   const state = outcome.finished ? 'finished' : outcome.aborted ? 'stopped (run send again to resume)' : 'not finished';
   console.log(
     `${issue.slug}: ${state}; ${outcome.sentNow} sent now, ${outcome.sent}/${outcome.recipients} sent in all, ` +
@@ -249,8 +265,9 @@ async function runSend(config: Config, store: Store, issue: Issue): Promise<void
  */
 function printFinished(slug: string, s: CampaignStats): void {
   const unknown = s.unknown > 0 ? `, ${s.unknown} outcome unknown` : '';
+  const cancelled = s.cancelled > 0 ? `, ${s.cancelled} cancelled` : '';
   console.log(
-    `campaign ${slug} finished at ${s.finishedAt}: ${s.sent} sent, ${s.failed} failed (${s.bounced} bounced)${unknown}; ` +
+    `campaign ${slug} finished at ${s.finishedAt}: ${s.sent} sent, ${s.failed} failed (${s.bounced} bounced)${unknown}${cancelled}; ` +
       `nothing left to send${s.failed + s.unknown > 0 ? ` (details: pressroom status ${slug})` : ''}`,
   );
 }
@@ -307,12 +324,23 @@ async function printStatus(store: Store, slug: string | undefined): Promise<void
       `${c.slug}: recipients ${c.recipients}, queued ${s.queued}, sending ${s.sending}, sent ${s.sent}, retrying ${s.retry}, ` +
         `failed ${s.failed}, bounced ${s.bounced}, unknown ${s.unknown}, started ${s.startedAt ?? '-'}, finished ${s.finishedAt ?? '-'}`,
     );
+    console.log(`  ${stateLine(c, s)}`);
     console.log(`  transport ${c.transport ?? '- (the first sender records its own)'}`);
     if (s.unknown > 0) {
       console.log(`  ${plural(s.unknown, 'message')} lost after the final dot (may have arrived; not retried): pressroom retry ${c.slug} --unknown re-sends them`);
     }
     for (const w of await store.workerStats(c.id)) console.log(`  worker ${w.workerId}: sent ${w.sent}, sending ${w.sending}`);
   }
+}
+
+/** `state paused: <reason>; hard bounces 3 (1%), soft bounces 0 (0%), complaints 0 (0%), cancelled 0`. */
+function stateLine(c: Campaign, s: CampaignStats): string {
+  const m = campaignSummary(c, s);
+  const state = m.pauseReason !== null ? `paused: ${m.pauseReason}` : m.state;
+  return (
+    `state ${state}; hard bounces ${m.hardBounces} (${percent(m.bounceRate)}), soft bounces ${m.softBounces} (${percent(m.softBounceRate)}), ` +
+    `complaints ${m.complaints} (${percent(m.complaintRate)}), cancelled ${m.cancelled}`
+  );
 }
 
 function plural(n: number, word: string): string {

@@ -13,8 +13,10 @@ const commandGroups: Array<{ commands: string[]; load: () => Promise<Register> }
   { commands: ['check', 'build'], load: async () => (await import('./content-commands.js')).registerContentCommands },
   { commands: ['preview'], load: async () => (await import('./preview.js')).registerPreviewCommands },
   { commands: ['send', 'status', 'retry'], load: async () => (await import('./delivery.js')).registerDeliveryCommands },
+  { commands: ['pause', 'resume', 'cancel'], load: async () => (await import('./brakes.js')).registerBrakeCommands },
   { commands: ['subscribers'], load: async () => (await import('./subscribers.js')).registerSubscriberCommands },
   { commands: ['start', 'serve', 'worker'], load: async () => (await import('./service.js')).registerServiceCommands },
+  { commands: ['inbound'], load: async () => (await import('./inbound.js')).registerInboundCommands },
 ];
 
 const program = new Command('pressroom')

@@ -61,6 +61,8 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
     console.log(`Pressroom is running at ${local ? config.site.url : service.url}`);
     if (!local) console.log(`Public site URL: ${config.site.url}`);
   }
+  if (service.inbound) console.log(`Inbound SMTP receiver on ${service.inbound.host}:${service.inbound.port} (bounces and complaints for ${config.email.bounceAddress})`);
+  if (service.bounceMailbox) console.log(`Polling the bounce mailbox ${service.bounceMailbox.shown} every ${config.inbound.imapPollSeconds} s`);
   if (service.worker) console.log(`Worker schedule: ${config.schedule} (issues in ${config.issuesDir})`);
 
   await new Promise<void>((resolve) => {

@@ -110,3 +110,12 @@ export function checkImapUrl(url: string, where: string, shown: string): void {
   if (parsed.hostname === '') throw fail('names no server');
   if (parsed.username === '' || parsed.password === '') throw fail('has no user and password');
 }
+
+/** WebSub hubs: absolute http(s) URLs (a hub is pinged with a POST; https unless it is on this machine). */
+export function checkHubs(hubs: readonly string[], where: string): void {
+  for (const hub of hubs) {
+    const url = URL.canParse(hub) ? new URL(hub) : null;
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+      throw new ConfigError(`${where}: ${JSON.stringify(hub)} is not an http(s) URL (expected e.g. https://pubsubhubbub.appspot.com/)`);
+  }
+}

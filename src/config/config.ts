@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import {
   checkBounceAddress,
   checkDkim,
+  checkHubs,
   checkImapUrl,
   checkLease,
   checkSchedule,
@@ -140,6 +141,7 @@ function check(config: Config, where: (setting: string) => string): void {
   parseDatabaseUrl(config.databaseUrl, where('databaseUrl'));
   if (config.email.dkim) checkDkim(config.email.dkim, where('email.dkim'));
   if (config.email.bounceAddress !== undefined) checkBounceAddress(config.email.bounceAddress, where('email.bounceAddress'));
+  checkHubs(config.feeds.websubHubs, where('feeds.websubHubs'));
   const { webhooks, inbound } = config;
   if (webhooks.sesTopicArns) checkTopicArns(webhooks.sesTopicArns, where('webhooks.sesTopicArns'));
   if (webhooks.postmarkToken !== undefined) checkWebhookSecret(webhooks.postmarkToken, where('webhooks.postmarkToken'));

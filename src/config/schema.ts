@@ -120,6 +120,8 @@ const inbound = z
     host: z.string().min(1).default('127.0.0.1'),
     /** Larger messages are refused at DATA (a DSN or ARF report is a few KB; the original message is cut by the reporter). */
     maxMessageBytes: z.number().int().positive().default(1_048_576),
+    /** Attribute a report without a VERP token of ours by the address it names. Off: anyone can send our MX a bounce naming any address. */
+    trustReportedAddresses: z.boolean().default(false),
     /** imaps://user:password@imap.example.org/INBOX: the mailbox the bounce address delivers to. */
     imapUrl: z.string().optional(),
     imapPollSeconds: z.number().positive().default(60),
@@ -141,6 +143,14 @@ const webhooks = z
     sendgridPublicKey: z.string().optional(),
     /** Signed requests older (or newer) than this are refused as replays. */
     maxAgeSeconds: z.number().positive().default(300),
+  })
+  .prefault({});
+
+/** Feed settings beyond the site's: WebSub hubs (src/feeds/websub.ts). */
+const feeds = z
+  .object({
+    /** Hubs named in every feed (rel="hub") and pinged after a build that changed a feed. */
+    websubHubs: z.array(z.string()).default([]),
   })
   .prefault({});
 
@@ -166,6 +176,7 @@ export const configSchema = z.object({
   schedule: z.string().default('*/5 * * * *'),
   /** How often an idle worker looks for campaigns with rows to send; 0 = schedule only. */
   pollSeconds: z.number().min(0).default(10),
+  feeds,
   email,
   smtp,
   bounce,
@@ -204,7 +215,7 @@ export const fileSchema = (withoutDefaults(configSchema.omit(PROCESS_SETTINGS)) 
 export type ConfigLayer = { [K in keyof Config]?: Config[K] extends Record<string, unknown> ? Partial<Config[K]> : Config[K] };
 
 /** The sections whose keys are set one by one (every other setting is replaced whole). */
-export const SECTIONS = ['site', 'email', 'smtp', 'bounce', 'complaint', 'inbound', 'webhooks'] as const;
+export const SECTIONS = ['site', 'feeds', 'email', 'smtp', 'bounce', 'complaint', 'inbound', 'webhooks'] as const;
 
 /**
  * The same schema with every default removed and every key optional: the root and its sections

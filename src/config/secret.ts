@@ -9,16 +9,9 @@ import { checkSecret } from './checks.js';
 import { ConfigError } from './config.js';
 
 export function resolveSecret(config: Config): string {
-  if (config.secret !== undefined && config.secret !== '') {
-    checkSecret(config.secret, 'secret'); // as the configuration checked it when it loaded
-    return config.secret;
-  }
+  const existing = existingSecret(config);
+  if (existing !== null) return existing;
   const file = path.join(config.dataDir, 'secret');
-  const existing = readIfExists(file);
-  if (existing !== undefined) {
-    if (existing.length < 16) throw new ConfigError(`${file}: secret is shorter than 16 characters`);
-    return existing;
-  }
   mkdirSync(config.dataDir, { recursive: true });
   const fresh = randomBytes(32).toString('hex');
   try {
@@ -29,6 +22,22 @@ export function resolveSecret(config: Config): string {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readIfExists(file)!;
     throw err;
   }
+}
+
+/**
+ * The configured secret, or the one kept in <dataDir>/secret; null when there is neither. For a
+ * reader of what was signed before (the inbound receiver): a fresh secret would verify nothing.
+ */
+export function existingSecret(config: Config): string | null {
+  if (config.secret !== undefined && config.secret !== '') {
+    checkSecret(config.secret, 'secret'); // as the configuration checked it when it loaded
+    return config.secret;
+  }
+  const file = path.join(config.dataDir, 'secret');
+  const existing = readIfExists(file);
+  if (existing === undefined) return null;
+  if (existing.length < 16) throw new ConfigError(`${file}: secret is shorter than 16 characters`);
+  return existing;
 }
 
 function readIfExists(file: string): string | undefined {

@@ -12,11 +12,13 @@
 // `maxConnections` per kill. See docs/delivery.md.
 import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
+import { feedbackPolicy } from '../domain/feedback.js';
 import { notEmailableText, whyNeverEmailed } from '../domain/publication.js';
 import type { PreparedEmail } from '../email/message.js';
 import { prepareIssueEmailCached, type RenderParts } from '../email/render-cache.js';
 import type { Logger } from '../logging.js';
 import type { Campaign, CampaignStats, Store } from '../storage/store.js';
+import { brakeOf, CampaignBrakes, type BrakeStop } from './brakes.js';
 import { ClaimQueue } from './claim-queue.js';
 import { runLanes } from './lanes.js';
 import { MarkCoalescer } from './mark-coalescer.js';
@@ -77,7 +79,14 @@ export interface SendCampaignDeps {
   prepared?: PreparedEmail;
   /** How the issue is rendered when no earlier pass or worker has (default: in a child process; see render-cache.ts). */
   renderParts?: RenderParts;
+  /** How often the campaign row is read for a pause or cancel while sending; default config.pollSeconds (10 s when 0). */
+  brakeCheckMs?: number;
+  /** How often the campaign's bounce and complaint rates are judged (automatic pause); default 5 s. */
+  feedbackCheckMs?: number;
 }
+
+/** The automatic pause judges the rates (a scan of the campaign's ledger) at most this often by default. */
+const FEEDBACK_CHECK_MS = 5000;
 
 export interface SendOutcome extends CampaignStats {
   slug: string;
@@ -94,6 +103,8 @@ export interface SendOutcome extends CampaignStats {
   aborted: boolean;
   /** The campaign was already finished before this call; nothing was sent. */
   alreadyFinished: boolean;
+  /** Stopped (or never started) because the campaign is paused or cancelled. */
+  braked: BrakeStop | null;
 }
 
 /** Drafts and `email: false` issues are never mailed, whoever asks. */
@@ -120,7 +131,8 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
 
   const startStats = await store.campaignStats(campaign.id);
   if (startStats.finishedAt) {
-    return { ...startStats, slug, recipients: campaign.recipients, sentNow: 0, failedNow: 0, unknownNow: 0, finished: true, aborted: false, alreadyFinished: true };
+    const braked = brakeOf(campaign);
+    return { ...startStats, slug, recipients: campaign.recipients, sentNow: 0, failedNow: 0, unknownNow: 0, finished: true, aborted: false, alreadyFinished: true, braked };
   }
   // Campaigns created before transports were recorded belong to their first sender.
   const campaignTransport = campaign.transport ?? (await store.claimCampaignTransport(campaign.id, transport.identity));
@@ -139,6 +151,11 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
   // Rows this worker id held when it last died: give them back now instead of after the lease.
   const reclaimed = await queue.giveBack();
   if (reclaimed > 0) log.info({ reclaimed }, `took back ${reclaimed} rows left in flight by a previous run of ${workerId}`);
+
+  const brakeCheckMs = deps.brakeCheckMs ?? (config.pollSeconds > 0 ? config.pollSeconds * 1000 : 10_000);
+  const brakes = new CampaignBrakes(store, campaign, feedbackPolicy(config), log, { stateMs: brakeCheckMs, ratesMs: deps.feedbackCheckMs ?? FEEDBACK_CHECK_MS });
+  const pausedBefore = brakes.stopped();
+  if (pausedBefore) return brakedOutcome(store, campaign, pausedBefore, log);
 
   // Rendered once per campaign (the store keeps the parts for later passes and other workers), in a
   // short-lived child process, so MJML never sits in the sender's memory.
@@ -160,13 +177,14 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     policy: retryPolicy(config.smtp.maxAttempts, deps.retry),
     marks: new MarkCoalescer(store, campaign.id),
     connectionPauseMs: deps.connectionPauseMs ?? 500,
+    brakes,
   };
 
   log.info({ transport: transport.description, lanes: plan.lanes, batchSize: plan.batchSize, recipients: campaign.recipients }, 'sending');
   while (true) {
     queue.startRound();
     const round = await runLanes(lanes);
-    if (round.halted || signal?.aborted || queue.holdsUnsent()) {
+    if (round.halted || signal?.aborted || queue.holdsUnsent() || brakes.stopped()) {
       // Nothing is in flight now: every row still `sending` under our id was claimed, not sent.
       try {
         const released = await queue.giveBack();
@@ -175,18 +193,29 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
         if (!round.error) throw err; // else report the first failure; the leases cover the rows
       }
     }
+    if (round.error || round.fatal) await brakes.settle(); // no check left running against a store the caller may close
     if (round.error) throw round.error;
     if (round.fatal) {
       tally.report(true);
       throw new DeliveryError(`${transport.description}: ${round.fatal.message}; stopped sending "${slug}" (nothing was marked failed; fix and run again)`);
     }
     if (signal?.aborted) break;
+    // A claim that came back empty may mean a pause: read the campaign row once per round.
+    if (brakes.stopped() ?? (await brakes.checkNow())) break;
     if (await store.finishCampaignIfDone(campaign.id)) break;
     if (!(deps.waitForRetries ?? true)) break;
     await awaitClaimable(store, campaign.id, tally, signal);
     if (signal?.aborted) break;
   }
 
+  await brakes.settle();
+  const braked = brakes.stopped();
+  if (braked?.kind === 'cancelled') await store.cancelCampaign(campaign.id); // the rows just given back
+  if (braked)
+    log.info(
+      { braked },
+      braked.kind === 'cancelled' ? 'campaign cancelled: the messages in flight were finished' : 'campaign paused: the messages in flight were finished, the rest given back',
+    );
   const stats = await store.campaignStats(campaign.id);
   // Count from the ledger, not memory: other workers may have sent part of the campaign too.
   tally.fromLedger(stats);
@@ -203,7 +232,20 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
     finished,
     aborted: signal?.aborted === true && !finished,
     alreadyFinished: false,
+    braked,
   };
+}
+
+/**
+ * A campaign paused or cancelled before this run took anything: nothing is sent. A cancelled one
+ * is cancelled again, which ends the rows a dead worker left once their lease has passed.
+ */
+async function brakedOutcome(store: Store, campaign: Campaign, braked: BrakeStop, log: Logger): Promise<SendOutcome> {
+  if (braked.kind === 'cancelled') await store.cancelCampaign(campaign.id);
+  log.info({ braked }, `campaign ${campaign.slug} is ${braked.kind}; nothing sent`);
+  const stats = await store.campaignStats(campaign.id);
+  const base = { slug: campaign.slug, recipients: campaign.recipients, sentNow: 0, failedNow: 0, unknownNow: 0, aborted: false, alreadyFinished: false };
+  return { ...stats, ...base, finished: stats.finishedAt !== null, braked };
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { OutgoingMessage, PreparedEmail } from '../email/message.js';
 import type { Logger } from '../logging.js';
 import type { Delivery, Store } from '../storage/store.js';
+import type { CampaignBrakes } from './brakes.js';
 import type { ClaimQueue } from './claim-queue.js';
 import type { MarkCoalescer } from './mark-coalescer.js';
 import { asSendError, classify, notSent, type RecordedVerdict } from './outcome.js';
@@ -33,6 +34,8 @@ export interface LaneDeps {
   signal?: AbortSignal;
   /** Pause of one lane after a connection-level failure, doubled while they continue. */
   connectionPauseMs: number;
+  /** Paused or cancelled: lanes finish the row in hand and take no other. */
+  brakes: Pick<CampaignBrakes, 'poll' | 'stopped'>;
 }
 
 export interface RoundEnd {
@@ -56,7 +59,7 @@ class Round {
   constructor(private readonly deps: LaneDeps) {}
 
   private stopping(): boolean {
-    return this.end.halted || this.deps.signal?.aborted === true;
+    return this.end.halted || this.deps.signal?.aborted === true || this.deps.brakes.stopped() !== null;
   }
 
   /** A lane that throws (the store failed) stops all lanes. */
@@ -74,6 +77,7 @@ class Round {
     const stopping = () => this.stopping();
     let consecutiveConnErrors = 0;
     while (!stopping()) {
+      this.deps.brakes.poll();
       const row = await queue.next(stopping);
       if (!row || stopping()) {
         if (row) queue.putBack(row);
@@ -112,6 +116,7 @@ class Round {
         if (!(err instanceof RateLimitAborted)) throw err;
         return false; // stopping: the row is still `sending` under our id and is given back after the round
       }
+      if (this.stopping()) return false; // paused while waiting for the rate: likewise
       if (!mayStart(plan, row.leaseUntil, Date.now())) {
         queue.skipExpired(); // waited too long for the rate: another worker may take it soon; give it back
         return false;

@@ -68,6 +68,11 @@ export function feedbackRates(stats: { attempted: number; bounced: number; softB
   return { bounceRate: of(stats.bounced), softBounceRate: of(stats.softBounced), complaintRate: of(stats.complained) };
 }
 
+/** A rate as the reasons and `pressroom status` print it: 0.0123 -> `1.23%`, 0.05 -> `5%`. */
+export function percent(rate: number): string {
+  return `${(rate * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+}
+
 /** Why a campaign must pause itself (automatic pause), or null: its rates against the policy, once the sample is large enough. */
 export function autoPauseReason(
   stats: { attempted: number; bounced: number; softBounced: number; complained: number },
@@ -75,7 +80,6 @@ export function autoPauseReason(
 ): string | null {
   if (stats.attempted < policy.minSample) return null;
   const { bounceRate, complaintRate } = feedbackRates(stats);
-  const percent = (x: number) => `${(x * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
   if (bounceRate > policy.bouncePauseAbove)
     return `hard-bounce rate ${percent(bounceRate)} (${stats.bounced} of ${stats.attempted}) is above bounce.pauseAbove ${percent(policy.bouncePauseAbove)}`;
   if (complaintRate > policy.complaintPauseAbove)

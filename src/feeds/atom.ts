@@ -14,7 +14,8 @@ import { rfc3339 } from './dates.js';
 import { issueId } from './ids.js';
 import { htmlWithCover, MEDIA_NS, mediaCover } from './cover.js';
 import { isHttpUrl } from './media.js';
-import type { FeedSpec } from './model.js';
+import { HISTORY_NS, historyLinks } from './archives.js';
+import { FEED_FILES, type FeedSpec } from './model.js';
 import { topicSlug } from './topics.js';
 import { el, serializeXml, type XmlElement } from './xml.js';
 
@@ -25,11 +26,15 @@ export function renderAtom(spec: FeedSpec): string {
     el('updated', {}, rfc3339(spec.updated)),
     el('link', { rel: 'alternate', type: 'text/html', href: spec.homeUrl }),
     el('link', { rel: 'self', type: 'application/atom+xml', href: spec.urls.atom }),
+    ...spec.hubs.map((href) => el('link', { rel: 'hub', href })),
+    ...historyLinks(spec.archive, FEED_FILES.atom).map(([rel, href]) => el('link', { rel, type: 'application/atom+xml', href })),
+    ...(spec.archive?.current ? [el('fh:archive', {})] : []),
     author(spec.author),
     el('generator', {}, 'Pressroom'),
     ...spec.items.map((issue) => entry(spec, issue)),
   );
-  return `${serializeXml(el('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xmlns:media': MEDIA_NS, 'xml:lang': spec.language }, ...children), '  ')}\n`;
+  const history = spec.archive?.current ? { 'xmlns:fh': HISTORY_NS } : {};
+  return `${serializeXml(el('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xmlns:media': MEDIA_NS, ...history, 'xml:lang': spec.language }, ...children), '  ')}\n`;
 }
 
 function author(a: IssueAuthor): XmlElement {
@@ -45,6 +50,7 @@ function entry(spec: FeedSpec, issue: Issue): XmlElement {
     el('id', {}, issueId(spec.siteUrl, issue.slug)),
     el('title', { type: 'text' }, issue.title),
     el('link', { rel: 'alternate', type: 'text/html', href: issue.url }),
+    ...(spec.attachments?.get(issue.slug) ?? []).map((a) => el('link', { rel: 'enclosure', type: a.type, length: String(a.length), href: a.url })),
     el('published', {}, date),
     el('updated', {}, date),
     ...issue.authors.map(author),

@@ -8,6 +8,7 @@ import { rfc3339 } from './dates.js';
 import { issueId } from './ids.js';
 import { htmlWithCover } from './cover.js';
 import { isHttpUrl } from './media.js';
+import type { Attachment } from './attachments.js';
 import type { FeedSpec } from './model.js';
 import { cleanText } from './text.js';
 
@@ -25,6 +26,7 @@ export function renderJsonFeed(spec: FeedSpec): string {
     ...(spec.description ? { description: cleanText(spec.description) } : {}),
     language: cleanText(spec.language),
     authors: [jsonAuthor(spec.author)],
+    ...(spec.hubs.length > 0 ? { hubs: spec.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     items: spec.items.map((issue) => item(spec, issue)),
   };
   return `${JSON.stringify(feed, null, 2)}\n`;
@@ -49,5 +51,11 @@ function item(spec: FeedSpec, issue: Issue) {
     ...(issue.authors.length ? { authors: issue.authors.map(jsonAuthor) } : {}),
     ...(topics.length ? { tags: topics } : {}),
     ...(issue.lang && issue.lang !== spec.language ? { language: cleanText(issue.lang) } : {}),
+    ...attachments(spec.attachments?.get(issue.slug)),
   };
+}
+
+function attachments(list: readonly Attachment[] | undefined) {
+  if (!list?.length) return {};
+  return { attachments: list.map((a) => ({ url: a.url, mime_type: a.type, size_in_bytes: a.length })) };
 }

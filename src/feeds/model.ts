@@ -3,6 +3,8 @@
 import type { Config } from '../config/config.js';
 import type { Issue, IssueAuthor, IssueDate } from '../content/issue.js';
 import { EPOCH } from './dates.js';
+import type { ArchiveLinks } from './archives.js';
+import type { AttachmentsBySlug } from './attachments.js';
 import { topicUrl, type Topic } from './topics.js';
 
 export interface FeedSpec {
@@ -19,9 +21,22 @@ export interface FeedSpec {
   items: Issue[];
   /** Date of the newest item (EPOCH when there is none): never the build time. */
   updated: IssueDate;
+  /** WebSub hubs (feeds.websubHubs): each feed names them, rel="hub". */
+  hubs: readonly string[];
+  /** RFC 5005 history links (archives.ts): the site feed and its archive pages. */
+  archive?: ArchiveLinks;
+  /** Audio, video and PDF files of the items' bundles (attachments.ts), by slug. */
+  attachments?: AttachmentsBySlug;
 }
 
 export const FEED_FILES = { rss: 'feed.xml', atom: 'atom.xml', json: 'feed.json' } as const;
+
+const FEED_NAMES: ReadonlySet<string> = new Set(Object.values(FEED_FILES));
+
+/** Whether a path of the output (relative or a URL path) is one of the feeds (site-wide or of a topic). */
+export function isFeedFile(name: string): boolean {
+  return FEED_NAMES.has(name.slice(name.lastIndexOf('/') + 1));
+}
 
 /** Sorts newest first; equal dates by slug, so the order never depends on input order. */
 export function newestFirst(issues: readonly Issue[]): Issue[] {
@@ -52,6 +67,7 @@ export function siteFeed(config: Config, issues: Issue[]): FeedSpec {
     language: site.language,
     author: site.author,
     siteUrl: site.url,
+    hubs: config.feeds.websubHubs,
     ...limit(config, issues),
   };
 }
@@ -68,6 +84,7 @@ export function topicFeed(config: Config, topic: Topic): FeedSpec {
     language: site.language,
     author: site.author,
     siteUrl: site.url,
+    hubs: config.feeds.websubHubs,
     ...limit(config, topic.issues),
   };
 }

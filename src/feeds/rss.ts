@@ -18,7 +18,8 @@ import { issueTopics, type Issue } from '../content/issue.js';
 import { rfc822 } from './dates.js';
 import { issueId } from './ids.js';
 import { htmlWithCover, MEDIA_NS, mediaCover } from './cover.js';
-import type { FeedSpec } from './model.js';
+import { HISTORY_NS, historyLinks } from './archives.js';
+import { FEED_FILES, type FeedSpec } from './model.js';
 import { cleanText } from './text.js';
 import { el, serializeXml, type XmlElement } from './xml.js';
 
@@ -34,6 +35,9 @@ export function renderRss(spec: FeedSpec): string {
     el('generator', {}, 'Pressroom'),
     el('language', {}, spec.language),
     el('atom:link', { href: spec.urls.rss, rel: 'self', type: 'application/rss+xml' }),
+    ...spec.hubs.map((href) => el('atom:link', { href, rel: 'hub' })),
+    ...historyLinks(spec.archive, FEED_FILES.rss).map(([rel, href]) => el('atom:link', { href, rel, type: 'application/rss+xml' })),
+    ...(spec.archive?.current ? [el('fh:archive', {})] : []),
     ...spec.items.map((issue) => item(spec, issue)),
   );
   const rss = el(
@@ -44,6 +48,7 @@ export function renderRss(spec: FeedSpec): string {
       'xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
       'xmlns:atom': 'http://www.w3.org/2005/Atom',
       'xmlns:media': MEDIA_NS,
+      ...(spec.archive?.current ? { 'xmlns:fh': HISTORY_NS } : {}),
     },
     channel,
   );
@@ -66,5 +71,7 @@ function item(spec: FeedSpec, issue: Issue): XmlElement {
   for (const a of authors) children.push(el('dc:creator', {}, a.name));
   for (const topic of topics) children.push(el('category', {}, topic));
   children.push(...mediaCover(issue.cover));
+  const enclosure = spec.attachments?.get(issue.slug)?.[0];
+  if (enclosure) children.push(el('enclosure', { url: enclosure.url, length: String(enclosure.length), type: enclosure.type }));
   return el('item', {}, ...children);
 }

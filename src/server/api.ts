@@ -7,12 +7,13 @@ import { formatProblem, isPublished, type Issue, type Problem } from '../content
 import { findIssue } from '../content/load.js';
 import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
+import { brakeRefusal, campaignState, campaignSummary, type BrakeAction } from '../domain/campaign-state.js';
 import { whyNotEmailable } from '../domain/publication.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import { testRecipient } from '../email/message.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
-import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
+import { DuplicateSubscriberError, type Campaign, type CampaignStats, type Store } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
 import { BEARER_CHALLENGE, hasBearer } from './auth.js';
 import type { ServerContext } from './context.js';
@@ -68,7 +69,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
         published: isPublished(issue, now),
         email: issue.email,
         status: issueStatus(issue, now, watermark, campaign, stats),
-        campaign: campaign && stats ? { ...campaign, stats } : null,
+        campaign: campaign && stats ? campaignJson(campaign, stats) : null,
       });
     }
     return { watermark: watermark === null ? null : new Date(watermark).toISOString(), issues: rows, problems: problems.map((p) => problemLine(ctx.config.issuesDir, p)) };
@@ -82,6 +83,9 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     if (refused) return reply.code(409).send({ error: `${issue.slug}: not published yet (draft or dated in the future)` });
     if (runner.stopping) return reply.code(503).send({ error: 'shutting down' });
     const { campaign, created } = await enqueueCampaign(store, issue, runner.transportIdentity);
+    const state = campaignState(campaign);
+    if (state === 'paused') return reply.code(409).send({ error: `campaign ${campaign.slug} is paused; POST /api/campaigns/${campaign.slug}/resume continues it` });
+    if (state === 'cancelling') return reply.code(409).send({ error: `campaign ${campaign.slug} is cancelled` });
     const sending = runner.send(issue);
     if (request.query.wait === '1' || request.query.wait === 'true') {
       try {
@@ -95,6 +99,29 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     sending.catch((err: unknown) => logger.error({ err, slug: issue.slug }, 'send started from the API failed'));
     return reply.code(202).send({ campaign, created });
   });
+
+  api.get<{ Params: { slug: string } }>('/campaigns/:slug', async (request, reply) => {
+    const campaign = await store.getCampaign(request.params.slug);
+    if (!campaign) return reply.code(404).send({ error: `no campaign "${request.params.slug}"` });
+    return campaignJson(campaign, await store.campaignStats(campaign.id));
+  });
+
+  // The brakes: they write the campaign row; every worker sending it reads that within one poll.
+  for (const action of BRAKE_ACTIONS) {
+    api.post<{ Params: { slug: string } }>(`/campaigns/:slug/${action}`, async (request, reply) => {
+      const { slug } = request.params;
+      const campaign = await store.getCampaign(slug);
+      if (!campaign) return reply.code(404).send({ error: `no campaign "${slug}"` });
+      const refused = brakeRefusal(campaign, action);
+      if (refused) return reply.code(409).send({ error: refused });
+      const applied = await applyBrake(store, campaign.id, action);
+      const after = (await store.getCampaign(slug)) ?? campaign;
+      // The store's compare-and-set decides: someone else changed the campaign meanwhile.
+      if (!applied) return reply.code(409).send({ error: brakeRefusal(after, action) ?? `campaign ${slug} changed meanwhile` });
+      logger.info({ slug, action }, `campaign ${slug}: ${action} (API)`);
+      return campaignJson(after, await store.campaignStats(after.id));
+    });
+  }
 
   api.post<{ Params: { slug: string }; Body: SignUpFields }>('/issues/:slug/test', signUpSchema(), async (request, reply) => {
     const email = checkEmail(request.body.email);
@@ -181,8 +208,23 @@ function problemLine(issuesDir: string, problem: Problem): string {
   return formatProblem({ ...problem, file: inIssuesFolder(issuesDir, problem.file), message });
 }
 
+const BRAKE_ACTIONS: readonly BrakeAction[] = ['pause', 'resume', 'cancel'];
+
+async function applyBrake(store: Store, campaignId: number, action: BrakeAction): Promise<boolean> {
+  if (action === 'pause') return store.pauseCampaign(campaignId, null);
+  if (action === 'resume') return store.resumeCampaign(campaignId);
+  return (await store.cancelCampaign(campaignId)).applied;
+}
+
+/** A campaign as the API shows it: its row, its ledger counts, and its state with the feedback counts and rates (what `pressroom status` prints). */
+function campaignJson(campaign: Campaign, stats: CampaignStats) {
+  return { ...campaign, stats, summary: campaignSummary(campaign, stats) };
+}
+
 function issueStatus(issue: Issue, now: number, watermark: number | null, campaign: Campaign | null, stats: CampaignStats | null): string {
   if (campaign && stats) {
+    if (campaign.cancelledAt) return 'cancelled';
+    if (campaign.pausedAt && !campaign.finishedAt) return 'paused';
     if (campaign.finishedAt) return stats.failed > 0 ? 'sent-with-failures' : 'sent';
     return stats.sent + stats.failed > 0 || campaign.startedAt ? 'sending' : 'queued';
   }

@@ -3,6 +3,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { defaultWorkerBase } from '../delivery/worker-id.js';
+import { feedLinkHeader } from '../feeds/websub.js';
 import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
 import { frameworkErrorHandler, registerErrorHandlers } from './errors.js';
@@ -16,6 +17,7 @@ import { StaticFiles } from './static.js';
 import { registerStaticRoute } from './static-route.js';
 import { registerSubscriptionRoutes } from './subscription.js';
 import { fastifyTrustProxy, type TrustProxy } from './trust-proxy.js';
+import { registerWebhookRoutes, type WebhookOptions } from '../webhooks/routes.js';
 
 /** What buildServer needs; the rest of the ServerContext it builds itself. */
 export interface ServerDeps extends Pick<ServerContext, 'config' | 'store' | 'transport' | 'logger' | 'secret' | 'runner'>, Partial<Pick<ServerContext, 'issues' | 'now'>> {
@@ -25,6 +27,8 @@ export interface ServerDeps extends Pick<ServerContext, 'config' | 'store' | 'tr
   trustProxy?: TrustProxy;
   /** The process's system mail queue (startService passes its own); default: one made and started here. */
   mailer?: SystemMailer;
+  /** How the provider webhooks reach out (src/webhooks/routes.ts); default: the real thing. */
+  webhooks?: WebhookOptions;
 }
 
 export interface PressroomServer {
@@ -83,7 +87,9 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   registerSubscriptionRoutes(app, context);
   await registerApiRoutes(app, context);
   registerHealthRoutes(app, context);
-  registerStaticRoute(app, new StaticFiles(deps.config.outDir));
+  await registerWebhookRoutes(app, context, deps.webhooks);
+  const linkHeader = feedLinkHeader(deps.config.site.url, deps.config.feeds.websubHubs);
+  registerStaticRoute(app, new StaticFiles(deps.config.outDir, { linkHeader }));
 
   context.mailer.start();
 

@@ -5,6 +5,7 @@
 // moves when someone signs up, so it needs a token unless the operator makes it public.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { feedbackRates } from '../domain/feedback.js';
 import { SUBSCRIBER_STATUSES } from '../domain/subscriber-status.js';
 import { readLastTick, type LastTick } from '../worker/state.js';
 import { BEARER_CHALLENGE, hasBearer } from './auth.js';
@@ -73,7 +74,43 @@ function metricsRegistry(figures: () => Promise<StoreFigures>, now: () => number
 
   storeCounter('pressroom_messages_sent_total', 'Issue emails accepted by the SMTP server (or written to the outbox).', (f) => f.ledger.deliveries.sent);
   storeCounter('pressroom_messages_failed_total', 'Issue emails that failed for good.', (f) => f.ledger.deliveries.failed);
-  storeCounter('pressroom_messages_bounced_total', 'Failures that marked the subscriber bounced.', (f) => f.ledger.deliveries.bounced);
+  storeCounter('pressroom_messages_bounced_total', 'Hard bounces: refused during the SMTP conversation or reported later (DSN, webhook).', (f) => f.ledger.deliveries.bounced);
+  storeCounter('pressroom_messages_soft_bounced_total', 'Messages with at least one soft bounce reported.', (f) => f.ledger.deliveries.softBounced);
+  storeCounter('pressroom_complaints_total', 'Messages whose recipient complained (ARF report, provider webhook).', (f) => f.ledger.deliveries.complained);
+  gauge(
+    'pressroom_campaign_messages',
+    'Per campaign (the newest ten): messages sent, hard-bounced, soft-bounced and complained about.',
+    (g, f) => {
+      g.reset();
+      for (const [campaign, c] of f.campaigns) {
+        for (const [outcome, n] of [
+          ['sent', c.sent],
+          ['hard_bounce', c.bounced],
+          ['soft_bounce', c.softBounced],
+          ['complaint', c.complained],
+        ] as const)
+          g.set({ campaign, outcome }, finite(n));
+      }
+    },
+    ['campaign', 'outcome'],
+  );
+  gauge(
+    'pressroom_campaign_feedback_rate',
+    'Per campaign (the newest ten): hard-bounce, soft-bounce and complaint rates, as fractions of the messages a server answered for.',
+    (g, f) => {
+      g.reset();
+      for (const [campaign, c] of f.campaigns) {
+        const r = feedbackRates(c);
+        for (const [kind, x] of [
+          ['hard_bounce', r.bounceRate],
+          ['soft_bounce', r.softBounceRate],
+          ['complaint', r.complaintRate],
+        ] as const)
+          g.set({ campaign, kind }, finite(x));
+      }
+    },
+    ['campaign', 'kind'],
+  );
   gauge(
     'pressroom_messages_queued',
     'Ledger rows waiting to be sent, by state.',

@@ -1,7 +1,9 @@
 // Wires the service together for `pressroom start` (HTTP + worker), `serve` and `worker`:
 // store, transport, one campaign runner, the fastify app and the scheduled worker, and the
 // ordered shutdown: stop ticking and claiming, let in-flight sends finish (or give their claims
-// back), stop HTTP, let the system emails in flight finish, close transport and store.
+// back), stop HTTP, the inbound SMTP receiver and the bounce-mailbox poller, let the system
+// emails in flight finish, close transport and store. `start` runs the inbound receiver too when
+// inbound.port is set, and the bounce-mailbox poller when inbound.imapUrl is set.
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { buildSite } from '../build/site.js';
 import { ConfigError, withListeningPort, type Config } from '../config/config.js';
@@ -10,6 +12,11 @@ import { formatProblem } from '../content/issue.js';
 import { loadIssues } from '../content/load.js';
 import { createTransport, transportIdentity } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
+import { feedbackPolicy } from '../domain/feedback.js';
+import { bounceMailboxPoller, bounceMailboxSettings } from '../inbound/bounce-mailbox.js';
+import type { ImapPoller } from '../inbound/imap-poller.js';
+import type { InboundReceiver } from '../inbound/receiver.js';
+import { inboundListenProblem, receiverSettings } from '../inbound/settings.js';
 import type { Logger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
@@ -37,6 +44,10 @@ export interface RunningService {
   store: Store;
   server: PressroomServer | null;
   worker: Worker | null;
+  /** The inbound SMTP receiver (start with inbound.port set only). */
+  inbound: InboundReceiver | null;
+  /** The bounce-mailbox poller (start with inbound.imapUrl set only). */
+  bounceMailbox: ImapPoller | null;
   runner: CampaignRunner;
   /** The first worker tick (start/worker only). */
   firstTick: Promise<unknown> | null;
@@ -51,6 +62,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
   transportIdentity(options.config); // production without an explicit transport: refuse before opening anything
   const secret = resolveSecret(options.config);
+  // Checked before anything opens: without a bounce address the receiver could accept nothing.
+  const inboundSettings = mode === 'start' && options.config.inbound.port !== undefined ? receiverSettings(options.config, secret) : null;
+  const mailboxSettings = mode === 'start' ? bounceMailboxSettings(options.config, secret) : null;
 
   const store = await openStore(options.config);
   const transport = createTransport(options.config, logger);
@@ -74,6 +88,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   let server: PressroomServer | null = null;
   let worker: Worker | null = null;
+  let inbound: InboundReceiver | null = null;
+  let bounceMailbox: ImapPoller | null = null;
   let url: string | null = null;
   let stopping: Promise<void> | null = null;
 
@@ -83,6 +99,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await worker?.stop();
       await runner.stop();
       await server?.close();
+      await inbound?.close();
+      await bounceMailbox?.stop();
       await mailer.stop();
       await transport.close();
       await store.close();
@@ -100,6 +118,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}/`;
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
+    if (inboundSettings) {
+      // Loaded only when it runs: serve, worker and a start without inbound.port never load smtp-server and mailparser.
+      const { startInboundReceiver } = await import('../inbound/receiver.js');
+      inbound = await startInboundReceiver({ ...inboundSettings, recorder: store, policy: feedbackPolicy(config), log: logger }).catch((err: unknown) => {
+        throw inboundListenProblem(err, inboundSettings) ?? err;
+      });
+    }
+    if (mailboxSettings) {
+      bounceMailbox = await bounceMailboxPoller(mailboxSettings, { config, recorder: store, log: logger });
+      bounceMailbox.start();
+    }
     mailer.start();
     let firstTick: Promise<unknown> | null = null;
     if (mode !== 'serve') {
@@ -108,7 +137,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     } else {
       await buildOnce(config, logger);
     }
-    return { url, config, store, server, worker, runner, firstTick, stop };
+    return { url, config, store, server, worker, inbound, bounceMailbox, runner, firstTick, stop };
   } catch (err) {
     reserved?.close();
     await stop().catch(() => {});

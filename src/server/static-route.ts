@@ -17,6 +17,7 @@ export function registerStaticRoute(app: FastifyInstance, files: StaticFiles): v
         path: q === -1 ? raw : raw.slice(0, q),
         ifNoneMatch: request.headers['if-none-match'],
         ifModifiedSince: request.headers['if-modified-since'],
+        acceptEncoding: request.headers['accept-encoding'],
       });
       switch (result.status) {
         case 200:

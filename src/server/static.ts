@@ -8,7 +8,9 @@
 import { createHash } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
+import { ENCODINGS, isCompressible, type Encoding } from '../build/precompress.js';
 import { mediaTypeOf } from '../feeds/media.js';
+import { preferredEncoding } from './accept-encoding.js';
 
 export interface StaticFile {
   status: 200 | 304;
@@ -24,6 +26,7 @@ export type StaticResult = StaticFile | { status: 301; location: string } | { st
 interface CachedVersion {
   /** size:mtimeMs:ino: changes whenever the file is rewritten. */
   version: string;
+  mtimeMs: number;
   etag: string;
   lastModified: string;
   lastModifiedSec: number;
@@ -140,6 +143,8 @@ export interface StaticRequest {
   path: string;
   ifNoneMatch?: string;
   ifModifiedSince?: string;
+  /** The request's Accept-Encoding: a precompressed copy of the build (NAME.br, NAME.gz) is served when it asks for one. */
+  acceptEncoding?: string;
 }
 
 export class StaticFiles {
@@ -150,10 +155,16 @@ export class StaticFiles {
 
   private readonly revalidateMs: number;
 
-  /** revalidateMs: how long a file's version is trusted without a stat() (default 1000; 0 = always stat). */
-  constructor(root: string, options: { revalidateMs?: number } = {}) {
+  private readonly linkHeader: ((relativePath: string) => string | undefined) | undefined;
+
+  /**
+   * revalidateMs: how long a file's version is trusted without a stat() (default 1000; 0 = always stat).
+   * linkHeader: the Link header of a file by its path in the root (the feeds' WebSub hub and self).
+   */
+  constructor(root: string, options: { revalidateMs?: number; linkHeader?: (relativePath: string) => string | undefined } = {}) {
     this.root = path.resolve(root);
     this.revalidateMs = options.revalidateMs ?? 1000;
+    this.linkHeader = options.linkHeader;
   }
 
   async serve(req: StaticRequest): Promise<StaticResult> {
@@ -168,9 +179,9 @@ export class StaticFiles {
     // A file checked less than revalidateMs ago is served from memory without a stat():
     // builds replace files by rename, so at worst a client sees the previous version that long.
     const now = Date.now();
+    let stats: Stats | undefined;
     let entry = this.cache.get(file);
     if (entry === undefined || now - entry.checkedAt >= this.revalidateMs) {
-      let stats: Stats;
       try {
         stats = await fs.stat(file);
       } catch {
@@ -187,6 +198,10 @@ export class StaticFiles {
       fresh.checkedAt = now;
       entry = fresh;
     }
+    if (isCompressible(file, entry.body.length)) {
+      const encoding = preferredEncoding(req.acceptEncoding);
+      entry = (encoding && (await this.compressedEntry(file, entry, encoding, now))) || entry;
+    }
 
     if (notModified(req, entry)) return { status: 304, headers: entry.notModifiedHeaders };
     const headers = { ...entry.headers, 'content-length': String(entry.body.length) };
@@ -195,7 +210,30 @@ export class StaticFiles {
     return file200;
   }
 
-  private async entryFor(file: string, stats: Stats): Promise<CachedVersion | null> {
+  /**
+   * The build's copy of `file` in `encoding`, or null when there is none or it is stale (written
+   * before the file: the build writes copies after their file, so an older copy belongs to older bytes).
+   */
+  private async compressedEntry(file: string, identity: CachedVersion, encoding: Encoding, now: number): Promise<CachedVersion | null> {
+    const copy = `${file}${ENCODINGS.find((e) => e.name === encoding)!.suffix}`;
+    let entry = this.cache.get(copy);
+    if (entry === undefined || now - entry.checkedAt >= this.revalidateMs) {
+      let stats: Stats;
+      try {
+        stats = await fs.stat(copy);
+      } catch {
+        return null;
+      }
+      if (!stats.isFile() || stats.mtimeMs < identity.mtimeMs) return null;
+      const fresh = await this.entryFor(copy, stats, { servedAs: file, encoding });
+      if (fresh === null) return null;
+      fresh.checkedAt = now;
+      entry = fresh;
+    }
+    return entry.mtimeMs < identity.mtimeMs ? null : entry;
+  }
+
+  private async entryFor(file: string, stats: Stats, compressed?: { servedAs: string; encoding: Encoding }): Promise<CachedVersion | null> {
     const version = `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
     const cached = this.cache.get(file);
     if (cached && cached.version === version) return cached;
@@ -213,20 +251,28 @@ export class StaticFiles {
     // use If-Modified-Since are not told the file changed when it did not.
     const sameBytes = cached !== undefined && cached.etag === etag;
     const lastModifiedSec = sameBytes ? cached.lastModifiedSec : Math.floor(stats.mtimeMs / 1000);
-    const served = contentTypeFor(file);
+    const servedAs = compressed?.servedAs ?? file;
+    const served = contentTypeFor(servedAs);
     const { type, cacheControl } = served;
     const lastModified = new Date(lastModifiedSec * 1000).toUTCString();
+    // Every answer for a file that has compressed copies depends on Accept-Encoding, the identity one too.
+    const vary: Record<string, string> = compressed || isCompressible(servedAs, body.length) ? { vary: 'accept-encoding' } : {};
+    const link = this.linkHeader?.(path.relative(this.root, servedAs).split(path.sep).join('/'));
     const headers: Record<string, string> = {
       etag,
       'last-modified': lastModified,
       'cache-control': cacheControl,
       'content-type': type,
+      ...(compressed ? { 'content-encoding': compressed.encoding } : {}),
+      ...vary,
+      ...(link ? { link } : {}),
       'x-content-type-options': 'nosniff',
       ...protectiveHeaders(served),
     };
-    const notModifiedHeaders = { etag, 'last-modified': lastModified, 'cache-control': cacheControl };
+    const notModifiedHeaders = { etag, 'last-modified': lastModified, 'cache-control': cacheControl, ...vary };
     const entry: CachedVersion = {
       version,
+      mtimeMs: stats.mtimeMs,
       etag,
       lastModifiedSec,
       lastModified,

@@ -1,23 +1,29 @@
 // What /metrics reads from the store, read at most once per interval: Prometheus may scrape every
 // few seconds, several scrapers at once, and the figures come from queries over the whole ledger.
-import type { LedgerTotals, Store, SubscriberStatus } from '../storage/store.js';
+import type { CampaignStats, LedgerTotals, Store, SubscriberStatus } from '../storage/store.js';
 import { readLastTick, type LastTick } from '../worker/state.js';
 
 export interface StoreFigures {
   ledger: LedgerTotals;
+  /** The newest campaigns' counts, by slug (RECENT_CAMPAIGNS of them: the label sets stay bounded). */
+  campaigns: Map<string, CampaignStats>;
   subscribers: Array<[SubscriberStatus, number]>;
   lastTick: LastTick | null;
 }
 
 /** A fixed number of store calls whatever the number of campaigns or subscribers. */
 export async function readStoreFigures(store: Store, statuses: readonly SubscriberStatus[]): Promise<StoreFigures> {
-  const [ledger, subscribers, lastTick] = await Promise.all([
+  const [ledger, campaigns, subscribers, lastTick] = await Promise.all([
     store.ledgerTotals(),
+    store.recentCampaignStats(RECENT_CAMPAIGNS),
     Promise.all(statuses.map(async (status) => [status, await store.countSubscribers(status)] as [SubscriberStatus, number])),
     readLastTick(store),
   ]);
-  return { ledger, subscribers, lastTick };
+  return { ledger, campaigns, subscribers, lastTick };
 }
+
+/** Campaigns /metrics shows one by one: the newest, where bounces and complaints still arrive. */
+export const RECENT_CAMPAIGNS = 10;
 
 export const FIGURES_MAX_AGE_MS = 5_000;
 

@@ -52,9 +52,24 @@ export interface Campaign {
   transport: string | null;
   /** Set while the campaign is paused (by `pressroom pause` or by itself: pauseReason says why); no worker claims its rows. */
   pausedAt: string | null;
+  /**
+   * Why it paused itself (automatic pause), null for an operator's pause. Kept after a resume: a
+   * reason without pausedAt means an operator resumed an automatic pause, and the campaign does not
+   * pause itself again (src/delivery/brakes.ts).
+   */
   pauseReason: string | null;
   /** `pressroom cancel`: its unsent rows ended `cancelled`. */
   cancelledAt: string | null;
+}
+
+/** What cancelCampaign did. */
+export interface CancelOutcome {
+  /** False when the campaign had finished (or does not exist): nothing changed. */
+  applied: boolean;
+  /** Rows that became `cancelled` in this call. */
+  rows: number;
+  /** Nothing is in flight any more: the campaign is finished. */
+  finished: boolean;
 }
 
 /** One ledger row: one (campaign, subscriber) pair. */
@@ -230,6 +245,8 @@ export interface Store extends FeedbackRecorder {
   listCampaigns(): Promise<Campaign[]>;
   campaignStats(campaignId: number): Promise<CampaignStats>;
   ledgerTotals(): Promise<LedgerTotals>;
+  /** campaignStats (without times) of the newest `limit` campaigns, by slug: one query (for /metrics). */
+  recentCampaignStats(limit: number): Promise<Map<string, CampaignStats>>;
   /** Per worker: how many rows each worker has sent / holds, for `status`. */
   workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>>;
 
@@ -273,6 +290,20 @@ export interface Store extends FeedbackRecorder {
    * per unfinished campaign.
    */
   pendingCampaigns(now?: number): Promise<string[]>;
+  /**
+   * Pauses a running campaign (compare-and-set: false when it is paused, cancelled or finished
+   * already); `reason` null for an operator's pause. Claims take nothing from a paused campaign;
+   * its workers finish what is in flight and give the rest back.
+   */
+  pauseCampaign(campaignId: number, reason: string | null, now?: Date): Promise<boolean>;
+  /** Resumes a paused campaign (false when it was not paused); its rows are claimable again. */
+  resumeCampaign(campaignId: number): Promise<boolean>;
+  /**
+   * Cancels an unfinished campaign: rows not yet sent (queued, retry, and `sending` whose lease has
+   * passed) become `cancelled`; rows `sending` under a live lease are left to their worker, and the
+   * campaign is finished once none is left. Idempotent: call again to cancel what was given back since.
+   */
+  cancelCampaign(campaignId: number, now?: Date): Promise<CancelOutcome>;
   /** Sets finishedAt when nothing is queued, sending or retrying; returns whether it is finished. */
   finishCampaignIfDone(campaignId: number, now?: Date): Promise<boolean>;
 

@@ -50,8 +50,17 @@ export class CampaignRunner {
       // Retries due later are left to a later tick rather than holding this one open.
       const stats = await sendCampaign({ ...this.deps, signal: this.abort.signal, waitForRetries: false }, issue);
       logger.info(
-        { slug: issue.slug, sentNow: stats.sentNow, sent: stats.sent, failed: stats.failed, retry: stats.retry, finished: stats.finished, aborted: stats.aborted },
-        stats.alreadyFinished ? 'campaign already finished' : 'campaign pass finished',
+        {
+          slug: issue.slug,
+          sentNow: stats.sentNow,
+          sent: stats.sent,
+          failed: stats.failed,
+          retry: stats.retry,
+          finished: stats.finished,
+          aborted: stats.aborted,
+          braked: stats.braked?.kind,
+        },
+        stats.alreadyFinished ? 'campaign already finished' : stats.braked ? `campaign ${stats.braked.kind}` : 'campaign pass finished',
       );
       return stats;
     })();

@@ -12,6 +12,7 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import { buildSite } from '../build/site.js';
+import { backgroundSleep, pingHubs } from '../feeds/websub.js';
 import { checkSchedule } from '../config/checks.js';
 import type { Config } from '../config/config.js';
 import { formatProblem, isPublished, type Issue } from '../content/issue.js';
@@ -205,10 +206,13 @@ export class Worker {
     const fingerprint = fingerprintOf(issues, now);
     const builtBefore = existsSync(path.join(this.deps.config.outDir, 'index.html'));
     if (fingerprint === this.lastFingerprint && builtBefore) return false;
-    const { files, skipped } = await buildSite(this.deps.config, issues, { now });
+    const { files, skipped, changedFeeds } = await buildSite(this.deps.config, issues, { now });
     this.lastFingerprint = fingerprint;
     for (const line of skipped) this.deps.logger.warn(line);
     this.deps.logger.info({ files: files.length, out: this.deps.config.outDir }, 'site built');
+    // In the background, with retries: a slow or failing hub never holds up sending.
+    const hubs = this.deps.config.feeds.websubHubs;
+    if (hubs.length > 0 && changedFeeds.length > 0) void pingHubs(hubs, changedFeeds, this.deps.logger, { sleep: backgroundSleep });
     return true;
   }
 
@@ -262,7 +266,9 @@ export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, wat
     .filter((issue) => {
       if (!isEmailable(issue, now)) return false;
       const campaign = campaigns.get(issue.slug);
-      if (campaign) return campaign.finishedAt === null;
+      // A paused campaign waits for `pressroom resume`; a cancelled, unfinished one is picked up to
+      // cancel what a dead worker left (sendCampaign sends nothing of it).
+      if (campaign) return campaign.finishedAt === null && campaign.pausedAt === null;
       return issue.date.epochMs >= watermark;
     })
     .sort((a, b) => a.date.epochMs - b.date.epochMs);

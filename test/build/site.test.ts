@@ -40,14 +40,18 @@ describe('building the whole corpus', () => {
     for (const i of issues) expect(existsSync(path.join(out, 'issues', i.slug, 'index.html'))).toBe(true);
     const topics = groupTopics(issues);
     expect(topics.map((t) => t.slug)).toEqual(['sofa-weekly', 'sofastack']);
-    expect(files).toHaveLength(5 + issues.length + 4 * topics.length);
+    // RFC 5005 archive pages of the site feed: complete pages of 20, RSS and Atom each.
+    const archivePages = Math.floor(issues.length / 20);
+    expect(files).toHaveLength(5 + issues.length + 4 * topics.length + 2 * archivePages);
+    expect(files).toContain(`archive/${archivePages}/atom.xml`);
     expect(files).toContain('tags/sofa-weekly/feed.xml');
     expect(files).toContain('tags/sofastack/feed.json');
   });
 
   it('passes validate-feeds with 0 problems, site and per-topic feeds alike', () => {
     const v = validateFeeds(out);
-    expect(v.lines.at(-1)).toBe(`${3 * (1 + groupTopics(issues).length)} feeds checked, 0 problems`);
+    const archives = 2 * Math.floor(issues.length / 20);
+    expect(v.lines.at(-1)).toBe(`${3 * (1 + groupTopics(issues).length) + archives} feeds checked, 0 problems`);
     expect(v.status).toBe(0);
   });
 
@@ -158,8 +162,11 @@ describe('stale files', () => {
     expect(existsSync(path.join(dir, 'tags/only-gone'))).toBe(false);
     expect(existsSync(path.join(dir, 'issues/keep/index.html'))).toBe(true);
     expect(readFileSync(path.join(dir, 'CNAME'), 'utf8')).toBe('news.example.org\n');
-    expect(readFileSync(path.join(dir, MANIFEST), 'utf8').trim().split('\n')).toEqual(res.files);
-    expect([...readTree(dir).keys()].sort()).toEqual([...res.files, 'CNAME', MANIFEST].sort());
+    // The manifest lists the files and their precompressed copies (NAME.br, NAME.gz), nothing else.
+    const manifest = readFileSync(path.join(dir, MANIFEST), 'utf8').trim().split('\n');
+    expect(manifest.filter((f) => !/\.(br|gz)$/.test(f))).toEqual(res.files);
+    expect(manifest.filter((f) => /\.(br|gz)$/.test(f)).every((f) => res.files.includes(f.slice(0, -3)))).toBe(true);
+    expect([...readTree(dir).keys()].sort()).toEqual([...manifest, 'CNAME', MANIFEST].sort());
   });
 
   it('unchanged files keep their mtime, changed ones are rewritten', async () => {

@@ -70,6 +70,14 @@ describe('commands load only what they use', () => {
     expect(loadedOf(status.packages, [...HEAVY, ...DRIVERS])).toEqual(['better-sqlite3']);
   });
 
+  it('pause, resume and cancel on SQLite load better-sqlite3 and not pg, MJML, fastify or nodemailer', async () => {
+    for (const action of ['pause', 'resume', 'cancel']) {
+      const run = await traced([action, 'no-such-campaign']);
+      expect(run).toMatchObject({ code: 2, stderr: `pressroom: ${action}: no campaign "no-such-campaign" (see pressroom status)\n` });
+      expect(loadedOf(run.packages, [...HEAVY, ...DRIVERS])).toEqual(['better-sqlite3']);
+    }
+  });
+
   it('send loads neither MJML nor fastify in the sending process (the issue is rendered in a child process)', async () => {
     const site = makeSite();
     const store = await openStore(site.config);

@@ -19,6 +19,7 @@ const BAD: Record<string, { value: string; message: RegExp }> = {
   PRESSROOM_SCHEDULE: { value: 'every monday', message: /^schedule: "every monday" is not a cron expression.* \(set by PRESSROOM_SCHEDULE\)$/ },
   PRESSROOM_POLL_SECONDS: { value: 'soon', message: /^PRESSROOM_POLL_SECONDS: "soon" is not a number of seconds/ },
   PRESSROOM_TRUST_PROXY: { value: 'everyone', message: /^PRESSROOM_TRUST_PROXY: "everyone" is not a hop count or a proxy address/ },
+  PRESSROOM_WEBSUB_HUBS: { value: 'https://hub.example.org/,ftp://hub.example.org/', message: /^PRESSROOM_WEBSUB_HUBS: "ftp:\/\/hub.example.org\/" is not an http\(s\) URL/ },
   PRESSROOM_BOUNCE_ADDRESS: { value: 'bounces+x@news.example.org', message: /^PRESSROOM_BOUNCE_ADDRESS: "bounces\+x@news.example.org" has a \+ in its local part/ },
   PRESSROOM_INBOUND_PORT: { value: '99999', message: /^PRESSROOM_INBOUND_PORT: "99999" is not a port number/ },
   PRESSROOM_INBOUND_IMAP_URL: { value: 'pop3://bob:hunter2@mail.example.org', message: /^PRESSROOM_INBOUND_IMAP_URL: "pop3:\/\/bob:\*\*\*@mail.example.org" is not an IMAP URL/ },

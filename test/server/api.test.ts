@@ -165,7 +165,7 @@ describe('health and metrics', () => {
     expect(body).toMatch(/^pressroom_subscribers\{status="active"\} \d+$/m);
     // Every sample line is "name{labels} value".
     for (const line of body.trim().split('\n')) {
-      if (!line.startsWith('#')) expect(line).toMatch(/^[a-z_]+(\{[a-z]+="[a-z]+"\})? -?\d+(\.\d+)?(e[+-]?\d+)?$/);
+      if (!line.startsWith('#')) expect(line).toMatch(/^[a-z_]+(\{[a-z]+="[a-z0-9_-]+"(,[a-z]+="[a-z0-9_-]+")*\})? -?\d+(\.\d+)?(e[+-]?\d+)?$/);
     }
   });
 });

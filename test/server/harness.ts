@@ -14,6 +14,7 @@ import { openStore } from '../../src/storage/open.js';
 import type { Store } from '../../src/storage/store.js';
 import { CampaignRunner } from '../../src/worker/runner.js';
 import { Worker } from '../../src/worker/worker.js';
+import type { WebhookOptions } from '../../src/webhooks/routes.js';
 import { projectRoot } from '../support/paths.js';
 import { startTestSmtpServer, type TestSmtpOptions, type TestSmtpServer } from '../support/smtp-server.js';
 import { waitFor } from '../support/wait.js';
@@ -47,6 +48,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** What the server and workers get instead of the store itself (e.g. a wrapper that counts calls). */
   wrapStore?: (store: Store) => Store;
+  /** What the provider webhooks reach out with (the SES test answers from a local server). */
+  webhooks?: WebhookOptions;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -70,7 +73,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const transport = createTransport(config, logger);
   const runner = new CampaignRunner({ store, transport, config, logger, secret: SECRET, workerId: 'test-worker' });
-  const server = await buildServer({ config, store, transport, logger, secret: SECRET, runner, rateLimit: options.rateLimit, now: options.now, trustProxy: options.trustProxy });
+  const server = await buildServer({
+    config,
+    store,
+    transport,
+    logger,
+    secret: SECRET,
+    runner,
+    rateLimit: options.rateLimit,
+    now: options.now,
+    trustProxy: options.trustProxy,
+    webhooks: options.webhooks,
+  });
   await server.app.ready();
   const workers: Worker[] = [];
 

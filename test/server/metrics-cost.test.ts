@@ -2,6 +2,7 @@
 // ledger aggregate covers every campaign. Counted through a wrapper around the real SQLite store.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/storage/store.js';
+import { feedbackPolicy } from '../../src/domain/feedback.js';
 import { FIGURES_MAX_AGE_MS } from '../../src/server/store-figures.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -85,5 +86,29 @@ describe('/metrics store cost', () => {
     expect(forty.calls.get('listCampaigns')).toBeUndefined();
     expect(forty.body).toMatch(/^pressroom_campaigns\{state="unfinished"\} 40$/m);
     expect(forty.body).toMatch(/^pressroom_messages_queued\{state="queued"\} 40$/m);
+  });
+
+  it("shows each recent campaign's sends, bounces and complaints with their rates, still from one read per interval", async () => {
+    const { hh, scrape } = await setUp();
+    await hh.store.importSubscribers(Array.from({ length: 20 }, (_, i) => ({ email: `r${i}@example.org` })));
+    const { campaign } = await hh.store.createCampaign({ slug: 'issue-7', title: 'Issue 7', topics: [] });
+    const rows = await hh.store.claimBatch(campaign.id, 'w', 100, 60_000);
+    await hh.store.markSentMany(
+      campaign.id,
+      rows.map((r) => ({ subscriberId: r.subscriberId, smtpCode: 250, smtpResponse: 'ok' })),
+    );
+    const policy = feedbackPolicy(hh.config);
+    const at = (i: number) => ({ by: 'token' as const, campaignId: campaign.id, subscriberId: rows[i]!.subscriberId });
+    const base = { source: 'smtp' as const, status: null, diagnostic: null, occurredAt: new Date() };
+    await hh.store.recordFeedback({ ...base, kind: 'hard-bounce', target: at(0), eventId: 'a' }, policy);
+    await hh.store.recordFeedback({ ...base, kind: 'complaint', target: at(1), eventId: 'b' }, policy);
+    const { body, calls } = await scrape();
+    expect(calls.get('recentCampaignStats')).toBe(1);
+    expect(body).toMatch(/^pressroom_campaign_messages\{campaign="issue-7",outcome="sent"\} 20$/m);
+    expect(body).toMatch(/^pressroom_campaign_messages\{campaign="issue-7",outcome="hard_bounce"\} 1$/m);
+    expect(body).toMatch(/^pressroom_campaign_messages\{campaign="issue-7",outcome="complaint"\} 1$/m);
+    expect(body).toMatch(/^pressroom_campaign_feedback_rate\{campaign="issue-7",kind="hard_bounce"\} 0.05$/m);
+    expect(body).toMatch(/^pressroom_campaign_feedback_rate\{campaign="issue-7",kind="complaint"\} 0.05$/m);
+    expect(body).toMatch(/^pressroom_complaints_total 1$/m);
   });
 });

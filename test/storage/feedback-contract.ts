@@ -139,14 +139,14 @@ export function feedbackContract(name: string, harness: Harness): void {
       await store.close();
     });
 
-    it('erasure cuts the address out of the bounce diagnostics too', async () => {
+    it('after an erasure the event is still known: its replay changes nothing, and nothing about the address is exported', async () => {
       const { store } = await harness.fresh();
       const { campaignId, ids } = await sentCampaign(store, 'issue-1', 1);
       const diagnostic = 'smtp; 550 5.1.1 <reader0@example.org>: Recipient address rejected';
       await store.recordFeedback(event({ kind: 'hard-bounce', target: { by: 'token', campaignId, subscriberId: ids[0]! }, eventId: 'e', diagnostic }), POLICY, T0);
       await store.eraseSubscriber('reader0@example.org');
       const again = await store.recordFeedback(event({ kind: 'hard-bounce', target: { by: 'token', campaignId, subscriberId: ids[0]! }, eventId: 'e' }), POLICY, T0);
-      expect(again.result).toBe('duplicate'); // the event is still known (idempotency), only without the address
+      expect(again.result).toBe('duplicate'); // its diagnostic lost the address (test/storage/sqlite.test.ts reads the file)
       expect(await store.exportSubscriber('reader0@example.org')).toBeNull();
       await store.close();
     });

@@ -6,6 +6,7 @@ import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { MIGRATIONS, SQL } from '../../src/storage/postgres/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
+import { brakesContract } from './brakes-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { storeContract } from './store-contract.js';
 
@@ -30,6 +31,7 @@ if (available) {
   };
   storeContract('PostgreSQL', harness);
   feedbackContract('PostgreSQL', harness);
+  brakesContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {
@@ -106,6 +108,9 @@ describe.skipIf(!available)('PostgreSQL adapter', () => {
     expect(plan).toMatch(/Index Scan using deliveries_claimable/);
     expect(plan).toMatch(/Index Scan using deliveries_pkey/);
     expect(plan).not.toMatch(/Seq Scan|Hash Semi Join/);
+    // The check of the campaign row (paused, cancelled) is one lookup by primary key, a filter evaluated once.
+    expect(plan).toMatch(/Index Scan using campaigns_pkey on campaigns/);
+    expect(plan).toMatch(/One-Time Filter/);
   });
 
   it('reports an unreachable server and a bad schema name in one line', async () => {

@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.js';
 import { openStore } from '../../src/storage/open.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import { MIGRATIONS } from '../../src/storage/sqlite/sql.js';
+import { MIGRATIONS, SQL } from '../../src/storage/sqlite/sql.js';
 import { StoreError } from '../../src/storage/store.js';
+import { brakesContract } from './brakes-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { storeContract } from './store-contract.js';
 
@@ -28,8 +29,34 @@ const harness = {
 };
 storeContract('SQLite', harness);
 feedbackContract('SQLite', harness);
+brakesContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
+  it('erasure leaves the address in no bounce diagnostic: not in the ledger row, not in the recorded event', async () => {
+    const file = path.join(root, 'erase-feedback', 'pressroom.db');
+    const store = await openAt(file);
+    const s = await store.addSubscriber({ email: 'Gone.Reader@example.org' });
+    const { campaign } = await store.createCampaign({ slug: 'i1', title: 'I1', topics: [] });
+    await store.claimBatch(campaign.id, 'w', 10, 60_000);
+    await store.markSent(campaign.id, s.id, { smtpCode: 250, smtpResponse: 'ok' });
+    const diagnostic = 'smtp; 550 5.1.1 <gone.reader@example.org>: Recipient address rejected';
+    const policy = { softLimit: 3, softWindowDays: 30, minSample: 500, bouncePauseAbove: 0.05, complaintPauseAbove: 0.001 };
+    const target = { by: 'token' as const, campaignId: campaign.id, subscriberId: s.id };
+    await store.recordFeedback({ kind: 'hard-bounce', target, source: 'smtp', eventId: 'dsn-1', status: '5.1.1', diagnostic, occurredAt: new Date() }, policy);
+    expect(await store.eraseSubscriber('gone.reader@example.org')).toBe(true);
+    await store.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file, { readonly: true });
+    const row = db.prepare(`SELECT feedback_diagnostic, bounced FROM deliveries`).get() as { feedback_diagnostic: string; bounced: number };
+    const event = db.prepare(`SELECT diagnostic FROM feedback_events`).get() as { diagnostic: string };
+    db.close();
+    expect(row.bounced).toBe(1);
+    for (const text of [row.feedback_diagnostic, event.diagnostic]) {
+      expect(text).toContain('550 5.1.1');
+      expect(text.toLowerCase()).not.toContain('gone.reader');
+    }
+  });
+
   it('openStore creates <dataDir>/pressroom.db in WAL mode at the latest schema version', async () => {
     const config = { ...defaultConfig(root), dataDir: path.join(root, 'nested', 'data') };
     const store = await openStore(config);
@@ -131,16 +158,18 @@ describe('SQLite adapter', () => {
     await expect(openAt(file)).rejects.toThrow(/schema version 999 is newer than this Pressroom understands/);
   });
 
-  it('claims through the (campaign_id, claimable_at) index, not a table scan', async () => {
+  it('claims through the (campaign_id, claimable_at) index and the campaign row by primary key, not a table scan', async () => {
     const Database = (await import('better-sqlite3')).default;
     const file = path.join(root, 'plan', 'pressroom.db');
     (await openAt(file)).close();
     const db = new Database(file);
-    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT rowid FROM deliveries WHERE campaign_id = 1 AND claimable_at <= 5 ORDER BY claimable_at LIMIT 10`).all() as Array<{
-      detail: string;
-    }>;
+    // The claim statement itself, with its check of the campaign row (paused, cancelled): a lookup by primary key, not per ledger row.
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${SQL.claimBatch}`).all({ campaignId: 1, now: 5, limit: 10, workerId: 'w', leaseUntil: 6 }) as Array<{ detail: string }>;
     db.close();
-    expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING (COVERING )?INDEX deliveries_claimable/);
+    const details = plan.map((p) => p.detail).join('\n');
+    expect(details).toMatch(/SEARCH deliveries USING (COVERING )?INDEX deliveries_claimable \(campaign_id=\? AND claimable_at<\?\)/);
+    expect(details).toMatch(/SEARCH campaigns .*USING INTEGER PRIMARY KEY/);
+    expect(details).not.toMatch(/\bSCAN\b/);
   });
 });
 

@@ -118,6 +118,29 @@ describe('no double sends', () => {
   });
 });
 
+describe('the brakes', () => {
+  it('a paused campaign is neither sent by a tick nor pending; after resume the next tick sends it once', async () => {
+    h = await startHarness();
+    const emails = await subscribers(h, 5);
+    const worker = h.newWorker();
+    await worker.tick('first start');
+    await writeIssue(h.config, { slug: 'held', date: await dateAfterStart() });
+    const { campaign } = await h.store.createCampaign({ slug: 'held', title: 'Held', topics: [], transport: h.runner.transportIdentity });
+    expect(await h.store.pauseCampaign(campaign.id, null)).toBe(true);
+    const paused = await worker.tick('paused');
+    expect(paused).toMatchObject({ ok: true, sent: [] });
+    expect(await h.store.pendingCampaigns()).toEqual([]);
+    expect(h.smtp.accepted()).toBe(0);
+
+    expect(await h.store.resumeCampaign(campaign.id)).toBe(true);
+    expect(await h.store.pendingCampaigns()).toEqual(['held']);
+    const resumed = await worker.tick('resumed');
+    expect(resumed, resumed.errors.join('; ')).toMatchObject({ ok: true, sent: ['held'] });
+    for (const email of emails) expect(h.smtp.countFor(email)).toBe(1);
+    expect((await h.store.getCampaign('held'))?.finishedAt).not.toBeNull();
+  });
+});
+
 describe('failures', () => {
   it('a failing tick is logged and recorded, and the next one retries', async () => {
     h = await startHarness();

@@ -23,6 +23,12 @@ const SQL = {
   campaignCounts: `SELECT state, ${FEEDBACK_COUNTS} FROM deliveries WHERE campaign_id = $1 GROUP BY state`,
   // Every campaign at once, for /metrics: one query whatever the number of campaigns.
   ledgerCounts: `SELECT state, ${FEEDBACK_COUNTS} FROM deliveries GROUP BY state`,
+  // The newest $1 campaigns' rows by state (for /metrics: a bounded number of label sets).
+  // (Only deliveries has the counted columns, so they need no table name.)
+  recentCampaignCounts: `SELECT c.slug, d.state, ${FEEDBACK_COUNTS}
+      FROM campaigns c JOIN deliveries d ON d.campaign_id = c.id
+      WHERE c.id IN (SELECT id FROM campaigns ORDER BY id DESC LIMIT $1)
+      GROUP BY c.slug, d.state`,
   campaignTotals: `SELECT count(*) AS total, count(finished_at) AS finished FROM campaigns`,
   workerStats: `SELECT worker_id, count(*) FILTER (WHERE state = 'sent') AS sent, count(*) FILTER (WHERE state = 'sending') AS sending
       FROM deliveries WHERE campaign_id = $1 AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,
@@ -32,8 +38,10 @@ const SQL = {
   unfinished: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = $1 AND claimable_at IS NOT NULL) AS busy`,
   markFinished: `UPDATE campaigns SET finished_at = coalesce(finished_at, $2) WHERE id = $1`,
   reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = $1`,
+  // Not paused. A cancelled campaign is pending only while a dead worker's lease has run out
+  // (nothing else of it is claimable): whoever picks it up cancels those rows and finishes it.
   pendingCampaigns: `SELECT c.slug FROM campaigns c
-      WHERE c.finished_at IS NULL
+      WHERE c.finished_at IS NULL AND c.paused_at IS NULL
         AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.claimable_at <= $1)
       ORDER BY c.id`,
 } as const;
@@ -91,6 +99,14 @@ export async function campaignStats(db: Dialect, campaignId: number): Promise<Ca
 export async function ledgerTotals(db: Dialect): Promise<LedgerTotals> {
   const [counts, totals] = await Promise.all([db.all<StateCount>(SQL.ledgerCounts), db.one<{ total: number; finished: number }>(SQL.campaignTotals)]);
   return ledgerTotalsFrom(counts, totals ?? { total: 0, finished: 0 });
+}
+
+/** Counts per campaign for the newest `limit` campaigns (sent, bounces, complaints...), by slug. */
+export async function recentCampaignStats(db: Dialect, limit: number): Promise<Map<string, CampaignStats>> {
+  const rows = await db.all<StateCount & { slug: string }>(SQL.recentCampaignCounts, [limit]);
+  const bySlug = new Map<string, StateCount[]>();
+  for (const r of rows) bySlug.set(r.slug, [...(bySlug.get(r.slug) ?? []), r]);
+  return new Map([...bySlug].map(([slug, counts]) => [slug, campaignStatsFrom(counts, null, null)]));
 }
 
 export async function workerStats(db: Dialect, campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {

@@ -4,6 +4,7 @@
 import type {
   Campaign,
   CampaignStats,
+  CancelOutcome,
   Delivery,
   DeliveryOutcome,
   LedgerTotals,
@@ -19,6 +20,7 @@ import type {
   SystemMailKind,
 } from '../store.js';
 import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy } from '../../domain/feedback.js';
+import * as brakes from './brakes.js';
 import * as campaigns from './campaigns.js';
 import * as feedback from './feedback.js';
 import type { Dialect } from './dialect.js';
@@ -91,6 +93,9 @@ export abstract class SqlStore implements Store {
   ledgerTotals(): Promise<LedgerTotals> {
     return campaigns.ledgerTotals(this.db);
   }
+  recentCampaignStats(limit: number): Promise<Map<string, CampaignStats>> {
+    return campaigns.recentCampaignStats(this.db, limit);
+  }
   workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {
     return campaigns.workerStats(this.db, campaignId);
   }
@@ -99,6 +104,18 @@ export abstract class SqlStore implements Store {
   }
   finishCampaignIfDone(campaignId: number, now: Date = new Date()): Promise<boolean> {
     return campaigns.finishCampaignIfDone(this.db, campaignId, now);
+  }
+
+  // ---- Brakes (core/brakes.ts) ----------------------------------------------------------------
+
+  pauseCampaign(campaignId: number, reason: string | null, now: Date = new Date()): Promise<boolean> {
+    return brakes.pauseCampaign(this.db, campaignId, reason, now);
+  }
+  resumeCampaign(campaignId: number): Promise<boolean> {
+    return brakes.resumeCampaign(this.db, campaignId);
+  }
+  cancelCampaign(campaignId: number, now: Date = new Date()): Promise<CancelOutcome> {
+    return brakes.cancelCampaign(this.db, campaignId, now);
   }
 
   // ---- Ledger (core/ledger.ts) ----------------------------------------------------------------

@@ -4,6 +4,8 @@
 // next be claimed: 0 when queued, next_attempt_at when retrying, lease_until while sending, NULL once
 // sent or failed. claimBatch is then one range scan of the partial index (campaign_id, claimable_at)
 // whatever the list size: queued rows, due retries and expired leases are all `claimable_at <= now`.
+// Its EXISTS on the campaign row (nothing is claimed from a paused or cancelled campaign) names no
+// ledger column, so SQLite evaluates it once, not per row.
 
 /** Versioned migrations, applied in order; never edit a released one, append a new one. */
 /** `rekeySubscribers`: after the SQL, the runner re-keys subscribers in JavaScript (src/storage/rekey.ts). */
@@ -287,6 +289,7 @@ export const SQL = {
           attempts = attempts + 1
       WHERE rowid IN (SELECT rowid FROM deliveries
                       WHERE campaign_id = @campaignId AND claimable_at <= @now
+                        AND EXISTS (SELECT 1 FROM campaigns WHERE id = @campaignId AND paused_at IS NULL AND cancelled_at IS NULL)
                       ORDER BY claimable_at LIMIT @limit)
       RETURNING *`,
   claimSystemMail: `UPDATE system_mail
