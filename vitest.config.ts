@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Three tiers (CONTRIBUTING.md): `npm run test:unit`, `test:integration`, `test:e2e`; `npm test` runs all.
@@ -79,8 +80,15 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Test files wait on sockets, child processes, Chromium and rate limits about half their time, so
+    // one more file than there are cores keeps the cores busy (vitest's default, cores - 1, is one
+    // file at a time on CI's two). VITEST_MAX_WORKERS=N overrides it (the --maxWorkers flag does not
+    // reach the projects, which inherit this value).
+    maxWorkers: availableParallelism() + 1,
     projects: [
-      { extends: true, test: { name: 'unit', include: unit } },
+      // Pure files leave no state behind (fake timers are restored), so they share their workers and
+      // modules instead of loading them again for each file.
+      { extends: true, test: { name: 'unit', include: unit, isolate: false } },
       // Real SQLite, PostgreSQL, SMTP servers on loopback, Chromium, feed validators, in this process.
       { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...unit, ...e2e] } },
       { extends: true, test: { name: 'e2e', include: e2e } },

@@ -160,10 +160,12 @@ export function isoFromNow(offsetMs: number): string {
 
 /**
  * A date for an issue that counts as written after the worker's first start: dates have whole
- * seconds, the watermark has milliseconds, so wait past the current second first.
+ * seconds, the watermark (at or before now) has milliseconds, so wait until the next whole second
+ * has begun: that second is later than the watermark and not in the future.
  */
 export async function dateAfterStart(): Promise<string> {
-  await new Promise((r) => setTimeout(r, 1_100));
+  const nextSecond = (Math.floor(Date.now() / 1000) + 1) * 1000;
+  while (Date.now() < nextSecond) await new Promise((r) => setTimeout(r, nextSecond - Date.now()));
   return isoFromNow(0);
 }
 
