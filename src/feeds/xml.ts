@@ -27,10 +27,16 @@ export type XmlChild =
   /** HTML, written as CDATA (split around `]]>`). */
   | { cdata: string }
   /**
-   * Plain text for an element that readers take as HTML (RSS <title>, <description>): written as
-   * the HTML that shows it literally (`<` as `&lt;`), inside CDATA.
+   * Plain text for an element some readers take as HTML and others as text (RSS <title>,
+   * <description>). Text that reads the same either way (no `<`, `>` or entity-like `&name;`) is
+   * plain character data: newsboat and sfeed show `A &amp; B` literally when it comes as HTML in
+   * CDATA. Other text is written as the HTML that shows it literally (`<` as `&lt;`), inside CDATA,
+   * so readers that render HTML (feedparser, Feedly) do not eat a `<templates>` as a tag.
    */
   | { plainAsHtml: string };
+
+/** Text an HTML-rendering reader would show differently from a text one. */
+const READS_AS_MARKUP = /[<>]|&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#x[0-9A-Fa-f]+);/;
 
 /** An element with the given attributes and children (strings become text). */
 export function el(name: string, attributes: Record<string, string | undefined> = {}, ...children: Array<XmlChild | string>): XmlElement {
@@ -74,6 +80,8 @@ function write(parent: XMLBuilder, node: XmlElement, indent: string | undefined,
       write(element, child, indent, depth + 1);
     } else if ('text' in child) {
       element.txt(literal(child.text));
+    } else if ('plainAsHtml' in child && !READS_AS_MARKUP.test(child.plainAsHtml)) {
+      element.txt(literal(cleanText(child.plainAsHtml)));
     } else {
       const html = 'cdata' in child ? cleanText(child.cdata) : htmlEscapeText(cleanText(child.plainAsHtml));
       // `]]>` cannot appear inside CDATA: end the section after `]]` and start another before `>`.

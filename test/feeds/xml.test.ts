@@ -18,6 +18,15 @@ describe('serializeXml', () => {
     expect(xml).toContain('<c><![CDATA[a]]]]><![CDATA[>b]]]]><![CDATA[>c]]></c>');
   });
 
+  it('plain text for an RSS title is plain character data unless an HTML reader would read it differently', () => {
+    // newsboat and sfeed show `&amp;` literally when the title comes as HTML in CDATA (test/feeds/readers.test.ts).
+    expect(serializeXml(el('t', {}, { plainAsHtml: 'Q&A & 本周贡献' }), '')).toBe('<?xml version="1.0" encoding="utf-8"?>\n<t>Q&amp;A &amp; 本周贡献</t>');
+    expect(serializeXml(el('t', {}, { plainAsHtml: 'C++ <templates> & more' }), '')).toBe(
+      '<?xml version="1.0" encoding="utf-8"?>\n<t><![CDATA[C++ &lt;templates&gt; &amp; more]]></t>',
+    );
+    expect(serializeXml(el('t', {}, { plainAsHtml: 'AT&amp;T' }), '')).toBe('<?xml version="1.0" encoding="utf-8"?>\n<t><![CDATA[AT&amp;amp;T]]></t>');
+  });
+
   it('drops characters XML forbids everywhere', () => {
     expect(serializeXml(el('r', { t: 'a\u0001' }, 'b\u0002', el('c', {}, { cdata: 'c\u0003' }), el('d', {}, { plainAsHtml: 'd\u0004<' })), '')).toBe(
       '<?xml version="1.0" encoding="utf-8"?>\n<r t="a">b\n<c><![CDATA[c]]></c>\n<d><![CDATA[d&lt;]]></d>\n</r>',
