@@ -64,6 +64,9 @@ export function readFields(data: Record<string, unknown>, timeZone: string): { f
       bad('send_at', `${sendAt.iso} is before the date ${date.iso}; an issue is emailed at or after its publication (its email links to its page)`);
     }
   }
+  // Field names here are snake_case or one word (authorlink); kept as an unknown field, a Hugo-style
+  // sendAt would silently mail the issue at its date instead.
+  if (data.sendAt !== undefined) bad('sendAt', 'is not a field Pressroom knows; the send time is written send_at (e.g. send_at: 2022-11-05T08:00:00+08:00)');
 
   const optionalText = (field: string): string | undefined => {
     const value = data[field];

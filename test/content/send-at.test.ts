@@ -72,13 +72,15 @@ describe('send_at', () => {
     expect(findIssue(issues, 'plain')!.sendAt).toBeUndefined();
   });
 
-  it('refuses a send_at before the date, or one that is not a date, with one line naming the field', async () => {
+  it('refuses a send_at before the date, one that is not a date, and a camelCase sendAt, with one line naming the field', async () => {
     const { issues, lines } = await load({
       'early.md': yaml('date: 2026-03-02T10:00:00+08:00\nsend_at: 2026-03-02T09:59:59+08:00'),
       'words.md': yaml('date: 2026-03-02\nsend_at: next monday'),
       'same.md': yaml('date: 2026-03-02T10:00:00+08:00\nsend_at: 2026-03-02T03:00:00+01:00'),
+      'camel.md': yaml('date: 2026-03-02\nsendAt: 2026-03-03'),
     });
     expect(lines.sort()).toEqual([
+      'camel.md:4: sendAt: is not a field Pressroom knows; the send time is written send_at (e.g. send_at: 2022-11-05T08:00:00+08:00)',
       'early.md:4: send_at: 2026-03-02T09:59:59+08:00 is before the date 2026-03-02T10:00:00+08:00; an issue is emailed at or after its publication (its email links to its page)',
       'words.md:4: send_at: "next monday" is not a date (expected e.g. 2022-11-04T15:00:00+08:00)',
     ]);
