@@ -1,6 +1,7 @@
 // `pressroom check` and `pressroom build`: the content half of the operator contract.
 import type { Command } from 'commander';
-import { formatProblem, isPublished, type Problem } from '../content/issue.js';
+import { formatProblem, isPublished, type Issue, type Problem } from '../content/issue.js';
+import { sendTimeOf, whyNeverEmailed } from '../domain/publication.js';
 import { configFrom } from './common.js';
 
 const NO_CACHE = '--no-cache';
@@ -25,8 +26,10 @@ export function registerContentCommands(program: Command): void {
       const published = issues.filter((issue) => isPublished(issue, now)).length;
       const drafts = issues.filter((issue) => issue.draft).length;
       const scheduled = issues.length - published - drafts;
+      const mailLater = emailedLater(issues, now);
       console.log(
-        `${issues.length} valid issue${issues.length === 1 ? '' : 's'} (${published} published, ${scheduled} scheduled, ${drafts} draft${drafts === 1 ? '' : 's'}), ` +
+        `${issues.length} valid issue${issues.length === 1 ? '' : 's'} (${published} published, ${scheduled} scheduled, ${drafts} draft${drafts === 1 ? '' : 's'}` +
+          `${mailLater > 0 ? `, ${mailLater} published and emailed later at send_at` : ''}), ` +
           `${problems.length} problem${problems.length === 1 ? '' : 's'}`,
       );
       if (problems.length > 0) process.exitCode = 1;
@@ -67,6 +70,11 @@ export function registerContentCommands(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** Published issues whose `send_at` has not come: on the web now, in the inbox later. */
+function emailedLater(issues: Issue[], now: number): number {
+  return issues.filter((issue) => isPublished(issue, now) && whyNeverEmailed(issue) === null && sendTimeOf(issue) > now).length;
 }
 
 export function printProblems(problems: Problem[]): void {

@@ -21,6 +21,7 @@ interface SendOptions {
   test?: string;
   dryRun?: boolean;
   enqueue?: boolean;
+  newcomers?: boolean;
   production?: boolean;
 }
 
@@ -34,14 +35,15 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--test <address>', 'send one copy to this address only, through the configured transport; the ledger is untouched')
     .option('--dry-run', 'print how many subscribers would receive it; creates nothing')
     .option('--enqueue', 'create the campaign and return, leaving the sending to running workers')
+    .option('--newcomers', 'for a campaign that exists: also mail the subscribers who joined after its snapshot, exactly once (the ledger knows who has it)')
     .option('--issues <dir>', 'issues folder (default ./issues or PRESSROOM_ISSUES_DIR)')
     .option('--data-dir <dir>', 'data folder (default ./data or PRESSROOM_DATA_DIR)')
     .option('--config <file>', 'configuration file (default ./pressroom.config.json or PRESSROOM_CONFIG)')
     .option('--production', PRODUCTION_HELP)
     .action(
       oneLineErrors(async (slug: string, options: SendOptions) => {
-        const modes = [options.test !== undefined, options.dryRun, options.enqueue].filter(Boolean).length;
-        if (modes > 1) throw new UsageError('send: --test, --dry-run and --enqueue exclude each other');
+        const modes = [options.test !== undefined, options.dryRun, options.enqueue, options.newcomers].filter(Boolean).length;
+        if (modes > 1) throw new UsageError('send: --test, --dry-run, --enqueue and --newcomers exclude each other');
         const sending = options.test === undefined && !options.dryRun && !options.enqueue;
         // First, before anything allocates: the young generation must not have grown yet.
         if (sending) (await import('../delivery/young-generation.js')).boundYoungGeneration();
@@ -52,6 +54,10 @@ export function registerDeliveryCommands(program: Command): void {
         try {
           if (options.dryRun) return await dryRun(store, issue);
           await checkSendable(issue);
+          if (options.newcomers) {
+            if (await addNewcomers(store, issue.slug)) await runSend(config, store, issue);
+            return;
+          }
           if (options.enqueue) {
             const [{ enqueueCampaign }, { transportIdentity }] = await Promise.all([import('../delivery/campaign.js'), import('../delivery/transport.js')]);
             // An explicit SMTP_URL is recorded; without one the first worker that sends it decides.
@@ -136,6 +142,20 @@ async function checkSendable(issue: Issue): Promise<void> {
   if (!reason) return;
   const { DeliveryError } = await import('../delivery/campaign.js');
   throw new DeliveryError(`${issue.sourcePath}: "${issue.slug}" ${notEmailableText(reason, issue)}`);
+}
+
+/** `send --newcomers`: queues who joined after the campaign's snapshot; true when anyone was added (then they are sent). */
+async function addNewcomers(store: Store, slug: string): Promise<boolean> {
+  const campaign = await store.getCampaign(slug);
+  if (!campaign) throw new UsageError(`send --newcomers: no campaign "${slug}" yet; pressroom send ${slug} creates it and mails everyone`);
+  if (campaign.cancelledAt) throw new UsageError(`send --newcomers: campaign ${slug} is cancelled; it mails nobody else`);
+  const added = await store.addNewcomers(campaign.id);
+  if (added === 0) {
+    console.log(`campaign ${slug}: no newcomers (every matching active subscriber already has a row in its ledger); nothing sent`);
+    return false;
+  }
+  console.log(`campaign ${slug}: added ${plural(added, 'newcomer')} (${plural(campaign.recipients + added, 'recipient')} in all); sending to them`);
+  return true;
 }
 
 async function sendTest(config: Config, issue: Issue, address: string): Promise<void> {

@@ -64,6 +64,9 @@ const email = z
     bounceAddress: z.string().optional(),
     /** A path: relative to the file it is written in (defaults: to the working directory). */
     templatesDir: z.string().default('emails'),
+    /** An issue whose send time (`send_at`, else `date`) is further in the past than this is not mailed
+     * by the worker (a restored backup, a worker that was down); `pressroom send` still sends it. 0 = no limit. */
+    maxLatenessHours: z.number().nonnegative().default(48),
     /** privateKeyPath is checked when the configuration loads (a readable RSA private key). */
     dkim: z.object({ domain: z.string(), selector: z.string(), privateKeyPath: z.string() }).optional(),
   })

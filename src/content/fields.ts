@@ -8,14 +8,16 @@ import { SLUG_PATTERN, type Issue, type IssueAuthor, type IssueDate } from './is
 import { MAX_TOPICS, MIN_YEAR, nameTooLong } from './limits.js';
 
 /** The issue as its front matter describes it; the loader adds the path-derived and rendered parts. */
-export type IssueFields = Pick<Issue, 'title' | 'date' | 'description' | 'tags' | 'categories' | 'cover' | 'authors' | 'draft' | 'lang' | 'email' | 'extra'> & { slug?: string };
+export type IssueFields = Pick<Issue, 'title' | 'date' | 'sendAt' | 'description' | 'tags' | 'categories' | 'cover' | 'authors' | 'draft' | 'lang' | 'email' | 'extra'> & {
+  slug?: string;
+};
 
 export interface FieldProblem {
   field: string;
   message: string;
 }
 
-const KNOWN = new Set(['title', 'date', 'description', 'summary', 'tags', 'categories', 'cover', 'author', 'authors', 'authorlink', 'draft', 'slug', 'lang', 'email']);
+const KNOWN = new Set(['title', 'date', 'send_at', 'description', 'summary', 'tags', 'categories', 'cover', 'author', 'authors', 'authorlink', 'draft', 'slug', 'lang', 'email']);
 
 const text = z.union([z.string(), z.number()]).transform((v) => String(v));
 const textList = z
@@ -51,15 +53,20 @@ export function readFields(data: Record<string, unknown>, timeZone: string): { f
   else if ((title = cleanText(titleResult.data)) === '') bad('title', 'is empty (every issue needs a title)');
 
   let date: IssueDate | null = null;
-  if (data.date === undefined || data.date === null || data.date === '') bad('date', `missing (expected e.g. ${DATE_EXAMPLE})`);
-  else {
-    date = data.date instanceof Date ? issueDateFromInstant(data.date) : typeof data.date === 'string' ? parseIssueDate(data.date, timeZone) : null;
-    if (date === null) bad('date', `${describe(data.date)} is not a date (expected e.g. ${DATE_EXAMPLE})`);
-    else if (!(yearOf(date) >= MIN_YEAR)) {
-      bad('date', `${describe(data.date)} is in the year ${yearOf(date)}; dates before the year ${MIN_YEAR} are refused (expected e.g. ${DATE_EXAMPLE})`);
-      date = null;
+  if (isBlank(data.date)) bad('date', `missing (expected e.g. ${DATE_EXAMPLE})`);
+  else date = readDate('date', data.date, timeZone, bad);
+  // When the issue is emailed (default: at `date`). Never before `date`: the email links to the
+  // issue's archive page, which does not exist until the issue is published.
+  let sendAt: IssueDate | undefined;
+  if (!isBlank(data.send_at)) {
+    sendAt = readDate('send_at', data.send_at, timeZone, bad) ?? undefined;
+    if (sendAt && date && sendAt.epochMs < date.epochMs) {
+      bad('send_at', `${sendAt.iso} is before the date ${date.iso}; an issue is emailed at or after its publication (its email links to its page)`);
     }
   }
+  // Field names here are snake_case or one word (authorlink); kept as an unknown field, a Hugo-style
+  // sendAt would silently mail the issue at its date instead.
+  if (data.sendAt !== undefined) bad('sendAt', 'is not a field Pressroom knows; the send time is written send_at (e.g. send_at: 2022-11-05T08:00:00+08:00)');
 
   const optionalText = (field: string): string | undefined => {
     const value = data[field];
@@ -113,8 +120,26 @@ export function readFields(data: Record<string, unknown>, timeZone: string): { f
   const extra = Object.fromEntries(Object.entries(data).filter(([key]) => !KNOWN.has(key)));
   return {
     problems,
-    fields: { title, date, description, tags, categories, cover, authors, draft, slug, lang, email, extra },
+    fields: { title, date, sendAt, description, tags, categories, cover, authors, draft, slug, lang, email, extra },
   };
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+/** `date` and `send_at`: the same forms, offsets and time zone (dates.ts), the same lower bound. */
+function readDate(field: string, value: unknown, timeZone: string, bad: (field: string, message: string) => void): IssueDate | null {
+  const date = value instanceof Date ? issueDateFromInstant(value) : typeof value === 'string' ? parseIssueDate(value, timeZone) : null;
+  if (date === null) {
+    bad(field, `${describe(value)} is not a date (expected e.g. ${DATE_EXAMPLE})`);
+    return null;
+  }
+  if (!(yearOf(date) >= MIN_YEAR)) {
+    bad(field, `${describe(value)} is in the year ${yearOf(date)}; dates before the year ${MIN_YEAR} are refused (expected e.g. ${DATE_EXAMPLE})`);
+    return null;
+  }
+  return date;
 }
 
 function readAuthors(data: Record<string, unknown>, bad: (field: string, message: string) => void): IssueAuthor[] {

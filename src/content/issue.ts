@@ -25,7 +25,10 @@ export interface Issue {
   /** Path of the source file as shown in messages (relative to the working directory when inside it). */
   sourcePath: string;
   title: string;
+  /** Publication on the web (feeds, archive); also the send time when `sendAt` is not set. */
   date: IssueDate;
+  /** front matter `send_at`: when the worker emails the issue (never before `date`). */
+  sendAt?: IssueDate;
   description?: string;
   tags: string[];
   categories: string[];

@@ -116,6 +116,7 @@ function loadOrRefuse(context: LoadContext, job: FileJob): FileResult {
       sourcePath: display,
       title: fields.title,
       date: fields.date,
+      sendAt: fields.sendAt,
       description: fields.description,
       tags: fields.tags,
       categories: fields.categories,

@@ -1,7 +1,9 @@
 // When an issue is public and when it may be emailed, decided once for the build, the worker, the
 // CLI (`send`), the operator API and the campaign itself. An issue is published when it is not a
 // draft and its date has come; it may be emailed when it is published and its front matter does
-// not say `email: false`.
+// not say `email: false`. The worker mails it by itself at its send time (`send_at`, else `date`),
+// unless that time is before the worker's first start (the back catalogue) or longer ago than
+// `email.maxLatenessHours` (a restored backup, a worker that was down): those only an operator sends.
 
 /** The front matter fields the rules read (an Issue from src/content/issue.ts has them all). */
 export interface PublicationFields {
@@ -9,6 +11,8 @@ export interface PublicationFields {
   /** false = feeds and archive only. */
   email: boolean;
   date: { epochMs: number };
+  /** front matter `send_at`; never before `date` (src/content/fields.ts). */
+  sendAt?: { epochMs: number };
 }
 
 /**
@@ -49,4 +53,48 @@ export function notEmailableText(reason: NotEmailable, issue: { date: { iso: str
     case 'scheduled':
       return `is scheduled for ${issue.date.iso}; it cannot be sent before then`;
   }
+}
+
+/** When the worker emails the issue: `send_at`, else `date` (epoch ms). */
+export function sendTimeOf(issue: Pick<PublicationFields, 'date' | 'sendAt'>): number {
+  return (issue.sendAt ?? issue.date).epochMs;
+}
+
+/** What the worker's automatic sending is measured against. */
+export interface SendSchedule {
+  /** Epoch ms of the first worker start (null before one started): send times before it are the back catalogue. */
+  watermark: number | null;
+  /** email.maxLatenessHours in ms; 0 = an issue is never too late. */
+  maxLatenessMs: number;
+}
+
+/**
+ * Why the worker does not create the issue's campaign by itself at `now`: never emailed, not yet
+ * (`scheduled`: before `date` or before `send_at`), sent before its first start (`back-catalogue`),
+ * or its send time passed more than email.maxLatenessHours ago (`too-late`). An operator's
+ * `pressroom send` still sends the last two; an unfinished campaign is resumed whatever this says.
+ */
+export type NotDue = NotEmailable | 'back-catalogue' | 'too-late';
+
+export function whyNotDue(issue: PublicationFields, now: number, schedule: SendSchedule): NotDue | null {
+  const refused = whyNotEmailable(issue, now);
+  if (refused) return refused;
+  const at = sendTimeOf(issue);
+  if (at > now) return 'scheduled';
+  if (schedule.watermark !== null && at < schedule.watermark) return 'back-catalogue';
+  if (schedule.maxLatenessMs > 0 && now - at > schedule.maxLatenessMs) return 'too-late';
+  return null;
+}
+
+/** email.maxLatenessHours as SendSchedule.maxLatenessMs. */
+export function maxLatenessMs(hours: number): number {
+  return hours * 3_600_000;
+}
+
+/** One line for an issue that is too late: `issues/x.md: "x" ${tooLateText(...)}`. */
+export function tooLateText(issue: { slug: string; date: { iso: string }; sendAt?: { iso: string } }, maxLatenessHours: number): string {
+  const at = (issue.sendAt ?? issue.date).iso;
+  return (
+    `was due to be emailed at ${at}, more than ${maxLatenessHours} hours ago (email.maxLatenessHours); ` + `it is not mailed automatically: pressroom send ${issue.slug} sends it`
+  );
 }

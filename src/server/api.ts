@@ -8,7 +8,7 @@ import { findIssue } from '../content/load.js';
 import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
 import { brakeRefusal, campaignReport, campaignState, type BrakeAction } from '../domain/campaign-state.js';
-import { whyNotEmailable } from '../domain/publication.js';
+import { maxLatenessMs, notEmailableText, tooLateText, whyNotDue, whyNotEmailable, type SendSchedule } from '../domain/publication.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import { testRecipient } from '../email/message.js';
@@ -55,20 +55,24 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     const [{ issues, problems }, campaigns, watermark] = await Promise.all([ctx.issues.current(), store.listCampaigns(), readWatermark(store)]);
     const bySlug = new Map(campaigns.map((c) => [c.slug, c]));
     const now = ctx.now();
+    const schedule: SendSchedule = { watermark, maxLatenessMs: maxLatenessMs(ctx.config.email.maxLatenessHours) };
     const rows = [];
     for (const issue of issues) {
       const campaign = bySlug.get(issue.slug) ?? null;
       const stats = campaign ? await store.campaignStats(campaign.id) : null;
+      const status = issueStatus(issue, now, schedule, campaign, stats);
       rows.push({
         slug: issue.slug,
         title: issue.title,
         date: issue.date.iso,
+        sendAt: (issue.sendAt ?? issue.date).iso,
         url: issue.url,
         source: inIssuesFolder(ctx.config.issuesDir, issue.sourcePath),
         draft: issue.draft,
         published: isPublished(issue, now),
         email: issue.email,
-        status: issueStatus(issue, now, watermark, campaign, stats),
+        status,
+        reason: campaign ? null : statusReason(issue, status, ctx.config.email.maxLatenessHours),
         campaign: campaign && stats ? campaignReport(campaign, stats) : null,
       });
     }
@@ -216,15 +220,29 @@ async function applyBrake(store: Store, campaignId: number, action: BrakeAction)
   return (await store.cancelCampaign(campaignId)).applied;
 }
 
-function issueStatus(issue: Issue, now: number, watermark: number | null, campaign: Campaign | null, stats: CampaignStats | null): string {
+function issueStatus(issue: Issue, now: number, schedule: SendSchedule, campaign: Campaign | null, stats: CampaignStats | null): string {
   if (campaign && stats) {
     if (campaign.cancelledAt) return 'cancelled';
     if (campaign.pausedAt && !campaign.finishedAt) return 'paused';
     if (campaign.finishedAt) return stats.failed > 0 ? 'sent-with-failures' : 'sent';
     return stats.sent + stats.failed > 0 || campaign.startedAt ? 'sending' : 'queued';
   }
-  const refused = whyNotEmailable(issue, now);
-  if (refused) return refused;
-  if (watermark !== null && issue.date.epochMs < watermark) return 'back-catalogue';
-  return 'due';
+  return whyNotDue(issue, now, schedule) ?? 'due';
+}
+
+/** Why an issue without a campaign is not (yet) mailed, as one line; null when the worker will mail it. */
+function statusReason(issue: Issue, status: string, maxLatenessHours: number): string | null {
+  switch (status) {
+    case 'draft':
+    case 'feeds-only':
+      return notEmailableText(status, issue);
+    case 'scheduled':
+      return `is emailed at ${(issue.sendAt ?? issue.date).iso}`;
+    case 'back-catalogue':
+      return 'was due before the worker first started; it is not mailed automatically';
+    case 'too-late':
+      return tooLateText(issue, maxLatenessHours);
+    default:
+      return null;
+  }
 }

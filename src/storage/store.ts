@@ -239,6 +239,14 @@ export interface Store extends FeedbackRecorder {
    * as `queued`, in the same transaction.
    */
   createCampaign(input: { slug: string; title: string; topics: string[]; transport?: string | null }, now?: Date): Promise<{ campaign: Campaign; created: boolean }>;
+  /**
+   * `pressroom send SLUG --newcomers`: every recipient of the campaign (by its topics, as the
+   * snapshot) with no ledger row in it yet gets a queued one, in one INSERT ... SELECT ... WHERE NOT
+   * EXISTS; `recipients` grows by as many, and the campaign is reopened (finishedAt null) when any
+   * was added. Idempotent: a second call adds nobody; whoever has a row (sent or not) is never added.
+   * A cancelled campaign gets nobody. Returns how many rows were added.
+   */
+  addNewcomers(campaignId: number): Promise<number>;
   /** Records `transport` on a campaign that has none yet (compare-and-set); returns the campaign's transport (the first writer wins). */
   claimCampaignTransport(campaignId: number, transport: string): Promise<string>;
   getCampaign(slug: string): Promise<Campaign | null>;

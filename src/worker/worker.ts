@@ -4,8 +4,9 @@
 // Ticks never overlap: a tick asked for while one runs (cron or the file watcher) is folded into
 // one more run right after it. A failing tick is logged and recorded; the next one tries again.
 // "Due" means: published, valid, `email` not false, and either an unfinished campaign exists
-// (resume) or no campaign exists and the issue is dated at or after the watermark (the first
-// start). An issue edited after its campaign finished is never sent again: campaigns are keyed
+// (resume) or no campaign exists and its send time (`send_at`, else `date`) has come, is at or
+// after the watermark (the first start) and is no more than email.maxLatenessHours ago (an issue
+// later than that is logged once and left to an operator: publication.ts whyNotDue). An issue edited after its campaign finished is never sent again: campaigns are keyed
 // by slug, which does not change.
 import { createHash } from 'node:crypto';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
@@ -17,7 +18,7 @@ import { checkSchedule } from '../config/checks.js';
 import type { Config } from '../config/config.js';
 import { formatProblem, isPublished, type Issue } from '../content/issue.js';
 import { loadIssues, type LoadResult } from '../content/load.js';
-import { isEmailable } from '../domain/publication.js';
+import { isEmailable, maxLatenessMs, sendTimeOf, tooLateText, whyNotDue, type SendSchedule } from '../domain/publication.js';
 import type { Logger } from '../logging.js';
 import { TransportMismatchError } from '../delivery/campaign.js';
 import type { Campaign, Store } from '../storage/store.js';
@@ -67,6 +68,8 @@ export class Worker {
   private lastFingerprint: string | null = null;
   private lastProblems = '';
   private readonly stranded = new Set<string>();
+  /** Issues reported as too late to mail automatically (one warning each). */
+  private readonly late = new Set<string>();
   /** Campaigns started through another transport than this process's: never claimed here. */
   private readonly foreign = new Set<string>();
   private readonly now: () => number;
@@ -172,7 +175,9 @@ export class Worker {
 
       const campaigns = new Map((await store.listCampaigns()).map((c) => [c.slug, c]));
       this.reportStranded(loaded.issues, campaigns, now);
-      for (const issue of dueIssues(loaded.issues, campaigns, watermark, now)) {
+      const schedule: SendSchedule = { watermark, maxLatenessMs: maxLatenessMs(config.email.maxLatenessHours) };
+      this.reportLate(loaded.issues, campaigns, schedule, now);
+      for (const issue of dueIssues(loaded.issues, campaigns, schedule, now)) {
         if (this.stopped || runner.stopping) break;
         if (this.foreign.has(issue.slug)) continue;
         try {
@@ -238,6 +243,15 @@ export class Worker {
     }
   }
 
+  /** An issue whose send time passed more than email.maxLatenessHours ago is not mailed: say so once per issue. */
+  private reportLate(issues: Issue[], campaigns: Map<string, Campaign>, schedule: SendSchedule, now: number): void {
+    for (const issue of issues) {
+      if (campaigns.has(issue.slug) || this.late.has(issue.slug) || whyNotDue(issue, now, schedule) !== 'too-late') continue;
+      this.late.add(issue.slug);
+      this.deps.logger.warn({ slug: issue.slug }, `${issue.sourcePath}: "${issue.slug}" ${tooLateText(issue, this.deps.config.email.maxLatenessHours)}`);
+    }
+  }
+
   private startWatcher(): void {
     const { config, logger } = this.deps;
     try {
@@ -260,8 +274,8 @@ export class Worker {
   }
 }
 
-/** Issues this tick should send or resume, oldest first (they go out in publication order). */
-export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, watermark: number, now: number): Issue[] {
+/** Issues this tick should send or resume, by send time (they go out in the order they were meant to). */
+export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, schedule: SendSchedule, now: number): Issue[] {
   return issues
     .filter((issue) => {
       if (!isEmailable(issue, now)) return false;
@@ -269,9 +283,9 @@ export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, wat
       // A paused campaign waits for `pressroom resume`; a cancelled, unfinished one is picked up to
       // cancel what a dead worker left (sendCampaign sends nothing of it).
       if (campaign) return campaign.finishedAt === null && campaign.pausedAt === null;
-      return issue.date.epochMs >= watermark;
+      return whyNotDue(issue, now, schedule) === null;
     })
-    .sort((a, b) => a.date.epochMs - b.date.epochMs);
+    .sort((a, b) => sendTimeOf(a) - sendTimeOf(b));
 }
 
 /**

@@ -1,6 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execCliSync } from '../support/cli.js';
 import { corpusDir } from '../support/paths.js';
+import { tempDir } from '../support/site.js';
 
 function run(args: string[], env: Record<string, string> = {}) {
   return execCliSync(args, { env });
@@ -27,6 +30,24 @@ describe('pressroom check', () => {
     const result = run(['check'], { PRESSROOM_ISSUES_DIR: 'test/fixtures/issues-good' });
     expect(result.stdout).toContain('7 valid issues (5 published, 1 scheduled, 1 draft)');
     expect(result.status).toBe(0);
+  });
+
+  it('counts the published issues still waiting for their send_at, and reports a send_at before the date', () => {
+    const dir = path.join(tempDir(), 'issues');
+    mkdirSync(dir);
+    const issue = (fields: string) => `---\ntitle: T\n${fields}\n---\n\nBody.\n`;
+    writeFileSync(path.join(dir, 'waiting.md'), issue('date: 2020-01-01T09:00:00Z\nsend_at: 2999-01-01T09:00:00Z'));
+    writeFileSync(path.join(dir, 'sent.md'), issue('date: 2020-01-01T09:00:00Z\nsend_at: 2020-01-02T09:00:00Z'));
+    writeFileSync(path.join(dir, 'quiet.md'), issue('date: 2020-01-01T09:00:00Z\nsend_at: 2999-01-01T09:00:00Z\nemail: false'));
+    const ok = run(['check', '--issues', dir]);
+    expect(ok.stdout).toContain('3 valid issues (3 published, 0 scheduled, 0 drafts, 1 published and emailed later at send_at), 0 problems');
+    expect(ok.status).toBe(0);
+    writeFileSync(path.join(dir, 'early.md'), issue('date: 2020-01-02T09:00:00Z\nsend_at: 2020-01-01T09:00:00Z'));
+    const bad = run(['check', '--issues', dir]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(
+      'early.md:4: send_at: 2020-01-01T09:00:00Z is before the date 2020-01-02T09:00:00Z; an issue is emailed at or after its publication (its email links to its page)',
+    );
   });
 
   it('exits 2 on usage and configuration errors, 0 on --help', () => {

@@ -119,3 +119,18 @@ describe('metrics settings', () => {
     expect(() => loadConfig({}, {}, cwd)).toThrow(/metricsPublic: /);
   });
 });
+
+describe('email.maxLatenessHours', () => {
+  it('defaults to 48, takes 0 (no limit) and fractions from the file, and refuses a negative or non-number value naming it', async () => {
+    const cwd = await tempDir();
+    expect(loadConfig({}, {}, cwd).email.maxLatenessHours).toBe(48);
+    for (const hours of [0, 6, 0.5]) {
+      await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ email: { maxLatenessHours: hours } }));
+      expect(loadConfig({}, {}, cwd).email.maxLatenessHours).toBe(hours);
+    }
+    for (const bad of [-1, '48', null]) {
+      await writeFile(path.join(cwd, 'pressroom.config.json'), JSON.stringify({ email: { maxLatenessHours: bad } }));
+      expect(() => loadConfig({}, {}, cwd)).toThrow(/pressroom\.config\.json: email\.maxLatenessHours: /);
+    }
+  });
+});

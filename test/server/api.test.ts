@@ -98,7 +98,14 @@ describe('issues and sending', () => {
     const res = await h.server.app.inject({ method: 'GET', url: '/api/issues', headers: auth });
     expect(res.statusCode).toBe(200);
     const bySlug = Object.fromEntries(res.json().issues.map((i: { slug: string; status: string }) => [i.slug, i.status]));
-    expect(bySlug).toMatchObject({ 'old-one': 'due', fresh: 'due', wip: 'draft', 'feeds-only': 'feeds-only' });
+    // old-one's send time (its date) is 10 days ago, more than email.maxLatenessHours (48): not mailed by a worker.
+    expect(bySlug).toMatchObject({ 'old-one': 'too-late', fresh: 'due', wip: 'draft', 'feeds-only': 'feeds-only' });
+    const old = res.json().issues.find((i: { slug: string }) => i.slug === 'old-one');
+    expect(old.reason).toMatch(
+      /^was due to be emailed at \S+, more than 48 hours ago \(email\.maxLatenessHours\); it is not mailed automatically: pressroom send old-one sends it$/,
+    );
+    expect(old.sendAt).toBe(old.date);
+    expect(res.json().issues.find((i: { slug: string }) => i.slug === 'fresh').reason).toBeNull();
   });
 
   it('sends an issue on command, once', async () => {

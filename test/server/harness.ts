@@ -137,6 +137,8 @@ export interface IssueSpec {
   title?: string;
   /** RFC 3339 */
   date: string;
+  /** front matter send_at (RFC 3339) */
+  sendAt?: string;
   tags?: string[];
   email?: boolean;
   draft?: boolean;
@@ -145,6 +147,7 @@ export interface IssueSpec {
 
 export async function writeIssue(config: Config, spec: IssueSpec): Promise<string> {
   const lines = ['---', `title: ${JSON.stringify(spec.title ?? `Issue ${spec.slug}`)}`, `slug: ${spec.slug}`, `date: ${spec.date}`, `tags: ${JSON.stringify(spec.tags ?? [])}`];
+  if (spec.sendAt) lines.push(`send_at: ${spec.sendAt}`);
   if (spec.email === false) lines.push('email: false');
   if (spec.draft) lines.push('draft: true');
   lines.push('---', '', spec.body ?? `Body of ${spec.slug}.`, '');

@@ -8,6 +8,7 @@ import { StoreError } from '../../src/storage/store.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
 import { brakesContract } from './brakes-contract.js';
 import { feedbackContract } from './feedback-contract.js';
+import { newcomersContract } from './newcomers-contract.js';
 import { storeContract } from './store-contract.js';
 
 const available = await postgresAvailable();
@@ -32,6 +33,7 @@ if (available) {
   storeContract('PostgreSQL', harness);
   feedbackContract('PostgreSQL', harness);
   brakesContract('PostgreSQL', harness);
+  newcomersContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {

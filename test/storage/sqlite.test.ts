@@ -9,6 +9,7 @@ import { MIGRATIONS, SQL } from '../../src/storage/sqlite/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { brakesContract } from './brakes-contract.js';
 import { feedbackContract } from './feedback-contract.js';
+import { newcomersContract } from './newcomers-contract.js';
 import { storeContract } from './store-contract.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pressroom-sqlite-'));
@@ -30,6 +31,7 @@ const harness = {
 storeContract('SQLite', harness);
 feedbackContract('SQLite', harness);
 brakesContract('SQLite', harness);
+newcomersContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
   it('erasure leaves the address in no bounce diagnostic: not in the ledger row, not in the recorded event', async () => {

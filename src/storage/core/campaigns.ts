@@ -54,6 +54,22 @@ const snapshotRecipientsSql = withFragments(
       WHERE ${isRecipient(f, '$2')}`,
 );
 
+/**
+ * $1 campaign: the recipients who have no row in it yet (they subscribed, confirmed or changed
+ * topics after the snapshot) become queued rows. The primary key (campaign_id, subscriber_id)
+ * makes it idempotent even when two of these race; a cancelled campaign gets nobody.
+ */
+const addNewcomersSql = withFragments(
+  (f) => `INSERT INTO deliveries (campaign_id, subscriber_id, email, name, state, claimable_at)
+      SELECT c.id, s.id, s.email, s.name, 'queued', 0
+      FROM campaigns c, subscribers s
+      WHERE c.id = $1 AND c.cancelled_at IS NULL AND ${isRecipient(f, 'c.topics')}
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.subscriber_id = s.id)
+      ON CONFLICT (campaign_id, subscriber_id) DO NOTHING`,
+);
+
+const addRecipientsSql = `UPDATE campaigns SET recipients = recipients + $2 WHERE id = $1`;
+
 export interface NewCampaign {
   slug: string;
   title: string;
@@ -74,6 +90,18 @@ export function createCampaign(db: Dialect, input: NewCampaign, now: Date): Prom
     const row = await tx.one<CampaignRow>(SQL.getCampaignBySlug, [input.slug]);
     if (!row) throw new StoreError(`${db.where}: campaign ${input.slug} vanished right after creation`);
     return { campaign: toCampaign(row), created: inserted !== undefined };
+  });
+}
+
+/** `pressroom send SLUG --newcomers`: queues the recipients the snapshot did not have and reopens the campaign; returns how many. */
+export function addNewcomers(db: Dialect, campaignId: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    const added = await tx.run(addNewcomersSql(db.fragments), [campaignId]);
+    if (added > 0) {
+      await tx.run(addRecipientsSql, [campaignId, added]);
+      await reopenCampaign(tx, campaignId);
+    }
+    return added;
   });
 }
 

@@ -78,6 +78,9 @@ export abstract class SqlStore implements Store {
   createCampaign(input: campaigns.NewCampaign, now: Date = new Date()): Promise<{ campaign: Campaign; created: boolean }> {
     return campaigns.createCampaign(this.db, input, now);
   }
+  addNewcomers(campaignId: number): Promise<number> {
+    return campaigns.addNewcomers(this.db, campaignId);
+  }
   claimCampaignTransport(campaignId: number, transport: string): Promise<string> {
     return campaigns.claimCampaignTransport(this.db, campaignId, transport);
   }
