@@ -17,6 +17,7 @@ const unit = [
   'test/content/limits.test.ts',
   'test/content/load.test.ts',
   'test/content/markdown.test.ts',
+  'test/content/preflight.test.ts',
   'test/delivery/outcome.test.ts',
   'test/delivery/plan.test.ts',
   'test/delivery/progress.test.ts',
