@@ -16,13 +16,15 @@ export function registerContentCommands(program: Command): void {
     .option('--strict', 'preflight warnings fail the check too (exit 1)')
     .option('--no-preflight', 'validate only: no preflight warnings (subject, preheader, alt text, TODOs, links, removed content)')
     .option('--email', "also render every issue's email (loads MJML, about a second) and warn when its HTML is over Gmail's 102 KB clipping")
+    .option('--campaigns', 'also hold the issues against the campaigns in the store (opens the database): an issue with a new slug but the date and title of a campaign is a renamed file')
     .option(NO_CACHE, NO_CACHE_HELP)
-    .action(async (options: { issues?: string; config?: string; cache: boolean; strict?: boolean; email?: boolean; preflight: boolean }) => {
+    .action(async (options: { issues?: string; config?: string; cache: boolean; strict?: boolean; email?: boolean; preflight: boolean; campaigns?: boolean }) => {
       const config = await configFrom(options);
       const [{ loadIssues }, { bundleFiles }] = await Promise.all([import('../content/load.js'), import('../build/bundles.js')]);
       const { issues, problems, warnings } = await loadIssues(config, { cache: options.cache });
       const bundles = await bundleFiles(config, issues);
       const preflightWarnings = options.preflight ? await preflightOf(config, issues, bundles.publish.keys(), options.email === true) : [];
+      if (options.campaigns) preflightWarnings.push(...(await renamedFiles(config, issues)));
       printProblems(problems);
       printWarnings(warnings);
       printWarnings(preflightWarnings);
@@ -104,6 +106,26 @@ async function preflightOf(config: Config, issues: Issue[], bundlePaths: Iterabl
     });
   }
   return warnings;
+}
+
+/** Published issues the worker holds back as renamed files of mailed ones (src/domain/renamed.ts). */
+async function renamedFiles(config: Config, issues: Issue[]): Promise<Problem[]> {
+  const [{ openStore }, { renamedFrom, renamedText }, { isEmailable }] = await Promise.all([
+    import('../storage/open.js'),
+    import('../domain/renamed.js'),
+    import('../domain/publication.js'),
+  ]);
+  const store = await openStore(config);
+  try {
+    const campaigns = new Map((await store.listCampaigns()).map((campaign) => [campaign.slug, campaign]));
+    const now = Date.now();
+    return issues.flatMap((issue) => {
+      const campaign = isEmailable(issue, now) ? renamedFrom(issue, campaigns) : undefined;
+      return campaign ? [{ file: issue.sourcePath, field: 'slug', message: `"${issue.slug}" ${renamedText(issue, campaign)}` }] : [];
+    });
+  } finally {
+    await store.close();
+  }
 }
 
 export function printProblems(problems: Problem[]): void {

@@ -18,6 +18,7 @@ import type { Config } from '../config/config.js';
 import { formatProblem, isPublished, type Issue } from '../content/issue.js';
 import { loadIssues, type LoadResult } from '../content/load.js';
 import { isEmailable } from '../domain/publication.js';
+import { renamedFrom, renamedText } from '../domain/renamed.js';
 import type { Logger } from '../logging.js';
 import { TransportMismatchError } from '../delivery/campaign.js';
 import type { Campaign, Store } from '../storage/store.js';
@@ -67,6 +68,8 @@ export class Worker {
   private lastFingerprint: string | null = null;
   private lastProblems = '';
   private readonly stranded = new Set<string>();
+  /** Issues held back as renamed files, already logged. */
+  private readonly renamed = new Set<string>();
   /** Campaigns started through another transport than this process's: never claimed here. */
   private readonly foreign = new Set<string>();
   private readonly now: () => number;
@@ -172,6 +175,7 @@ export class Worker {
 
       const campaigns = new Map((await store.listCampaigns()).map((c) => [c.slug, c]));
       this.reportStranded(loaded.issues, campaigns, now);
+      this.reportRenamed(loaded.issues, campaigns, watermark, now);
       for (const issue of dueIssues(loaded.issues, campaigns, watermark, now)) {
         if (this.stopped || runner.stopping) break;
         if (this.foreign.has(issue.slug)) continue;
@@ -229,6 +233,17 @@ export class Worker {
    * An unfinished campaign whose issue file is gone, or is now a draft, scheduled or `email: false`,
    * is not resumed; say so once, so an operator can restore the file or leave it.
    */
+  /** Each issue held back as a renamed file, once per process (src/domain/renamed.ts). */
+  private reportRenamed(issues: Issue[], campaigns: Map<string, Campaign>, watermark: number, now: number): void {
+    for (const issue of issues) {
+      if (this.renamed.has(issue.slug) || !isEmailable(issue, now) || issue.date.epochMs < watermark) continue;
+      const campaign = renamedFrom(issue, campaigns);
+      if (!campaign) continue;
+      this.renamed.add(issue.slug);
+      this.deps.logger.warn({ slug: issue.slug, campaign: campaign.slug, file: issue.sourcePath }, `issue ${issue.slug} ${renamedText(issue, campaign)}`);
+    }
+  }
+
   private reportStranded(issues: Issue[], campaigns: Map<string, Campaign>, now: number): void {
     const sendable = new Set(issues.filter((i) => isEmailable(i, now)).map((i) => i.slug));
     for (const campaign of campaigns.values()) {
@@ -269,7 +284,8 @@ export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, wat
       // A paused campaign waits for `pressroom resume`; a cancelled, unfinished one is picked up to
       // cancel what a dead worker left (sendCampaign sends nothing of it).
       if (campaign) return campaign.finishedAt === null && campaign.pausedAt === null;
-      return issue.date.epochMs >= watermark;
+      // A renamed file of a mailed issue is left to the operator (src/domain/renamed.ts; reportRenamed logs it).
+      return issue.date.epochMs >= watermark && renamedFrom(issue, campaigns) === undefined;
     })
     .sort((a, b) => a.date.epochMs - b.date.epochMs);
 }

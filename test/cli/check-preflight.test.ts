@@ -4,6 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/config.js';
+import { openStore } from '../../src/storage/open.js';
 import { execCliSync } from '../support/cli.js';
 import { tempDir } from '../support/site.js';
 
@@ -57,5 +59,26 @@ describe('pressroom check: preflight', () => {
     );
     expect(run.status).toBe(0);
     expect(check(big)).toMatchObject({ status: 0, stderr: '' }); // without --email, no MJML and no size rule
+  });
+
+  it("--campaigns reports a published issue whose slug is new but whose date and title are a campaign's (a renamed file)", async () => {
+    const date = '2024-05-01T09:00:00+08:00';
+    const renamed = site({ 'spring-final.md': `${FRONT}\nBody.\n`, 'other.md': FRONT.replace('"Issue"', '"Other"') + '\nBody.\n' });
+    const config = defaultConfig(renamed);
+    config.dataDir = path.join(renamed, 'data');
+    const store = await openStore(config);
+    try {
+      await store.createCampaign({ slug: 'spring', title: 'Issue', topics: [], issueDate: date });
+      await store.createCampaign({ slug: 'no-date', title: 'Other', topics: [] }); // older than the issue date: never matches
+    } finally {
+      await store.close();
+    }
+    const run = check(renamed, '--campaigns', '--strict');
+    expect(run.stderr).toBe(
+      'warning: issues/spring-final.md: slug: "spring-final" has the date and title of campaign "spring" (a renamed file?): not mailed automatically; ' +
+        'set slug: spring in its front matter if it is that issue, or run pressroom send spring-final to mail it anyway\n',
+    );
+    expect(run.status).toBe(1);
+    expect(check(renamed)).toMatchObject({ status: 0, stderr: '' }); // without --campaigns the store is not opened
   });
 });
