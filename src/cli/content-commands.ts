@@ -16,7 +16,10 @@ export function registerContentCommands(program: Command): void {
     .option('--strict', 'preflight warnings fail the check too (exit 1)')
     .option('--no-preflight', 'validate only: no preflight warnings (subject, preheader, alt text, TODOs, links, removed content)')
     .option('--email', "also render every issue's email (loads MJML, about a second) and warn when its HTML is over Gmail's 102 KB clipping")
-    .option('--campaigns', 'also hold the issues against the campaigns in the store (opens the database): an issue with a new slug but the date and title of a campaign is a renamed file')
+    .option(
+      '--campaigns',
+      'also hold the issues against the campaigns in the store (opens the database): an issue with a new slug but the date and title of a campaign is a renamed file',
+    )
     .option(NO_CACHE, NO_CACHE_HELP)
     .action(async (options: { issues?: string; config?: string; cache: boolean; strict?: boolean; email?: boolean; preflight: boolean; campaigns?: boolean }) => {
       const config = await configFrom(options);

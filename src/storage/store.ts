@@ -240,7 +240,10 @@ export interface Store extends FeedbackRecorder {
    * the recipients (active subscribers whose topics are empty or intersect `topics`) into the ledger
    * as `queued`, in the same transaction.
    */
-  createCampaign(input: { slug: string; title: string; topics: string[]; transport?: string | null; issueDate?: string | null }, now?: Date): Promise<{ campaign: Campaign; created: boolean }>;
+  createCampaign(
+    input: { slug: string; title: string; topics: string[]; transport?: string | null; issueDate?: string | null },
+    now?: Date,
+  ): Promise<{ campaign: Campaign; created: boolean }>;
   /** Records `transport` on a campaign that has none yet (compare-and-set); returns the campaign's transport (the first writer wins). */
   claimCampaignTransport(campaignId: number, transport: string): Promise<string>;
   getCampaign(slug: string): Promise<Campaign | null>;
