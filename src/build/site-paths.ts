@@ -1,5 +1,5 @@
 // The names of the files renderSite writes, without rendering them: what `pressroom check` holds
-// an issue's links to the site against. test/build/site-paths.test.ts keeps this equal to
+// an issue's links to the site against. test/content/preflight.test.ts ("siteOutputPaths") keeps this equal to
 // renderSite's output; a new kind of page goes in both.
 import type { Config } from '../config/config.js';
 import { isPublished, type Issue } from '../content/issue.js';
