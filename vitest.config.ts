@@ -18,6 +18,7 @@ const unit = [
   'test/content/load.test.ts',
   'test/content/send-at.test.ts',
   'test/content/markdown.test.ts',
+  'test/content/preflight.test.ts',
   'test/delivery/outcome.test.ts',
   'test/delivery/plan.test.ts',
   'test/delivery/progress.test.ts',

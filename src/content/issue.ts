@@ -41,6 +41,10 @@ export interface Issue {
   email: boolean;
   /** The Markdown body as written (front matter removed). */
   markdown: string;
+  /** 1-based line of the source file where `markdown` starts (after the front matter). */
+  bodyLine: number;
+  /** What the sanitizer removed from the body (an iframe, a script, a data: image), with the file's line when found: `check` reports it. */
+  removed: Array<{ what: string; line?: number }>;
   /** Sanitized HTML with absolute URLs, safe for feeds, the archive and email. */
   html: string;
   /** Absolute URL of the issue's archive page. */

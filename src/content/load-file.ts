@@ -7,7 +7,7 @@ import { readFields } from './fields.js';
 import { firstLine, FrontMatterError, isStackOverflow, splitFrontMatter } from './front-matter.js';
 import { SLUG_PATTERN, type Issue, type Problem } from './issue.js';
 import { MAX_HTML_DEPTH, MAX_ISSUE_BYTES, MAX_TOPIC_FEED_BYTES, nameTooLong } from './limits.js';
-import { absoluteUrl, htmlNestingDepth, renderMarkdown } from './markdown.js';
+import { absoluteUrl, htmlNestingDepth, renderMarkdown, type Removal } from './markdown.js';
 
 export { MAX_ISSUE_BYTES };
 
@@ -94,7 +94,8 @@ function loadOrRefuse(context: LoadContext, job: FileJob): FileResult {
   }
   if (problems.length > 0 || !fields) return { problems };
 
-  const html = renderMarkdown(front.body, url);
+  const removed: Removal[] = [];
+  const html = renderMarkdown(front.body, url, removed);
   const depth = htmlNestingDepth(html);
   if (depth > MAX_HTML_DEPTH) {
     return fail(`the Markdown nests ${depth} levels deep (quotes, lists or emphasis inside one another); at most ${MAX_HTML_DEPTH} are allowed`, front.bodyLine);
@@ -126,6 +127,8 @@ function loadOrRefuse(context: LoadContext, job: FileJob): FileResult {
       lang: fields.lang,
       email: fields.email,
       markdown: front.body,
+      bodyLine: front.bodyLine,
+      removed: removed.map(({ what, line }) => (line === undefined ? { what } : { what, line: line + front.bodyLine - 1 })),
       html,
       url,
       extra: fields.extra,

@@ -120,7 +120,7 @@ function checkEmailable(issue: Issue): void {
  */
 export async function enqueueCampaign(store: Store, issue: Issue, transport: string | null = null): Promise<{ campaign: Campaign; created: boolean }> {
   checkEmailable(issue);
-  return store.createCampaign({ slug: issue.slug, title: issue.title, topics: issueTopics(issue), transport });
+  return store.createCampaign({ slug: issue.slug, title: issue.title, topics: issueTopics(issue), transport, issueDate: issue.date.iso });
 }
 
 export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promise<SendOutcome> {

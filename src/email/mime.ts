@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { encodeWord, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { parseAddress } from '../domain/address.js';
+import { oneLine } from './one-line.js';
 
 const CRLF = '\r\n';
 
@@ -14,15 +15,7 @@ export class HeaderValueError extends Error {
   override name = 'HeaderValueError';
 }
 
-/** Removes CR, LF and other control characters so a value can never start a new header line. */
-export function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
-    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+export { oneLine };
 
 /** A header line "Name: value", value RFC 2047-encoded when not plain ASCII, folded at 76. */
 export function headerLine(name: string, value: string): string {

@@ -60,6 +60,8 @@ export interface Campaign {
   pauseReason: string | null;
   /** `pressroom cancel`: its unsent rows ended `cancelled`. */
   cancelledAt: string | null;
+  /** The issue's date when the campaign was created (RFC 3339, the author's offset); null for campaigns older than migration 9. */
+  issueDate: string | null;
 }
 
 /** What cancelCampaign did. */
@@ -238,7 +240,10 @@ export interface Store extends FeedbackRecorder {
    * the recipients (active subscribers whose topics are empty or intersect `topics`) into the ledger
    * as `queued`, in the same transaction.
    */
-  createCampaign(input: { slug: string; title: string; topics: string[]; transport?: string | null }, now?: Date): Promise<{ campaign: Campaign; created: boolean }>;
+  createCampaign(
+    input: { slug: string; title: string; topics: string[]; transport?: string | null; issueDate?: string | null },
+    now?: Date,
+  ): Promise<{ campaign: Campaign; created: boolean }>;
   /**
    * `pressroom send SLUG --newcomers`: every recipient of the campaign (by its topics, as the
    * snapshot) with no ledger row in it yet gets a queued one, in one INSERT ... SELECT ... WHERE NOT

@@ -19,6 +19,7 @@ import type { Config } from '../config/config.js';
 import { formatProblem, isPublished, type Issue } from '../content/issue.js';
 import { loadIssues, type LoadResult } from '../content/load.js';
 import { isEmailable, maxLatenessMs, sendTimeOf, tooLateText, whyNotDue, type SendSchedule } from '../domain/publication.js';
+import { renamedFrom, renamedText } from '../domain/renamed.js';
 import type { Logger } from '../logging.js';
 import { TransportMismatchError } from '../delivery/campaign.js';
 import type { Campaign, Store } from '../storage/store.js';
@@ -70,6 +71,8 @@ export class Worker {
   private readonly stranded = new Set<string>();
   /** Issues reported as too late to mail automatically (one warning each). */
   private readonly late = new Set<string>();
+  /** Issues held back as renamed files, already logged. */
+  private readonly renamed = new Set<string>();
   /** Campaigns started through another transport than this process's: never claimed here. */
   private readonly foreign = new Set<string>();
   private readonly now: () => number;
@@ -177,6 +180,7 @@ export class Worker {
       this.reportStranded(loaded.issues, campaigns, now);
       const schedule: SendSchedule = { watermark, maxLatenessMs: maxLatenessMs(config.email.maxLatenessHours) };
       this.reportLate(loaded.issues, campaigns, schedule, now);
+      this.reportRenamed(loaded.issues, campaigns, schedule, now);
       for (const issue of dueIssues(loaded.issues, campaigns, schedule, now)) {
         if (this.stopped || runner.stopping) break;
         if (this.foreign.has(issue.slug)) continue;
@@ -234,6 +238,17 @@ export class Worker {
    * An unfinished campaign whose issue file is gone, or is now a draft, scheduled or `email: false`,
    * is not resumed; say so once, so an operator can restore the file or leave it.
    */
+  /** Each issue held back as a renamed file, once per process (src/domain/renamed.ts). */
+  private reportRenamed(issues: Issue[], campaigns: Map<string, Campaign>, schedule: SendSchedule, now: number): void {
+    for (const issue of issues) {
+      if (this.renamed.has(issue.slug) || whyNotDue(issue, now, schedule) !== null) continue;
+      const campaign = renamedFrom(issue, campaigns);
+      if (!campaign) continue;
+      this.renamed.add(issue.slug);
+      this.deps.logger.warn({ slug: issue.slug, campaign: campaign.slug, file: issue.sourcePath }, `issue ${issue.slug} ${renamedText(issue, campaign)}`);
+    }
+  }
+
   private reportStranded(issues: Issue[], campaigns: Map<string, Campaign>, now: number): void {
     const sendable = new Set(issues.filter((i) => isEmailable(i, now)).map((i) => i.slug));
     for (const campaign of campaigns.values()) {
@@ -283,7 +298,8 @@ export function dueIssues(issues: Issue[], campaigns: Map<string, Campaign>, sch
       // A paused campaign waits for `pressroom resume`; a cancelled, unfinished one is picked up to
       // cancel what a dead worker left (sendCampaign sends nothing of it).
       if (campaign) return campaign.finishedAt === null && campaign.pausedAt === null;
-      return whyNotDue(issue, now, schedule) === null;
+      // A renamed file of a mailed issue is left to the operator (src/domain/renamed.ts; reportRenamed logs it).
+      return whyNotDue(issue, now, schedule) === null && renamedFrom(issue, campaigns) === undefined;
     })
     .sort((a, b) => sendTimeOf(a) - sendTimeOf(b));
 }

@@ -10,15 +10,21 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('pressroom check', () => {
-  it('passes the real corpus with exit 0', () => {
+  it('passes the real corpus with exit 0: its preflight warnings are printed, and fail it only with --strict', () => {
     const result = run(['check', '--issues', corpusDir]);
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('192 valid issues (192 published, 0 scheduled, 0 drafts), 0 problems');
+    const warnings = result.stderr.trim().split('\n');
+    expect(warnings.filter((line) => !/^warning: \S+\.md(:\d+)?: /.test(line))).toEqual([]);
+    expect(result.stdout).toContain(`192 valid issues (192 published, 0 scheduled, 0 drafts), 0 problems, ${warnings.length} preflight warnings\n`);
     expect(result.status).toBe(0);
+    const strict = run(['check', '--strict', '--issues', corpusDir]);
+    expect(strict.stdout).toContain(`0 problems, ${warnings.length} preflight warnings (--strict: failed)`);
+    expect(strict.status).toBe(1);
+    const validation = run(['check', '--no-preflight', '--strict', '--issues', corpusDir]);
+    expect([validation.status, validation.stderr]).toEqual([0, '']);
   });
 
   it('prints every problem of every file and exits 1', () => {
-    const result = run(['check', '--issues', 'test/fixtures/issues-bad']);
+    const result = run(['check', '--no-preflight', '--issues', 'test/fixtures/issues-bad']);
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(11);

@@ -43,6 +43,8 @@ export function makeIssue(over: Partial<Issue> = {}): Issue {
     draft: false,
     email: true,
     markdown: '',
+    bodyLine: 1,
+    removed: [],
     html:
       '<h2>本周推荐</h2><p>Hello <a href="https://example.org/x">the release notes</a> &amp; more.</p>' +
       '<ul><li>第一项</li><li>second item</li></ul>' +

@@ -42,6 +42,8 @@ export function issue(slug: string, overrides: Partial<Issue> = {}): Issue {
     draft: false,
     email: true,
     markdown: 'Hello',
+    bodyLine: 1,
+    removed: [],
     html: '<p>Hello</p>',
     url: `https://news.example.org/issues/${slug}/`,
     extra: {},

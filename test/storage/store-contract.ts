@@ -224,8 +224,11 @@ export function storeContract(name: string, harness: Harness): void {
       expect(again.campaign.recipients).toBe(3);
       expect((await store.campaignStats(first.campaign.id)).queued).toBe(3);
 
-      const none = await store.createCampaign({ slug: 'issue-2', title: 'Untagged', topics: [] }, T0);
+      const none = await store.createCampaign({ slug: 'issue-2', title: 'Untagged', topics: [], issueDate: '2024-05-01T09:00:00+08:00' }, T0);
       expect(none.campaign.recipients).toBe(2); // only the "everything" subscribers: all@, late@
+      // The issue's date as written, offset included (the renamed-file rule, src/domain/renamed.ts); none given: null.
+      expect((await store.getCampaign('issue-2'))?.issueDate).toBe('2024-05-01T09:00:00+08:00');
+      expect(first.campaign.issueDate).toBeNull();
       expect((await store.getCampaign('issue-2'))?.id).toBe(none.campaign.id);
       expect(await store.getCampaign('nope')).toBeNull();
       expect((await store.listCampaigns()).map((c) => c.slug).sort()).toEqual(['issue-1', 'issue-2']);

@@ -12,7 +12,7 @@ const FEEDBACK_COUNTS = `count(*) AS n, count(*) FILTER (WHERE bounced) AS bounc
       count(*) FILTER (WHERE soft_bounces > 0) AS soft_bounced, count(*) FILTER (WHERE complained) AS complained`;
 
 const SQL = {
-  insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at, transport) VALUES ($1, $2, $3, $4, $5)
+  insertCampaign: `INSERT INTO campaigns (slug, title, topics, created_at, transport, issue_date) VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (slug) DO NOTHING RETURNING id`,
   setRecipients: `UPDATE campaigns SET recipients = $2 WHERE id = $1`,
   // The first sender of a campaign created before transports were recorded adopts it.
@@ -75,6 +75,8 @@ export interface NewCampaign {
   title: string;
   topics: string[];
   transport?: string | null;
+  /** The issue's date, RFC 3339 (Issue.date.iso). */
+  issueDate?: string | null;
 }
 
 export function createCampaign(db: Dialect, input: NewCampaign, now: Date): Promise<{ campaign: Campaign; created: boolean }> {
@@ -82,7 +84,7 @@ export function createCampaign(db: Dialect, input: NewCampaign, now: Date): Prom
   // Only the inserting transaction snapshots; a concurrent creator waits on the unique slug until
   // the winner commits, then inserts nothing and reads the winner's campaign.
   return db.transaction(async (tx) => {
-    const inserted = await tx.one<{ id: number }>(SQL.insertCampaign, [input.slug, input.title, topics, now, input.transport ?? null]);
+    const inserted = await tx.one<{ id: number }>(SQL.insertCampaign, [input.slug, input.title, topics, now, input.transport ?? null, input.issueDate ?? null]);
     if (inserted) {
       const recipients = await tx.run(snapshotRecipientsSql(db.fragments), [inserted.id, topics]);
       await tx.run(SQL.setRecipients, [inserted.id, recipients]);

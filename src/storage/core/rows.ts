@@ -3,7 +3,7 @@
 import type { Campaign, Subscriber, SubscriberStatus } from '../store.js';
 
 export const SUBSCRIBER_COLUMNS = `id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, source`;
-export const CAMPAIGN_COLUMNS = `id, slug, title, created_at, started_at, finished_at, recipients, transport, paused_at, pause_reason, cancelled_at`;
+export const CAMPAIGN_COLUMNS = `id, slug, title, created_at, started_at, finished_at, recipients, transport, paused_at, pause_reason, cancelled_at, issue_date`;
 export const DELIVERY_COLUMNS = `campaign_id, subscriber_id, email, name, state, attempts,
   next_attempt_at, smtp_code, smtp_response, worker_id, lease_until`;
 export const SYSTEM_MAIL_COLUMNS = `id, kind, subscriber_id, state, attempts, created_at, next_attempt_at, smtp_code,
@@ -35,6 +35,7 @@ export interface CampaignRow {
   paused_at: Time | null;
   pause_reason: string | null;
   cancelled_at: Time | null;
+  issue_date: string | null;
 }
 
 export function iso(t: Time): string;
@@ -70,6 +71,7 @@ export function toCampaign(r: CampaignRow): Campaign {
     pausedAt: iso(r.paused_at),
     pauseReason: r.pause_reason,
     cancelledAt: iso(r.cancelled_at),
+    issueDate: r.issue_date,
   };
 }
 

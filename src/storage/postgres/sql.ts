@@ -193,6 +193,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 9,
+    name: "a campaign's issue date",
+    // See the SQLite migration 9 (text: the date as the author wrote it, offset included).
+    sql: `
+      ALTER TABLE campaigns ADD COLUMN issue_date text;
+    `,
+  },
 ];
 
 // The statements only PostgreSQL spells this way; everything else is shared (src/storage/core/).

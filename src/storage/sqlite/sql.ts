@@ -263,6 +263,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 9,
+    name: "a campaign's issue date",
+    // The issue's date (RFC 3339, the author's offset) as it was when the campaign was created: a
+    // published issue with a new slug but the date and title of a campaign is that issue's file
+    // renamed, and the worker does not mail it again (src/domain/renamed.ts). Null for older campaigns.
+    sql: `
+      ALTER TABLE campaigns ADD COLUMN issue_date TEXT;
+    `,
+  },
 ];
 
 // secure_delete: freed bytes (a deleted subscriber, the old copy of an updated ledger row) are
