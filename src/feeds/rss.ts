@@ -1,11 +1,14 @@
 // RSS 2.0 as a tree for the XML writer (xml.ts), the same path as Atom. Written by us rather than
 // by the `feed` package, whose gaps needed a workaround each (docs/feeds.md lists them):
 // - text: the writer drops characters XML forbids (feed lets control characters through);
-// - plain-text titles and descriptions (channel and item): readers treat RSS <title> and
-//   <description> as HTML (feedparser does when a title looks like markup; description always),
-//   so a title `<img onerror=...>` or a description `</title><script>` written raw would be
-//   markup to them. They are written as HTML text (`<` -> `&lt;`) inside CDATA, which every
-//   reader shows as the literal text. content:encoded is the sanitized HTML and stays HTML;
+// - titles (channel and item): newsboat and sfeed read RSS <title> as text, feedparser as HTML
+//   when it looks like markup; so a title that reads the same both ways is plain character data
+//   (`A &amp; B` in CDATA would show the first two `&amp;`: test/feeds/readers.test.ts), and one
+//   that looks like markup (`<img onerror=...>`, `&amp;`) is HTML text inside CDATA (xml.ts plainTitle);
+// - plain-text descriptions: readers render <description> as HTML, so a description
+//   `</title><script>` written raw would be markup to them. It is written as HTML text
+//   (`<` -> `&lt;`) inside CDATA, which readers show as the literal text. content:encoded is the
+//   sanitized HTML and stays HTML;
 // - pubDate / lastBuildDate: RFC 822 in the issue's own offset (+0800), from the newest issue,
 //   never the build time (feed would print UTC, and `now` when `updated` is missing);
 // - authors: <dc:creator> per author, the site author when the issue has none (feed prints a bare
@@ -27,7 +30,7 @@ export function renderRss(spec: FeedSpec): string {
   const channel = el(
     'channel',
     {},
-    el('title', {}, { plainAsHtml: spec.title }),
+    el('title', {}, { plainTitle: spec.title }),
     el('link', {}, spec.homeUrl),
     el('description', {}, { plainAsHtml: spec.description }),
     el('lastBuildDate', {}, rfc822(spec.updated)),
@@ -61,7 +64,7 @@ function item(spec: FeedSpec, issue: Issue): XmlElement {
     .map((t) => cleanText(t).trim())
     .filter(Boolean);
   const children: XmlElement[] = [
-    el('title', {}, { plainAsHtml: issue.title }),
+    el('title', {}, { plainTitle: issue.title }),
     el('link', {}, issue.url),
     el('guid', { isPermaLink: 'false' }, issueId(spec.siteUrl, issue.slug)),
     el('pubDate', {}, rfc822(issue.date)),

@@ -27,15 +27,19 @@ export type XmlChild =
   /** HTML, written as CDATA (split around `]]>`). */
   | { cdata: string }
   /**
-   * Plain text for an element some readers take as HTML and others as text (RSS <title>,
-   * <description>). Text that reads the same either way (no `<`, `>` or entity-like `&name;`) is
-   * plain character data: newsboat and sfeed show `A &amp; B` literally when it comes as HTML in
-   * CDATA. Other text is written as the HTML that shows it literally (`<` as `&lt;`), inside CDATA,
-   * so readers that render HTML (feedparser, Feedly) do not eat a `<templates>` as a tag.
+   * Plain text for an element readers render as HTML (RSS <description>): written as the HTML that
+   * shows it literally (`<` as `&lt;`), inside CDATA.
    */
-  | { plainAsHtml: string };
+  | { plainAsHtml: string }
+  /**
+   * Plain text for RSS <title>, which readers disagree on: newsboat and sfeed take it as text
+   * (they would show a `&lt;` written for HTML), feedparser as HTML when it looks like markup.
+   * Text that reads the same both ways (no `<`, `>` or `&name;`) is plain character data; other
+   * text is written as plainAsHtml, so no reader turns a `<templates>` into a tag.
+   */
+  | { plainTitle: string };
 
-/** Text an HTML-rendering reader would show differently from a text one. */
+/** Text an HTML-reading reader would show differently from a text-reading one. */
 const READS_AS_MARKUP = /[<>]|&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#x[0-9A-Fa-f]+);/;
 
 /** An element with the given attributes and children (strings become text). */
@@ -80,10 +84,10 @@ function write(parent: XMLBuilder, node: XmlElement, indent: string | undefined,
       write(element, child, indent, depth + 1);
     } else if ('text' in child) {
       element.txt(literal(child.text));
-    } else if ('plainAsHtml' in child && !READS_AS_MARKUP.test(child.plainAsHtml)) {
-      element.txt(literal(cleanText(child.plainAsHtml)));
+    } else if ('plainTitle' in child && !READS_AS_MARKUP.test(child.plainTitle)) {
+      element.txt(literal(cleanText(child.plainTitle)));
     } else {
-      const html = 'cdata' in child ? cleanText(child.cdata) : htmlEscapeText(cleanText(child.plainAsHtml));
+      const html = 'cdata' in child ? cleanText(child.cdata) : htmlEscapeText(cleanText('plainTitle' in child ? child.plainTitle : child.plainAsHtml));
       // `]]>` cannot appear inside CDATA: end the section after `]]` and start another before `>`.
       const parts = html.split(']]>');
       for (const [i, part] of parts.entries()) element.dat(`${i > 0 ? '>' : ''}${part}${i < parts.length - 1 ? ']]' : ''}`);

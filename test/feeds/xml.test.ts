@@ -18,13 +18,15 @@ describe('serializeXml', () => {
     expect(xml).toContain('<c><![CDATA[a]]]]><![CDATA[>b]]]]><![CDATA[>c]]></c>');
   });
 
-  it('plain text for an RSS title is plain character data unless an HTML reader would read it differently', () => {
+  it('an RSS title is plain character data unless it reads as markup, then HTML text in CDATA', () => {
     // newsboat and sfeed show `&amp;` literally when the title comes as HTML in CDATA (test/feeds/readers.test.ts).
-    expect(serializeXml(el('t', {}, { plainAsHtml: 'Q&A & 本周贡献' }), '')).toBe('<?xml version="1.0" encoding="utf-8"?>\n<t>Q&amp;A &amp; 本周贡献</t>');
-    expect(serializeXml(el('t', {}, { plainAsHtml: 'C++ <templates> & more' }), '')).toBe(
+    expect(serializeXml(el('t', {}, { plainTitle: 'Q&A & 本周贡献, SOFAStack&MOSN' }), '')).toBe(
+      '<?xml version="1.0" encoding="utf-8"?>\n<t>Q&amp;A &amp; 本周贡献, SOFAStack&amp;MOSN</t>',
+    );
+    expect(serializeXml(el('t', {}, { plainTitle: 'C++ <templates> & more' }), '')).toBe(
       '<?xml version="1.0" encoding="utf-8"?>\n<t><![CDATA[C++ &lt;templates&gt; &amp; more]]></t>',
     );
-    expect(serializeXml(el('t', {}, { plainAsHtml: 'AT&amp;T' }), '')).toBe('<?xml version="1.0" encoding="utf-8"?>\n<t><![CDATA[AT&amp;amp;T]]></t>');
+    expect(serializeXml(el('t', {}, { plainTitle: 'AT&amp;T' }), '')).toBe('<?xml version="1.0" encoding="utf-8"?>\n<t><![CDATA[AT&amp;amp;T]]></t>');
   });
 
   it('drops characters XML forbids everywhere', () => {
