@@ -3,9 +3,11 @@
 // oldest issues (page 1 = the feedItems oldest, page 2 the next ...), so a page never changes
 // when new issues arrive: it is immutable, as RFC 5005 section 4 asks. With pages as large as
 // the subscription feed there is never a gap between the newest page and the subscription feed
-// (at most an overlap, which readers merge by entry id). Pages link `prev-archive` and `current`,
-// not `next-archive` (optional in RFC 5005): the newest page would gain one when the next page
-// appears, and a page must never change. Atom and RSS only: JSON Feed has no
+// (at most an overlap, which readers merge by entry id). Pages link `current`, `prev-archive` and
+// `next-archive` (the W3C validator wants each archive linked); the one change a page ever sees is
+// the newest page gaining its `next-archive` when the next page appears. Archives start once two
+// complete pages exist (page 1 alone would link nowhere): until then the subscription feed carries
+// every issue, fewer than twice feedItems. Atom and RSS only: JSON Feed has no
 // archive mechanism (its next_url pages from the newest, which is not stable).
 import type { Config } from '../config/config.js';
 import type { Issue } from '../content/issue.js';
@@ -32,6 +34,7 @@ export interface ArchiveLinks {
   /** Set on archive documents: they carry <fh:archive/> and link `current`. */
   current?: string;
   prev?: string;
+  next?: string;
 }
 
 export interface ArchivePage {
@@ -46,8 +49,8 @@ export function siteFeedWithArchives(config: Config, published: Issue[]): { feed
   const feed = siteFeed(config, published);
   const size = Math.max(1, config.site.feedItems);
   const oldestFirst = newestFirst(published).reverse();
-  const pages = oldestFirst.length > size ? Math.floor(oldestFirst.length / size) : 0;
-  if (pages === 0) return { feed, archives: [] };
+  const pages = oldestFirst.length >= 2 * size ? Math.floor(oldestFirst.length / size) : 0;
+  if (pages === 0) return { feed: oldestFirst.length > size ? { ...feed, items: newestFirst(published) } : feed, archives: [] };
   const url = (n: number) => new URL(archiveDir(n), config.site.url).href;
   const archives: ArchivePage[] = [];
   for (let n = 1; n <= pages; n++) {
@@ -61,7 +64,7 @@ export function siteFeedWithArchives(config: Config, published: Issue[]): { feed
         urls: { rss: new URL('feed.xml', url(n)).href, atom: new URL('atom.xml', url(n)).href, json: feed.urls.json },
         items,
         updated: items[0]?.date ?? EPOCH,
-        archive: { current: config.site.url, ...(n > 1 ? { prev: url(n - 1) } : {}) },
+        archive: { current: config.site.url, ...(n > 1 ? { prev: url(n - 1) } : {}), ...(n < pages ? { next: url(n + 1) } : {}) },
       },
     });
   }
@@ -74,5 +77,6 @@ export function historyLinks(archive: ArchiveLinks | undefined, file: string): A
   const links: Array<[string, string]> = [];
   if (archive.current) links.push(['current', new URL(file, archive.current).href]);
   if (archive.prev) links.push(['prev-archive', new URL(file, archive.prev).href]);
+  if (archive.next) links.push(['next-archive', new URL(file, archive.next).href]);
   return links;
 }

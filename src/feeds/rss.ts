@@ -23,7 +23,7 @@ import { issueId } from './ids.js';
 import { htmlWithCover, MEDIA_NS, mediaCover } from './cover.js';
 import { HISTORY_NS, historyLinks } from './archives.js';
 import { FEED_FILES, type FeedSpec } from './model.js';
-import { cleanText } from './text.js';
+import { cleanText, excerptOf } from './text.js';
 import { el, serializeXml, type XmlElement } from './xml.js';
 
 export function renderRss(spec: FeedSpec): string {
@@ -69,7 +69,9 @@ function item(spec: FeedSpec, issue: Issue): XmlElement {
     el('guid', { isPermaLink: 'false' }, issueId(spec.siteUrl, issue.slug)),
     el('pubDate', {}, rfc822(issue.date)),
   ];
-  if (issue.description) children.push(el('description', {}, { plainAsHtml: issue.description }));
+  // Every item has a description before content:encoded (RSS profile; the W3C validator warns otherwise).
+  const description = issue.description || excerptOf(issue.html) || issue.title;
+  children.push(el('description', {}, { plainAsHtml: description }));
   children.push(el('content:encoded', {}, { cdata: htmlWithCover(issue.html, issue.cover, issue.title) }));
   for (const a of authors) children.push(el('dc:creator', {}, a.name));
   for (const topic of topics) children.push(el('category', {}, topic));

@@ -40,7 +40,7 @@ describe('archived feeds', () => {
     }
   });
 
-  it('archive pages are complete, marked fh:archive, link current and the page before; the subscription feed only prev-archive', async () => {
+  it('archive pages are complete, marked fh:archive, link current and their neighbours; the subscription feed only prev-archive', async () => {
     const dir = await build(45);
     const sub = readFileSync(path.join(dir, 'atom.xml'), 'utf8');
     expect(links(sub, 'prev-archive')).toEqual(['https://news.example.org/archive/2/atom.xml']);
@@ -51,7 +51,7 @@ describe('archived feeds', () => {
     expect(page1).toContain('<fh:archive/>');
     expect(links(page1, 'current')).toEqual(['https://news.example.org/atom.xml']);
     expect(links(page1, 'prev-archive')).toEqual([]);
-    expect(links(page1, 'next-archive')).toEqual([]);
+    expect(links(page1, 'next-archive')).toEqual(['https://news.example.org/archive/2/atom.xml']);
     const page2 = readFileSync(path.join(dir, 'archive/2/feed.xml'), 'utf8');
     expect(links(page2, 'prev-archive')).toEqual(['https://news.example.org/archive/1/feed.xml']);
     expect(links(page2, 'next-archive')).toEqual([]);
@@ -63,7 +63,7 @@ describe('archived feeds', () => {
     expect(v.status).toBe(0);
   });
 
-  it('a page never changes when newer issues arrive; a new page appears once 20 more exist', async () => {
+  it('a page never changes when newer issues arrive, but for the newest gaining its next-archive link once the next page exists', async () => {
     const dir = tempDir();
     await build(45, dir);
     const before = ['archive/1/atom.xml', 'archive/2/atom.xml', 'archive/2/feed.xml'].map((f) => readFileSync(path.join(dir, f), 'utf8'));
@@ -73,14 +73,19 @@ describe('archived feeds', () => {
     expect(links(readFileSync(path.join(dir, 'atom.xml'), 'utf8'), 'prev-archive')).toEqual(['https://news.example.org/archive/2/atom.xml']);
     await build(60, dir);
     expect(links(readFileSync(path.join(dir, 'atom.xml'), 'utf8'), 'prev-archive')).toEqual(['https://news.example.org/archive/3/atom.xml']);
-    const page2After = ['archive/1/atom.xml', 'archive/2/atom.xml', 'archive/2/feed.xml'].map((f) => readFileSync(path.join(dir, f), 'utf8'));
-    expect(page2After).toEqual(before);
+    const [page1After, page2After] = ['archive/1/atom.xml', 'archive/2/atom.xml'].map((f) => readFileSync(path.join(dir, f), 'utf8'));
+    expect(page1After).toBe(before[0]);
+    expect(links(page2After!, 'next-archive')).toEqual(['https://news.example.org/archive/3/atom.xml']);
+    expect(page2After!.replace(/\s*<link rel="next-archive"[^>]*>/, '')).toBe(before[1]);
     expect(links(readFileSync(path.join(dir, 'archive/3/atom.xml'), 'utf8'), 'prev-archive')).toEqual(['https://news.example.org/archive/2/atom.xml']);
   });
 
-  it('no archives while every issue fits the subscription feed', async () => {
-    const dir = await build(20);
-    expect(readFileSync(path.join(dir, 'atom.xml'), 'utf8')).not.toContain('prev-archive');
-    expect(() => readFileSync(path.join(dir, 'archive/1/atom.xml'))).toThrow();
+  it('no archives until two complete pages exist: the subscription feed then carries every issue', async () => {
+    for (const n of [20, 39]) {
+      const dir = await build(n);
+      expect(readFileSync(path.join(dir, 'atom.xml'), 'utf8')).not.toContain('prev-archive');
+      expect(() => readFileSync(path.join(dir, 'archive/1/atom.xml'))).toThrow();
+      expect(feedparser(path.join(dir, 'feed.xml')).entries).toHaveLength(n);
+    }
   });
 });
