@@ -12,6 +12,8 @@ export const EN = {
   title_preferences: 'Your subscription',
   title_preferences_saved: 'Preferences saved',
   title_error: 'Something went wrong',
+  title_bad_request: 'This request could not be read',
+  title_not_found: 'Not found',
   // Forms
   label_email: 'Email',
   label_name: 'Name (optional)',
@@ -49,6 +51,9 @@ export const EN = {
   error_link_used: 'This link is no longer valid. Please sign up again.',
   error_one_click: 'Expected the form field List-Unsubscribe=One-Click.',
   error_gone: 'This subscription no longer exists.',
+  error_not_found: 'There is nothing at this address.',
+  error_ours: 'Something went wrong on our side. Please try again later.',
+  link_start_page: 'Back to the start page',
   error_too_many: 'Too many sign-ups from your address; please try again later.',
   // Emails
   email_confirm_title: 'Confirm your subscription to {site}',

@@ -197,4 +197,15 @@ describe('a zh-CN site', () => {
     const bad = await app.inject({ method: 'GET', url: '/confirm?token=nonsense' });
     expect(textOf(bad.body)).toContain('这个链接无效');
   });
+
+  it('answers a missing page and a bad request in Chinese too', async () => {
+    const missing = await h.server.app.inject({ method: 'GET', url: '/no/such/page' });
+    expect(missing.statusCode).toBe(404);
+    expect(textOf(missing.body)).toContain('页面不存在');
+    expect(textOf(missing.body)).toContain('返回首页');
+    expect(noEnglish(missing.body)).toEqual([]);
+    const unreadable = await h.server.app.inject({ method: 'POST', url: '/subscribe', payload: 'x', headers: { 'content-type': 'text/csv' } });
+    expect(unreadable.statusCode).toBe(415);
+    expect(textOf(unreadable.body)).toContain('无法处理这个请求');
+  });
 });
