@@ -54,6 +54,10 @@ export const EN = {
   error_not_found: 'There is nothing at this address.',
   error_ours: 'Something went wrong on our side. Please try again later.',
   link_start_page: 'Back to the start page',
+  error_field_email: 'Please check the email address.',
+  error_field_name: 'Please check the name.',
+  error_field_topics: 'Please check the topics you chose.',
+  error_detail: 'The exact reason:',
   error_too_many: 'Too many sign-ups from your address; please try again later.',
   // Emails
   email_confirm_title: 'Confirm your subscription to {site}',

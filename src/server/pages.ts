@@ -33,9 +33,21 @@ const withToken = (path: string, token: string) => `${path}?token=${encodeURICom
 
 const box = (topic: TopicChoice, checked: boolean) => ({ key: topic.key, label: topic.label, checked });
 
-/** The sign-up form, after a one-line error when there is one. */
-export function subscribeForm(t: Strings, topics: TopicChoice[], error: string | null = null): SafeHtml {
-  return render('subscribe', { t, error, topics: topics.map((topic) => box(topic, false)) });
+/** What went wrong with a sign-up, for people: a sentence, and the checks' exact one-line reason (in the API's words) when it names a field. */
+export interface FormProblem {
+  sentence: string;
+  detail: string | null;
+}
+
+/** A one-line reason ("email: required", see src/server/input.ts) as a sentence in the site's language, the reason kept as the detail. */
+export function formProblem(t: Strings, reason: string): FormProblem {
+  const field = /^(email|name|topics)\b/.exec(reason)?.[1] as 'email' | 'name' | 'topics' | undefined;
+  return field ? { sentence: t[`error_field_${field}`], detail: reason } : { sentence: reason, detail: null };
+}
+
+/** The sign-up form, after what went wrong when something did. */
+export function subscribeForm(t: Strings, topics: TopicChoice[], problem: FormProblem | null = null): SafeHtml {
+  return render('subscribe', { t, error: problem, topics: topics.map((topic) => box(topic, false)) });
 }
 
 /** The page a confirm link opens: nothing changes until the button is pressed (mail scanners fetch links). */

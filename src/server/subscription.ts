@@ -11,7 +11,7 @@ import { fill, messages } from '../i18n/catalogue.js';
 import { DuplicateSubscriberError, InvalidEmailError, type Subscriber } from '../storage/store.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, field, type SignUpFields } from './input.js';
-import { confirmForm, message, preferencesForm, type SafeHtml, stateSentence, subscribeForm, unsubscribedPage, unsubscribeForm } from './pages.js';
+import { confirmForm, formProblem, message, preferencesForm, type SafeHtml, stateSentence, subscribeForm, unsubscribedPage, unsubscribeForm } from './pages.js';
 import { createLimiter } from './rate-limit.js';
 import { answersJson, sendPage } from './reply.js';
 import { preferencesSchema, signUpSchema } from './schemas.js';
@@ -42,7 +42,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   // attachValidation: the limit comes first, and a bad field is answered on the form's own page.
   app.post<{ Body: SignUpFields }>('/subscribe', { ...signUpSchema(), attachValidation: true }, async (request, reply) => {
     const json = answersJson(request);
-    const fail = (status: number, error: string) => (json ? reply.code(status).send({ ok: false, error }) : html(reply, status, t.title_subscribe, subscribeForm(t, [], error)));
+    const fail = (status: number, error: string) =>
+      json ? reply.code(status).send({ ok: false, error }) : html(reply, status, t.title_subscribe, subscribeForm(t, [], formProblem(t, error)));
 
     const wait = await perIp(request, request.ip);
     if (wait > 0) {

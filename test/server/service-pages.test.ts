@@ -161,6 +161,10 @@ describe('a zh-CN site', () => {
     expect(signUp.body).not.toContain('<周报>');
     expect(noEnglish(signUp.body)).toEqual([]);
 
+    const refused = await app.inject({ method: 'POST', url: '/subscribe', payload: 'email=', headers: formHeaders });
+    expect(refused.statusCode).toBe(400);
+    expect(textOf(refused.body)).toContain('请检查邮箱地址。 具体原因： email: required');
+
     const thanks = await app.inject({ method: 'POST', url: '/subscribe', payload: 'email=li%40example.org', headers: formHeaders });
     expect(textOf(thanks.body)).toContain('谢谢！请查收邮件');
     const [confirmMail] = await h.waitForMail('li@example.org');
