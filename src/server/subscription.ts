@@ -140,7 +140,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   app.get<TokenQuery>('/unsubscribe', async (request, reply) => {
     const found = await subscriberFor(request, reply, 'unsubscribe', t.title_unsubscribe);
     if (!found) return reply;
-    const status = found.subscriber?.status ?? 'unsubscribed';
+    if (!found.subscriber) return html(reply, 200, t.title_unsubscribed, message(t.state_unsubscribed)); // erased: nothing to come back to
+    const { status } = found.subscriber;
     if (status === 'unsubscribed') return html(reply, 200, t.title_unsubscribed, unsubscribedPage(t, t.state_unsubscribed, found.token));
     if (status !== 'active' && status !== 'pending') return html(reply, 200, t.title_unsubscribe, message(stateSentence(t, status)));
     return html(reply, 200, t.title_unsubscribe, unsubscribeForm(t, found.token));
@@ -159,7 +160,9 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
       await store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date(ctx.now()));
       ctx.logger.info({ subscriberId: subscriber.id }, 'unsubscribed');
     }
-    return html(reply, 200, t.title_unsubscribed, unsubscribedPage(t, t.unsubscribed, found.token));
+    // The way back only for whom it can bring back (not an erased, bounced or complained address).
+    const canComeBack = subscriber && subscriber.status !== 'bounced' && subscriber.status !== 'complained';
+    return html(reply, 200, t.title_unsubscribed, canComeBack ? unsubscribedPage(t, t.unsubscribed, found.token) : message(t.unsubscribed));
   });
 
   // The way back after an unsubscribe, with the same signed unsubscribe token: it was mailed to

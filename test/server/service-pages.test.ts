@@ -90,10 +90,24 @@ describe('an English site', () => {
       expect(res.statusCode, status).toBe(409);
       expect(textOf(res.body)).toContain(status === 'bounced' ? 'could not be delivered' : 'reported as spam');
       expect((await h.store.getSubscriber(s.id))!.status).toBe(status);
+      const unsubscribe = await h.server.app.inject({ method: 'POST', url: `/unsubscribe?token=${signToken(SECRET, s.id, 'unsubscribe')}`, ...ONE_CLICK });
+      expect(unsubscribe.statusCode, status).toBe(200);
+      expect(unsubscribe.body, status).not.toContain('id="resubscribe"');
       const page = await h.server.app.inject({ method: 'GET', url: `/preferences?token=${signToken(SECRET, s.id, 'preferences')}` });
       expect(page.body).not.toContain('id="resubscribe"');
       expect(page.body).not.toContain('href="/unsubscribe');
     }
+  });
+
+  it('offers no way back to an erased subscriber', async () => {
+    const s = await h.store.addSubscriber({ email: 'erased@example.org', status: 'unsubscribed' });
+    const token = signToken(SECRET, s.id, 'unsubscribe');
+    expect(await h.store.eraseSubscriber('erased@example.org')).toBe(true);
+    const page = await h.server.app.inject({ method: 'GET', url: `/unsubscribe?token=${token}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('id="resubscribe"');
+    const back = await h.server.app.inject({ method: 'POST', url: `/resubscribe?token=${token}`, headers: formHeaders });
+    expect(back.statusCode).toBe(404);
   });
 
   it('refuses a resubscribe link of another purpose', async () => {
