@@ -40,6 +40,7 @@ const unit = [
   'test/feeds/dates.test.ts',
   'test/feeds/text.test.ts',
   'test/feeds/topics.test.ts',
+  'test/i18n/catalogue.test.ts',
   'test/inbound/header-recipients.test.ts',
   'test/inbound/imap-url.test.ts',
   'test/server/accept-encoding.test.ts',

@@ -68,33 +68,49 @@ export function topicSlug(label: string): string {
 }
 
 /**
- * One choice per topic key, however the issues spell it ("SOFA Weekly", "sofa weekly"): shown
- * with its most common label, ties going to the spelling seen first (issues come newest first).
+ * One choice per topic, however the issues spell it ("SOFA Weekly", "sofa weekly", "SOFA  Weekly"):
+ * spellings that share a slug (the one archive page they already share) are one choice, shown
+ * with the label as first written (issues come newest first) and stored by that label's key.
  * Sorted by label, then key.
  */
 export function topicChoices(issues: readonly TopicCarrier[]): TopicChoice[] {
-  const counts = new Map<string, Map<string, number>>();
+  const bySlug = new Map<string, TopicChoice>();
   for (const issue of issues) {
     for (const label of issueTopicLabels(issue)) {
-      const key = topicKey(label);
-      const labels = counts.get(key) ?? new Map<string, number>();
-      labels.set(label, (labels.get(label) ?? 0) + 1);
-      counts.set(key, labels);
+      const slug = topicSlug(label);
+      if (!bySlug.has(slug)) bySlug.set(slug, { key: topicKey(label), label });
     }
   }
-  const choices: TopicChoice[] = [];
-  for (const [key, labels] of counts) {
-    let best = '';
-    let bestCount = 0;
-    // Map order is first-seen order, so a strict > keeps the first label on ties.
-    for (const [label, n] of labels) if (n > bestCount) [best, bestCount] = [label, n];
-    choices.push({ key, label: best });
-  }
-  return choices.sort((a, b) => a.label.localeCompare(b.label) || a.key.localeCompare(b.key));
+  return [...bySlug.values()].sort((a, b) => a.label.localeCompare(b.label) || a.key.localeCompare(b.key));
 }
 
-/** How saved topic keys are described: by the issues' labels, in the order given; an unknown key as itself. */
+/**
+ * The topics a preferences form lists, each once: every choice, ticked when a saved key shares its
+ * slug (a key saved under another spelling ticks the same box), then the saved keys no published
+ * issue carries any more, by their key, so they can be unticked.
+ */
+export function preferenceTopics(choices: readonly TopicChoice[], saved: readonly string[]): Array<TopicChoice & { checked: boolean }> {
+  const savedSlugs = new Set(saved.map(topicSlug));
+  const listed = new Set<string>();
+  const out: Array<TopicChoice & { checked: boolean }> = [];
+  for (const choice of choices) {
+    const slug = topicSlug(choice.label);
+    if (listed.has(slug)) continue;
+    listed.add(slug);
+    out.push({ ...choice, checked: savedSlugs.has(slug) });
+  }
+  for (const key of saved) {
+    const slug = topicSlug(key);
+    if (listed.has(slug)) continue;
+    listed.add(slug);
+    out.push({ key, label: key, checked: true });
+  }
+  return out;
+}
+
+/** How saved topic keys are described: by the issues' labels (matched by slug), once each, in the order given; an unknown key as itself. */
 export function topicLabels(keys: readonly string[], choices: readonly TopicChoice[]): string[] {
-  const labels = new Map(choices.map((t) => [t.key, t.label]));
-  return keys.map((key) => labels.get(key) ?? key);
+  const labels = new Map<string, string>();
+  for (const t of choices) if (!labels.has(topicSlug(t.label))) labels.set(topicSlug(t.label), t.label);
+  return [...new Set(keys.map((key) => labels.get(topicSlug(key)) ?? key))];
 }

@@ -1,6 +1,7 @@
 // An issue as an email: MJML + Liquid rendered once, then one cheap message per subscriber.
 import type { Config } from '../config/config.js';
 import type { Issue } from '../content/issue.js';
+import { messages } from '../i18n/catalogue.js';
 import { adaptIssueHtml } from './adapt-html.js';
 import type { PreparedEmailWithParts } from './compose.js';
 import { composeIssueEmail, RECIPIENT_VARIABLES, type IssueParts } from './issue-compose.js';
@@ -27,6 +28,7 @@ export const ISSUE_VARIABLES = [
   'slug',
   'postal_address',
   'subscribed',
+  't',
   ...RECIPIENT_VARIABLES,
 ] as const;
 
@@ -61,5 +63,13 @@ export function compileIssueTemplate(config: Config): Promise<CompiledTemplate> 
 
 /** The values the issue template renders for one issue; `recipient` holds the per-recipient ones (sentinels when preparing). */
 export function issueTemplateValues(config: Config, issue: Issue, recipient: IssueParts['sentinels']): Record<string, unknown> {
-  return { ...issueValues(config, issue), content: adaptIssueHtml(issue.html), postal_address: config.email.postalAddress, subscribed: true, ...recipient };
+  return {
+    ...issueValues(config, issue),
+    content: adaptIssueHtml(issue.html),
+    postal_address: config.email.postalAddress,
+    subscribed: true,
+    // The fixed strings speak the site's language (the footer and button are the site's, not the issue's).
+    t: messages(config.site.language, { site: config.site.title, email: recipient.email }),
+    ...recipient,
+  };
 }

@@ -30,7 +30,7 @@ export type RenderParts = (config: Config, issue: Issue) => Promise<IssueParts>;
 export const RENDER_LEASE_MS = 30_000;
 const POLL_MS = 200;
 /** Bump when the render code changes its output for the same inputs (Pressroom's version is in the key too). */
-const RENDER_FORMAT = 1;
+const RENDER_FORMAT = 2; // 2: fixed strings from the message catalogue
 
 export interface CachedRenderDeps {
   store: Store;

@@ -3,6 +3,7 @@
 // change wording in one place.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
+import { messages } from '../i18n/catalogue.js';
 import { composePrepared, field, type PreparedEmailWithParts } from './compose.js';
 import type { Recipient } from './message.js';
 import { addressLine, checkAddress, makeSentinel, oneLine } from './mime.js';
@@ -17,7 +18,8 @@ export type SystemEmailKind = 'confirm' | 'welcome';
 export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export const SYSTEM_RECIPIENT_VARIABLES = ['name', 'email', 'unsubscribe_url', 'preferences_url', 'confirm_url'] as const;
-export const SYSTEM_VARIABLES = ['site', 'postal_address', 'subscribed', ...SYSTEM_RECIPIENT_VARIABLES] as const;
+/** `t`: the fixed strings in the site's language (src/i18n/), the recipient's address already in place. */
+export const SYSTEM_VARIABLES = ['site', 'postal_address', 'subscribed', 't', ...SYSTEM_RECIPIENT_VARIABLES] as const;
 
 export async function prepareSystemEmail(config: Config, kind: SystemEmailKind, secret: string): Promise<PreparedEmailWithParts> {
   if (kind !== 'confirm' && kind !== 'welcome') throw new Error(`prepareSystemEmail: unknown kind "${String(kind)}"`);
@@ -37,6 +39,7 @@ export async function prepareSystemEmail(config: Config, kind: SystemEmailKind, 
     site: { title: config.site.title, url: config.site.url, description: config.site.description, language: config.site.language },
     postal_address: config.email.postalAddress,
     subscribed,
+    t: messages(config.site.language, { site: config.site.title, email: sentinels.email }),
     ...sentinels,
   });
   const title = /<title>([\s\S]*?)<\/title>/.exec(html)?.[1];

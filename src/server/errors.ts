@@ -1,9 +1,12 @@
 // The service's answers for errors: bad input gets a 4xx with a message meant for the visitor or
 // operator; anything else gets a generic 500, with the detail only in the log. Registered before
-// any route, because fastify routes keep the error handler in force when they are added.
+// any route, because fastify routes keep the error handler in force when they are added. HTML pages
+// take their titles and sentences from the site's catalogue; a 400's reason and JSON answers stay
+// in the API's words (they name the field or the header to fix).
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
+import { messages } from '../i18n/catalogue.js';
 import { InvalidEmailError } from '../storage/store.js';
 import { message as messageBody } from './pages.js';
 import { answersJson, sendPage } from './reply.js';
@@ -34,23 +37,26 @@ export function userError(err: unknown): { status: number; message: string } | n
   return { status, message: `${STATUS_CODES[status] ?? 'Bad request'}.` };
 }
 
-type Answer = (request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string) => FastifyReply;
+/** An error answer: `message` for JSON callers, `page` (catalogue words, or the 400's reason) for people. */
+type Answer = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) => FastifyReply;
 
 function answerer(config: Config): Answer {
-  return (request, reply, status, title, message) =>
-    answersJson(request)
-      ? reply.code(status).header('cache-control', 'no-store').send({ error: message })
-      : sendPage(reply, config, status, title, messageBody(message, { error: true, link: { href: '/', label: 'Back to the start page' } }));
+  const t = messages(config.site.language, { site: config.site.title });
+  return (request, reply, status, message) => {
+    if (answersJson(request)) return reply.code(status).header('cache-control', 'no-store').send({ error: message });
+    const [title, text] = status === 404 ? [t.title_not_found, t.error_not_found] : status >= 500 ? [t.title_error, t.error_ours] : [t.title_bad_request, message];
+    return sendPage(reply, config, status, title, messageBody(text, { error: true, link: { href: '/', label: t.link_start_page } }));
+  };
 }
 
 /** The error handler for everything a route or a body parser throws. */
 function handleError(answer: Answer) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const known = userError(err);
-    if (known) return answer(request, reply, known.status, 'Bad request', known.message);
+    if (known) return answer(request, reply, known.status, known.message);
     // The route pattern, not the URL: URLs carry personal tokens.
     request.log.error({ err, method: request.method, route: request.routeOptions.url }, 'request failed');
-    return answer(request, reply, 500, 'Something went wrong', GENERIC_ERROR);
+    return answer(request, reply, 500, GENERIC_ERROR);
   };
 }
 
@@ -65,5 +71,5 @@ export function frameworkErrorHandler(config: Config) {
 export function registerErrorHandlers(app: FastifyInstance, config: Config): void {
   const answer = answerer(config);
   app.setErrorHandler(handleError(answer));
-  app.setNotFoundHandler((request, reply) => answer(request, reply, 404, 'Not found', 'There is nothing at this address.'));
+  app.setNotFoundHandler((request, reply) => answer(request, reply, 404, 'There is nothing at this address.'));
 }

@@ -1,11 +1,18 @@
 // The few HTML pages the service generates itself (sign-up, confirm, unsubscribe, preferences,
 // messages and errors), from templates/service/*.liquid: every value from a request or the store
 // is escaped by the templates; tokens are URL-encoded here, where they become part of a URL.
+// The words come from the site's message catalogue (src/i18n/), already filled with the site title.
+import type { SubscriberStatus } from '../domain/subscriber-status.js';
+import { preferenceTopics } from '../domain/topics.js';
+import type { MessageKey } from '../i18n/catalogue.js';
 import { pageTemplates, type PageTemplates, type SafeHtml } from '../templates/engine.js';
 import { NUMERIC_ENCODING } from '../templates/escape.js';
 import type { TopicChoice } from './issue-source.js';
 
 export type { SafeHtml };
+
+/** The site's catalogue strings, filled in (src/i18n/catalogue.ts `messages`). */
+export type Strings = Record<MessageKey, string>;
 
 let templates: PageTemplates | undefined;
 const render = (name: string, values: object): SafeHtml => (templates ??= pageTemplates('service', NUMERIC_ENCODING)).render(name, values);
@@ -26,35 +33,65 @@ const withToken = (path: string, token: string) => `${path}?token=${encodeURICom
 
 const box = (topic: TopicChoice, checked: boolean) => ({ key: topic.key, label: topic.label, checked });
 
-/** The sign-up form, after a one-line error when there is one. */
-export function subscribeForm(topics: TopicChoice[], error: string | null = null): SafeHtml {
-  return render('subscribe', { error, topics: topics.map((t) => box(t, false)) });
+/** What went wrong with a sign-up, for people: a sentence, and the checks' exact one-line reason (in the API's words) when it names a field. */
+export interface FormProblem {
+  sentence: string;
+  detail: string | null;
+}
+
+/** A one-line reason ("email: required", see src/server/input.ts) as a sentence in the site's language, the reason kept as the detail. */
+export function formProblem(t: Strings, reason: string): FormProblem {
+  const field = /^(email|name|topics)\b/.exec(reason)?.[1] as 'email' | 'name' | 'topics' | undefined;
+  return field ? { sentence: t[`error_field_${field}`], detail: reason } : { sentence: reason, detail: null };
+}
+
+/** The sign-up form, after what went wrong when something did. */
+export function subscribeForm(t: Strings, topics: TopicChoice[], problem: FormProblem | null = null): SafeHtml {
+  return render('subscribe', { t, error: problem, topics: topics.map((topic) => box(topic, false)) });
 }
 
 /** The page a confirm link opens: nothing changes until the button is pressed (mail scanners fetch links). */
-export function confirmForm(token: string): SafeHtml {
-  return render('confirm', { action: withToken('/confirm', token) });
+export function confirmForm(t: Strings, token: string): SafeHtml {
+  return render('confirm', { t, action: withToken('/confirm', token) });
 }
 
-export function unsubscribeForm(token: string): SafeHtml {
-  return render('unsubscribe', { action: withToken('/unsubscribe', token) });
+export function unsubscribeForm(t: Strings, token: string): SafeHtml {
+  return render('unsubscribe', { t, action: withToken('/unsubscribe', token) });
+}
+
+/** What an unsubscribed reader sees: that it worked, and a button back (the unsubscribe token authorises it). */
+export function unsubscribedPage(t: Strings, text: string, unsubscribeToken: string): SafeHtml {
+  return render('unsubscribed', { t, text, action: withToken('/resubscribe', unsubscribeToken) });
+}
+
+/** A status in words for people, never the stored value. */
+export function stateSentence(t: Strings, status: SubscriberStatus): string {
+  return t[`state_${status}`];
+}
+
+export interface PreferencesView {
+  token: string;
+  allTopics: TopicChoice[];
+  chosen: string[];
+  status: SubscriberStatus;
+  unsubscribeToken: string;
+  /** What was just saved, as a sentence. */
+  saved?: string | null;
 }
 
 /**
- * The subscriber's chosen topic keys shown with the issues' labels; a chosen topic no published
- * issue carries any more is still listed (by its key) so it can be unticked. `saved` describes
- * what was just saved.
+ * The subscriber's chosen topics ticked among the issues' topics, each once (preferenceTopics);
+ * a way out while subscribed, a way back once unsubscribed.
  */
-export function preferencesForm(token: string, allTopics: TopicChoice[], chosen: string[], status: string, unsubscribeToken?: string, saved: string | null = null): SafeHtml {
-  const chosenSet = new Set(chosen);
-  const known = new Set(allTopics.map((t) => t.key));
-  const topics = [...allTopics, ...chosen.filter((key) => !known.has(key)).map((key) => ({ key, label: key }))].map((t) => box(t, chosenSet.has(t.key)));
+export function preferencesForm(t: Strings, { token, allTopics, chosen, status, unsubscribeToken, saved = null }: PreferencesView): SafeHtml {
   return render('preferences', {
+    t,
     saved,
-    status,
+    state: stateSentence(t, status),
     action: withToken('/preferences', token),
-    topics,
-    unsubscribeHref: unsubscribeToken && status !== 'unsubscribed' ? withToken('/unsubscribe', unsubscribeToken) : null,
+    topics: preferenceTopics(allTopics, chosen),
+    unsubscribeHref: status === 'active' || status === 'pending' ? withToken('/unsubscribe', unsubscribeToken) : null,
+    resubscribeAction: status === 'unsubscribed' ? withToken('/resubscribe', unsubscribeToken) : null,
   });
 }
 
@@ -68,9 +105,4 @@ export interface MessageOptions {
 /** One sentence for the visitor. */
 export function message(text: string, { error = false, link }: MessageOptions = {}): SafeHtml {
   return render('message', { text, error, link: link ?? null });
-}
-
-/** A sentence with the subscription status highlighted: before + status + after. */
-export function statusLine(before: string, status: string, after = ''): SafeHtml {
-  return render('status', { before, status, after });
 }

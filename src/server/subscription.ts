@@ -1,15 +1,17 @@
 // Visitor-facing routes: double opt-in sign-up, confirm, one-click unsubscribe (RFC 8058) and
 // topic preferences. Links carry signed tokens (src/email/tokens.ts); nothing here trusts an
 // address or id from the request without one. Opening a link (GET, HEAD) never changes anything:
-// mail scanners fetch every link in a message; a person presses a button (POST).
+// mail scanners fetch every link in a message; a person presses a button (POST). Every word a
+// reader sees comes from the site's message catalogue (src/i18n/, chosen by site.language).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalAddress } from '../domain/address.js';
 import { normalizeTopics, topicLabels } from '../domain/topics.js';
 import { signToken, verifyToken, type TokenPurpose } from '../email/tokens.js';
+import { fill, messages } from '../i18n/catalogue.js';
 import { DuplicateSubscriberError, InvalidEmailError, type Subscriber } from '../storage/store.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, field, type SignUpFields } from './input.js';
-import { confirmForm, message, preferencesForm, type SafeHtml, statusLine, subscribeForm, unsubscribeForm } from './pages.js';
+import { confirmForm, formProblem, message, preferencesForm, type SafeHtml, stateSentence, subscribeForm, unsubscribedPage, unsubscribeForm } from './pages.js';
 import { createLimiter } from './rate-limit.js';
 import { answersJson, sendPage } from './reply.js';
 import { preferencesSchema, signUpSchema } from './schemas.js';
@@ -18,10 +20,10 @@ import { isCrossSite } from './same-origin.js';
 type TokenQuery = { Querystring: { token?: string } };
 type PreferencesPost = TokenQuery & { Body: { topics?: string | string[] } };
 
-const SIGN_UP = { href: '/subscribe', label: 'Sign up' };
-
 export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { store, config, mailer } = ctx;
+  const t = messages(config.site.language, { site: config.site.title });
+  const SIGN_UP = { href: '/subscribe', label: t.link_sign_up };
   const perIp = createLimiter(app, ctx.rateLimit);
   // However many addresses an attacker uses, one inbox gets few confirm emails.
   const perAddress = createLimiter(app, { max: 3, windowMs: 60 * 60 * 1000 });
@@ -31,21 +33,22 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   /** Refuses a form another site made the visitor's browser send; true when it answered. */
   const refusedCrossSite = (request: FastifyRequest, reply: FastifyReply, title: string): boolean => {
     if (!isCrossSite(request, config.site.url)) return false;
-    html(reply, 403, title, message('This form was sent from another site. Open the link from your email and press the button there.', { error: true }));
+    html(reply, 403, title, message(t.error_cross_site, { error: true }));
     return true;
   };
 
-  app.get('/subscribe', async (_request, reply) => html(reply, 200, 'Subscribe', subscribeForm(await ctx.issues.topics())));
+  app.get('/subscribe', async (_request, reply) => html(reply, 200, t.title_subscribe, subscribeForm(t, await ctx.issues.topics())));
 
   // attachValidation: the limit comes first, and a bad field is answered on the form's own page.
   app.post<{ Body: SignUpFields }>('/subscribe', { ...signUpSchema(), attachValidation: true }, async (request, reply) => {
     const json = answersJson(request);
-    const fail = (status: number, error: string) => (json ? reply.code(status).send({ ok: false, error }) : html(reply, status, 'Subscribe', subscribeForm([], error)));
+    const fail = (status: number, error: string) =>
+      json ? reply.code(status).send({ ok: false, error }) : html(reply, status, t.title_subscribe, subscribeForm(t, [], formProblem(t, error)));
 
     const wait = await perIp(request, request.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
-      return fail(429, 'Too many sign-ups from your address; please try again later.');
+      return fail(429, t.error_too_many);
     }
     if (request.validationError) return fail(400, request.validationError.message);
     const email = checkEmail(request.body.email);
@@ -67,8 +70,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
       await mailer.send('confirm', { id: target.id, email: target.email, name: target.name });
     }
     // The same answer whatever happened above: known, unknown, active or unsubscribed.
-    const text = 'Thanks! Please check your inbox and click the link in the email to confirm your subscription.';
-    return json ? reply.code(202).send({ ok: true, message: text }) : html(reply, 200, 'Check your inbox', message(text));
+    const text = t.check_inbox;
+    return json ? reply.code(202).send({ ok: true, message: text }) : html(reply, 200, t.title_check_inbox, message(text));
   });
 
   /** The subscriber who should get a confirm email, or null when nobody should. */
@@ -97,10 +100,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
     const token = typeof request.query.token === 'string' ? request.query.token : '';
     const check = verifyToken(ctx.secret, token, purpose, ctx.now());
     if (!check.ok) {
-      const text =
-        check.reason === 'expired'
-          ? 'This link has expired. Please sign up again to get a new one.'
-          : 'This link is not valid. Please use the latest link from your email, or sign up again.';
+      const text = check.reason === 'expired' ? t.error_link_expired : t.error_link_invalid;
       html(reply, 400, title, message(text, { error: true, link: SIGN_UP }));
       return null;
     }
@@ -109,15 +109,15 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   }
 
   app.get<TokenQuery>('/confirm', async (request, reply) => {
-    const found = await subscriberFor(request, reply, 'confirm', 'Confirm your subscription');
+    const found = await subscriberFor(request, reply, 'confirm', t.title_confirm);
     if (!found) return reply;
-    if (found.subscriber?.status === 'pending') return html(reply, 200, 'Confirm your subscription', confirmForm(found.token));
+    if (found.subscriber?.status === 'pending') return html(reply, 200, t.title_confirm, confirmForm(t, found.token));
     return confirmOutcome(reply, found.subscriber, false);
   });
 
   app.post<TokenQuery>('/confirm', async (request, reply) => {
-    if (refusedCrossSite(request, reply, 'Confirm your subscription')) return reply;
-    const found = await subscriberFor(request, reply, 'confirm', 'Confirm your subscription');
+    if (refusedCrossSite(request, reply, t.title_confirm)) return reply;
+    const found = await subscriberFor(request, reply, 'confirm', t.title_confirm);
     if (!found) return reply;
     let { subscriber } = found;
     if (subscriber?.status === 'pending') {
@@ -132,59 +132,91 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: ServerCont
   });
 
   function confirmOutcome(reply: FastifyReply, subscriber: Subscriber | null, justConfirmed: boolean) {
-    if (justConfirmed) return html(reply, 200, 'Subscription confirmed', statusLine('You are subscribed. Status: ', 'active'));
-    if (subscriber?.status === 'active') {
-      return html(reply, 200, 'Subscription confirmed', statusLine('You were already subscribed. Status: ', 'active'));
-    }
-    return html(reply, 400, 'Confirm your subscription', message('This link is no longer valid. Please sign up again.', { error: true, link: SIGN_UP }));
+    if (justConfirmed) return html(reply, 200, t.title_subscribed, message(t.subscribed));
+    if (subscriber?.status === 'active') return html(reply, 200, t.title_subscribed, message(t.already_subscribed));
+    return html(reply, 400, t.title_confirm, message(t.error_link_used, { error: true, link: SIGN_UP }));
   }
 
   app.get<TokenQuery>('/unsubscribe', async (request, reply) => {
-    const found = await subscriberFor(request, reply, 'unsubscribe', 'Unsubscribe');
+    const found = await subscriberFor(request, reply, 'unsubscribe', t.title_unsubscribe);
     if (!found) return reply;
-    const status = found.subscriber?.status ?? 'unsubscribed';
-    if (status === 'unsubscribed') return html(reply, 200, 'Unsubscribe', statusLine('You are ', 'unsubscribed', '.'));
-    return html(reply, 200, 'Unsubscribe', unsubscribeForm(found.token));
+    if (!found.subscriber) return html(reply, 200, t.title_unsubscribed, message(t.state_unsubscribed)); // erased: nothing to come back to
+    const { status } = found.subscriber;
+    if (status === 'unsubscribed') return html(reply, 200, t.title_unsubscribed, unsubscribedPage(t, t.state_unsubscribed, found.token));
+    if (status !== 'active' && status !== 'pending') return html(reply, 200, t.title_unsubscribe, message(stateSentence(t, status)));
+    return html(reply, 200, t.title_unsubscribe, unsubscribeForm(t, found.token));
   });
 
   // RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click" to the List-Unsubscribe URL;
   // the signed token is the only authorisation needed, and repeating it changes nothing.
   app.post<TokenQuery>('/unsubscribe', async (request, reply) => {
-    const found = await subscriberFor(request, reply, 'unsubscribe', 'Unsubscribe');
+    const found = await subscriberFor(request, reply, 'unsubscribe', t.title_unsubscribe);
     if (!found) return reply;
     if (!isOneClick(request.body)) {
-      return html(reply, 400, 'Unsubscribe', message('Expected the form field List-Unsubscribe=One-Click.', { error: true }));
+      return html(reply, 400, t.title_unsubscribe, message(t.error_one_click, { error: true }));
     }
     const { subscriber } = found;
     if (subscriber && (subscriber.status === 'active' || subscriber.status === 'pending')) {
       await store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date(ctx.now()));
       ctx.logger.info({ subscriberId: subscriber.id }, 'unsubscribed');
     }
-    return html(reply, 200, 'Unsubscribed', statusLine('You are ', 'unsubscribed', '. You will not receive further issues.'));
+    // The way back only for whom it can bring back (not an erased, bounced or complained address).
+    const canComeBack = subscriber && subscriber.status !== 'bounced' && subscriber.status !== 'complained';
+    return html(reply, 200, t.title_unsubscribed, canComeBack ? unsubscribedPage(t, t.unsubscribed, found.token) : message(t.unsubscribed));
+  });
+
+  // The way back after an unsubscribe, with the same signed unsubscribe token: it was mailed to
+  // the address, which is what a confirmation proves, so the reader is active again at once
+  // (as Ghost does) instead of waiting for another email. Only `unsubscribed` comes back:
+  // bounced and complained addresses are never mailed again from a web page.
+  app.post<TokenQuery>('/resubscribe', async (request, reply) => {
+    if (refusedCrossSite(request, reply, t.title_unsubscribe)) return reply;
+    const found = await subscriberFor(request, reply, 'unsubscribe', t.title_unsubscribe);
+    if (!found) return reply;
+    const { subscriber } = found;
+    if (!subscriber) return html(reply, 404, t.title_unsubscribe, message(t.error_gone, { link: SIGN_UP }));
+    if (await store.setSubscriberStatus(subscriber.id, 'active', new Date(ctx.now()), 'unsubscribed')) {
+      ctx.logger.info({ subscriberId: subscriber.id }, 'resubscribed');
+      const preferences = { href: `/preferences?token=${encodeURIComponent(signToken(ctx.secret, subscriber.id, 'preferences'))}`, label: t.link_preferences };
+      return html(reply, 200, t.title_resubscribed, message(t.resubscribed, { link: preferences }));
+    }
+    const now = (await store.getSubscriber(subscriber.id))?.status ?? 'unsubscribed';
+    if (now === 'active') return html(reply, 200, t.title_subscribed, message(t.already_subscribed));
+    return html(reply, 409, t.title_unsubscribe, message(stateSentence(t, now), { error: now !== 'pending' }));
   });
 
   app.get<TokenQuery>('/preferences', async (request, reply) => {
-    const found = await subscriberFor(request, reply, 'preferences', 'Preferences');
+    const found = await subscriberFor(request, reply, 'preferences', t.title_preferences);
     if (!found) return reply;
-    if (!found.subscriber) return html(reply, 404, 'Preferences', message('This subscription no longer exists.'));
+    if (!found.subscriber) return html(reply, 404, t.title_preferences, message(t.error_gone));
     const s = found.subscriber;
     const unsubscribe = signToken(ctx.secret, s.id, 'unsubscribe');
-    return html(reply, 200, 'Preferences', preferencesForm(found.token, await ctx.issues.topics(), s.topics, s.status, unsubscribe));
+    return html(
+      reply,
+      200,
+      t.title_preferences,
+      preferencesForm(t, { token: found.token, allTopics: await ctx.issues.topics(), chosen: s.topics, status: s.status, unsubscribeToken: unsubscribe }),
+    );
   });
 
   app.post<PreferencesPost>('/preferences', { ...preferencesSchema(), attachValidation: true }, async (request, reply) => {
-    if (refusedCrossSite(request, reply, 'Preferences')) return reply;
-    const found = await subscriberFor(request, reply, 'preferences', 'Preferences');
+    if (refusedCrossSite(request, reply, t.title_preferences)) return reply;
+    const found = await subscriberFor(request, reply, 'preferences', t.title_preferences);
     if (!found) return reply;
-    if (!found.subscriber) return html(reply, 404, 'Preferences', message('This subscription no longer exists.'));
+    if (!found.subscriber) return html(reply, 404, t.title_preferences, message(t.error_gone));
     const topics = request.validationError ? { ok: false as const, error: request.validationError.message } : checkTopics(request.body.topics);
-    if (!topics.ok) return html(reply, 400, 'Preferences', message(topics.error, { error: true }));
+    if (!topics.ok) return html(reply, 400, t.title_preferences, message(topics.error, { error: true }));
     await store.setSubscriberTopics(found.subscriber.id, topics.value);
     const keys = normalizeTopics(topics.value);
     const allTopics = await ctx.issues.topics();
-    const saved = keys.length === 0 ? 'every topic' : topicLabels(keys, allTopics).join(', ');
+    const saved = keys.length === 0 ? t.saved_all : fill(t.saved_topics, { topics: topicLabels(keys, allTopics).join(t.topic_separator) });
     const unsubscribe = signToken(ctx.secret, found.subscriber.id, 'unsubscribe');
-    return html(reply, 200, 'Preferences saved', preferencesForm(found.token, allTopics, keys, found.subscriber.status, unsubscribe, saved));
+    return html(
+      reply,
+      200,
+      t.title_preferences_saved,
+      preferencesForm(t, { token: found.token, allTopics, chosen: keys, status: found.subscriber.status, unsubscribeToken: unsubscribe, saved }),
+    );
   });
 }
 

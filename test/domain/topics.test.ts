@@ -2,7 +2,7 @@
 // store, no server. The feed side is in test/feeds/topics.test.ts, the forms in
 // test/server/subscription.test.ts.
 import { describe, expect, it } from 'vitest';
-import { issueTopicLabels, issueTopics, normalizeTopics, topicChoices, topicKey, topicLabels, topicSlug, type TopicCarrier } from '../../src/domain/topics.js';
+import { issueTopicLabels, issueTopics, normalizeTopics, preferenceTopics, topicChoices, topicKey, topicLabels, topicSlug, type TopicCarrier } from '../../src/domain/topics.js';
 
 const carrier = (tags: string[], categories: string[] = []): TopicCarrier => ({ tags, categories });
 
@@ -53,20 +53,46 @@ describe('topicSlug', () => {
 });
 
 describe('topicChoices', () => {
-  it('offers one choice per key, with the label most issues use, sorted by label', () => {
-    const issues = [carrier(['sofa weekly']), carrier(['SOFA Weekly'], ['MOSN']), carrier(['SOFA Weekly']), carrier(['  '])];
+  it('offers one choice per slug, with the label as first written, sorted by label', () => {
+    const issues = [carrier(['SOFA Weekly']), carrier(['sofa weekly'], ['MOSN']), carrier(['SOFA  Weekly', 'sofa-weekly']), carrier(['  '])];
     expect(topicChoices(issues)).toEqual([
       { key: 'mosn', label: 'MOSN' },
       { key: 'sofa weekly', label: 'SOFA Weekly' },
     ]);
   });
 
-  it('breaks a tie with the spelling seen first (issues come newest first)', () => {
-    expect(topicChoices([carrier(['Newest']), carrier(['NEWEST'])])).toEqual([{ key: 'newest', label: 'Newest' }]);
+  it('keeps the spelling seen first (issues come newest first)', () => {
+    expect(topicChoices([carrier(['Newest']), carrier(['NEWEST']), carrier(['NEWEST'])])).toEqual([{ key: 'newest', label: 'Newest' }]);
   });
 
   it('counts a trimmed spelling with its untrimmed twin', () => {
     expect(topicChoices([carrier([' Go', 'GO'], ['Go'])])).toEqual([{ key: 'go', label: 'Go' }]);
+  });
+});
+
+describe('preferenceTopics', () => {
+  const choices = [
+    { key: 'mosn', label: 'MOSN' },
+    { key: 'sofa weekly', label: 'SOFA Weekly' },
+  ];
+
+  it('lists each topic once, ticked when a saved key shares its slug, whatever its case or spacing', () => {
+    expect(preferenceTopics(choices, ['sofa  weekly', 'sofa-weekly'])).toEqual([
+      { key: 'mosn', label: 'MOSN', checked: false },
+      { key: 'sofa weekly', label: 'SOFA Weekly', checked: true },
+    ]);
+  });
+
+  it('adds a saved key no issue carries any more, once, so it can be unticked', () => {
+    expect(preferenceTopics(choices, ['gone', 'GONE ', 'mosn'])).toEqual([
+      { key: 'mosn', label: 'MOSN', checked: true },
+      { key: 'sofa weekly', label: 'SOFA Weekly', checked: false },
+      { key: 'gone', label: 'gone', checked: true },
+    ]);
+  });
+
+  it('drops choices that repeat a slug', () => {
+    expect(preferenceTopics([...choices, { key: 'sofa-weekly', label: 'sofa-weekly' }], [])).toHaveLength(2);
   });
 });
 
@@ -76,6 +102,6 @@ describe('topicLabels', () => {
       { key: 'mosn', label: 'MOSN' },
       { key: 'sofa weekly', label: 'SOFA Weekly' },
     ];
-    expect(topicLabels(['sofa weekly', 'gone', 'mosn'], choices)).toEqual(['SOFA Weekly', 'gone', 'MOSN']);
+    expect(topicLabels(['sofa weekly', 'gone', 'mosn', 'sofa-weekly'], choices)).toEqual(['SOFA Weekly', 'gone', 'MOSN']);
   });
 });

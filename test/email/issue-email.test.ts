@@ -192,8 +192,11 @@ describe('issue email message', () => {
     expect(text).toContain('本周推荐');
     expect(text).toContain(' * 第一项');
     expect(text).toContain('const answer = 42;');
-    expect(text).toMatch(/Read on the web \[https:\/\/news\.example\.org\/issues\/sofa-weekly-20221104\/\]/);
-    expect(text).toMatch(/Unsubscribe\s*\[https:\/\/news\.example\.org\/unsubscribe\?token=[\w.-]+\]/);
+    // A zh-CN site: the button and footer from the Simplified Chinese catalogue.
+    expect(text).toMatch(/在网页上阅读 \[https:\/\/news\.example\.org\/issues\/sofa-weekly-20221104\/\]/);
+    expect(text.replace(/\s+/g, ' ')).toContain('你收到这封邮件，是因为 alice@example.com 订阅了 SOFA 周报');
+    expect(text).not.toMatch(/Read on the web|You receive this email/);
+    expect(text).toMatch(/退订\s*\[https:\/\/news\.example\.org\/unsubscribe\?token=[\w.-]+\]/);
     expect(text).toContain('alice@example.com');
     expect(text).not.toContain('本周摘要');
     expect(text).not.toMatch(/<[a-z]/i);

@@ -42,7 +42,7 @@ describe('bad input gets a 4xx with a user message', () => {
       expect(res.statusCode, email).toBe(400);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
-      expect(res.body).toContain('<p class="error">email: ');
+      expect(res.body).toContain('<p class="error">Please check the email address.</p><p class="detail">The exact reason: <code>email: ');
       expect(res.body).toContain('<form method="post" action="/subscribe"');
       expect(await h.store.findSubscriberByEmail(email)).toBeNull();
     }
