@@ -10,7 +10,7 @@ import { openStore } from '../../src/storage/open.js';
 import { runCli, siteEnv, startCli, type CliProcess } from '../support/cli.js';
 import { makeSite, type TestSite } from '../support/site.js';
 import { verpAddress, verpToken } from '../../src/email/verp.js';
-import { fixture } from './messages.js';
+import { fixture, statusOf } from './messages.js';
 
 const BOUNCES = 'bounces@news.example.org';
 
@@ -44,15 +44,6 @@ async function deliverExim(port: number, to: string): Promise<void> {
     await client.sendMail({ envelope: { from: '', to: [to] }, raw: fixture('exim-hard.eml') });
   } finally {
     client.close();
-  }
-}
-
-async function statusOf(site: TestSite, email: string): Promise<string | undefined> {
-  const store = await openStore(site.config);
-  try {
-    return (await store.findSubscriberByEmail(email))?.status;
-  } finally {
-    await store.close();
   }
 }
 

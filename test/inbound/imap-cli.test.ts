@@ -10,7 +10,7 @@ import { openStore } from '../../src/storage/open.js';
 import { runCli, siteEnv, startCli, type CliProcess } from '../support/cli.js';
 import { describeWithDovecot, IMAP_PASSWORD, startDovecot, type TestDovecot } from '../support/dovecot.js';
 import { makeSite, type TestSite } from '../support/site.js';
-import { dsn } from './messages.js';
+import { dsn, statusOf } from './messages.js';
 
 const BOUNCES = 'bounces@news.example.org';
 
@@ -36,15 +36,6 @@ async function sentSite(email: string): Promise<{ site: TestSite; returnPath: st
       rows.map((r) => ({ subscriberId: r.subscriberId, smtpCode: 250, smtpResponse: '250 ok' })),
     );
     return { site, returnPath: verpAddress(BOUNCES, verpToken(site.config.secret!, { campaignId: campaign.id, subscriberId: subscriber.id })) };
-  } finally {
-    await store.close();
-  }
-}
-
-async function statusOf(site: TestSite, email: string): Promise<string | undefined> {
-  const store = await openStore(site.config);
-  try {
-    return (await store.findSubscriberByEmail(email))?.status;
   } finally {
     await store.close();
   }

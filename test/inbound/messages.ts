@@ -2,6 +2,8 @@
 // build them (the parser itself is tested on real samples: test/fixtures/bounces/).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../../src/config/config.js';
+import { openStore } from '../../src/storage/open.js';
 import { fixturesDir } from '../support/paths.js';
 
 export function fixture(name: string): Buffer {
@@ -82,4 +84,14 @@ export function arf(o: { id: string; original: Buffer }): Buffer {
       '',
     ].join('\r\n'),
   );
+}
+
+/** A subscriber's status as a fresh connection to the site's store reads it (after another process recorded a bounce). */
+export async function statusOf(site: { config: Config }, email: string): Promise<string | undefined> {
+  const store = await openStore(site.config);
+  try {
+    return (await store.findSubscriberByEmail(email))?.status;
+  } finally {
+    await store.close();
+  }
 }

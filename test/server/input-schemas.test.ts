@@ -87,7 +87,8 @@ describe('sign-up form', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.body).toContain('<p class="error">email: required</p>');
+    // A sentence for the reader (src/i18n/), with the exact reason below it.
+    expect(res.body).toContain('<p class="error">Please check the email address.</p><p class="detail">The exact reason: <code>email: required</code></p>');
     expect(res.body).toContain('<form method="post" action="/subscribe"');
   });
 
