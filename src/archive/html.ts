@@ -3,6 +3,7 @@
 // loader) is inserted as HTML. Links inside the archive are relative, so the folder can be
 // served from any path; canonical and feed links are absolute (from site.url).
 import type { Config } from '../config/config.js';
+import { messages } from '../i18n/catalogue.js';
 import { pageTemplates, type PageTemplates } from '../templates/engine.js';
 import { NAMED_ENCODING } from '../templates/escape.js';
 
@@ -25,11 +26,16 @@ export interface PageOptions {
   feeds: PageFeeds;
 }
 
+/** The formats' own names, the same in every language (so not in the catalogue). */
+const FORMAT_NAMES = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' } as const;
+
 let templates: PageTemplates | undefined;
 
 /** Renders templates/archive/<name>.liquid inside the layout. */
 export function page(config: Config, name: string, p: PageOptions, values: object): string {
   templates ??= pageTemplates('archive', NAMED_ENCODING);
-  const { title, description } = config.site;
-  return templates.render(name, { ...p, site: { title, description: description || null }, home: p.root || './', ...values });
+  const { title, description, language } = config.site;
+  // The fixed words come from the site's catalogue (src/i18n/), as the service pages' do.
+  const t = messages(language, { site: title });
+  return templates.render(name, { ...p, site: { title, description: description || null }, home: p.root || './', t, formats: FORMAT_NAMES, ...values });
 }

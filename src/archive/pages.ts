@@ -4,6 +4,7 @@
 import type { Config } from '../config/config.js';
 import type { Issue } from '../content/issue.js';
 import { issueTopicLabels } from '../domain/topics.js';
+import { messages } from '../i18n/catalogue.js';
 import { displayDate, rfc3339 } from '../feeds/dates.js';
 import { isHttpUrl } from '../feeds/media.js';
 import type { FeedSpec } from '../feeds/model.js';
@@ -64,12 +65,13 @@ export function topicPage(config: Config, topic: Topic, feed: FeedSpec, siteTopi
 export function topicsIndexPage(config: Config, topics: Topic[], feed: FeedSpec): string {
   const root = '../';
   const canonical = new URL('tags/', config.site.url).href;
-  const shell = { title: `Topics · ${config.site.title}`, root, canonical, lang: config.site.language, description: null, feeds: feedsOf(feed) };
+  const heading = messages(config.site.language, {}).archive_topics;
+  const shell = { title: `${heading} · ${config.site.title}`, root, canonical, lang: config.site.language, description: null, feeds: feedsOf(feed) };
   const sorted = [...topics].sort((a, b) => b.issues.length - a.issues.length || a.label.localeCompare(b.label));
   return page(config, 'topics', shell, {
     ...subscribeForm(config, []),
     labels: topics.map((t) => t.label),
-    heading: 'Topics',
+    heading,
     topics: sorted.map((t) => ({ href: `${encodeURIComponent(t.slug)}/`, label: t.label, count: t.issues.length })),
   });
 }

@@ -79,6 +79,13 @@ export const EN = {
   email_footer_after: '.',
   email_unsubscribe: 'Unsubscribe',
   email_preferences: 'Preferences',
+  // The web archive (templates/archive/)
+  archive_subscribe: 'Subscribe by email',
+  archive_topics_legend: 'Only these topics (optional)',
+  archive_issues: 'Issues',
+  archive_topics: 'Topics',
+  archive_feeds: 'Feeds:',
+  archive_no_issues: 'No issues published yet.',
 };
 
 export type MessageKey = keyof typeof EN;

@@ -131,8 +131,23 @@ describe('every page type: subscribe box, topics index, favicon', () => {
   it('every page links the favicon (relative to the page) and the topics index; the build writes the icon', () => {
     expect(files.get('favicon.svg')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(files.get('index.html')).toContain('<link rel="icon" href="favicon.svg" type="image/svg+xml">');
-    expect(files.get('index.html')).toContain('<a href="tags/">Topics</a>');
+    // The test site speaks zh-CN: the archive's words come from that catalogue (src/i18n/).
+    expect(files.get('index.html')).toContain('<a href="tags/">主题</a>');
     expect(files.get('issues/one/index.html')).toContain('<link rel="icon" href="../../favicon.svg" type="image/svg+xml">');
     expect(files.get('tags/index.html')).toContain('<link rel="icon" href="../favicon.svg" type="image/svg+xml">');
+  });
+});
+
+describe("the archive's words", () => {
+  it('come from the catalogue of site.language: Simplified Chinese for zh-CN, English otherwise', () => {
+    const zh = site([issue('a')], { language: 'zh-CN' }).get('index.html')!;
+    expect(zh).toContain('<strong>邮件订阅</strong>');
+    expect(zh).toContain('<h1>往期</h1>');
+    expect(zh).toContain('<p>订阅源： <a href="https://news.example.org/feed.xml">RSS</a>');
+    const en = site([issue('a')], { language: 'en' }).get('index.html')!;
+    expect(en).toContain('<strong>Subscribe by email</strong>');
+    expect(en).toContain('<h1>Issues</h1>');
+    expect(en).toContain('<button type="submit">Subscribe</button>');
+    expect(site([], { language: 'en' }).get('index.html')).toContain('<p>No issues published yet.</p>');
   });
 });

@@ -60,6 +60,7 @@ function literalWords(source: string): string[] {
 describe('templates', () => {
   const files = [
     ...readdirSync(path.join(projectRoot, 'templates/service')).map((f) => `templates/service/${f}`),
+    ...readdirSync(path.join(projectRoot, 'templates/archive')).map((f) => `templates/archive/${f}`),
     ...readdirSync(path.join(projectRoot, 'emails'))
       .filter((f) => f.endsWith('.mjml'))
       .map((f) => `emails/${f}`),
@@ -71,7 +72,7 @@ describe('templates', () => {
     expect(literalWords('<p>{{ t.hello }} · {{ site }}</p>')).toEqual([]);
   });
 
-  it('no service page or email template writes words outside the catalogue', () => {
+  it('no archive page, service page or email template writes words outside the catalogue', () => {
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) expect(literalWords(readFileSync(path.join(projectRoot, file), 'utf8')), file).toEqual([]);
   });
