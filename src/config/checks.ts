@@ -111,7 +111,7 @@ export function checkImapUrl(url: string, where: string, shown: string): void {
   if (parsed.username === '' || parsed.password === '') throw fail('has no user and password');
 }
 
-/** WebSub hubs: absolute http(s) URLs (a hub is pinged with a POST; https unless it is on this machine). */
+/** WebSub hubs: absolute http or https URLs (each is pinged with a POST after a build that changed a feed). */
 export function checkHubs(hubs: readonly string[], where: string): void {
   for (const hub of hubs) {
     const url = URL.canParse(hub) ? new URL(hub) : null;
