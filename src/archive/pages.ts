@@ -10,7 +10,7 @@ import { isHttpUrl } from '../feeds/media.js';
 import type { FeedSpec } from '../feeds/model.js';
 import { topicSlug, type Topic } from '../feeds/topics.js';
 import { cleanText } from '../feeds/text.js';
-import { page, type PageFeeds } from './html.js';
+import { page, type PageFeeds } from '../templates/site.js';
 
 function feedsOf(spec: FeedSpec): PageFeeds {
   return { title: spec.title, ...spec.urls };

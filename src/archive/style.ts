@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { bundledPath } from '../templates/root.js';
 
-export const STYLESHEET = readFileSync(bundledPath('templates', 'archive', 'style.css'), 'utf8');
+export const STYLESHEET = readFileSync(bundledPath('templates', 'site', 'style.css'), 'utf8');
 
 /** favicon.svg: the site's icon (a folded newspaper), in the accent colour; light and dark tabs alike. */
-export const FAVICON = readFileSync(bundledPath('templates', 'archive', 'favicon.svg'), 'utf8');
+export const FAVICON = readFileSync(bundledPath('templates', 'site', 'favicon.svg'), 'utf8');

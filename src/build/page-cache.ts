@@ -27,7 +27,7 @@ let fingerprint: string | undefined;
 
 function codeFingerprint(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  fingerprint ??= fingerprintOf(['../archive', '../templates', '../feeds', '../domain', '../i18n'].map((dir) => path.join(here, dir)).concat(bundledPath('templates', 'archive')));
+  fingerprint ??= fingerprintOf(['../archive', '../templates', '../feeds', '../domain', '../i18n'].map((dir) => path.join(here, dir)).concat(bundledPath('templates', 'site')));
   return fingerprint;
 }
 

@@ -56,6 +56,11 @@ function limit(config: Config, issues: Issue[]): Pick<FeedSpec, 'items' | 'updat
   return { items, updated: items[0]?.date ?? EPOCH };
 }
 
+/** Where the site-wide feeds are, in each format. */
+export function siteFeedUrls(config: Config): FeedSpec['urls'] {
+  return urlsUnder(config.site.url);
+}
+
 /** The site-wide feed of the given (published) issues. */
 export function siteFeed(config: Config, issues: Issue[]): FeedSpec {
   const { site } = config;
@@ -63,7 +68,7 @@ export function siteFeed(config: Config, issues: Issue[]): FeedSpec {
     title: site.title,
     description: site.description || site.title,
     homeUrl: site.url,
-    urls: urlsUnder(site.url),
+    urls: siteFeedUrls(config),
     language: site.language,
     author: site.author,
     siteUrl: site.url,

@@ -79,7 +79,7 @@ export const EN = {
   email_footer_after: '.',
   email_unsubscribe: 'Unsubscribe',
   email_preferences: 'Preferences',
-  // The web archive (templates/archive/)
+  // The web archive (templates/site/)
   archive_subscribe: 'Subscribe by email',
   archive_topics_legend: 'Only these topics (optional)',
   archive_issues: 'Issues',

@@ -75,7 +75,7 @@ export const ZH_CN: Record<MessageKey, string> = {
   email_footer_after: '。',
   email_unsubscribe: '退订',
   email_preferences: '订阅设置',
-  // The web archive (templates/archive/)
+  // The web archive (templates/site/)
   archive_subscribe: '邮件订阅',
   archive_topics_legend: '只订阅这些主题（可选）',
   archive_issues: '往期',

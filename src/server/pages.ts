@@ -1,33 +1,19 @@
-// The few HTML pages the service generates itself (sign-up, confirm, unsubscribe, preferences,
-// messages and errors), from templates/service/*.liquid: every value from a request or the store
-// is escaped by the templates; tokens are URL-encoded here, where they become part of a URL.
+// The bodies of the few HTML pages the service generates itself (sign-up, confirm, unsubscribe,
+// preferences, messages and errors), from templates/site/*.liquid, put in the site's layout by
+// servicePage (src/templates/site.ts): every value from a request or the store is escaped by the
+// templates; tokens are URL-encoded here, where they become part of a URL.
 // The words come from the site's message catalogue (src/i18n/), already filled with the site title.
 import type { SubscriberStatus } from '../domain/subscriber-status.js';
 import { preferenceTopics } from '../domain/topics.js';
 import type { MessageKey } from '../i18n/catalogue.js';
-import { pageTemplates, type PageTemplates, type SafeHtml } from '../templates/engine.js';
-import { NUMERIC_ENCODING } from '../templates/escape.js';
+import type { SafeHtml } from '../templates/engine.js';
+import { part as render } from '../templates/site.js';
 import type { TopicChoice } from './issue-source.js';
 
 export type { SafeHtml };
 
 /** The site's catalogue strings, filled in (src/i18n/catalogue.ts `messages`). */
 export type Strings = Record<MessageKey, string>;
-
-let templates: PageTemplates | undefined;
-const render = (name: string, values: object): SafeHtml => (templates ??= pageTemplates('service', NUMERIC_ENCODING)).render(name, values);
-
-export interface PageOptions {
-  siteTitle: string;
-  title: string;
-  /** A body from one of the functions below. */
-  body: SafeHtml;
-  lang?: string;
-}
-
-export function page({ siteTitle, title, body, lang = 'en' }: PageOptions): string {
-  return render('page', { siteTitle, title, body, lang });
-}
 
 const withToken = (path: string, token: string) => `${path}?token=${encodeURIComponent(token)}`;
 

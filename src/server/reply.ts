@@ -3,7 +3,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import { withHtmlSecurityHeaders } from './headers.js';
-import { page, type SafeHtml } from './pages.js';
+import type { SafeHtml } from '../templates/engine.js';
+import { servicePage } from '../templates/site.js';
 
 /** Paths that machines call: they get JSON, never an HTML page. */
 const MACHINE_PATH = /^\/(api(\/|$)|healthz$|metrics$)/;
@@ -19,5 +20,5 @@ export function sendPage(reply: FastifyReply, config: Config, status: number, ti
   return withHtmlSecurityHeaders(reply)
     .code(status)
     .headers({ 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8' })
-    .send(page({ siteTitle: config.site.title, title, body, lang: config.site.language }));
+    .send(servicePage(config, title, body));
 }

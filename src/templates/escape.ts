@@ -14,18 +14,13 @@ export interface HtmlEncoding {
 const NAMED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
 /**
- * The archive's encoding: named references; quotes stay literal in text (titles read as written
+ * The site's encoding (archive and service pages alike): named references; quotes stay literal in text (titles read as written
  * in the page source) and become &quot; in attributes. Characters XML 1.0 forbids are dropped.
  */
 export const NAMED_ENCODING: HtmlEncoding = {
   text: (value) => cleanText(value).replace(/[&<>]/g, (c) => NAMED[c]!),
   attribute: (value) => cleanText(value).replace(/[&<>"]/g, (c) => NAMED[c]!),
 };
-
-const numeric = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The service pages' encoding: numeric references for all five characters, in every context. */
-export const NUMERIC_ENCODING: HtmlEncoding = { text: numeric, attribute: numeric };
 
 const HTML_VALUE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

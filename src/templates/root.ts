@@ -15,7 +15,7 @@ export function packageRoot(): string {
   }
 }
 
-/** A folder or file shipped beside package.json, e.g. bundledPath('templates', 'archive'). */
+/** A folder or file shipped beside package.json, e.g. bundledPath('templates', 'site'). */
 export function bundledPath(...parts: string[]): string {
   return path.join(packageRoot(), ...parts);
 }

@@ -166,7 +166,7 @@ async function scenario(backend: Backend): Promise<void> {
     await waitFor(async () => smtp.countFor(ADA) === 1, { what: 'the confirm email', describe: output, timeout: 60_000, interval: 100, ignoreErrors: true });
     const text = (await simpleParser(smtp.messages[0]!.raw)).text ?? '';
     const confirm = await fetch(/http:\/\/127\.0\.0\.1:\d+\/confirm\?token=[\w.-]+/.exec(text)![0], { method: 'POST' });
-    expect(await confirm.text()).toContain('You&#39;re subscribed to');
+    expect(await confirm.text()).toContain("You're subscribed to");
     await waitFor(async () => smtp.countFor(ADA) === 2, { what: 'the welcome email', describe: output, timeout: 60_000, interval: 100, ignoreErrors: true });
     for (const email of ['bob@example.org', 'carol@example.org']) expect((await api('POST', 'subscribers', { email })).status).toBe(201);
 

@@ -115,7 +115,7 @@ it('a sign-up while SMTP is down gets its confirm email once SMTP is back; so do
   // The welcome email goes the same way.
   smtp.faults = DOWN;
   const confirmed = await fetch(await confirmLink(smtp, 'early@example.org'), { method: 'POST' });
-  expect(await confirmed.text()).toContain('You&#39;re subscribed to');
+  expect(await confirmed.text()).toContain("You're subscribed to");
   await until('the welcome email kept for retry', async () => (queue()[1]?.state === 'retry' ? true : undefined), [serve]);
   smtp.faults = {};
   await until('the welcome email', async () => (smtp.countFor('early@example.org') === 2 ? true : undefined), [serve]);
@@ -158,7 +158,7 @@ it('after a crash and a restart, two processes sharing the store send each queue
 
   // The links work: the restarted process confirms, and the welcome email arrives once.
   const link = (await confirmLink(smtp, addresses[0]!)).replace(/^http:\/\/127\.0\.0\.1:\d+\//, both.base);
-  expect(await (await fetch(link, { method: 'POST' })).text()).toContain('You&#39;re subscribed to');
+  expect(await (await fetch(link, { method: 'POST' })).text()).toContain("You're subscribed to");
   await until('the welcome email', async () => (smtp.countFor(addresses[0]!) === 2 ? true : undefined), [both, worker]);
 
   worker.child.kill('SIGTERM');

@@ -59,8 +59,7 @@ function literalWords(source: string): string[] {
 
 describe('templates', () => {
   const files = [
-    ...readdirSync(path.join(projectRoot, 'templates/service')).map((f) => `templates/service/${f}`),
-    ...readdirSync(path.join(projectRoot, 'templates/archive')).map((f) => `templates/archive/${f}`),
+    ...readdirSync(path.join(projectRoot, 'templates/site')).map((f) => `templates/site/${f}`),
     ...readdirSync(path.join(projectRoot, 'emails'))
       .filter((f) => f.endsWith('.mjml'))
       .map((f) => `emails/${f}`),

@@ -1,6 +1,7 @@
 // The service pages as readers see them, through the real fastify app, a real SQLite store and a
 // loopback SMTP server: words for people in the site's language (English, and Simplified Chinese
 // for a zh-CN site), the way back after unsubscribing, and each topic once.
+import { decodeHTML } from 'entities';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/email/tokens.js';
 import { CATALOGUES } from '../../src/i18n/catalogue.js';
@@ -9,15 +10,15 @@ import { isoFromNow, linkIn, SECRET, startHarness, writeIssue, type Harness } fr
 const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
 const ONE_CLICK = { payload: 'List-Unsubscribe=One-Click', headers: formHeaders };
 
-/** The visible text of a page: tags dropped, the templates' numeric references decoded, spaces folded. */
+/** The visible text of a page: tags dropped, the templates' character references decoded, spaces folded. */
 const textOf = (html: string) =>
-  html
-    .replace(/<style>[\s\S]*?<\/style>/g, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/\s+/g, ' ')
-    .trim();
-const actionOf = (html: string, form: string) => new RegExp(`<form method="post" action="([^"]+)" id="${form}"`).exec(html)?.[1]?.replace(/&#38;/g, '&');
+  decodeHTML(
+    html
+      .replace(/<style>[\s\S]*?<\/style>/g, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' '),
+  ).trim();
+const actionOf = (html: string, form: string) => new RegExp(`<form method="post" action="([^"]+)" id="${form}"`).exec(html)?.[1]?.replace(/&amp;/g, '&');
 const pathOf = (link: string) => {
   const url = new URL(link);
   return `${url.pathname}${url.search}`;
@@ -75,7 +76,7 @@ describe('an English site', () => {
     await h.server.context.mailer.drain();
     expect(await h.mailFor('back@example.org')).toHaveLength(2);
     const preferences = /href="(\/preferences\?token=[^"]+)"/.exec(back.body)?.[1];
-    const prefsPage = await app.inject({ method: 'GET', url: preferences!.replace(/&#38;/g, '&') });
+    const prefsPage = await app.inject({ method: 'GET', url: preferences!.replace(/&amp;/g, '&') });
     expect(prefsPage.statusCode).toBe(200);
     expect(textOf(prefsPage.body)).toContain("You're subscribed to Test Weekly.");
     // Pressing it twice changes nothing more.
@@ -171,7 +172,7 @@ describe('a zh-CN site', () => {
     const signUp = await app.inject({ method: 'GET', url: '/subscribe' });
     expect(signUp.body).toContain('<html lang="zh-CN">');
     expect(textOf(signUp.body)).toContain('邮箱 称呼（可选）');
-    expect(signUp.body).toContain('SOFA &#60;周报&#62;');
+    expect(signUp.body).toContain('SOFA &lt;周报&gt;');
     expect(signUp.body).not.toContain('<周报>');
     expect(noEnglish(signUp.body)).toEqual([]);
 
