@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithChromium, launchChromium } from '../support/chromium.js';
+import { describeWithChromium, drawsCjk, launchChromium, standInForOtherHosts } from '../support/chromium.js';
 import { buildSite } from '../../src/build/site.js';
 import type { Issue } from '../../src/content/issue.js';
 import { loadIssues } from '../../src/content/load.js';
@@ -16,8 +16,6 @@ import { CORPUS, siteConfig, tempDir } from '../feeds/helpers.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/archive');
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8' };
-// A wide stand-in for the CDN cover images (no network here): 1600px must still fit 375px.
-const WIDE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="400"><rect width="1600" height="400" fill="#4a7"/></svg>';
 
 describeWithChromium('archive in headless Chromium at 375px', () => {
   let server: Server;
@@ -47,14 +45,7 @@ describeWithChromium('archive in headless Chromium at 375px', () => {
 
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 1 });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(base)) return route.continue();
-      if (route.request().resourceType() === 'image') {
-        return route.fulfill({ status: 200, contentType: 'image/svg+xml', body: WIDE_SVG });
-      }
-      return route.abort();
-    });
+    await standInForOtherHosts(context, base);
     page = await context.newPage();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
@@ -85,22 +76,7 @@ describeWithChromium('archive in headless Chromium at 375px', () => {
 
   it('CJK text is drawn with a real font, not missing-glyph boxes', async () => {
     await page.goto(base, { waitUntil: 'load' });
-    // Draw CJK and an unassigned code point in the page's own font: with no CJK font both
-    // come out as the same .notdef boxes.
-    const differs = await page.evaluate(`(() => {
-      const font = getComputedStyle(document.body).fontFamily;
-      const draw = (s) => {
-        const c = document.createElement('canvas');
-        c.width = 120;
-        c.height = 40;
-        const ctx = c.getContext('2d');
-        ctx.font = '28px ' + font;
-        ctx.fillText(s, 4, 30);
-        return c.toDataURL();
-      };
-      // The control: two different missing code points draw the same boxes.
-      return { cjk: draw('精选') !== draw('\\u{10FFFD}\\u{10FFFD}'), control: draw('\\u{10FFFC}\\u{10FFFC}') === draw('\\u{10FFFD}\\u{10FFFD}') };
-    })()`);
+    const differs = await drawsCjk(page, '精选');
     expect(differs).toEqual({ cjk: true, control: true });
   });
 
