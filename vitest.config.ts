@@ -45,6 +45,7 @@ const unit = [
   'test/inbound/imap-url.test.ts',
   'test/server/accept-encoding.test.ts',
   'test/inbound/read.test.ts',
+  'test/search/index.test.ts',
   'test/templates/html-context.test.ts',
   'test/webhooks/readers.test.ts',
   'test/webhooks/sns-signature.test.ts',

@@ -76,6 +76,15 @@ export function topicsIndexPage(config: Config, topics: Topic[], feed: FeedSpec)
   });
 }
 
+/** search/index.html: the form and the empty result list that search/search.js fills in the browser. */
+export function searchPage(config: Config, feed: FeedSpec): string {
+  const root = '../';
+  const canonical = new URL('search/', config.site.url).href;
+  const heading = messages(config.site.language, {}).search_title;
+  const shell = { title: `${heading} · ${config.site.title}`, root, canonical, lang: config.site.language, description: null, feeds: feedsOf(feed) };
+  return page(config, 'search', shell, {});
+}
+
 export interface Neighbours {
   /** The next older published issue. */
   older?: Issue;

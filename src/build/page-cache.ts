@@ -1,4 +1,4 @@
-// Issue pages by what they are made of, kept in the data folder beside the issue cache: after
+// Issue pages (and the search index's parts, src/search/) by what they are made of, kept in the data folder beside the issue cache: after
 // one issue is added, only it and its neighbours' pages are rendered again. A page is a pure
 // function of the site settings, the issue, its neighbours' slugs and titles, the feed links, the
 // site's topics (its subscribe form lists them) and the code (archive modules, templates): the key
@@ -27,7 +27,9 @@ let fingerprint: string | undefined;
 
 function codeFingerprint(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  fingerprint ??= fingerprintOf(['../archive', '../templates', '../feeds', '../domain', '../i18n'].map((dir) => path.join(here, dir)).concat(bundledPath('templates', 'site')));
+  fingerprint ??= fingerprintOf(
+    ['../archive', '../templates', '../feeds', '../domain', '../i18n', '../search'].map((dir) => path.join(here, dir)).concat(bundledPath('templates', 'site')),
+  );
   return fingerprint;
 }
 
@@ -51,10 +53,13 @@ export function cachedIssuePage(
 ): string {
   const { issue, around, feed, topics } = page;
   const neighbour = (other?: Issue) => (other ? [other.slug, other.title] : null);
-  const key = createHash('sha256')
-    .update(JSON.stringify([config.site, issue, neighbour(around.newer), neighbour(around.older), feed.title, feed.urls, topics]))
-    .digest('hex');
-  const html = cache.known.get(key) ?? render();
-  cache.used.set(key, html);
-  return html;
+  return cachedOutput(cache, [config.site, issue, neighbour(around.newer), neighbour(around.older), feed.title, feed.urls, topics], render);
+}
+
+/** The output made of `inputs` (anything JSON can hold) from the cache, or `render()`'s, remembered for the next build. */
+export function cachedOutput(cache: PageCache, inputs: unknown, render: () => string): string {
+  const key = createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+  const text = cache.known.get(key) ?? render();
+  cache.used.set(key, text);
+  return text;
 }

@@ -10,9 +10,11 @@ import { attachmentsOf } from '../feeds/attachments.js';
 import { FEED_FILES, isFeedFile, newestFirst, topicFeed, type FeedSpec } from '../feeds/model.js';
 import { renderRss } from '../feeds/rss.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
-import { indexPage, issuePage, topicPage, topicsIndexPage } from '../archive/pages.js';
+import { indexPage, issuePage, searchPage, topicPage, topicsIndexPage } from '../archive/pages.js';
 import { FAVICON, STYLESHEET } from '../archive/style.js';
 import type { Problem } from '../content/issue.js';
+import { searchFiles } from '../search/index.js';
+import { SEARCH_PAGE } from '../search/paths.js';
 import { bundleResources } from './bundles.js';
 import { writeOutput } from './output.js';
 import { cachedIssuePage, openPageCache, savePageCache, type PageCache } from './page-cache.js';
@@ -52,6 +54,8 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   files.set('index.html', indexPage(config, published, feed, topics));
   const labels = topics.map((t) => t.label);
   files.set('tags/index.html', topicsIndexPage(config, topics, feed));
+  files.set(SEARCH_PAGE, searchPage(config, feed));
+  for (const [name, text] of searchFiles(published, options.pages)) files.set(name, text);
 
   published.forEach((issue, i) => {
     const around = { newer: published[i - 1], older: published[i + 1] };

@@ -20,15 +20,20 @@ export function cleanText(value: string): string {
 /** Elements whose text is not prose: a summary built from the body leaves them out. */
 const NOT_PROSE = /<(pre|code|script|style|figure|table)\b[^>]*>[\s\S]*?<\/\1>/gi;
 
+/** The text a reader sees in sanitized HTML, code included: tags removed, entities decoded, spaces folded. */
+export function plainTextOf(html: string): string {
+  return decodeHTML(html.replace(/<[^>]*>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /**
  * The first `max` characters of an issue's text, for an RSS item without a description (the W3C
  * validator asks for <description> before content:encoded). The body is the sanitized HTML, so
  * removing its tags and decoding its entities gives the text a reader would see.
  */
 export function excerptOf(html: string, max = 280): string {
-  const text = decodeHTML(html.replace(NOT_PROSE, ' ').replace(/<[^>]*>/g, ' '))
-    .replace(/\s+/g, ' ')
-    .trim();
+  const text = plainTextOf(html.replace(NOT_PROSE, ' '));
   const chars = [...text];
   return chars.length <= max
     ? text

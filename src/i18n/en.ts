@@ -86,6 +86,14 @@ export const EN = {
   archive_topics: 'Topics',
   archive_feeds: 'Feeds:',
   archive_no_issues: 'No issues published yet.',
+  // The search page (templates/site/search.liquid; {count} is filled in by the page's script)
+  search_title: 'Search',
+  search_label: 'Search every issue',
+  search_button: 'Search',
+  search_none: 'No issue matches.',
+  search_count: '{count} issues match.',
+  search_failed: 'The search index could not be loaded. Please try again.',
+  search_noscript: 'Search runs in your browser and needs JavaScript. Every issue is also listed on the home page.',
 };
 
 export type MessageKey = keyof typeof EN;

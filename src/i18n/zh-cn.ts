@@ -82,4 +82,12 @@ export const ZH_CN: Record<MessageKey, string> = {
   archive_topics: '主题',
   archive_feeds: '订阅源：',
   archive_no_issues: '还没有发布任何一期。',
+  // The search page (templates/site/search.liquid; {count} is filled in by the page's script)
+  search_title: '搜索',
+  search_label: '搜索全部往期',
+  search_button: '搜索',
+  search_none: '没有找到匹配的内容。',
+  search_count: '找到 {count} 期。',
+  search_failed: '搜索索引加载失败，请重试。',
+  search_noscript: '搜索在浏览器中运行，需要启用 JavaScript。全部往期也列在首页上。',
 };

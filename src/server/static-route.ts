@@ -42,7 +42,11 @@ export function registerStaticRoute(app: FastifyInstance, files: StaticFiles): v
           return reply.code(400).header('content-type', 'text/plain; charset=utf-8').send('Bad request\n');
         default: {
           const asset = BUNDLED_ASSETS[pathOnly];
-          if (asset) return reply.code(200).headers({ 'content-type': asset.type, 'cache-control': 'public, max-age=3600' }).send(request.method === 'HEAD' ? undefined : asset.body);
+          if (asset)
+            return reply
+              .code(200)
+              .headers({ 'content-type': asset.type, 'cache-control': 'public, max-age=3600' })
+              .send(request.method === 'HEAD' ? undefined : asset.body);
           // The service's one not-found answer (an HTML page, or JSON under /api).
           return reply.callNotFound();
         }

@@ -10,6 +10,7 @@ import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ENCODINGS, isCompressible, type Encoding } from '../build/precompress.js';
 import { mediaTypeOf } from '../feeds/media.js';
+import { SEARCH_SCRIPTS } from '../search/paths.js';
 import { preferredEncoding } from './accept-encoding.js';
 
 export interface StaticFile {
@@ -59,10 +60,14 @@ export interface ServedType {
   attachment?: true;
 }
 
-// Nothing Pressroom builds is JavaScript, so no type here makes a file runnable as a script:
-// a .js file in the output folder is served as application/octet-stream, which browsers
-// refuse to run (X-Content-Type-Options: nosniff) even where the page CSP allows 'self'.
-export function contentTypeFor(file: string): ServedType {
+const SCRIPTS: ReadonlySet<string> = new Set(SEARCH_SCRIPTS);
+
+// The search page's own scripts (src/search/) are the only JavaScript Pressroom builds, so only
+// those paths are served as scripts: any other .js file in the output folder is served as
+// application/octet-stream, which browsers refuse to run (X-Content-Type-Options: nosniff) even
+// where the page CSP allows 'self'. `relative`: the file's path inside the output folder.
+export function contentTypeFor(file: string, relative = ''): ServedType {
+  if (SCRIPTS.has(relative)) return { type: 'text/javascript; charset=utf-8', cacheControl: HTML_CACHE };
   const base = path.basename(file).toLowerCase();
   const ext = path.extname(base);
   // Feed files are recognised by name: the same .xml extension carries RSS or Atom.
@@ -252,12 +257,13 @@ export class StaticFiles {
     const sameBytes = cached !== undefined && cached.etag === etag;
     const lastModifiedSec = sameBytes ? cached.lastModifiedSec : Math.floor(stats.mtimeMs / 1000);
     const servedAs = compressed?.servedAs ?? file;
-    const served = contentTypeFor(servedAs);
+    const relative = path.relative(this.root, servedAs).split(path.sep).join('/');
+    const served = contentTypeFor(servedAs, relative);
     const { type, cacheControl } = served;
     const lastModified = new Date(lastModifiedSec * 1000).toUTCString();
     // Every answer for a file that has compressed copies depends on Accept-Encoding, the identity one too.
     const vary: Record<string, string> = compressed || isCompressible(servedAs, body.length) ? { vary: 'accept-encoding' } : {};
-    const link = this.linkHeader?.(path.relative(this.root, servedAs).split(path.sep).join('/'));
+    const link = this.linkHeader?.(relative);
     const headers: Record<string, string> = {
       etag,
       'last-modified': lastModified,

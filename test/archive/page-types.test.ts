@@ -39,7 +39,7 @@ const SERVICE_H1: Record<string, string> = {
   unsubscribe: t.title_unsubscribe,
   unsubscribed: t.title_unsubscribed,
 };
-const ARCHIVE_TYPES = ['home', 'issue', 'topic', 'topics'];
+const ARCHIVE_TYPES = ['home', 'issue', 'topic', 'topics', 'search'];
 const TYPES = [...ARCHIVE_TYPES, ...Object.keys(SERVICE_H1)];
 const STATUS: Record<string, number> = Object.fromEntries(TYPES.map((type) => [type, type === 'not-found' ? 404 : 200]));
 
@@ -166,6 +166,10 @@ describeWithChromium('every page type through the real service, in Chromium at 3
     await open('issue', issue);
     await open('topic', topic);
     await open('not-found', `${base}no-such-page/`);
+    // The search page with its results listed (a query in the URL runs on load).
+    const searched = await page.goto(`${base}search/?q=${encodeURIComponent('服务网格')}`, { waitUntil: 'load' });
+    await page.locator('ol.issues li').first().waitFor();
+    await record('search', searched);
 
     const address = `reader-${viewport.width}-${scheme}@example.org`;
     await open('subscribe', `${base}subscribe`);
