@@ -111,6 +111,32 @@ export function checkImapUrl(url: string, where: string, shown: string): void {
   if (parsed.username === '' || parsed.password === '') throw fail('has no user and password');
 }
 
+/**
+ * The event endpoint: https, or http only to this machine (the events carry subscribers' addresses,
+ * which never cross a network in clear), with a Standard Webhooks secret.
+ */
+export function checkEventEndpoint({ url, secret }: { url?: string; secret?: string }, where: { url: string; secret: string }): void {
+  if (url === undefined) {
+    if (secret !== undefined) checkEventSecret(secret, where.secret);
+    return;
+  }
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:'))
+    throw new ConfigError(`${where.url}: ${JSON.stringify(url)} is not an http(s) URL (expected e.g. https://crm.example.org/hooks/pressroom)`);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+  if (parsed.protocol === 'http:' && !loopback) throw new ConfigError(`${where.url}: must be https (events carry subscribers' addresses; plain http only to localhost)`);
+  if (secret === undefined)
+    throw new ConfigError(`${where.secret}: is required with ${where.url} (expected whsec_ and base64 of 24 to 64 random bytes, e.g. whsec_$(openssl rand -base64 32))`);
+  checkEventSecret(secret, where.secret);
+}
+
+function checkEventSecret(secret: string, where: string): void {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  const bytes = match ? Buffer.from(match[1]!, 'base64').length : 0;
+  if (bytes < 24 || bytes > 64)
+    throw new ConfigError(`${where}: is not a Standard Webhooks secret (expected whsec_ and base64 of 24 to 64 random bytes, e.g. whsec_$(openssl rand -base64 32))`);
+}
+
 /** WebSub hubs: absolute http or https URLs (each is pinged with a POST after a build that changed a feed). */
 export function checkHubs(hubs: readonly string[], where: string): void {
   for (const hub of hubs) {

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import {
   checkBounceAddress,
   checkDkim,
+  checkEventEndpoint,
   checkHubs,
   checkImapUrl,
   checkLease,
@@ -142,6 +143,7 @@ function check(config: Config, where: (setting: string) => string): void {
   if (config.email.dkim) checkDkim(config.email.dkim, where('email.dkim'));
   if (config.email.bounceAddress !== undefined) checkBounceAddress(config.email.bounceAddress, where('email.bounceAddress'));
   checkHubs(config.feeds.websubHubs, where('feeds.websubHubs'));
+  checkEventEndpoint(config.events, { url: where('events.url'), secret: where('events.secret') });
   const { webhooks, inbound } = config;
   if (webhooks.sesTopicArns) checkTopicArns(webhooks.sesTopicArns, where('webhooks.sesTopicArns'));
   if (webhooks.postmarkToken !== undefined) checkWebhookSecret(webhooks.postmarkToken, where('webhooks.postmarkToken'));

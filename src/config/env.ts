@@ -79,6 +79,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'PRESSROOM_SCHEDULE', path: 'schedule', parse: text },
   { name: 'PRESSROOM_POLL_SECONDS', path: 'pollSeconds', parse: seconds },
   { name: 'PRESSROOM_WEBSUB_HUBS', path: 'feeds.websubHubs', parse: list },
+  { name: 'PRESSROOM_EVENTS_URL', path: 'events.url', parse: text },
+  { name: 'PRESSROOM_EVENTS_SECRET', path: 'events.secret', parse: text, secret: 'value' },
   { name: 'PRESSROOM_BOUNCE_ADDRESS', path: 'email.bounceAddress', parse: text },
   { name: 'PRESSROOM_INBOUND_PORT', path: 'inbound.port', parse: port },
   { name: 'PRESSROOM_INBOUND_HOST', path: 'inbound.host', parse: text },

@@ -149,6 +149,20 @@ const webhooks = z
   })
   .prefault({});
 
+/** The operator's own endpoint for outbound events, signed per Standard Webhooks (src/webhooks/outbound/). */
+const events = z
+  .object({
+    /** Where every event is POSTed; unset = events are kept for retentionDays and not sent. */
+    url: z.string().optional(),
+    /** The signing secret, `whsec_` + base64 of 24 to 64 random bytes (the Standard Webhooks format). */
+    secret: z.string().optional(),
+    /** Delivered and given-up events (and, with no url, every event) are deleted after this many days. */
+    retentionDays: z.number().int().positive().default(30),
+    /** One request's time limit; a slower endpoint is retried like one that is down. */
+    timeoutSeconds: z.number().positive().max(120).default(10),
+  })
+  .prefault({});
+
 /** Feed settings beyond the site's: WebSub hubs (src/feeds/websub.ts). */
 const feeds = z
   .object({
@@ -186,6 +200,7 @@ export const configSchema = z.object({
   complaint,
   inbound,
   webhooks,
+  events,
   // Settings of the process rather than of the site: environment and flags only (not in the file).
   /** Address the HTTP server listens on. */
   host: z.string().min(1).default('127.0.0.1'),
@@ -218,7 +233,7 @@ export const fileSchema = (withoutDefaults(configSchema.omit(PROCESS_SETTINGS)) 
 export type ConfigLayer = { [K in keyof Config]?: Config[K] extends Record<string, unknown> ? Partial<Config[K]> : Config[K] };
 
 /** The sections whose keys are set one by one (every other setting is replaced whole). */
-export const SECTIONS = ['site', 'feeds', 'email', 'smtp', 'bounce', 'complaint', 'inbound', 'webhooks'] as const;
+export const SECTIONS = ['site', 'feeds', 'email', 'smtp', 'bounce', 'complaint', 'inbound', 'webhooks', 'events'] as const;
 
 /**
  * The same schema with every default removed and every key optional: the root and its sections

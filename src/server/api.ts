@@ -104,6 +104,9 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     return reply.code(202).send({ campaign, created });
   });
 
+  // The outbound event queue (src/webhooks/outbound/): counts and the newest failures.
+  api.get('/events', async () => store.eventQueueReport());
+
   api.get<{ Params: { slug: string } }>('/campaigns/:slug', async (request, reply) => {
     const campaign = await store.getCampaign(request.params.slug);
     if (!campaign) return reply.code(404).send({ error: `no campaign "${request.params.slug}"` });

@@ -10,6 +10,7 @@ import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from '../delivery/
 import { SendError, type SendResult, type Transport } from '../delivery/transport.js';
 import type { PreparedEmail, Recipient } from '../email/message.js';
 import { prepareSystemEmail } from '../email/system-email.js';
+import { QueuePump } from '../delivery/queue-pump.js';
 import type { Logger } from '../logging.js';
 import type { DeliveryOutcome, Store, SubscriberStatus, SystemMail, SystemMailKind } from '../storage/store.js';
 
@@ -30,12 +31,7 @@ export class SystemMailer {
   private readonly prepared = new Map<SystemMailKind, Promise<PreparedEmail>>();
   private readonly policy: RetryPolicy;
   private readonly leaseMs: number;
-  private readonly pollMs: number;
-  private started = false;
-  private stopped = false;
-  private again = false;
-  private pumping: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly pump: QueuePump;
 
   constructor(private readonly deps: SystemMailerDeps) {
     const { config, transport } = deps;
@@ -47,7 +43,12 @@ export class SystemMailer {
     // A claim outlives the slowest possible send, so no other process can take the row meanwhile.
     this.leaseMs = Math.max(config.smtp.leaseSeconds * 1000, (transport.maxSendMs ?? 0) + 30_000);
     // Rows other processes left behind (a crash) and retries queued elsewhere are looked for this often.
-    this.pollMs = (config.pollSeconds || 10) * 1000;
+    const pollMs = (config.pollSeconds || 10) * 1000;
+    this.pump = new QueuePump(
+      (pump) => this.round(pump),
+      pollMs,
+      (err) => deps.logger.error({ err }, 'system mail queue: could not use the store; trying again later'),
+    );
   }
 
   /**
@@ -56,61 +57,33 @@ export class SystemMailer {
    */
   async send(kind: SystemMailKind, recipient: Recipient): Promise<void> {
     await this.deps.store.enqueueSystemMail(kind, recipient.id);
-    this.kick();
+    this.pump.kick();
   }
 
   /** Starts draining the queue (idempotent): now, whenever something is queued, and on a timer. */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.kick();
+    this.pump.start();
   }
 
   /** Stops claiming; waits for the messages in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.drain();
+  stop(): Promise<void> {
+    return this.pump.stop();
   }
 
   /** Waits until this process has nothing claimable left to send right now (graceful shutdown, tests). */
-  async drain(): Promise<void> {
-    while (this.pumping) await this.pumping;
+  drain(): Promise<void> {
+    return this.pump.drain();
   }
 
-  private kick(): void {
-    if (!this.started || this.stopped) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
+  private async round(pump: { readonly stopped: boolean }): Promise<number | null> {
+    const { store, workerId, config } = this.deps;
+    for (;;) {
+      if (pump.stopped) return null;
+      const batch = await store.claimSystemMail(workerId, config.smtp.maxConnections, this.leaseMs);
+      if (batch.length === 0) break;
+      await Promise.all(batch.map((mail) => this.deliver(mail)));
     }
-    clearTimeout(this.timer);
-    this.pumping = this.pump().finally(() => {
-      this.pumping = null;
-    });
-  }
-
-  private async pump(): Promise<void> {
-    const { store, logger, workerId, config } = this.deps;
-    let waitMs = this.pollMs;
-    try {
-      do {
-        this.again = false;
-        for (;;) {
-          if (this.stopped) return;
-          const batch = await store.claimSystemMail(workerId, config.smtp.maxConnections, this.leaseMs);
-          if (batch.length === 0) break;
-          await Promise.all(batch.map((mail) => this.deliver(mail)));
-        }
-      } while (this.again);
-      const next = await store.nextSystemMailAt();
-      if (next !== null) waitMs = Math.min(this.pollMs, Math.max(100, next - Date.now()));
-    } catch (err) {
-      logger.error({ err }, 'system mail queue: could not use the store; trying again later');
-    }
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.kick(), waitMs);
-    this.timer.unref();
+    return store.nextSystemMailAt();
   }
 
   private async deliver(mail: SystemMail): Promise<void> {

@@ -24,6 +24,7 @@ import { CampaignRunner } from '../worker/runner.js';
 import { Worker } from '../worker/worker.js';
 import { buildServer, type PressroomServer } from './app.js';
 import { SystemMailer } from './mailer.js';
+import { eventDispatcher } from '../webhooks/outbound/dispatcher.js';
 import type { RateLimitOptions } from './rate-limit.js';
 
 export type ServiceMode = 'start' | 'serve' | 'worker';
@@ -85,6 +86,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // Every mode drains the confirm/welcome queue, so mail queued by a serve process that died is
   // still sent when only workers run; leases keep two processes from sending one email twice.
   const mailer = new SystemMailer({ config, store, transport, secret, logger, workerId: identity.workerId });
+  // Likewise the outbound event queue (events.url), which every process's changes fill.
+  const events = eventDispatcher(config, store, logger, identity.workerId);
 
   let server: PressroomServer | null = null;
   let worker: Worker | null = null;
@@ -102,6 +105,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await inbound?.close();
       await bounceMailbox?.stop();
       await mailer.stop();
+      await events.stop();
       await transport.close();
       await store.close();
       identity.release();
@@ -130,6 +134,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       bounceMailbox.start();
     }
     mailer.start();
+    events.start();
     let firstTick: Promise<unknown> | null = null;
     if (mode !== 'serve') {
       worker = new Worker({ config, store, logger, runner, watch: options.watch });

@@ -2,6 +2,7 @@
 // never to SQL; its rules are written once in src/storage/core/ over the SQLite and PostgreSQL dialects.
 import { invalidAddressMessage } from '../domain/address.js';
 import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy, FeedbackRecorder } from '../domain/feedback.js';
+import type { EventQueue } from '../domain/events.js';
 import type { SubscriberStatus } from '../domain/subscriber-status.js';
 
 export type { SubscriberStatus } from '../domain/subscriber-status.js';
@@ -201,7 +202,7 @@ export type RenderClaim = { kind: 'stored'; parts: string; digest: string } | { 
 /** The store cannot be opened or used (read-only file, unreachable database, newer schema...). One line. */
 export class StoreError extends Error {}
 
-export interface Store extends FeedbackRecorder {
+export interface Store extends FeedbackRecorder, EventQueue {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

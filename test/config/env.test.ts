@@ -20,6 +20,8 @@ const BAD: Record<string, { value: string; message: RegExp }> = {
   PRESSROOM_POLL_SECONDS: { value: 'soon', message: /^PRESSROOM_POLL_SECONDS: "soon" is not a number of seconds/ },
   PRESSROOM_TRUST_PROXY: { value: 'everyone', message: /^PRESSROOM_TRUST_PROXY: "everyone" is not a hop count or a proxy address/ },
   PRESSROOM_WEBSUB_HUBS: { value: 'https://hub.example.org/,ftp://hub.example.org/', message: /^PRESSROOM_WEBSUB_HUBS: "ftp:\/\/hub.example.org\/" is not an http\(s\) URL/ },
+  PRESSROOM_EVENTS_URL: { value: 'http://crm.example.org/hooks', message: /^PRESSROOM_EVENTS_URL: must be https/ },
+  PRESSROOM_EVENTS_SECRET: { value: 'whsec_dG9vIHNob3J0', message: /^PRESSROOM_EVENTS_SECRET: is not a Standard Webhooks secret/ },
   PRESSROOM_BOUNCE_ADDRESS: { value: 'bounces+x@news.example.org', message: /^PRESSROOM_BOUNCE_ADDRESS: "bounces\+x@news.example.org" has a \+ in its local part/ },
   PRESSROOM_INBOUND_PORT: { value: '99999', message: /^PRESSROOM_INBOUND_PORT: "99999" is not a port number/ },
   PRESSROOM_INBOUND_IMAP_URL: { value: 'pop3://bob:hunter2@mail.example.org', message: /^PRESSROOM_INBOUND_IMAP_URL: "pop3:\/\/bob:\*\*\*@mail.example.org" is not an IMAP URL/ },

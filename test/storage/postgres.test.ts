@@ -7,6 +7,7 @@ import { MIGRATIONS, SQL } from '../../src/storage/postgres/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
 import { brakesContract } from './brakes-contract.js';
+import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { newcomersContract } from './newcomers-contract.js';
 import { storeContract } from './store-contract.js';
@@ -32,6 +33,7 @@ if (available) {
   };
   storeContract('PostgreSQL', harness);
   feedbackContract('PostgreSQL', harness);
+  eventsContract('PostgreSQL', harness);
   brakesContract('PostgreSQL', harness);
   newcomersContract('PostgreSQL', harness);
 }

@@ -8,6 +8,7 @@ import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { MIGRATIONS, SQL } from '../../src/storage/sqlite/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { brakesContract } from './brakes-contract.js';
+import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { newcomersContract } from './newcomers-contract.js';
 import { storeContract } from './store-contract.js';
@@ -30,6 +31,7 @@ const harness = {
 };
 storeContract('SQLite', harness);
 feedbackContract('SQLite', harness);
+eventsContract('SQLite', harness);
 brakesContract('SQLite', harness);
 newcomersContract('SQLite', harness);
 

@@ -6,11 +6,13 @@
 import type { CancelOutcome } from '../store.js';
 import { finishCampaignIfDone } from './campaigns.js';
 import type { Dialect } from './dialect.js';
+import { recordCampaignEvent } from './events.js';
 
 const SQL = {
   // Compare-and-set: only a campaign that is running (not paused, cancelled or finished) pauses.
   pause: `UPDATE campaigns SET paused_at = $2, pause_reason = $3
-      WHERE id = $1 AND paused_at IS NULL AND cancelled_at IS NULL AND finished_at IS NULL`,
+      WHERE id = $1 AND paused_at IS NULL AND cancelled_at IS NULL AND finished_at IS NULL
+      RETURNING slug`,
   // pause_reason stays: a reason without paused_at says an automatic pause was overruled (see Campaign.pauseReason).
   resume: `UPDATE campaigns SET paused_at = NULL WHERE id = $1 AND paused_at IS NOT NULL AND cancelled_at IS NULL`,
   cancel: `UPDATE campaigns SET cancelled_at = coalesce(cancelled_at, $2), paused_at = NULL WHERE id = $1 AND finished_at IS NULL`,
@@ -21,8 +23,12 @@ const SQL = {
       WHERE campaign_id = $1 AND claimable_at IS NOT NULL AND (state <> 'sending' OR claimable_at <= $2)`,
 } as const;
 
-export async function pauseCampaign(db: Dialect, campaignId: number, reason: string | null, now: Date): Promise<boolean> {
-  return (await db.run(SQL.pause, [campaignId, now, reason])) > 0;
+export function pauseCampaign(db: Dialect, campaignId: number, reason: string | null, now: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const paused = await tx.one<{ slug: string }>(SQL.pause, [campaignId, now, reason]);
+    if (paused) await recordCampaignEvent(tx, 'campaign.paused', { id: campaignId, slug: paused.slug, reason }, now);
+    return paused !== undefined;
+  });
 }
 
 export async function resumeCampaign(db: Dialect, campaignId: number): Promise<boolean> {

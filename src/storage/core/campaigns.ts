@@ -5,6 +5,7 @@ import { campaignStatsFrom, ledgerTotalsFrom, type StateCount } from '../ledger-
 import { StoreError, type Campaign, type CampaignStats, type LedgerTotals } from '../store.js';
 import { isRecipient } from './audience.js';
 import { withFragments, type Dialect, type Sql } from './dialect.js';
+import { recordCampaignEvent } from './events.js';
 import { CAMPAIGN_COLUMNS, iso, mapOrNull, toCampaign, type CampaignRow } from './rows.js';
 
 /** Per state: rows, and of them those bounced, soft-bounced and complained about (StateCount). */
@@ -33,10 +34,10 @@ const SQL = {
   workerStats: `SELECT worker_id, count(*) FILTER (WHERE state = 'sent') AS sent, count(*) FILTER (WHERE state = 'sending') AS sending
       FROM deliveries WHERE campaign_id = $1 AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,
   // Only touches (and locks) the row the first time, so claimers do not queue on the campaign row.
-  markStarted: `UPDATE campaigns SET started_at = $2 WHERE id = $1 AND started_at IS NULL`,
+  markStarted: `UPDATE campaigns SET started_at = $2 WHERE id = $1 AND started_at IS NULL RETURNING slug`,
   // EXISTS stops at the first unfinished row instead of counting a million of them.
   unfinished: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = $1 AND claimable_at IS NOT NULL) AS busy`,
-  markFinished: `UPDATE campaigns SET finished_at = coalesce(finished_at, $2) WHERE id = $1`,
+  markFinished: `UPDATE campaigns SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL RETURNING slug`,
   reopenCampaign: `UPDATE campaigns SET finished_at = NULL WHERE id = $1`,
   // Not paused. A cancelled campaign is pending only while a dead worker's lease has run out
   // (nothing else of it is claimable): whoever picks it up cancels those rows and finishes it.
@@ -144,8 +145,12 @@ export async function workerStats(db: Dialect, campaignId: number): Promise<Arra
   return rows.map((r) => ({ workerId: r.worker_id, sent: r.sent, sending: r.sending }));
 }
 
-export async function markStarted(db: Sql, campaignId: number, at: Date): Promise<void> {
-  await db.run(SQL.markStarted, [campaignId, at]);
+/** The first claim of a campaign starts it, and tells the event endpoint so, once. */
+export function markStarted(db: Dialect, campaignId: number, at: Date): Promise<void> {
+  return db.transaction(async (tx) => {
+    const started = await tx.one<{ slug: string }>(SQL.markStarted, [campaignId, at]);
+    if (started) await recordCampaignEvent(tx, 'campaign.started', { id: campaignId, slug: started.slug }, at);
+  });
 }
 
 export async function reopenCampaign(tx: Sql, campaignId: number): Promise<void> {
@@ -160,7 +165,8 @@ export function finishCampaignIfDone(db: Dialect, campaignId: number, now: Date)
   return db.transaction(async (tx) => {
     const { busy } = (await tx.one<{ busy: boolean | number }>(SQL.unfinished, [campaignId]))!;
     if (busy) return false;
-    await tx.run(SQL.markFinished, [campaignId, now]);
+    const finished = await tx.one<{ slug: string }>(SQL.markFinished, [campaignId, now]);
+    if (finished) await recordCampaignEvent(tx, 'campaign.finished', { id: campaignId, slug: finished.slug }, now);
     return true;
   });
 }

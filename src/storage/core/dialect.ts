@@ -81,6 +81,8 @@ export interface Dialect extends Sql {
   markSentMany(campaignId: number, marks: ReadonlyArray<{ subscriberId: number; smtpCode: number | null; smtpResponse: string | null }>): Promise<void>;
   /** Like claimDeliveries for the system mail queue. */
   claimSystemMail(claim: ClaimRequest): Promise<SystemMailRow[]>;
+  /** Like claimSystemMail for the outbound event queue (core/events.ts reads the rows). */
+  claimWebhookEvents(claim: ClaimRequest): Promise<unknown[]>;
   /** The token bucket's refill-and-take, in one atomic statement. */
   takeTokens(bucket: BucketRequest): Promise<{ granted: number; tokens: number }>;
   /** After an erasure: make sure the old bytes are gone where the dialect can (SQLite: empty the WAL). */

@@ -7,6 +7,7 @@ import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy } from '../../domai
 import { emailKey } from '../email.js';
 import type { SubscriberStatus } from '../store.js';
 import type { Dialect, Sql } from './dialect.js';
+import { recordSubscriberEvent } from './events.js';
 import { bounceSubscriber, cancelPendingDeliveries } from './subscribers.js';
 import { suppress } from './suppressions.js';
 
@@ -29,7 +30,7 @@ const SQL = {
       WHERE campaign_id = $1 AND subscriber_id = $2`,
   // $1 subscriber, $2 since (the window's start).
   softBouncesSince: `SELECT count(*) AS n FROM feedback_events WHERE subscriber_id = $1 AND kind = 'soft-bounce' AND occurred_at >= $2`,
-  complain: `UPDATE subscribers SET status = 'complained' WHERE id = $1`,
+  complain: `UPDATE subscribers SET status = 'complained' WHERE id = $1 AND status <> 'complained' RETURNING email`,
 } as const;
 
 interface SubscriberHit {
@@ -93,7 +94,8 @@ export function recordFeedback(db: Dialect, event: FeedbackEvent, policy: Feedba
     } else {
       if (campaignId !== null) await tx.run(SQL.markComplaint, row);
       if (subscriber) {
-        await tx.run(SQL.complain, [subscriber.id]);
+        const complained = await tx.one<{ email: string }>(SQL.complain, [subscriber.id]);
+        if (complained) await recordSubscriberEvent(tx, 'subscriber.complained', { id: subscriber.id, email: complained.email, status: 'complained' }, now);
         await cancelPendingDeliveries(tx, subscriber.id, 'not sent: subscriber complained before sending');
         await suppress(tx, subscriber.email_key, 'complained', now);
       }

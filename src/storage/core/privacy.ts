@@ -7,6 +7,7 @@ import type { SubscriberExport } from '../store.js';
 import { withFragments, type Dialect, type Sql } from './dialect.js';
 import { DELIVERY_COLUMNS, toSubscriber, type SubscriberRow } from './rows.js';
 import { findSubscriberRow, suppressLeaving } from './subscribers.js';
+import { eraseSubscriberEvents } from './events.js';
 import { systemMailOf } from './system-mail.js';
 
 interface LedgerExportRow extends DeliveryRow {
@@ -69,6 +70,7 @@ export async function eraseSubscriber(db: Dialect, email: string): Promise<boole
         await tx.run(SQL.scrubFeedback, [event.id, scrubAddresses(event.diagnostic, addresses)]);
       }
     }
+    for (const id of new Set([subscriber?.id, ...rows.map((r) => r.subscriber_id)])) if (id !== undefined) await eraseSubscriberEvents(tx, id);
     if (subscriber) {
       await suppressLeaving(tx, emailKey(subscriber.email), subscriber.status, new Date());
       await tx.run(SQL.deleteSubscriber, [subscriber.id]);

@@ -19,9 +19,11 @@ import type {
   SystemMail,
   SystemMailKind,
 } from '../store.js';
+import type { EventQueueReport, QueuedEvent } from '../../domain/events.js';
 import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy } from '../../domain/feedback.js';
 import * as brakes from './brakes.js';
 import * as campaigns from './campaigns.js';
+import * as events from './events.js';
 import * as feedback from './feedback.js';
 import type { Dialect } from './dialect.js';
 import * as ledger from './ledger.js';
@@ -179,6 +181,30 @@ export abstract class SqlStore implements Store {
   }
   nextSystemMailAt(): Promise<number | null> {
     return systemMail.nextSystemMailAt(this.db);
+  }
+
+  // ---- Outbound events (core/events.ts; recorded by the modules above, in their transactions) --
+
+  claimEvents(workerId: string, limit: number, leaseMs: number, now: number = Date.now()): Promise<QueuedEvent[]> {
+    return events.claimEvents(this.db, workerId, limit, leaseMs, now);
+  }
+  markEventDelivered(id: number, status: number, now: Date = new Date()): Promise<void> {
+    return events.markEventDelivered(this.db, id, status, now);
+  }
+  markEventRetry(id: number, nextAttemptAt: number, status: number | null, error: string): Promise<void> {
+    return events.markEventRetry(this.db, id, nextAttemptAt, status, error);
+  }
+  markEventFailed(id: number, status: number | null, error: string): Promise<void> {
+    return events.markEventFailed(this.db, id, status, error);
+  }
+  nextEventDueAt(): Promise<number | null> {
+    return events.nextEventDueAt(this.db);
+  }
+  pruneEvents(before: Date, queuedToo: boolean): Promise<number> {
+    return events.pruneEvents(this.db, before, queuedToo);
+  }
+  eventQueueReport(): Promise<EventQueueReport> {
+    return events.eventQueueReport(this.db);
   }
 
   // ---- Render cache (core/render-cache.ts) ----------------------------------------------------

@@ -1,10 +1,11 @@
 // Subscribers, written once over the dialect: the address and topic rules of src/storage/email.ts,
-// status changes (compare-and-set) and what leaving does to mail still waiting.
+// status changes (compare-and-set, each with its outbound event) and what leaving does to mail still waiting.
 import { normalizeTopics } from '../../domain/topics.js';
 import { addressColumns, emailKey } from '../email.js';
 import { DuplicateSubscriberError, type NewSubscriber, type Subscriber, type SubscriberQuery, type SubscriberStatus } from '../store.js';
 import { ACTIVE, confirmedAtOnInsert, endsSubscription } from './audience.js';
 import { withFragments, type Dialect, type Sql, type SubscriberValues } from './dialect.js';
+import { recordSubscriberEvent, subscriberEventFor } from './events.js';
 import { mapOrNull, SUBSCRIBER_COLUMNS, toSubscriber, type SubscriberRow } from './rows.js';
 import { isSuppressionReason, liftSuppression, suppress, suppressedKeys } from './suppressions.js';
 
@@ -29,16 +30,16 @@ const SQL = {
   listSubscribersByStatus: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE status = $3 AND id > $1 ORDER BY id LIMIT $2`,
   countSubscribers: `SELECT count(*) AS n FROM subscribers`,
   countSubscribersByStatus: `SELECT count(*) AS n FROM subscribers WHERE status = $1`,
-  // $1 id, $2 status, $3 now, $4 the status it must have now (NULL: any). Becoming active confirms
-  // once; becoming unsubscribed records when.
+  // $1 id, $2 status, $3 now, $4 the status it must have now (NULL: any, but not already $2).
+  // Becoming active confirms once; becoming unsubscribed records when.
   setSubscriberStatus: `UPDATE subscribers SET status = $2,
         confirmed_at = CASE WHEN $2 = '${ACTIVE}' THEN coalesce(confirmed_at, $3) ELSE confirmed_at END,
         unsubscribed_at = CASE WHEN $2 = 'unsubscribed' THEN $3 ELSE unsubscribed_at END
-      WHERE id = $1 AND (CAST($4 AS text) IS NULL OR status = $4)
-      RETURNING email_key`,
+      WHERE id = $1 AND status <> $2 AND (CAST($4 AS text) IS NULL OR status = $4)
+      RETURNING email_key, email`,
   setSubscriberTopics: `UPDATE subscribers SET topics = $2 WHERE id = $1`,
   deleteSubscriberByKey: `DELETE FROM subscribers WHERE email_key = $1 RETURNING id, status`,
-  bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = $1 RETURNING email_key`,
+  bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = $1 AND status <> 'bounced' RETURNING email_key, email`,
   /** $1 subscriber, $2 reason. A subscriber who leaves (or bounces) is not mailed what is still waiting for them. */
   cancelPendingDeliveries: `UPDATE deliveries SET state = 'failed', claimable_at = NULL, smtp_code = NULL,
         smtp_response = $2, temporary = false
@@ -103,8 +104,10 @@ export async function countSubscribers(db: Dialect, status?: SubscriberStatus): 
 
 export function setSubscriberStatus(db: Dialect, id: number, status: SubscriberStatus, now: Date, from?: SubscriberStatus): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const changed = await tx.one<{ email_key: string }>(SQL.setSubscriberStatus, [id, status, now, from ?? null]);
+    const changed = await tx.one<{ email_key: string; email: string }>(SQL.setSubscriberStatus, [id, status, now, from ?? null]);
     if (!changed) return false;
+    const event = subscriberEventFor(status, from);
+    if (event) await recordSubscriberEvent(tx, event, { id, email: changed.email, status }, now);
     if (endsSubscription(status)) await cancelPendingDeliveries(tx, id, `not sent: subscriber ${status} before sending`);
     if (isSuppressionReason(status)) await suppress(tx, changed.email_key, status, now);
     // A pending subscriber confirming is the person asking for mail again (double opt-in).
@@ -130,8 +133,11 @@ export function removeSubscriber(db: Dialect, email: string): Promise<boolean> {
 
 /** Marks the subscriber bounced (a permanent failure said the mailbox is gone), suppresses the address and cancels what still waits for them. */
 export async function bounceSubscriber(tx: Sql, id: number, now: Date = new Date()): Promise<void> {
-  const row = await tx.one<{ email_key: string }>(SQL.bounceSubscriber, [id]);
-  if (row) await suppress(tx, row.email_key, 'bounced', now);
+  const row = await tx.one<{ email_key: string; email: string }>(SQL.bounceSubscriber, [id]);
+  if (row) {
+    await suppress(tx, row.email_key, 'bounced', now);
+    await recordSubscriberEvent(tx, 'subscriber.bounced', { id, email: row.email, status: 'bounced' }, now);
+  }
   await cancelPendingDeliveries(tx, id, 'not sent: subscriber bounced before sending');
 }
 

@@ -106,6 +106,10 @@ export class PostgresDialect implements Dialect {
     await this.run(SQL.markSentMany, [campaignId, marks.map((m) => m.subscriberId), marks.map((m) => m.smtpCode), marks.map((m) => m.smtpResponse)]);
   }
 
+  claimWebhookEvents(claim: ClaimRequest): Promise<unknown[]> {
+    return this.all<unknown>(SQL.claimWebhookEvents, [claim.now, claim.workerId, claim.leaseUntil, claim.limit]);
+  }
+
   claimSystemMail(claim: ClaimRequest): Promise<SystemMailRow[]> {
     return this.all<SystemMailRow>(SQL.claimSystemMail, [claim.now, claim.workerId, claim.leaseUntil, claim.limit]);
   }

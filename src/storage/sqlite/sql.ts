@@ -273,6 +273,35 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE campaigns ADD COLUMN issue_date TEXT;
     `,
   },
+  {
+    version: 11,
+    name: 'the outbound event webhook queue',
+    // webhook_events: the events (campaign.started, subscriber.confirmed, ...) written in the same
+    // transaction as the change they report, so none is lost and none is told of a change that was
+    // rolled back; delivered to the configured endpoint from here with retries (src/webhooks/outbound/).
+    // msg_id is the Standard Webhooks message id a receiver dedupes on. subscriber_id lets erasure
+    // delete the events that carry an address.
+    sql: `
+      CREATE TABLE webhook_events (
+        id              INTEGER PRIMARY KEY,
+        msg_id          TEXT NOT NULL UNIQUE,
+        type            TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        subscriber_id   INTEGER,
+        created_at      TEXT NOT NULL,
+        state           TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sending','delivered','retry','failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        claimable_at    INTEGER,
+        lease_until     INTEGER,
+        worker_id       TEXT,
+        last_status     INTEGER,
+        last_error      TEXT,
+        delivered_at    TEXT
+      );
+      CREATE INDEX webhook_events_claimable ON webhook_events (claimable_at) WHERE claimable_at IS NOT NULL;
+      CREATE INDEX webhook_events_subscriber ON webhook_events (subscriber_id) WHERE subscriber_id IS NOT NULL;
+    `,
+  },
 ];
 
 // secure_delete: freed bytes (a deleted subscriber, the old copy of an updated ledger row) are
@@ -302,6 +331,12 @@ export const SQL = {
                         AND EXISTS (SELECT 1 FROM campaigns WHERE id = @campaignId AND paused_at IS NULL AND cancelled_at IS NULL)
                       ORDER BY claimable_at LIMIT @limit)
       RETURNING *`,
+  claimWebhookEvents: `UPDATE webhook_events
+      SET state = 'sending', worker_id = @workerId, lease_until = @leaseUntil, claimable_at = @leaseUntil,
+          attempts = attempts + 1
+      WHERE id IN (SELECT id FROM webhook_events WHERE claimable_at <= @now ORDER BY claimable_at, id LIMIT @limit)
+      RETURNING id, msg_id, type, payload, created_at, attempts`,
+
   claimSystemMail: `UPDATE system_mail
       SET state = 'sending', worker_id = @workerId, lease_until = @leaseUntil, claimable_at = @leaseUntil,
           attempts = attempts + 1

@@ -124,6 +124,10 @@ export class SqliteDialect implements Dialect {
     );
   }
 
+  claimWebhookEvents(claim: ClaimRequest): Promise<unknown[]> {
+    return this.exclusive(() => this.prepared(SQL.claimWebhookEvents).all({ ...claim }));
+  }
+
   claimSystemMail(claim: ClaimRequest): Promise<SystemMailRow[]> {
     return this.exclusive(() => this.prepared(SQL.claimSystemMail).all({ ...claim }) as SystemMailRow[]);
   }
