@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 
 /** Pure code and temp files only: no SQLite, PostgreSQL, SMTP, Chromium, sockets, threads or child processes. */
 const unit = [
+  'test/accounts/password.test.ts',
   'test/archive/pages.test.ts',
   'test/build/bundles.test.ts',
   'test/config/config.test.ts',

@@ -4,3 +4,12 @@
 export const ROLES = ['viewer', 'editor', 'owner'] as const;
 
 export type Role = (typeof ROLES)[number];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** Whether someone with role `have` may do what needs `need`. */
+export function roleAllows(have: Role, need: Role): boolean {
+  return ROLES.indexOf(have) >= ROLES.indexOf(need);
+}
