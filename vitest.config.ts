@@ -45,6 +45,7 @@ const unit = [
   'test/inbound/header-recipients.test.ts',
   'test/inbound/imap-url.test.ts',
   'test/server/accept-encoding.test.ts',
+  'test/server/admin/session-policy.test.ts',
   'test/inbound/read.test.ts',
   'test/templates/html-context.test.ts',
   'test/webhooks/readers.test.ts',
