@@ -12,6 +12,8 @@ import { identityOf, needs, type Identity } from './auth.js';
 import { sendAdminPage } from './render.js';
 
 const BUTTON_LABELS: Record<BrakeAction, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel the campaign' };
+/** Cancel cannot be undone: its form has a box to tick first (checked here too, not only by the browser). */
+const CANCEL_CONFIRM = 'Yes: the messages not sent yet will never be sent';
 
 /** One campaign's row as the templates show it. */
 function campaignView(campaign: Campaign, stats: CampaignStats) {
@@ -29,9 +31,16 @@ function campaignView(campaign: Campaign, stats: CampaignStats) {
     bounces: summary.hardBounces + summary.softBounces,
     complaints: summary.complaints,
     cancelled: summary.cancelled,
-    startedAt: campaign.startedAt ?? '',
-    finishedAt: campaign.finishedAt ?? '',
+    startedAt: campaign.startedAt,
+    finishedAt: campaign.finishedAt,
+    started: shortTime(campaign.startedAt),
+    finished: shortTime(campaign.finishedAt),
   };
+}
+
+/** `2026-11-13 09:30 UTC`: to the minute, in UTC like `pressroom status` (the exact time is the <time> element's datetime). */
+function shortTime(iso: string | null): string | null {
+  return iso === null ? null : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
 function sessionOnly(identity: Identity): Extract<Identity, { kind: 'session' }> {
@@ -56,7 +65,11 @@ export function registerCampaignPages(admin: FastifyInstance, ctx: ServerContext
     if (!campaign) return sendAdminPage(reply, ctx, 404, 'not-found', { title: 'Not found', session });
     const view = campaignView(campaign, await store.campaignStats(campaign.id));
     const actions = roleAllows(session.role, 'editor')
-      ? BRAKE_ACTIONS.filter((a) => brakeRefusal(campaign, a) === null).map((a) => ({ action: `${view.href}/${a}`, label: BUTTON_LABELS[a] }))
+      ? BRAKE_ACTIONS.filter((a) => brakeRefusal(campaign, a) === null).map((a) => ({
+          action: `${view.href}/${a}`,
+          label: BUTTON_LABELS[a],
+          confirm: a === 'cancel' ? CANCEL_CONFIRM : null,
+        }))
       : [];
     return sendAdminPage(reply, ctx, status, 'campaign', { title: campaign.title, session, notice }, { c: view, actions });
   };
@@ -64,8 +77,9 @@ export function registerCampaignPages(admin: FastifyInstance, ctx: ServerContext
   admin.get<{ Params: { slug: string } }>('/campaigns/:slug', (request, reply) => campaignPage(request, reply, request.params.slug, 200, null));
 
   for (const action of BRAKE_ACTIONS) {
-    admin.post<{ Params: { slug: string } }>(`/campaigns/:slug/${action}`, needs('editor'), async (request, reply) => {
+    admin.post<{ Params: { slug: string }; Body: { confirm?: unknown } | undefined }>(`/campaigns/:slug/${action}`, needs('editor'), async (request, reply) => {
       const { slug } = request.params;
+      if (action === 'cancel' && request.body?.confirm !== 'yes') return campaignPage(request, reply, slug, 400, 'Tick the box to confirm the cancellation.');
       const result = await applyBrake(store, slug, action);
       if (!result.ok) return campaignPage(request, reply, slug, result.status, result.error);
       ctx.logger.info({ slug, action, operator: sessionOnly(identityOf(request)).email }, `campaign ${slug}: ${action} (console)`);

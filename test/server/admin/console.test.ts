@@ -222,6 +222,22 @@ describe('roles', () => {
     expect(editorPage.body).toContain('action="/admin/campaigns/first/cancel"');
   });
 
+  it('cancel asks for a ticked box, on the server too', async () => {
+    await h.store.createCampaign({ slug: 'to-cancel', title: 'To cancel', topics: [] });
+    const c = client();
+    await c.signIn('editor@example.org', PASSWORD);
+    const page = await c.get('/admin/campaigns/to-cancel');
+    expect(page.body).toMatch(/<label><input type="checkbox" name="confirm" value="yes" required> Yes: [^<]+<\/label><button type="submit">Cancel the campaign<\/button>/);
+    const csrf = csrfFromPage(page.body);
+    const unticked = await c.post('/admin/campaigns/to-cancel/cancel', { _csrf: csrf });
+    expect(unticked.status).toBe(400);
+    expect(unticked.body).toContain('Tick the box to confirm the cancellation.');
+    expect((await h.store.getCampaign('to-cancel'))!.cancelledAt).toBeNull();
+    expect((await c.post('/admin/campaigns/to-cancel/cancel', { _csrf: csrf, confirm: 'yes' })).status).toBe(303);
+    expect((await h.store.getCampaign('to-cancel'))!.cancelledAt).not.toBeNull();
+    expect((await c.get('/admin/campaigns/to-cancel')).body).toContain('<dd>cancelled</dd>');
+  });
+
   it('named API tokens act with their role on /api; the admin token is owner; a session needs its CSRF header to write', async () => {
     const viewer = newApiToken();
     const editor = newApiToken();
