@@ -1,5 +1,5 @@
 // The Store over a dialect: every rule lives in the modules beside this one (subscribers,
-// campaigns, ledger, system mail, privacy, settings, the console's accounts), written once; an adapter opens the
+// campaigns, ledger, system mail, privacy, settings; the console's accounts in sql-accounts.ts), written once; an adapter opens the
 // connection, supplies its Dialect and runs its migrations.
 import type {
   Campaign,
@@ -20,25 +20,19 @@ import type {
   SystemMailKind,
 } from '../store.js';
 import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy } from '../../domain/feedback.js';
-import type { Role } from '../../domain/roles.js';
-import type { ApiToken, LoginFailurePolicy, Operator, OperatorWithPassword, Session } from '../accounts.js';
-import * as apiTokens from './api-tokens.js';
 import * as brakes from './brakes.js';
 import * as campaigns from './campaigns.js';
 import * as feedback from './feedback.js';
-import type { Dialect } from './dialect.js';
 import * as ledger from './ledger.js';
-import * as operators from './operators.js';
 import * as privacy from './privacy.js';
 import * as renderCache from './render-cache.js';
-import * as sessions from './sessions.js';
 import * as settings from './settings.js';
+import { SqlAccounts } from './sql-accounts.js';
 import * as subscribers from './subscribers.js';
 import * as systemMail from './system-mail.js';
 
-export abstract class SqlStore implements Store {
-  protected constructor(protected readonly db: Dialect) {}
-
+/** The console's accounts come from SqlAccounts (core/sql-accounts.ts). */
+export abstract class SqlStore extends SqlAccounts implements Store {
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
 
@@ -214,59 +208,5 @@ export abstract class SqlStore implements Store {
   }
   initSetting(key: string, value: string): Promise<string> {
     return settings.initSetting(this.db, key, value);
-  }
-
-  // ---- The console's accounts (core/operators.ts, core/sessions.ts, core/api-tokens.ts) -------
-
-  addOperator(input: { email: string; role: Role; passwordHash: string }, now: Date = new Date()): Promise<Operator> {
-    return operators.addOperator(this.db, input, now);
-  }
-  removeOperator(email: string): Promise<boolean> {
-    return operators.removeOperator(this.db, email);
-  }
-  listOperators(): Promise<Operator[]> {
-    return operators.listOperators(this.db);
-  }
-  findOperator(email: string): Promise<OperatorWithPassword | null> {
-    return operators.findOperator(this.db, email);
-  }
-  setOperatorPassword(email: string, passwordHash: string): Promise<boolean> {
-    return operators.setOperatorPassword(this.db, email, passwordHash);
-  }
-  recordLoginFailure(operatorId: number, policy: LoginFailurePolicy, now: number = Date.now()): Promise<void> {
-    return operators.recordLoginFailure(this.db, operatorId, policy, now);
-  }
-  recordLoginSuccess(operatorId: number): Promise<void> {
-    return operators.recordLoginSuccess(this.db, operatorId);
-  }
-  createSession(input: { idHash: string; operatorId: number; csrfSecret: string; expiresAt: number }, now: number = Date.now()): Promise<void> {
-    return sessions.createSession(this.db, input, now);
-  }
-  findSession(idHash: string): Promise<Session | null> {
-    return sessions.findSession(this.db, idHash);
-  }
-  touchSession(idHash: string, now: number = Date.now()): Promise<void> {
-    return sessions.touchSession(this.db, idHash, now);
-  }
-  endSession(idHash: string): Promise<void> {
-    return sessions.endSession(this.db, idHash);
-  }
-  endOperatorSessions(operatorId: number): Promise<number> {
-    return sessions.endOperatorSessions(this.db, operatorId);
-  }
-  purgeSessions(now: number, idleBefore: number): Promise<number> {
-    return sessions.purgeSessions(this.db, now, idleBefore);
-  }
-  addApiToken(input: { name: string; tokenHash: string; role: Role }, now: Date = new Date()): Promise<ApiToken> {
-    return apiTokens.addApiToken(this.db, input, now);
-  }
-  listApiTokens(): Promise<ApiToken[]> {
-    return apiTokens.listApiTokens(this.db);
-  }
-  removeApiToken(name: string): Promise<boolean> {
-    return apiTokens.removeApiToken(this.db, name);
-  }
-  useApiToken(tokenHash: string, now: Date = new Date()): Promise<ApiToken | null> {
-    return apiTokens.useApiToken(this.db, tokenHash, now);
   }
 }
