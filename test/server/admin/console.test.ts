@@ -257,6 +257,19 @@ describe('roles', () => {
     expect((await api('GET', '/api/campaigns/first', `${viewer}x`)).status).toBe(401);
     expect((await h.store.listApiTokens()).find((t) => t.name === 'dashboard')!.lastUsedAt).not.toBeNull();
 
+    // Every route that writes needs editor: the viewer token is refused before anything is read or changed.
+    const writes: Array<[string, string]> = [
+      ['POST', '/api/issues/first/send'],
+      ['POST', '/api/issues/first/test'],
+      ['POST', '/api/subscribers'],
+      ['POST', '/api/subscribers/import'],
+      ['DELETE', '/api/subscribers/reader@example.org'],
+      ['POST', '/api/campaigns/first/cancel'],
+    ];
+    for (const [method, path] of writes) expect((await api(method, path, viewer)).status, `${method} ${path}`).toBe(403);
+    expect(await h.store.findSubscriberByEmail('reader@example.org')).not.toBeNull();
+    for (const path of ['/api/issues', '/api/subscribers', '/api/subscribers/reader@example.org/export']) expect((await api('GET', path, viewer)).status, path).toBe(200);
+
     // A removed token stops at once.
     await h.store.removeApiToken('deploy');
     expect((await api('POST', '/api/campaigns/first/pause', editor)).status).toBe(401);
