@@ -1,12 +1,15 @@
 // `pressroom operators ...` and `pressroom tokens ...` through the real CLI on a real SQLite file.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/accounts/password.js';
 import { secretHash } from '../../src/accounts/secrets.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import { execCliSync, type EnvOverrides } from '../support/cli.js';
+import { cliEnv, execCliSync, type EnvOverrides } from '../support/cli.js';
+import { cliPath } from '../support/paths.js';
+import { waitFor } from '../support/wait.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pressroom-cli-ops-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -90,6 +93,46 @@ describe('pressroom operators', () => {
     expect(bad.stderr).toMatch(/^pressroom: email: "nobody" is not an email address/);
     const passwd = execCliSync(['operators', 'passwd', 'zed@example.org'], { env, input: `${PASSWORD}\n` });
     expect([passwd.status, passwd.stderr]).toEqual([1, 'pressroom: zed@example.org: not an operator\n']);
+  });
+});
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), answering each prompt in turn; returns
+ * everything the terminal showed and the exit code.
+ */
+async function onTerminal(args: string[], env: EnvOverrides, answers: string[]): Promise<{ code: number | null; screen: string }> {
+  const command = [process.execPath, cliPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  child.stdout.on('data', (d: Buffer) => (screen += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (screen += d.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const prompts = ['New password: ', 'Again: '];
+  for (const [i, answer] of answers.entries()) {
+    await waitFor(() => screen.split(prompts[i]!).length > 1, { what: `the prompt "${prompts[i]}"`, timeout: 20_000, describe: () => screen });
+    child.stdin.write(`${answer}\r`);
+  }
+  const code = await exited;
+  return { code, screen };
+}
+
+describe.skipIf(!existsSync('/usr/bin/script'))('the password prompt on a terminal', () => {
+  it('asks twice without echoing the password', async () => {
+    const { env, db } = site();
+    const run = await onTerminal(['operators', 'add', 'tty@example.org', '--role', 'viewer'], env, [PASSWORD, PASSWORD]);
+    expect(run.code, run.screen).toBe(0);
+    expect(run.screen).toContain('added operator tty@example.org (viewer)');
+    expect(run.screen).not.toContain(PASSWORD);
+    const op = await withDb(db, (s) => s.findOperator('tty@example.org'));
+    expect(await verifyPassword(PASSWORD, op!.passwordHash)).toBe(true);
+  });
+
+  it('refuses two different answers (exit 2)', async () => {
+    const { env, db } = site();
+    const run = await onTerminal(['operators', 'add', 'tty@example.org', '--role', 'viewer'], env, [PASSWORD, `${PASSWORD}!`]);
+    expect(run.code).toBe(2);
+    expect(run.screen).toContain('pressroom: the two passwords differ');
+    expect(await withDb(db, (s) => s.findOperator('tty@example.org'))).toBeNull();
   });
 });
 
