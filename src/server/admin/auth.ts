@@ -65,7 +65,7 @@ async function bearerIdentity(token: string, ctx: ServerContext): Promise<Identi
 }
 
 /** Whether the request carries the session's CSRF token. */
-export function csrfMatches(request: FastifyRequest, csrfSecret: string): boolean {
+function csrfMatches(request: FastifyRequest, csrfSecret: string): boolean {
   const header = request.headers['x-csrf-token'];
   const body = request.body as { _csrf?: unknown } | undefined;
   const given = typeof header === 'string' ? header : typeof body?._csrf === 'string' ? body._csrf : '';
