@@ -13,7 +13,7 @@ import { isCrossSite } from '../same-origin.js';
 import { identityOf, needs, sessionOf } from './auth.js';
 import { LOGIN_COOKIE, readCookie, secureCookies, SESSION_COOKIE, setCookie } from './cookies.js';
 import { sendAdminPage } from './render.js';
-import { isLocked, LOGIN_FAILURES, SESSION_LIFETIME_MS } from './session-policy.js';
+import { IDLE_TIMEOUT_MS, isLocked, LOGIN_FAILURES, SESSION_LIFETIME_MS } from './session-policy.js';
 
 /** The one answer to a failed sign-in, whatever the reason. */
 export const SIGN_IN_REFUSED = 'Wrong email address or password, or too many attempts: try again later.';
@@ -65,7 +65,7 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: ServerContext): v
     await ctx.store.recordLoginSuccess(operator.id);
     const id = newSecret();
     await ctx.store.createSession({ idHash: secretHash(id), operatorId: operator.id, csrfSecret: newSecret(), expiresAt: now + SESSION_LIFETIME_MS }, now);
-    await ctx.store.purgeSessions(now, now - SESSION_LIFETIME_MS);
+    await ctx.store.purgeSessions(now, now - IDLE_TIMEOUT_MS);
     setCookie(reply, SESSION_COOKIE, id, { path: '/', maxAge: SESSION_LIFETIME_MS / 1000, secure: secure() });
     setCookie(reply, LOGIN_COOKIE, '', { path: LOGIN_PATH, maxAge: 0, secure: secure() });
     ctx.logger.info({ operator: operator.email }, 'console sign-in');
