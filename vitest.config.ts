@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 
 /** Pure code and temp files only: no SQLite, PostgreSQL, SMTP, Chromium, sockets, threads or child processes. */
 const unit = [
+  'test/accounts/password.test.ts',
   'test/archive/pages.test.ts',
   'test/build/bundles.test.ts',
   'test/config/config.test.ts',
@@ -44,6 +45,7 @@ const unit = [
   'test/inbound/header-recipients.test.ts',
   'test/inbound/imap-url.test.ts',
   'test/server/accept-encoding.test.ts',
+  'test/server/admin/session-policy.test.ts',
   'test/inbound/read.test.ts',
   'test/search/index.test.ts',
   'test/templates/html-context.test.ts',

@@ -15,6 +15,8 @@ const commandGroups: Array<{ commands: string[]; load: () => Promise<Register> }
   { commands: ['send', 'status', 'retry'], load: async () => (await import('./delivery.js')).registerDeliveryCommands },
   { commands: ['pause', 'resume', 'cancel'], load: async () => (await import('./brakes.js')).registerBrakeCommands },
   { commands: ['subscribers'], load: async () => (await import('./subscribers.js')).registerSubscriberCommands },
+  { commands: ['operators'], load: async () => (await import('./operators.js')).registerOperatorCommands },
+  { commands: ['tokens'], load: async () => (await import('./operators.js')).registerTokenCommands },
   { commands: ['start', 'serve', 'worker'], load: async () => (await import('./service.js')).registerServiceCommands },
   { commands: ['inbound'], load: async () => (await import('./inbound.js')).registerInboundCommands },
 ];

@@ -217,7 +217,7 @@ function parseStatus(value: string): SubscriberStatus {
 }
 
 /** Opens the store, runs `fn`, always closes; a store that cannot be opened is a configuration error (exit 2). */
-async function withStore(config: Config, fn: (store: Store) => Promise<void>): Promise<void> {
+export async function withStore(config: Config, fn: (store: Store) => Promise<void>): Promise<void> {
   let store: Store;
   try {
     store = await openStore(config);

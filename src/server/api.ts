@@ -1,21 +1,23 @@
-// The operator API under /api: bearer token from config.adminToken. Registered only when a token
-// is configured, so without one every /api path is a plain 404.
+// The operator API under /api. Callers: the PRESSROOM_ADMIN_TOKEN (owner), a named API token with its
+// role, or a console session (with its CSRF token in x-csrf-token for unsafe methods); see
+// src/server/admin/auth.ts. Each route names the role it needs (needs()); reading needs viewer.
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { formatProblem, isPublished, type Issue, type Problem } from '../content/issue.js';
 import { findIssue } from '../content/load.js';
 import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
 import { SendError } from '../delivery/transport.js';
-import { brakeRefusal, campaignReport, campaignState, type BrakeAction } from '../domain/campaign-state.js';
+import { campaignReport, campaignState } from '../domain/campaign-state.js';
 import { maxLatenessMs, notEmailableText, tooLateText, whyNotDue, whyNotEmailable, type SendSchedule } from '../domain/publication.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import { testRecipient } from '../email/message.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
-import { DuplicateSubscriberError, type Campaign, type CampaignStats, type Store } from '../storage/store.js';
+import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
-import { BEARER_CHALLENGE, hasBearer } from './auth.js';
+import { guard, needs } from './admin/auth.js';
+import { applyBrake, BRAKE_ACTIONS } from './brakes.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, type SignUpFields } from './input.js';
 import { newSubscriberSchema, signUpSchema, subscriberQuerySchema } from './schemas.js';
@@ -25,15 +27,9 @@ const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 export { tokenMatches } from './auth.js';
 
 export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const adminToken = ctx.config.adminToken;
-  if (!adminToken) return;
   await app.register(
     async (api) => {
-      api.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-        if (!hasBearer(request, [adminToken])) {
-          return reply.code(401).header('www-authenticate', BEARER_CHALLENGE).send({ error: 'missing or wrong bearer token' });
-        }
-      });
+      api.addHook('onRequest', guard(ctx, { answer: 'api', forbidden: (reply, why) => reply.code(403).send({ error: why }) }));
       api.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
       routes(api, ctx);
     },
@@ -79,7 +75,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     return { watermark: watermark === null ? null : new Date(watermark).toISOString(), issues: rows, problems: problems.map((p) => problemLine(ctx.config.issuesDir, p)) };
   });
 
-  api.post<{ Params: { slug: string }; Querystring: { wait?: string } }>('/issues/:slug/send', async (request, reply) => {
+  api.post<{ Params: { slug: string }; Querystring: { wait?: string } }>('/issues/:slug/send', needs('editor'), async (request, reply) => {
     const issue = await loadIssue(request.params.slug);
     if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
     const refused = whyNotEmailable(issue, ctx.now());
@@ -115,22 +111,16 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
 
   // The brakes: they write the campaign row; every worker sending it reads that within one poll.
   for (const action of BRAKE_ACTIONS) {
-    api.post<{ Params: { slug: string } }>(`/campaigns/:slug/${action}`, async (request, reply) => {
+    api.post<{ Params: { slug: string } }>(`/campaigns/:slug/${action}`, needs('editor'), async (request, reply) => {
       const { slug } = request.params;
-      const campaign = await store.getCampaign(slug);
-      if (!campaign) return reply.code(404).send({ error: `no campaign "${slug}"` });
-      const refused = brakeRefusal(campaign, action);
-      if (refused) return reply.code(409).send({ error: refused });
-      const applied = await applyBrake(store, campaign.id, action);
-      const after = (await store.getCampaign(slug)) ?? campaign;
-      // The store's compare-and-set decides: someone else changed the campaign meanwhile.
-      if (!applied) return reply.code(409).send({ error: brakeRefusal(after, action) ?? `campaign ${slug} changed meanwhile` });
+      const result = await applyBrake(store, slug, action);
+      if (!result.ok) return reply.code(result.status).send({ error: result.error });
       logger.info({ slug, action }, `campaign ${slug}: ${action} (API)`);
-      return campaignReport(after, await store.campaignStats(after.id));
+      return campaignReport(result.campaign, await store.campaignStats(result.campaign.id));
     });
   }
 
-  api.post<{ Params: { slug: string }; Body: SignUpFields }>('/issues/:slug/test', signUpSchema(), async (request, reply) => {
+  api.post<{ Params: { slug: string }; Body: SignUpFields }>('/issues/:slug/test', { ...signUpSchema(), ...needs('editor') }, async (request, reply) => {
     const email = checkEmail(request.body.email);
     if (!email.ok) return reply.code(400).send({ error: email.error });
     const issue = await loadIssue(request.params.slug);
@@ -155,7 +145,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     return { subscribers, next };
   });
 
-  api.post<{ Body: SignUpFields & { status: SubscriberStatus } }>('/subscribers', newSubscriberSchema(SUBSCRIBER_STATUSES), async (request, reply) => {
+  api.post<{ Body: SignUpFields & { status: SubscriberStatus } }>('/subscribers', { ...newSubscriberSchema(SUBSCRIBER_STATUSES), ...needs('editor') }, async (request, reply) => {
     const email = checkEmail(request.body.email);
     if (!email.ok) return reply.code(400).send({ error: email.error });
     const name = checkName(request.body.name);
@@ -173,7 +163,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
   });
 
   // Erasure (GDPR): the address goes everywhere; campaign counts and outcomes stay (see eraseSubscriber).
-  api.delete<{ Params: { email: string } }>('/subscribers/:email', async (request, reply) => {
+  api.delete<{ Params: { email: string } }>('/subscribers/:email', needs('editor'), async (request, reply) => {
     const erased = await store.eraseSubscriber(request.params.email);
     return erased ? reply.code(204).send() : reply.code(404).send({ error: `${request.params.email}: nothing stored about this address` });
   });
@@ -185,7 +175,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     return reply.header('cache-control', 'no-store').send({ email: request.params.email, ...found });
   });
 
-  api.post('/subscribers/import', { bodyLimit: MAX_IMPORT_BYTES }, async (request, reply) => {
+  api.post('/subscribers/import', { bodyLimit: MAX_IMPORT_BYTES, ...needs('editor') }, async (request, reply) => {
     if (typeof request.body !== 'string') return reply.code(415).send({ error: 'send the CSV as the body with Content-Type: text/csv' });
     // The same importer as `pressroom subscribers import`: header row, bad rows reported by line.
     const problems: string[] = [];
@@ -213,14 +203,6 @@ function problemLine(issuesDir: string, problem: Problem): string {
   let message = problem.message;
   for (const prefix of prefixes) message = message.split(`${prefix}${path.sep}`).join('');
   return formatProblem({ ...problem, file: inIssuesFolder(issuesDir, problem.file), message });
-}
-
-const BRAKE_ACTIONS: readonly BrakeAction[] = ['pause', 'resume', 'cancel'];
-
-async function applyBrake(store: Store, campaignId: number, action: BrakeAction): Promise<boolean> {
-  if (action === 'pause') return store.pauseCampaign(campaignId, null);
-  if (action === 'resume') return store.resumeCampaign(campaignId);
-  return (await store.cancelCampaign(campaignId)).applied;
 }
 
 function issueStatus(issue: Issue, now: number, schedule: SendSchedule, campaign: Campaign | null, stats: CampaignStats | null): string {

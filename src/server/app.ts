@@ -4,6 +4,8 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { defaultWorkerBase } from '../delivery/worker-id.js';
 import { feedLinkHeader } from '../feeds/websub.js';
+import { registerAdminRoutes } from './admin/routes.js';
+import { LOGIN_RATE_LIMIT } from './admin/session-policy.js';
 import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
 import { frameworkErrorHandler, registerErrorHandlers } from './errors.js';
@@ -23,6 +25,8 @@ import { registerWebhookRoutes, type WebhookOptions } from '../webhooks/routes.j
 export interface ServerDeps extends Pick<ServerContext, 'config' | 'store' | 'transport' | 'logger' | 'secret' | 'runner'>, Partial<Pick<ServerContext, 'issues' | 'now'>> {
   /** Sign-ups per client address; default 10 per 10 minutes. */
   rateLimit?: RateLimitOptions;
+  /** Console sign-in attempts per client address; default LOGIN_RATE_LIMIT (10 per 10 minutes). */
+  loginRateLimit?: RateLimitOptions;
   /** Proxies whose X-Forwarded-For entries are believed (src/server/trust-proxy.ts); default none. */
   trustProxy?: TrustProxy;
   /** The process's system mail queue (startService passes its own); default: one made and started here. */
@@ -73,6 +77,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
         workerId: defaultWorkerBase('serve', deps.config.workerId),
       }),
     rateLimit: deps.rateLimit ?? { max: 10, windowMs: 10 * 60 * 1000 },
+    loginRateLimit: deps.loginRateLimit ?? LOGIN_RATE_LIMIT,
     now: deps.now ?? Date.now,
   };
 
@@ -86,6 +91,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
 
   registerSubscriptionRoutes(app, context);
   await registerApiRoutes(app, context);
+  await registerAdminRoutes(app, context);
   registerHealthRoutes(app, context);
   await registerWebhookRoutes(app, context, deps.webhooks);
   const linkHeader = feedLinkHeader(deps.config.site.url, deps.config.feeds.websubHubs);

@@ -18,5 +18,7 @@ export interface ServerContext {
   issues: IssueSource;
   mailer: SystemMailer;
   rateLimit: RateLimitOptions;
+  /** Console sign-in attempts per client address (src/server/admin/session-policy.ts). */
+  loginRateLimit: RateLimitOptions;
   now: () => number;
 }

@@ -4,6 +4,7 @@ import { invalidAddressMessage } from '../domain/address.js';
 import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy, FeedbackRecorder } from '../domain/feedback.js';
 import type { EventQueue } from '../domain/events.js';
 import type { SubscriberStatus } from '../domain/subscriber-status.js';
+import type { AccountStore } from './accounts.js';
 
 export type { SubscriberStatus } from '../domain/subscriber-status.js';
 
@@ -202,7 +203,8 @@ export type RenderClaim = { kind: 'stored'; parts: string; digest: string } | { 
 /** The store cannot be opened or used (read-only file, unreachable database, newer schema...). One line. */
 export class StoreError extends Error {}
 
-export interface Store extends FeedbackRecorder, EventQueue {
+/** Also the console's operators, sessions and API tokens (AccountStore, src/storage/accounts.ts). */
+export interface Store extends FeedbackRecorder, AccountStore, EventQueue {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -19,13 +19,13 @@ afterAll(async () => {
 });
 
 describe('authentication', () => {
-  it('is off (404) when no admin token is configured', async () => {
+  it('answers 401 without credentials even when no admin token is configured (named tokens and sessions still reach it)', async () => {
     const off = await startHarness();
     try {
       const res = await off.server.app.inject({ method: 'GET', url: '/api/issues', headers: auth });
-      expect(res.statusCode).toBe(404);
+      expect(res.statusCode).toBe(401);
       const post = await off.server.app.inject({ method: 'POST', url: '/api/subscribers', headers: auth, payload: { email: 'a@example.org' } });
-      expect(post.statusCode).toBe(404);
+      expect(post.statusCode).toBe(401);
     } finally {
       await off.close();
     }

@@ -40,6 +40,8 @@ export interface Harness {
 export interface HarnessOptions {
   adminToken?: string;
   rateLimit?: RateLimitOptions;
+  /** Console sign-in attempts per client address. */
+  loginRateLimit?: RateLimitOptions;
   smtp?: TestSmtpOptions;
   now?: () => number;
   trustProxy?: TrustProxy;
@@ -81,6 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secret: SECRET,
     runner,
     rateLimit: options.rateLimit,
+    loginRateLimit: options.loginRateLimit,
     now: options.now,
     trustProxy: options.trustProxy,
     webhooks: options.webhooks,

@@ -6,6 +6,7 @@ import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { MIGRATIONS, SQL } from '../../src/storage/postgres/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
+import { accountsContract } from './accounts-contract.js';
 import { brakesContract } from './brakes-contract.js';
 import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
@@ -36,6 +37,7 @@ if (available) {
   eventsContract('PostgreSQL', harness);
   brakesContract('PostgreSQL', harness);
   newcomersContract('PostgreSQL', harness);
+  accountsContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {

@@ -7,6 +7,7 @@ import { openStore } from '../../src/storage/open.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { MIGRATIONS, SQL } from '../../src/storage/sqlite/sql.js';
 import { StoreError } from '../../src/storage/store.js';
+import { accountsContract } from './accounts-contract.js';
 import { brakesContract } from './brakes-contract.js';
 import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
@@ -34,6 +35,7 @@ feedbackContract('SQLite', harness);
 eventsContract('SQLite', harness);
 brakesContract('SQLite', harness);
 newcomersContract('SQLite', harness);
+accountsContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
   it('erasure leaves the address in no bounce diagnostic: not in the ledger row, not in the recorded event', async () => {

@@ -124,8 +124,9 @@ export async function execCli(args: string[], options: CliOptions = {}): Promise
 }
 
 /** Runs a CLI command to its end, blocking (for tests that assert on spawnSync's status/stdout/stderr). */
-export function execCliSync(args: string[], options: Omit<CliOptions, 'closeStdout'> & { timeout?: number; maxBuffer?: number } = {}): SpawnSyncReturns<string> {
+export function execCliSync(args: string[], options: Omit<CliOptions, 'closeStdout'> & { timeout?: number; maxBuffer?: number; input?: string } = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, commandLine(args, options), {
+    input: options.input,
     cwd: options.cwd ?? projectRoot,
     env: cliEnv(options.env),
     encoding: 'utf8',

@@ -1,5 +1,5 @@
 // The Store over a dialect: every rule lives in the modules beside this one (subscribers,
-// campaigns, ledger, system mail, privacy, settings), written once; an adapter opens the
+// campaigns, ledger, system mail, privacy, settings; the console's accounts in sql-accounts.ts), written once; an adapter opens the
 // connection, supplies its Dialect and runs its migrations.
 import type {
   Campaign,
@@ -25,17 +25,16 @@ import * as brakes from './brakes.js';
 import * as campaigns from './campaigns.js';
 import * as events from './events.js';
 import * as feedback from './feedback.js';
-import type { Dialect } from './dialect.js';
 import * as ledger from './ledger.js';
 import * as privacy from './privacy.js';
 import * as renderCache from './render-cache.js';
 import * as settings from './settings.js';
+import { SqlAccounts } from './sql-accounts.js';
 import * as subscribers from './subscribers.js';
 import * as systemMail from './system-mail.js';
 
-export abstract class SqlStore implements Store {
-  protected constructor(protected readonly db: Dialect) {}
-
+/** The console's accounts come from SqlAccounts (core/sql-accounts.ts). */
+export abstract class SqlStore extends SqlAccounts implements Store {
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
 

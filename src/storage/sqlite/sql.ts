@@ -274,6 +274,45 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 10,
+    name: "the console's operators, sessions and API tokens",
+    // Operators sign in to /admin; unique by canonical address (email_key), like subscribers. The
+    // password hash carries its own salt and scrypt parameters (src/accounts/password.ts). A session
+    // is stored by the SHA-256 of its id and an API token by the SHA-256 of the token, so the file
+    // opens neither. Times that are compared (lock, session expiry and idleness) are epoch ms.
+    sql: `
+      CREATE TABLE operators (
+        id            INTEGER PRIMARY KEY,
+        email         TEXT NOT NULL,
+        email_key     TEXT NOT NULL UNIQUE,
+        role          TEXT NOT NULL CHECK (role IN ('owner','editor','viewer')),
+        password_hash TEXT NOT NULL,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until  INTEGER,
+        created_at    TEXT NOT NULL
+      );
+
+      CREATE TABLE sessions (
+        id_hash      TEXT PRIMARY KEY,
+        operator_id  INTEGER NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+        csrf_secret  TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_operator ON sessions (operator_id);
+
+      CREATE TABLE api_tokens (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE,
+        token_hash   TEXT NOT NULL UNIQUE,
+        role         TEXT NOT NULL CHECK (role IN ('owner','editor','viewer')),
+        created_at   TEXT NOT NULL,
+        last_used_at TEXT
+      );
+    `,
+  },
+  {
     version: 11,
     name: 'the outbound event webhook queue',
     // webhook_events: the events (campaign.started, subscriber.confirmed, ...) written in the same
