@@ -1,6 +1,6 @@
 // Entry point of the `pressroom` command. Exit codes: 0 success, 1 content or delivery
 // problems, 2 usage or configuration errors.
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../templates/root.js';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './common.js';
 
@@ -45,11 +45,6 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = await exitCodeFor(err);
-}
-
-/** Read when asked for only: the other commands never open package.json. */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 async function exitCodeFor(err: unknown): Promise<number> {

@@ -100,6 +100,9 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     return reply.code(202).send({ campaign, created });
   });
 
+  // This API's own description, generated from the routes' schemas (openapi.ts).
+  api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+
   // The outbound event queue (src/webhooks/outbound/): counts and the newest failures.
   api.get('/events', async () => store.eventQueueReport());
 

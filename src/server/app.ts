@@ -14,6 +14,7 @@ import { SCHEMA_COMPILER_OPTIONS } from './schemas.js';
 import { registerHealthRoutes } from './metrics.js';
 import { IssueSource } from './issue-source.js';
 import { SystemMailer } from './mailer.js';
+import { registerOpenApi } from './openapi.js';
 import { registerRateLimits, type RateLimitOptions } from './rate-limit.js';
 import { StaticFiles } from './static.js';
 import { registerStaticRoute } from './static-route.js';
@@ -89,6 +90,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   // RFC 8058 allows the one-click body as multipart/form-data; keep it as text for isOneClick().
   app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
+  await registerOpenApi(app);
   registerSubscriptionRoutes(app, context);
   await registerApiRoutes(app, context);
   await registerAdminRoutes(app, context);

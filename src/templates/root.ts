@@ -15,6 +15,11 @@ export function packageRoot(): string {
   }
 }
 
+/** Pressroom's version, from its package.json (read when asked for). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** A folder or file shipped beside package.json, e.g. bundledPath('templates', 'site'). */
 export function bundledPath(...parts: string[]): string {
   return path.join(packageRoot(), ...parts);
