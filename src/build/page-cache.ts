@@ -53,7 +53,20 @@ export function cachedIssuePage(
 ): string {
   const { issue, around, feed, topics } = page;
   const neighbour = (other?: Issue) => (other ? [other.slug, other.title] : null);
-  return cachedOutput(cache, [config.site, issue, neighbour(around.newer), neighbour(around.older), feed.title, feed.urls, topics], render);
+  return cachedOutput(cache, [config.site, issueDigest(issue), neighbour(around.newer), neighbour(around.older), feed.title, feed.urls, topics], render);
+}
+
+const digests = new WeakMap<Issue, string>();
+
+/**
+ * What an issue is made of, as a hash, computed once per issue object: the keys of the outputs
+ * that show whole issues (pages, feeds, the search index) name issues by it, so a key costs a
+ * few bytes per issue instead of its whole HTML again for every feed it is in.
+ */
+export function issueDigest(issue: Issue): string {
+  let digest = digests.get(issue);
+  if (digest === undefined) digests.set(issue, (digest = createHash('sha256').update(JSON.stringify(issue)).digest('base64url')));
+  return digest;
 }
 
 /** The output made of `inputs` (anything JSON can hold) from the cache, or `render()`'s, remembered for the next build. */

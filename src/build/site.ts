@@ -3,11 +3,11 @@
 // same issues always give the same bytes: no build time, no dependence on input order.
 import type { Config } from '../config/config.js';
 import { isPublished, SLUG_PATTERN, type Issue } from '../content/issue.js';
-import { renderFeeds } from '../feeds/index.js';
 import { isArchivePath, siteFeedWithArchives } from '../feeds/archives.js';
 import { renderAtom } from '../feeds/atom.js';
 import { attachmentsOf } from '../feeds/attachments.js';
 import { FEED_FILES, isFeedFile, newestFirst, topicFeed, type FeedSpec } from '../feeds/model.js';
+import { renderJsonFeed } from '../feeds/json-feed.js';
 import { renderRss } from '../feeds/rss.js';
 import { groupTopics, topicPath } from '../feeds/topics.js';
 import { indexPage, issuePage, searchPage, topicPage, topicsIndexPage } from '../archive/pages.js';
@@ -17,7 +17,10 @@ import { searchFiles } from '../search/index.js';
 import { SEARCH_PAGE } from '../search/paths.js';
 import { bundleResources } from './bundles.js';
 import { writeOutput } from './output.js';
-import { cachedIssuePage, openPageCache, savePageCache, type PageCache } from './page-cache.js';
+import { cachedIssuePage, cachedOutput, issueDigest, openPageCache, savePageCache, type PageCache } from './page-cache.js';
+
+/** The three formats of a feed; with a render cache, each document is reused while its spec is unchanged. */
+const FORMATS = { rss: renderRss, atom: renderAtom, json: renderJsonFeed } as const;
 
 export interface BuildOptions {
   /** "Now" for deciding what is published (default Date.now()). */
@@ -41,13 +44,19 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 
   const attachments = attachmentsOf(config.site.url, options.bundleSizes ?? new Map());
   const withAttachments = (spec: FeedSpec): FeedSpec => (attachments.size > 0 ? { ...spec, attachments } : spec);
+  const feedText = (name: string, spec: FeedSpec, render: (spec: FeedSpec) => string) =>
+    options.pages
+      ? cachedOutput(options.pages, ['feed', name, { ...spec, items: spec.items.map(issueDigest), attachments: spec.attachments ? [...spec.attachments] : null }], () =>
+          render(spec),
+        )
+      : render(spec);
+  const setFeeds = (dir: string, spec: FeedSpec, formats: ReadonlyArray<keyof typeof FORMATS> = ['rss', 'atom', 'json']) => {
+    for (const format of formats) files.set(`${dir}${FEED_FILES[format]}`, feedText(format, spec, FORMATS[format]));
+  };
   const { feed: siteSpec, archives } = siteFeedWithArchives(config, published);
   const feed = withAttachments(siteSpec);
-  for (const [name, text] of Object.entries(renderFeeds(feed))) files.set(name, text);
-  for (const page of archives) {
-    files.set(`${page.dir}${FEED_FILES.rss}`, renderRss(withAttachments(page.spec)));
-    files.set(`${page.dir}${FEED_FILES.atom}`, renderAtom(withAttachments(page.spec)));
-  }
+  setFeeds('', feed);
+  for (const page of archives) setFeeds(page.dir, withAttachments(page.spec), ['rss', 'atom']);
   files.set('style.css', STYLESHEET);
   files.set('favicon.svg', FAVICON);
   const topics = groupTopics(published);
@@ -67,7 +76,7 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   for (const topic of topics) {
     const spec = withAttachments(topicFeed(config, topic));
     const dir = topicPath(topic.slug);
-    for (const [name, text] of Object.entries(renderFeeds(spec))) files.set(`${dir}${name}`, text);
+    setFeeds(dir, spec);
     files.set(`${dir}index.html`, topicPage(config, topic, spec, labels));
   }
   return files;

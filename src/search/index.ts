@@ -13,7 +13,7 @@ import { issueTopicLabels } from '../domain/topics.js';
 import { displayDate } from '../feeds/dates.js';
 import { excerptOf, plainTextOf } from '../feeds/text.js';
 import { bundledPath } from '../templates/root.js';
-import { cachedOutput, type PageCache } from '../build/page-cache.js';
+import { cachedOutput, issueDigest, type PageCache } from '../build/page-cache.js';
 import { ISSUES_PER_PART, SEARCH_INDEX, SEARCH_SCRIPTS, searchPartPaths } from './paths.js';
 
 /** One issue as the index sees it. */
@@ -74,9 +74,9 @@ export function searchFiles(published: readonly Issue[], cache?: PageCache): Map
   const parts = searchPartPaths(published.length);
   const files = new Map([[SEARCH_INDEX, JSON.stringify({ parts: parts.map((part) => path.posix.basename(part)) })]]);
   parts.forEach((part, k) => {
-    const documents = oldestFirst.slice(k * ISSUES_PER_PART, (k + 1) * ISSUES_PER_PART).map(documentOf);
-    const render = () => searchIndex(documents);
-    files.set(part, cache ? cachedOutput(cache, ['search', indexFormat(), documents], render) : render());
+    const issues = oldestFirst.slice(k * ISSUES_PER_PART, (k + 1) * ISSUES_PER_PART);
+    const render = () => searchIndex(issues.map(documentOf));
+    files.set(part, cache ? cachedOutput(cache, ['search', indexFormat(), issues.map(issueDigest)], render) : render());
   });
   for (const script of SEARCH_SCRIPTS) {
     const name = path.posix.basename(script);
