@@ -8,6 +8,7 @@ import { isSubscriberStatus, SUBSCRIBER_STATUSES, type SubscriberStatus } from '
 import { openStore } from '../storage/open.js';
 import { DuplicateSubscriberError, InvalidEmailError, StoreError, type Store, type Subscriber } from '../storage/store.js';
 import { configFrom, UsageError } from './common.js';
+import { oneLine } from '../domain/one-line.js';
 
 const PAGE = 1000;
 export const EXPORT_COLUMNS = ['email', 'name', 'topics', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'];
@@ -202,11 +203,6 @@ function write(text: string): Promise<boolean> {
       onError(err as NodeJS.ErrnoException);
     }
   });
-}
-
-/** Keeps `list` one line per subscriber: tabs and line breaks inside a name become spaces. */
-function oneLine(text: string): string {
-  return text.replace(/[\t\r\n]+/g, ' ');
 }
 
 function parseStatus(value: string): SubscriberStatus {

@@ -2,10 +2,8 @@
 // when kicked, and on a timer for rows other processes left behind or retries coming due. One
 // round at a time; a kick during a round runs another right after it.
 
-export interface PumpRound {
-  /** Claims and handles what is due until nothing is; returns when the next row is due (epoch ms) or null. Checks `stopped` between claims. */
-  (pump: { readonly stopped: boolean }): Promise<number | null>;
-}
+/** Claims and handles what is due until nothing is; returns when the next row is due (epoch ms) or null. Checks `stopped` between claims. */
+type PumpRound = (pump: { readonly stopped: boolean }) => Promise<number | null>;
 
 export class QueuePump {
   private started = false;

@@ -92,18 +92,6 @@ export interface FeedbackRecorder {
   recordFeedback(event: FeedbackEvent, policy: FeedbackPolicy, now?: Date): Promise<FeedbackOutcome>;
 }
 
-/** One line of text: a diagnostic from a remote server may hold line breaks and controls. */
-export function oneLine(text: string | null | undefined, max = 500): string | null {
-  if (text === null || text === undefined) return null;
-  // eslint-disable-next-line no-control-regex
-  const line = text
-    .replace(/[\x00-\x1f\x7f\u2028\u2029]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (line === '') return null;
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
 /** The policy of a loaded configuration (its `bounce` and `complaint` sections). */
 export function feedbackPolicy(config: {
   bounce: { softLimit: number; softWindowDays: number; minSample: number; pauseAbove: number };

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { encodeWord, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { parseAddress } from '../domain/address.js';
-import { oneLine } from './one-line.js';
+import { oneLine } from '../domain/one-line.js';
 
 const CRLF = '\r\n';
 

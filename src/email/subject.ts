@@ -4,7 +4,7 @@
 import type { Config } from '../config/config.js';
 import type { Issue } from '../content/issue.js';
 import type { Liquid, Template } from 'liquidjs';
-import { oneLine } from './one-line.js';
+import { oneLine } from '../domain/one-line.js';
 import { plainLiquid, TemplateError } from './templates.js';
 
 /** Variables available in the subject pattern (config email.subject). */

@@ -15,7 +15,7 @@
 // retried with backoff; nothing else stops.
 import type { ConnectionOptions } from 'node:tls';
 import { ImapFlow } from 'imapflow';
-import { oneLine } from '../domain/feedback.js';
+import { boundedLine } from '../domain/one-line.js';
 import type { Logger } from '../logging.js';
 import { headerRecipients } from './header-recipients.js';
 import { parseImapUrl, type ImapMailbox } from './imap-url.js';
@@ -64,7 +64,7 @@ function reason(err: unknown): string {
   const text = [e.message, e.responseText && e.responseText !== e.message ? e.responseText : null, e.code && !e.message?.includes(e.code) ? e.code : null]
     .filter(Boolean)
     .join(': ');
-  return oneLine(text || String(err)) ?? 'unknown error';
+  return boundedLine(text || String(err)) ?? 'unknown error';
 }
 
 export class ImapPoller {

@@ -8,7 +8,8 @@
 // mangled makes the whole message ignored (no guess by address): the caller logs the reason.
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { oneLine, type FeedbackEvent, type FeedbackKind, type FeedbackTarget } from '../domain/feedback.js';
+import type { FeedbackEvent, FeedbackKind, FeedbackTarget } from '../domain/feedback.js';
+import { boundedLine } from '../domain/one-line.js';
 import { parseVerpAddress, type VerpCheck } from '../email/verp.js';
 import { isComplaint, readFeedbackReport } from './arf.js';
 import { looksLikeBounce, readBounceText } from './bounce-text.js';
@@ -48,7 +49,7 @@ export async function readFeedbackMessage(raw: Buffer, context: FeedbackMessageC
     // keepDeliveryStatus: the delivery-status part stays a part of its own instead of joining the text.
     mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   } catch (err) {
-    return ignore(`not a readable MIME message (${oneLine((err as Error).message, 200)})`);
+    return ignore(`not a readable MIME message (${boundedLine((err as Error).message, 200)})`);
   }
   const read = findingsOf(mail);
   if ('ignored' in read) return ignore(read.ignored);
@@ -67,7 +68,7 @@ export async function readFeedbackMessage(raw: Buffer, context: FeedbackMessageC
     // Unique per recipient of one report; the address itself is hashed (event ids are logged, and logs outlive an erasure).
     eventId: finding.recipient ? `${reportId}#${hashOf(finding.recipient.toLowerCase()).slice(0, 16)}` : reportId,
     status: finding.status,
-    diagnostic: oneLine(finding.diagnostic),
+    diagnostic: boundedLine(finding.diagnostic),
     occurredAt: context.receivedAt,
   });
   if (token?.check.ok) {
@@ -102,7 +103,7 @@ function findingsOf(mail: ParsedMail): Findings {
   const feedbackReport = part('message/feedback-report');
   if (reportType === 'feedback-report' || feedbackReport !== undefined) {
     const { feedbackType, recipient } = readFeedbackReport(feedbackReport ?? '');
-    if (!isComplaint(feedbackType)) return { ignored: `a feedback report of type ${oneLine(feedbackType, 40)}, not a complaint` };
+    if (!isComplaint(feedbackType)) return { ignored: `a feedback report of type ${boundedLine(feedbackType, 40)}, not a complaint` };
     return { format: 'the abuse report', findings: [{ kind: 'complaint', recipient, status: null, diagnostic: `feedback-type ${feedbackType}` }] };
   }
   const from = mail.from?.text ?? '';
@@ -136,7 +137,7 @@ function bodyOf(raw: Buffer): string {
 }
 
 function messageIdOf(mail: ParsedMail, raw: Buffer): string {
-  const id = oneLine(mail.messageId, 250);
+  const id = boundedLine(mail.messageId, 250);
   // No Message-ID: the bytes themselves, so that the same report delivered twice is still one event.
   return id ?? `sha256:${hashOf(raw).slice(0, 32)}`;
 }

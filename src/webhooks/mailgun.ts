@@ -3,7 +3,8 @@
 // HMAC-SHA256(signing key, timestamp + token), hex. `failed` with severity permanent is a hard
 // bounce, temporary a soft one; `complained` a complaint; every other event is ignored.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type FeedbackKind, oneLine } from '../domain/feedback.js';
+import type { FeedbackKind } from '../domain/feedback.js';
+import { boundedLine } from '../domain/one-line.js';
 import { dateOr, emptyReading, enhancedStatusIn, isObject, objectAt, PayloadError, requiredString, stringOr, type WebhookReading } from './payload.js';
 
 export interface MailgunSignature {
@@ -45,7 +46,7 @@ export function mailgunEvents(payload: unknown, receivedAt: Date): WebhookReadin
     return reading;
   }
   const delivery = isObject(data['delivery-status']) ? data['delivery-status'] : {};
-  const words = oneLine(stringOr(delivery.message) ?? stringOr(delivery.description) ?? stringOr(data.reason));
+  const words = boundedLine(stringOr(delivery.message) ?? stringOr(delivery.description) ?? stringOr(data.reason));
   reading.events.push({
     kind,
     target: { by: 'address', address: requiredString(data, 'recipient', 'the Mailgun event-data') },

@@ -9,7 +9,8 @@
 //   Subscribe, AddressChange, ChallengeVerification, SpamNotification, VirusNotification,
 //   OpenRelayTest, Unknown, ManuallyDeactivated, Unconfirmed, SMTPApiError, InboundError,
 //   DMARCPolicy (our own authentication), TemplateRenderingFailed.
-import { type FeedbackKind, oneLine } from '../domain/feedback.js';
+import type { FeedbackKind } from '../domain/feedback.js';
+import { boundedLine } from '../domain/one-line.js';
 import { dateOr, emptyReading, enhancedStatusIn, type Json, objectAt, PayloadError, requiredString, stringOr, type WebhookReading } from './payload.js';
 
 const BOUNCE_KINDS: Record<string, FeedbackKind> = {
@@ -40,7 +41,7 @@ export function postmarkEvents(payload: unknown, raw: string, receivedAt: Date):
     reading.ignored.push(`Postmark ${type} bounce`);
     return reading;
   }
-  const details = oneLine(stringOr(o.Details) ?? stringOr(o.Description));
+  const details = boundedLine(stringOr(o.Details) ?? stringOr(o.Description));
   reading.events.push({
     kind,
     target: { by: 'address', address: requiredString(o, 'Email', 'the Postmark record') },

@@ -5,7 +5,8 @@
 // a hard bounce, type blocked a soft one), `deferred` (a soft bounce), `spamreport` (a complaint);
 // every other event is ignored.
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { type FeedbackKind, oneLine } from '../domain/feedback.js';
+import type { FeedbackKind } from '../domain/feedback.js';
+import { boundedLine } from '../domain/one-line.js';
 import { dateOr, emptyReading, isObject, PayloadError, requiredString, stringOr, type WebhookReading } from './payload.js';
 
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
@@ -57,7 +58,7 @@ export function sendgridEvents(payload: unknown, receivedAt: Date): WebhookReadi
       source: 'sendgrid',
       eventId: requiredString(item, 'sg_event_id', where),
       status: stringOr(item.status),
-      diagnostic: kind === 'complaint' ? 'spamreport' : oneLine(stringOr(item.reason) ?? stringOr(item.response)),
+      diagnostic: kind === 'complaint' ? 'spamreport' : boundedLine(stringOr(item.reason) ?? stringOr(item.response)),
       occurredAt: dateOr(item.timestamp, receivedAt),
     });
   }

@@ -3,7 +3,8 @@
 // bounced or complained recipient. `notificationType` for feedback notifications, `eventType` for
 // event publishing: both are read. A copy that carries our CFBL-Feedback-ID (SES includes the
 // original headers when the identity is set to) names its ledger row by the signed token.
-import { type FeedbackEvent, type FeedbackKind, type FeedbackTarget, oneLine } from '../domain/feedback.js';
+import type { FeedbackEvent, FeedbackKind, FeedbackTarget } from '../domain/feedback.js';
+import { boundedLine } from '../domain/one-line.js';
 import { checkVerpToken } from '../email/verp.js';
 import { dateOr, emptyReading, isObject, type Json, objectAt, PayloadError, recipientKey, requiredString, stringOr, type WebhookReading } from './payload.js';
 
@@ -29,13 +30,13 @@ export function sesEvents(message: unknown, secret: string, receivedAt: Date): W
     const occurredAt = dateOr(bounce.timestamp, receivedAt);
     for (const recipient of recipients(bounce.bouncedRecipients, 'bouncedRecipients')) {
       const status = stringOr(recipient.status);
-      reading.events.push(event(kind, recipient, feedbackId, token, status, oneLine(stringOr(recipient.diagnosticCode)), occurredAt));
+      reading.events.push(event(kind, recipient, feedbackId, token, status, boundedLine(stringOr(recipient.diagnosticCode)), occurredAt));
     }
   } else {
     const complaint = objectAt(o.complaint, 'the SES notification complaint');
     const feedbackId = requiredString(complaint, 'feedbackId', 'the SES complaint');
     const occurredAt = dateOr(complaint.timestamp, receivedAt);
-    const feedbackType = oneLine(stringOr(complaint.complaintFeedbackType));
+    const feedbackType = boundedLine(stringOr(complaint.complaintFeedbackType));
     for (const recipient of recipients(complaint.complainedRecipients, 'complainedRecipients')) {
       reading.events.push(event('complaint', recipient, feedbackId, token, null, feedbackType, occurredAt));
     }

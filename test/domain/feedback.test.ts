@@ -1,6 +1,7 @@
 // The pure rules of feedback: the rates, when a campaign must pause itself, one-line diagnostics.
 import { describe, expect, it } from 'vitest';
-import { autoPauseReason, feedbackPolicy, feedbackRates, oneLine } from '../../src/domain/feedback.js';
+import { autoPauseReason, feedbackPolicy, feedbackRates } from '../../src/domain/feedback.js';
+import { boundedLine, oneLine } from '../../src/domain/one-line.js';
 import { defaultConfig } from '../../src/config/config.js';
 
 const policy = feedbackPolicy(defaultConfig());
@@ -23,9 +24,10 @@ describe('feedback rules', () => {
   });
 
   it('diagnostics become one bounded line', () => {
-    expect(oneLine('550 5.1.1\r\n  user\tunknown\u2028now')).toBe('550 5.1.1 user unknown now');
-    expect(oneLine('  \r\n')).toBeNull();
-    expect(oneLine(null)).toBeNull();
-    expect(oneLine('x'.repeat(600))).toHaveLength(500);
+    expect(boundedLine('550 5.1.1\r\n  user\tunknown\u2028now')).toBe('550 5.1.1 user unknown now');
+    expect(oneLine('Subject\r\nBcc: x@example.org\x00')).toBe('Subject Bcc: x@example.org');
+    expect(boundedLine('  \r\n')).toBeNull();
+    expect(boundedLine(null)).toBeNull();
+    expect(boundedLine('x'.repeat(600))).toHaveLength(500);
   });
 });

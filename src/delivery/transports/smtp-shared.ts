@@ -9,6 +9,7 @@ import { TokenBucket } from '../rate-limit.js';
 import { isUserUnknown } from '../retry.js';
 import { SendError } from '../send-error.js';
 import type { SendMeta } from '../transport-types.js';
+import { oneLine } from '../../domain/one-line.js';
 
 /** Errors that say the transport itself is misconfigured: stop instead of failing every row. */
 const FATAL_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ETLS', 'EREQUIRETLS', 'ECONFIG', 'EPROXY']);
@@ -74,10 +75,6 @@ function tlsMisconfiguration(e: { message?: string; code?: string; command?: str
 export function parseCode(response: string): number | null {
   const m = /^(\d{3})/.exec(response);
   return m ? Number(m[1]) : null;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
 }
 
 /** What both SMTP clients derive alike from the URL and settings: the send-rate bucket, the identity recorded on campaigns, the description in logs. */
