@@ -4,7 +4,7 @@
 // inbound.port is set too). Runs until SIGTERM or SIGINT, then stops taking connections, lets
 // messages in progress finish, stops polling and closes the store.
 import type { Command } from 'commander';
-import { configFrom, type CommonOptions } from './common.js';
+import { configFrom, untilSignal, type CommonOptions } from './common.js';
 
 interface InboundCliOptions extends CommonOptions {
   dataDir?: string;
@@ -21,7 +21,7 @@ export function registerInboundCommands(program: Command): void {
 
 async function run(options: InboundCliOptions): Promise<void> {
   const config = await configFrom(options);
-  const [{ existingSecret }, { inboundListenProblem, receiverSettings }, { bounceMailboxSettings, bounceMailboxPoller }] = await Promise.all([
+  const [{ existingSecret }, { receiverSettings }, { bounceMailboxSettings }] = await Promise.all([
     import('../config/secret.js'),
     import('../inbound/settings.js'),
     import('../inbound/bounce-mailbox.js'),
@@ -30,49 +30,24 @@ async function run(options: InboundCliOptions): Promise<void> {
   const mailboxSettings = bounceMailboxSettings(config, secret);
   // With only a mailbox configured, no SMTP receiver is wanted.
   const settings = mailboxSettings === null || config.inbound.port !== undefined ? receiverSettings(config, secret) : null;
-  const [{ createLogger }, { openStore }, { startInboundReceiver }, { feedbackPolicy }] = await Promise.all([
-    import('../logging.js'),
-    import('../storage/open.js'),
-    import('../inbound/receiver.js'),
-    import('../domain/feedback.js'),
-  ]);
+  const [{ createLogger }, { openStore }, { startBounceReaders }] = await Promise.all([import('../logging.js'), import('../storage/open.js'), import('../inbound/readers.js')]);
   const log = createLogger({ level: config.logLevel });
   const store = await openStore(config);
-  const receiver = settings
-    ? await startInboundReceiver({ ...settings, recorder: store, policy: feedbackPolicy(config), log }).catch(async (err: unknown) => {
-        await store.close();
-        throw inboundListenProblem(err, settings) ?? err;
-      })
-    : null;
-  if (settings && receiver)
-    console.log(`Pressroom inbound SMTP receiver on ${settings.host}:${receiver.port}, for @${settings.bounceAddress.slice(settings.bounceAddress.lastIndexOf('@') + 1)}`);
-  const poller = mailboxSettings ? await bounceMailboxPoller(mailboxSettings, { config, recorder: store, log }) : null;
-  if (poller) {
-    poller.start();
-    console.log(`Polling the bounce mailbox ${poller.shown} every ${config.inbound.imapPollSeconds} s`);
-  }
-
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) process.exit(1);
-      log.info({ signal }, 'signal received: stopping the inbound receiver');
-      Promise.all([receiver?.close(), poller?.stop()])
-        .then(() => store.close())
-        .then(
-          () => {
-            log.info('stopped');
-            resolve();
-          },
-          (err: unknown) => {
-            log.error({ error: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
-            process.exitCode = 1;
-            resolve();
-          },
-        );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+  const readers = await startBounceReaders({ receiver: settings, mailbox: mailboxSettings }, { config, recorder: store, log }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
   });
+  if (settings && readers.receiver)
+    console.log(`Pressroom inbound SMTP receiver on ${settings.host}:${readers.receiver.port}, for @${settings.bounceAddress.slice(settings.bounceAddress.lastIndexOf('@') + 1)}`);
+  if (readers.mailbox) console.log(`Polling the bounce mailbox ${readers.mailbox.shown} every ${config.inbound.imapPollSeconds} s`);
+
+  await untilSignal(
+    log,
+    async () => {
+      await readers.close();
+      await store.close();
+      log.info('stopped');
+    },
+    'signal received: stopping the inbound receiver',
+  );
 }

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { ConfigError, ConfigOverrides } from '../config/config.js';
 import type { ServiceMode } from '../server/service.js';
-import { configFrom, type CommonOptions } from './common.js';
+import { configFrom, untilSignal, type CommonOptions } from './common.js';
 
 /** --port, --host, --trust-proxy and --production are read by the configuration (ConfigOverrides). */
 interface ServiceCliOptions extends CommonOptions, ConfigOverrides {
@@ -65,22 +65,5 @@ async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void>
   if (service.bounceMailbox) console.log(`Polling the bounce mailbox ${service.bounceMailbox.shown} every ${config.inbound.imapPollSeconds} s`);
   if (service.worker) console.log(`Worker schedule: ${config.schedule} (issues in ${config.issuesDir})`);
 
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
-        logger.warn({ signal }, 'second signal: exiting without waiting');
-        process.exit(1);
-      }
-      logger.info({ signal }, 'signal received');
-      service.stop().then(resolve, (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exitCode = 1;
-        resolve();
-      });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  await untilSignal(logger, () => service.stop());
 }

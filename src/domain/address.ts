@@ -70,6 +70,12 @@ export function canonicalAddress(input: string): string {
   return parsed.ok ? parsed.canonical : input.normalize('NFKC').trim().toLowerCase();
 }
 
+/** The domain of a valid address in lower-case ASCII (IDNA: 新闻.example and xn--...example are one domain), or null. */
+export function addressDomain(input: string): string | null {
+  const parsed = parseAddress(input);
+  return parsed.ok ? parsed.canonical.slice(parsed.canonical.lastIndexOf('@') + 1) : null;
+}
+
 /** The domain in lower-case ASCII (IDNA), or null when it is not a host name mail can go to. */
 function toAsciiDomain(domain: string): string | null {
   const ascii = domainToASCII(domain);

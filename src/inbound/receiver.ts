@@ -7,6 +7,7 @@
 // sending MTA tries again later.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { addressDomain } from '../domain/address.js';
 import type { FeedbackPolicy, FeedbackRecorder } from '../domain/feedback.js';
 import type { Logger } from '../logging.js';
 import { processFeedbackMessage } from './process.js';
@@ -44,17 +45,14 @@ function smtpError(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
 
-function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-}
-
 export async function startInboundReceiver(options: ReceiverOptions): Promise<InboundReceiver> {
   const { bounceAddress, secret, maxMessageBytes, recorder, policy, log, trustReportedAddresses } = options;
-  const bounceDomain = domainOf(bounceAddress);
+  // Checked at load (checkBounceAddress): a valid address.
+  const bounceDomain = addressDomain(bounceAddress)!;
 
   const onRcptTo = (address: { address: string }, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
-    const domain = domainOf(address.address);
-    if (!address.address.includes('@') || domain !== bounceDomain) {
+    const domain = addressDomain(address.address);
+    if (domain !== bounceDomain) {
       // The domain only: the rest of a stranger's address is not ours to log.
       log.warn({ domain, remote: session.remoteAddress }, `inbound: recipient refused (550 5.7.1): not the bounce domain ${bounceDomain}, no relaying`);
       return callback(smtpError(550, '5.7.1 Relaying denied'));

@@ -12,11 +12,11 @@ import { formatProblem } from '../content/issue.js';
 import { loadIssues } from '../content/load.js';
 import { createTransport, transportIdentity } from '../delivery/transport.js';
 import { acquireWorkerId, defaultWorkerBase } from '../delivery/worker-id.js';
-import { feedbackPolicy } from '../domain/feedback.js';
-import { bounceMailboxPoller, bounceMailboxSettings } from '../inbound/bounce-mailbox.js';
+import { bounceMailboxSettings } from '../inbound/bounce-mailbox.js';
 import type { ImapPoller } from '../inbound/imap-poller.js';
+import { startBounceReaders, type BounceReaders } from '../inbound/readers.js';
 import type { InboundReceiver } from '../inbound/receiver.js';
-import { inboundListenProblem, receiverSettings } from '../inbound/settings.js';
+import { receiverSettings } from '../inbound/settings.js';
 import type { Logger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import type { Store } from '../storage/store.js';
@@ -91,8 +91,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   let server: PressroomServer | null = null;
   let worker: Worker | null = null;
-  let inbound: InboundReceiver | null = null;
-  let bounceMailbox: ImapPoller | null = null;
+  let readers: BounceReaders | null = null;
   let url: string | null = null;
   let stopping: Promise<void> | null = null;
 
@@ -102,8 +101,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await worker?.stop();
       await runner.stop();
       await server?.close();
-      await inbound?.close();
-      await bounceMailbox?.stop();
+      await readers?.close();
       await mailer.stop();
       await events.stop();
       await transport.close();
@@ -122,16 +120,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}/`;
       logger.info({ url, site: config.site.url, transport: transport.description }, 'HTTP server listening');
     }
-    if (inboundSettings) {
-      // Loaded only when it runs: serve, worker and a start without inbound.port never load smtp-server and mailparser.
-      const { startInboundReceiver } = await import('../inbound/receiver.js');
-      inbound = await startInboundReceiver({ ...inboundSettings, recorder: store, policy: feedbackPolicy(config), log: logger }).catch((err: unknown) => {
-        throw inboundListenProblem(err, inboundSettings) ?? err;
-      });
-    }
-    if (mailboxSettings) {
-      bounceMailbox = await bounceMailboxPoller(mailboxSettings, { config, recorder: store, log: logger });
-      bounceMailbox.start();
+    if (inboundSettings || mailboxSettings) {
+      readers = await startBounceReaders({ receiver: inboundSettings, mailbox: mailboxSettings }, { config, recorder: store, log: logger });
     }
     mailer.start();
     events.start();
@@ -142,7 +132,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     } else {
       await buildOnce(config, logger);
     }
-    return { url, config, store, server, worker, inbound, bounceMailbox, runner, firstTick, stop };
+    return { url, config, store, server, worker, inbound: readers?.receiver ?? null, bounceMailbox: readers?.mailbox ?? null, runner, firstTick, stop };
   } catch (err) {
     reserved?.close();
     await stop().catch(() => {});
