@@ -62,10 +62,9 @@ async function setUp(statuses: number[], options: { url?: string | null; retryDe
   const store = await openStore({ ...loadConfig({ dataDir: path.join(dir, 'data') }, {}, dir) });
   const hook = await endpoint(statuses);
   const url = options.url === null ? undefined : (options.url ?? hook.url);
-  const logger = silentLogger();
   const dispatcher = new EventDispatcher({
     queue: store,
-    logger,
+    logger: silentLogger(),
     workerId: 'test',
     url,
     secret: SECRET,
@@ -122,22 +121,9 @@ describe('outbound events', () => {
   });
 
   it('an endpoint that is down is retried, and reached once it is up', async () => {
-    const { store, subscriber, received, server, url } = await setUp([202]);
+    const { store, dispatcher, subscriber, received, server, url } = await setUp([202], { retryDelaysMs: [300, 300, 300] });
     const port = new URL(url).port;
     await new Promise((resolve) => server.close(resolve));
-    const logger = silentLogger();
-    const dispatcher = new EventDispatcher({
-      queue: store,
-      logger,
-      workerId: 'test',
-      url,
-      secret: SECRET,
-      retentionDays: 30,
-      timeoutMs: 2_000,
-      retryDelaysMs: [300, 300, 300],
-      pollMs: 50,
-    });
-    open.push({ store: { close: async () => {} } as Store, dispatcher });
     await store.setSubscriberStatus(subscriber.id, 'unsubscribed', new Date());
     dispatcher.start();
     await waitFor(async () => (await store.eventQueueReport()).retrying === 1, { what: 'a retry after ECONNREFUSED' });
