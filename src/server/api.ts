@@ -18,6 +18,7 @@ import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../
 import { readWatermark } from '../worker/state.js';
 import { guard, needs } from './admin/auth.js';
 import { registerAccountRoutes } from './accounts-api.js';
+import { registerHealthRoute } from './health-api.js';
 import { applyBrake, BRAKE_ACTIONS } from './brakes.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, type SignUpFields } from './input.js';
@@ -34,6 +35,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
       api.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
       routes(api, ctx);
       registerAccountRoutes(api, ctx);
+      registerHealthRoute(api, ctx);
     },
     { prefix: '/api' },
   );
