@@ -10,10 +10,12 @@ const SQL = {
   forget: `DELETE FROM worker_heartbeats WHERE seen_at < $1`,
   end: `DELETE FROM worker_heartbeats WHERE worker_id = $1`,
   list: `SELECT worker_id, mode, host, pid, started_at, seen_at FROM worker_heartbeats ORDER BY worker_id`,
+  // A sending row always has claimable_at (its lease's end): through the partial claim indexes, the
+  // unfinished rows only, never a scan of every message ever sent.
   claims: `SELECT worker_id, sum(d) AS deliveries, sum(m) AS system_mail, sum(e) AS events FROM (
-        SELECT worker_id, count(*) AS d, 0 AS m, 0 AS e FROM deliveries WHERE state = 'sending' GROUP BY worker_id
-        UNION ALL SELECT worker_id, 0, count(*), 0 FROM system_mail WHERE state = 'sending' GROUP BY worker_id
-        UNION ALL SELECT worker_id, 0, 0, count(*) FROM webhook_events WHERE state = 'sending' GROUP BY worker_id
+        SELECT worker_id, count(*) AS d, 0 AS m, 0 AS e FROM deliveries WHERE claimable_at IS NOT NULL AND state = 'sending' GROUP BY worker_id
+        UNION ALL SELECT worker_id, 0, count(*), 0 FROM system_mail WHERE claimable_at IS NOT NULL AND state = 'sending' GROUP BY worker_id
+        UNION ALL SELECT worker_id, 0, 0, count(*) FROM webhook_events WHERE claimable_at IS NOT NULL AND state = 'sending' GROUP BY worker_id
       ) AS held WHERE worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,
   mailCounts: `SELECT state, count(*) AS n FROM system_mail GROUP BY state`,
 } as const;
