@@ -113,4 +113,19 @@ describeWithChromium('axe-core on every console page', () => {
     }
     expect(found).toEqual({});
   });
+
+  it('the page that shows a new token once passes too', async () => {
+    const page = await signedInPage('owner');
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
+      await page.goto(`${base}/admin/tokens`);
+      await page.getByLabel('Name (letters, digits').fill(`made-at-${width}`);
+      await page.getByRole('button', { name: 'Make the token' }).click();
+      await page.getByLabel('The token').waitFor();
+      await page.addScriptTag({ content: axe.source });
+      expect(await page.evaluate(RUN_AXE), `at ${width}px`).toEqual([]);
+      expect(await page.evaluate(OVERFLOW), `at ${width}px`).toBe(0);
+      await page.screenshot({ path: path.join(ARTIFACTS, `a11y-token-made-${width}.png`), fullPage: true });
+    }
+  });
 });
