@@ -29,11 +29,10 @@ interface BeatRow {
   seen_at: number;
 }
 
-export function beatWorker(db: Dialect, beat: Omit<WorkerBeat, 'seenAt'>, now: number, forgetBefore: number): Promise<void> {
-  return db.transaction(async (tx) => {
-    await tx.run(SQL.beat, [beat.workerId, beat.mode, beat.host, beat.pid, beat.startedAt, now]);
-    await tx.run(SQL.forget, [forgetBefore]);
-  });
+/** Two statements, not one transaction: a beat never holds one row's lock while it waits for another's (no deadlock between processes beating together). */
+export async function beatWorker(db: Dialect, beat: Omit<WorkerBeat, 'seenAt'>, now: number, forgetBefore: number): Promise<void> {
+  await db.run(SQL.beat, [beat.workerId, beat.mode, beat.host, beat.pid, beat.startedAt, now]);
+  await db.run(SQL.forget, [forgetBefore]);
 }
 
 export async function endWorkerBeat(db: Dialect, workerId: string): Promise<void> {
