@@ -14,9 +14,6 @@ interface Options {
   dataDir?: string;
 }
 
-/** Token names: short, printable, no spaces (they appear in logs and `tokens list`). */
-const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 const common = (c: Command) =>
   c
     .option('--data-dir <dir>', 'data folder holding pressroom.db (default ./data or PRESSROOM_DATA_DIR)')
@@ -77,12 +74,13 @@ export function registerTokenCommands(program: Command): void {
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .action(async (name: string, options: Options & { role: string }) => {
       const role = parseRole(options.role);
-      if (!TOKEN_NAME.test(name)) throw new UsageError(`token name "${name}": expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
-      const { newApiToken, secretHash } = await import('../accounts/secrets.js');
-      const token = newApiToken();
+      const { createApiToken, tokenNameProblem } = await import('../accounts/manage.js');
+      const problem = tokenNameProblem(name);
+      if (problem) throw new UsageError(problem);
       await withStore(await configFrom(options), async (store) => {
+        let token: string;
         try {
-          await store.addApiToken({ name, tokenHash: secretHash(token), role });
+          ({ token } = await createApiToken(store, name, role));
         } catch (err) {
           if (err instanceof DuplicateApiTokenError) return fail(err.message);
           throw err;

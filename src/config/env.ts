@@ -107,3 +107,21 @@ export function redact(variable: Pick<EnvVariable, 'secret'> | undefined, value:
 export function redactUrlPassword(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)(.*)@/i, '$1***@');
 }
+
+/**
+ * The effective configuration as the console shows it, one row per setting (dotted path, value as
+ * text), every secret setting of the table through redact(): a token as `***`, a URL without its password.
+ */
+export function redactedSettings(config: object): Array<{ setting: string; value: string }> {
+  const secrets = new Map(ENV_VARIABLES.filter((v) => v.secret).map((v) => [v.path, v]));
+  const rows: Array<{ setting: string; value: string }> = [];
+  const walk = (value: unknown, at: string) => {
+    const secret = secrets.get(at);
+    if (secret) rows.push({ setting: at, value: typeof value === 'string' ? redact(secret, value) : '***' });
+    else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, inner] of Object.entries(value)) if (inner !== undefined) walk(inner, at === '' ? key : `${at}.${key}`);
+    } else rows.push({ setting: at, value: typeof value === 'string' ? value : JSON.stringify(value) });
+  };
+  walk(config, '');
+  return rows;
+}

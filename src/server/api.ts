@@ -17,6 +17,8 @@ import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '..
 import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
 import { guard, needs } from './admin/auth.js';
+import { registerAccountRoutes } from './accounts-api.js';
+import { registerHealthRoute } from './health-api.js';
 import { applyBrake, BRAKE_ACTIONS } from './brakes.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, type SignUpFields } from './input.js';
@@ -32,6 +34,8 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
       api.addHook('onRequest', guard(ctx, { answer: 'api', forbidden: (reply, why) => reply.code(403).send({ error: why }) }));
       api.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
       routes(api, ctx);
+      registerAccountRoutes(api, ctx);
+      registerHealthRoute(api, ctx);
     },
     { prefix: '/api' },
   );

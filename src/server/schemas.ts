@@ -36,11 +36,11 @@ function fieldOf(error: FastifySchemaValidationError): string {
  * The first error as a one-line message naming its field. `whole` answers for a body that is not
  * an object at all (none sent, or text): today's message for its first required field.
  */
-function formatter(messages: Partial<Record<Field, string>>, whole: string): SchemaErrorFormatter {
+export function formatter<F extends string = Field>(messages: Partial<Record<F, string>>, whole: string): SchemaErrorFormatter {
   return (errors) => {
     const first = errors[0];
     const field = first ? fieldOf(first) : '';
-    return new Error(messages[field as Field] ?? whole);
+    return new Error(messages[field as F] ?? whole);
   };
 }
 

@@ -23,6 +23,7 @@ import type { Store } from '../storage/store.js';
 import { CampaignRunner } from '../worker/runner.js';
 import { Worker } from '../worker/worker.js';
 import { buildServer, type PressroomServer } from './app.js';
+import { startHeartbeat } from './heartbeat.js';
 import { SystemMailer } from './mailer.js';
 import { eventDispatcher } from '../webhooks/outbound/dispatcher.js';
 import type { RateLimitOptions } from './rate-limit.js';
@@ -88,6 +89,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const mailer = new SystemMailer({ config, store, transport, secret, logger, workerId: identity.workerId });
   // Likewise the outbound event queue (events.url), which every process's changes fill.
   const events = eventDispatcher(config, store, logger, identity.workerId);
+  // The console's health page lists the processes by these rows (src/server/heartbeat.ts).
+  const heartbeat = startHeartbeat(store, identity.workerId, mode, logger);
 
   let server: PressroomServer | null = null;
   let worker: Worker | null = null;
@@ -104,6 +107,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await readers?.close();
       await mailer.stop();
       await events.stop();
+      await heartbeat.stop();
       await transport.close();
       await store.close();
       identity.release();

@@ -65,6 +65,8 @@ export interface AccountStore {
   removeOperator(email: string): Promise<boolean>;
   listOperators(): Promise<Operator[]>;
   findOperator(email: string): Promise<OperatorWithPassword | null>;
+  /** A new role (sessions included, at their next request); null when there is no such operator. */
+  setOperatorRole(email: string, role: Role): Promise<Operator | null>;
   /** New password: ends every session of the operator and clears failures and lock; false when there is no such operator. */
   setOperatorPassword(email: string, passwordHash: string): Promise<boolean>;
   /** Counts a wrong password, in one statement; the policy's Nth in a row locks the account until now + lockMs (and starts the count again). */

@@ -5,6 +5,7 @@ import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy, FeedbackRecorder }
 import type { EventQueue } from '../domain/events.js';
 import type { SubscriberStatus } from '../domain/subscriber-status.js';
 import type { AccountStore } from './accounts.js';
+import type { WorkerStore } from './workers.js';
 
 export type { SubscriberStatus } from '../domain/subscriber-status.js';
 
@@ -203,8 +204,8 @@ export type RenderClaim = { kind: 'stored'; parts: string; digest: string } | { 
 /** The store cannot be opened or used (read-only file, unreachable database, newer schema...). One line. */
 export class StoreError extends Error {}
 
-/** Also the console's operators, sessions and API tokens (AccountStore, src/storage/accounts.ts). */
-export interface Store extends FeedbackRecorder, AccountStore, EventQueue {
+/** Also the console's operators, sessions and API tokens (AccountStore, src/storage/accounts.ts) and the processes' heartbeats (WorkerStore, src/storage/workers.ts). */
+export interface Store extends FeedbackRecorder, AccountStore, EventQueue, WorkerStore {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

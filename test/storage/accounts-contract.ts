@@ -97,6 +97,17 @@ export function accountsContract(name: string, harness: Harness): void {
       await store.close();
     });
 
+    it('changes an operator’s role by canonical address; their sessions carry the new role', async () => {
+      const { store } = await harness.fresh();
+      const op = await store.addOperator({ email: 'Ed@example.org', role: 'editor', passwordHash: 'h' }, T0);
+      await store.createSession({ idHash: 's1', operatorId: op.id, csrfSecret: 'c', expiresAt: MS + 60_000 }, MS);
+      expect(await store.setOperatorRole('ED@EXAMPLE.ORG', 'viewer')).toEqual({ ...op, role: 'viewer' });
+      expect(await store.findSession('s1')).toMatchObject({ role: 'viewer', email: 'Ed@example.org' });
+      expect(await store.setOperatorRole('nobody@example.org', 'owner')).toBeNull();
+      expect((await store.listOperators()).map((o) => o.role)).toEqual(['viewer']);
+      await store.close();
+    });
+
     it('keeps API tokens by name and hash, records their use, removes them', async () => {
       const { store } = await harness.fresh();
       const t = await store.addApiToken({ name: 'deploy', tokenHash: 'th1', role: 'editor' }, T0);

@@ -7,6 +7,7 @@ import { MIGRATIONS, SQL } from '../../src/storage/postgres/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
 import { accountsContract } from './accounts-contract.js';
+import { workersContract } from './workers-contract.js';
 import { brakesContract } from './brakes-contract.js';
 import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
@@ -38,6 +39,7 @@ if (available) {
   brakesContract('PostgreSQL', harness);
   newcomersContract('PostgreSQL', harness);
   accountsContract('PostgreSQL', harness);
+  workersContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {

@@ -8,6 +8,7 @@ import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { MIGRATIONS, SQL } from '../../src/storage/sqlite/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { accountsContract } from './accounts-contract.js';
+import { workersContract } from './workers-contract.js';
 import { brakesContract } from './brakes-contract.js';
 import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
@@ -36,6 +37,7 @@ eventsContract('SQLite', harness);
 brakesContract('SQLite', harness);
 newcomersContract('SQLite', harness);
 accountsContract('SQLite', harness);
+workersContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
   it('erasure leaves the address in no bounce diagnostic: not in the ledger row, not in the recorded event', async () => {

@@ -43,7 +43,7 @@ function shortTime(iso: string | null): string | null {
   return iso === null ? null : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function sessionOnly(identity: Identity): Extract<Identity, { kind: 'session' }> {
+export function sessionOnly(identity: Identity): Extract<Identity, { kind: 'session' }> {
   if (identity.kind !== 'session') throw new Error('console pages are behind a session');
   return identity;
 }

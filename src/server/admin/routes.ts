@@ -6,6 +6,8 @@ import type { ServerContext } from '../context.js';
 import { guard, identityOf, type Identity } from './auth.js';
 import { registerLoginRoutes, registerLogoutRoutes } from './login.js';
 import { registerCampaignPages } from './pages.js';
+import { registerHealthPage } from './health-page.js';
+import { registerAccountPages } from './accounts-pages.js';
 import { sendAdminPage } from './render.js';
 
 export async function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -17,6 +19,8 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: ServerConte
       admin.addHook('preHandler', guard(ctx, { answer: 'page', forbidden }));
       registerLogoutRoutes(admin, ctx);
       registerCampaignPages(admin, ctx);
+      registerHealthPage(admin, ctx);
+      registerAccountPages(admin, ctx);
       admin.get('/*', async (request, reply) => {
         const identity = identityOf(request);
         return sendAdminPage(reply, ctx, 404, 'not-found', { title: 'Not found', session: identity.kind === 'session' ? identity : null });

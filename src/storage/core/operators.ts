@@ -15,6 +15,7 @@ const SQL = {
   remove: `DELETE FROM operators WHERE email_key = $1`,
   list: `SELECT ${COLUMNS} FROM operators ORDER BY email_key`,
   find: `SELECT ${COLUMNS} FROM operators WHERE email_key = $1`,
+  setRole: `UPDATE operators SET role = $2 WHERE email_key = $1 RETURNING ${COLUMNS}`,
   setPassword: `UPDATE operators SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE email_key = $1 RETURNING id`,
   endSessions: `DELETE FROM sessions WHERE operator_id = $1`,
   // $1 id, $2 failures that lock, $3 locked until. Both CASEs read the row as it was.
@@ -70,6 +71,11 @@ export async function listOperators(db: Dialect): Promise<Operator[]> {
 
 export async function findOperator(db: Dialect, email: string): Promise<OperatorWithPassword | null> {
   return mapOrNull(await db.one<OperatorRow>(SQL.find, [emailKey(email)]), toOperator);
+}
+
+/** The role is read with each session (sessions.ts joins it), so the change holds at the operator's next request. */
+export async function setOperatorRole(db: Dialect, email: string, role: Role): Promise<Operator | null> {
+  return mapOrNull(await db.one<OperatorRow>(SQL.setRole, [emailKey(email), role]), (r) => withoutPassword(toOperator(r)));
 }
 
 export function setOperatorPassword(db: Dialect, email: string, passwordHash: string): Promise<boolean> {

@@ -22,6 +22,9 @@ export abstract class SqlAccounts implements AccountStore {
   findOperator(email: string): Promise<OperatorWithPassword | null> {
     return operators.findOperator(this.db, email);
   }
+  setOperatorRole(email: string, role: Role): Promise<Operator | null> {
+    return operators.setOperatorRole(this.db, email, role);
+  }
   setOperatorPassword(email: string, passwordHash: string): Promise<boolean> {
     return operators.setOperatorPassword(this.db, email, passwordHash);
   }

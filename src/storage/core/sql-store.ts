@@ -32,6 +32,8 @@ import * as settings from './settings.js';
 import { SqlAccounts } from './sql-accounts.js';
 import * as subscribers from './subscribers.js';
 import * as systemMail from './system-mail.js';
+import * as workers from './workers.js';
+import type { SystemMailCounts, WorkerBeat, WorkerClaims } from '../workers.js';
 
 /** The console's accounts come from SqlAccounts (core/sql-accounts.ts). */
 export abstract class SqlStore extends SqlAccounts implements Store {
@@ -234,5 +236,23 @@ export abstract class SqlStore extends SqlAccounts implements Store {
   }
   initSetting(key: string, value: string): Promise<string> {
     return settings.initSetting(this.db, key, value);
+  }
+
+  // ---- Heartbeats and claims per worker (core/workers.ts) -----------------------------------
+
+  beatWorker(beat: Omit<WorkerBeat, 'seenAt'>, now: number, forgetBefore: number): Promise<void> {
+    return workers.beatWorker(this.db, beat, now, forgetBefore);
+  }
+  endWorkerBeat(workerId: string): Promise<void> {
+    return workers.endWorkerBeat(this.db, workerId);
+  }
+  listWorkerBeats(): Promise<WorkerBeat[]> {
+    return workers.listWorkerBeats(this.db);
+  }
+  workerClaims(): Promise<WorkerClaims[]> {
+    return workers.workerClaims(this.db);
+  }
+  systemMailCounts(): Promise<SystemMailCounts> {
+    return workers.systemMailCounts(this.db);
   }
 }

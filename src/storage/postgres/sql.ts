@@ -262,6 +262,21 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX webhook_events_subscriber ON webhook_events (subscriber_id) WHERE subscriber_id IS NOT NULL;
     `,
   },
+  {
+    version: 14,
+    name: 'heartbeats of running processes',
+    // See the SQLite migration 14.
+    sql: `
+      CREATE TABLE worker_heartbeats (
+        worker_id  text PRIMARY KEY,
+        mode       text NOT NULL,
+        host       text NOT NULL,
+        pid        integer NOT NULL,
+        started_at bigint NOT NULL,
+        seen_at    bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 // The statements only PostgreSQL spells this way; everything else is shared (src/storage/core/).

@@ -341,6 +341,23 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX webhook_events_subscriber ON webhook_events (subscriber_id) WHERE subscriber_id IS NOT NULL;
     `,
   },
+  {
+    version: 14,
+    name: 'heartbeats of running processes',
+    // One row per running service process (start, serve, worker), written every few seconds
+    // (src/server/heartbeat.ts) and removed when it stops cleanly, so the console can tell live
+    // workers from silent ones. Times are epoch ms. (12 and 13 are taken by other branches.)
+    sql: `
+      CREATE TABLE worker_heartbeats (
+        worker_id  TEXT PRIMARY KEY,
+        mode       TEXT NOT NULL,
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        seen_at    INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 // secure_delete: freed bytes (a deleted subscriber, the old copy of an updated ledger row) are

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../src/accounts/password.js';
 import { newApiToken, secretHash } from '../../../src/accounts/secrets.js';
 import { SIGN_IN_REFUSED } from '../../../src/server/admin/login.js';
-import { IDLE_TIMEOUT_MS, LOGIN_FAILURES } from '../../../src/server/admin/session-policy.js';
+import { IDLE_TIMEOUT_MS, LOGIN_FAILURES, SESSION_LIFETIME_MS } from '../../../src/server/admin/session-policy.js';
 import { startHarness, type Harness } from '../harness.js';
 import { ConsoleClient } from './console-client.js';
 
@@ -179,6 +179,26 @@ describe('sessions', () => {
     }
     // Gone from the store, not only refused.
     expect((await c.get('/admin')).status).toBe(303);
+    expect(await h.store.findSession(secretHash(c.jar.get('pressroom_session')!))).toBeNull();
+  });
+
+  it('ends a session past its lifetime however often it is used, on the pages and on /api', async () => {
+    const c = client();
+    await c.signIn('editor@example.org', PASSWORD);
+    const start = offset;
+    try {
+      // A request every 20 minutes: never idle, until the lifetime runs out.
+      for (let t = 0; t < SESSION_LIFETIME_MS; t += 20 * 60 * 1000) {
+        offset = start + t;
+        expect((await c.get('/api/campaigns/first')).status, `after ${t / 60_000} minutes`).toBe(200);
+      }
+      offset = start + SESSION_LIFETIME_MS + 1000;
+      expect((await c.get('/api/campaigns/first')).status).toBe(401);
+      const page = await c.get('/admin');
+      expect([page.status, page.location]).toEqual([303, '/admin/login']);
+    } finally {
+      offset = start;
+    }
     expect(await h.store.findSession(secretHash(c.jar.get('pressroom_session')!))).toBeNull();
   });
 
