@@ -89,11 +89,14 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
  * issue pages come from and go to the page cache in config.dataDir; warnings: a damaged cache
  * (ignored) or one that could not be written.
  */
-export async function buildSite(
-  config: Config,
-  issues: Issue[],
-  options: { now?: number; cache?: boolean } = {},
-): Promise<{ files: string[]; skipped: string[]; warnings: Problem[]; changedFeeds: string[] }> {
+export interface BuildResult {
+  files: string[];
+  skipped: string[];
+  warnings: Problem[];
+  changedFeeds: string[];
+}
+
+export async function buildSite(config: Config, issues: Issue[], options: { now?: number; cache?: boolean } = {}): Promise<BuildResult> {
   const now = options.now ?? Date.now();
   const pages = options.cache ? openPageCache(config.dataDir) : undefined;
   const warnings = pages?.warning ? [pages.warning] : [];

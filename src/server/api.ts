@@ -11,7 +11,6 @@ import { SendError } from '../delivery/transport.js';
 import { campaignReport, campaignState } from '../domain/campaign-state.js';
 import { maxLatenessMs, notEmailableText, tooLateText, whyNotDue, whyNotEmailable, type SendSchedule } from '../domain/publication.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
-import { prepareIssueEmail } from '../email/issue-email.js';
 import { testRecipient } from '../email/message.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
 import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
@@ -132,6 +131,8 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     if (!email.ok) return reply.code(400).send({ error: email.error });
     const issue = await loadIssue(request.params.slug);
     if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
+    // Loaded on the first test send: the rendering libraries stay out of the serving process until then.
+    const { prepareIssueEmail } = await import('../email/issue-email.js');
     const prepared = await prepareIssueEmail(ctx.config, issue, ctx.secret);
     const message = prepared.messageFor(testRecipient(email.value));
     try {

@@ -9,7 +9,6 @@ import type { Config } from '../config/config.js';
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from '../delivery/retry.js';
 import { SendError, type SendResult, type Transport } from '../delivery/transport.js';
 import type { PreparedEmail, Recipient } from '../email/message.js';
-import { prepareSystemEmail } from '../email/system-email.js';
 import { QueuePump } from '../delivery/queue-pump.js';
 import type { Logger } from '../logging.js';
 import type { DeliveryOutcome, Store, SubscriberStatus, SystemMail, SystemMailKind } from '../storage/store.js';
@@ -134,7 +133,8 @@ export class SystemMailer {
 
   /** Rendered once per process; a failed render is retried next time. */
   private prepare(kind: SystemMailKind): Promise<PreparedEmail> {
-    const fresh = prepareSystemEmail(this.deps.config, kind, this.deps.secret);
+    // Loaded on the first confirm or welcome email: the rendering libraries stay out of the serving process until then.
+    const fresh = import('../email/system-email.js').then(({ prepareSystemEmail }) => prepareSystemEmail(this.deps.config, kind, this.deps.secret));
     fresh.catch(() => this.prepared.delete(kind));
     this.prepared.set(kind, fresh);
     return fresh;

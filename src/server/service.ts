@@ -5,7 +5,7 @@
 // emails in flight finish, close transport and store. `start` runs the inbound receiver too when
 // inbound.port is set, and the bounce-mailbox poller when inbound.imapUrl is set.
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { buildSite } from '../build/site.js';
+import { buildSiteInThread } from '../build/build-thread.js';
 import { ConfigError, withListeningPort, type Config } from '../config/config.js';
 import { resolveSecret } from '../config/secret.js';
 import { formatProblem } from '../content/issue.js';
@@ -149,7 +149,7 @@ async function buildOnce(config: Config, logger: Logger): Promise<void> {
   try {
     const { issues, problems } = await loadIssues(config, { keepThisThreadFree: true });
     for (const p of problems) logger.warn(formatProblem(p));
-    const { files, skipped } = await buildSite(config, issues);
+    const { files, skipped } = await buildSiteInThread(config, issues);
     for (const line of skipped) logger.warn(line);
     logger.info({ files: files.length, out: config.outDir }, 'site built');
   } catch (err) {

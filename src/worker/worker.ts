@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
-import { buildSite } from '../build/site.js';
+import { buildSiteInThread } from '../build/build-thread.js';
 import { backgroundSleep, pingHubs } from '../feeds/websub.js';
 import { checkSchedule } from '../config/checks.js';
 import type { Config } from '../config/config.js';
@@ -215,7 +215,7 @@ export class Worker {
     const fingerprint = fingerprintOf(issues, now);
     const builtBefore = existsSync(path.join(this.deps.config.outDir, 'index.html'));
     if (fingerprint === this.lastFingerprint && builtBefore) return false;
-    const { files, skipped, changedFeeds } = await buildSite(this.deps.config, issues, { now });
+    const { files, skipped, changedFeeds } = await buildSiteInThread(this.deps.config, issues, { now });
     this.lastFingerprint = fingerprint;
     for (const line of skipped) this.deps.logger.warn(line);
     this.deps.logger.info({ files: files.length, out: this.deps.config.outDir }, 'site built');
