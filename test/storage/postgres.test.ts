@@ -8,6 +8,7 @@ import { StoreError } from '../../src/storage/store.js';
 import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
 import { accountsContract } from './accounts-contract.js';
 import { brakesContract } from './brakes-contract.js';
+import { errorsContract } from './errors-contract.js';
 import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { newcomersContract } from './newcomers-contract.js';
@@ -38,6 +39,7 @@ if (available) {
   brakesContract('PostgreSQL', harness);
   newcomersContract('PostgreSQL', harness);
   accountsContract('PostgreSQL', harness);
+  errorsContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {

@@ -9,6 +9,7 @@ import { MIGRATIONS, SQL } from '../../src/storage/sqlite/sql.js';
 import { StoreError } from '../../src/storage/store.js';
 import { accountsContract } from './accounts-contract.js';
 import { brakesContract } from './brakes-contract.js';
+import { errorsContract } from './errors-contract.js';
 import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { newcomersContract } from './newcomers-contract.js';
@@ -36,6 +37,7 @@ eventsContract('SQLite', harness);
 brakesContract('SQLite', harness);
 newcomersContract('SQLite', harness);
 accountsContract('SQLite', harness);
+errorsContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
   it('erasure leaves the address in no bounce diagnostic: not in the ledger row, not in the recorded event', async () => {
