@@ -26,6 +26,7 @@ const unit = [
   'test/delivery/rate-limit.test.ts',
   'test/delivery/smtp-wire.test.ts',
   'test/domain/address.test.ts',
+  'test/domain/campaign-pace.test.ts',
   'test/domain/campaign-state.test.ts',
   'test/domain/feedback.test.ts',
   'test/domain/publication.test.ts',

@@ -5,22 +5,19 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { formatProblem, isPublished, type Issue, type Problem } from '../content/issue.js';
-import { findIssue } from '../content/load.js';
-import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
-import { SendError } from '../delivery/transport.js';
-import { campaignReport, campaignState } from '../domain/campaign-state.js';
-import { maxLatenessMs, notEmailableText, tooLateText, whyNotDue, whyNotEmailable, type SendSchedule } from '../domain/publication.js';
+import { campaignReport } from '../domain/campaign-state.js';
+import { maxLatenessMs, notEmailableText, tooLateText, whyNotDue, type SendSchedule } from '../domain/publication.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
-import { prepareIssueEmail } from '../email/issue-email.js';
-import { testRecipient } from '../email/message.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
 import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
 import { guard, needs } from './admin/auth.js';
 import { applyBrake, BRAKE_ACTIONS } from './brakes.js';
+import { registerSendingRoutes } from './api-sending.js';
+import { registerCampaignStream } from './campaign-live.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, type SignUpFields } from './input.js';
-import { newSubscriberSchema, signUpSchema, subscriberQuerySchema } from './schemas.js';
+import { newSubscriberSchema, subscriberQuerySchema } from './schemas.js';
 
 const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
@@ -38,13 +35,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
 }
 
 function routes(api: FastifyInstance, ctx: ServerContext): void {
-  const { store, runner, logger } = ctx;
-
-  const loadIssue = async (slug: string): Promise<Issue | undefined> => {
-    ctx.issues.invalidate(); // operators act on what is on disk now
-    const { issues } = await ctx.issues.current();
-    return findIssue(issues, slug);
-  };
+  const { store, logger } = ctx;
 
   api.get('/issues', async () => {
     ctx.issues.invalidate();
@@ -75,39 +66,16 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     return { watermark: watermark === null ? null : new Date(watermark).toISOString(), issues: rows, problems: problems.map((p) => problemLine(ctx.config.issuesDir, p)) };
   });
 
-  api.post<{ Params: { slug: string }; Querystring: { wait?: string } }>('/issues/:slug/send', needs('editor'), async (request, reply) => {
-    const issue = await loadIssue(request.params.slug);
-    if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
-    const refused = whyNotEmailable(issue, ctx.now());
-    if (refused === 'feeds-only') return reply.code(409).send({ error: `${issue.slug}: email is false in its front matter (feeds only)` });
-    if (refused) return reply.code(409).send({ error: `${issue.slug}: not published yet (draft or dated in the future)` });
-    if (runner.stopping) return reply.code(503).send({ error: 'shutting down' });
-    const { campaign, created } = await enqueueCampaign(store, issue, runner.transportIdentity);
-    const state = campaignState(campaign);
-    if (state === 'paused') return reply.code(409).send({ error: `campaign ${campaign.slug} is paused; POST /api/campaigns/${campaign.slug}/resume continues it` });
-    if (state === 'cancelling') return reply.code(409).send({ error: `campaign ${campaign.slug} is cancelled` });
-    const sending = runner.send(issue);
-    if (request.query.wait === '1' || request.query.wait === 'true') {
-      try {
-        const stats = await sending;
-        return reply.code(200).send({ campaign, created, stats });
-      } catch (err) {
-        if (err instanceof TransportMismatchError) return reply.code(409).send({ error: err.message });
-        throw err;
-      }
-    }
-    sending.catch((err: unknown) => logger.error({ err, slug: issue.slug }, 'send started from the API failed'));
-    return reply.code(202).send({ campaign, created });
-  });
-
   // The outbound event queue (src/webhooks/outbound/): counts and the newest failures.
   api.get('/events', async () => store.eventQueueReport());
 
   api.get<{ Params: { slug: string } }>('/campaigns/:slug', async (request, reply) => {
     const campaign = await store.getCampaign(request.params.slug);
     if (!campaign) return reply.code(404).send({ error: `no campaign "${request.params.slug}"` });
-    return { ...campaignReport(campaign, await store.campaignStats(campaign.id)), workers: await store.workerStats(campaign.id) };
+    return { ...campaignReport(campaign, await store.campaignStats(campaign.id)), workers: await store.workerStats(campaign.id), errors: await store.campaignErrors(campaign.id) };
   });
+  registerCampaignStream(api, ctx);
+  registerSendingRoutes(api, ctx);
 
   // The brakes: they write the campaign row; every worker sending it reads that within one poll.
   for (const action of BRAKE_ACTIONS) {
@@ -119,22 +87,6 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
       return campaignReport(result.campaign, await store.campaignStats(result.campaign.id));
     });
   }
-
-  api.post<{ Params: { slug: string }; Body: SignUpFields }>('/issues/:slug/test', { ...signUpSchema(), ...needs('editor') }, async (request, reply) => {
-    const email = checkEmail(request.body.email);
-    if (!email.ok) return reply.code(400).send({ error: email.error });
-    const issue = await loadIssue(request.params.slug);
-    if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
-    const prepared = await prepareIssueEmail(ctx.config, issue, ctx.secret);
-    const message = prepared.messageFor(testRecipient(email.value));
-    try {
-      const result = await ctx.transport.send(message);
-      return { ok: true, messageId: message.messageId, code: result.code, response: result.response };
-    } catch (err) {
-      if (err instanceof SendError) return reply.code(502).send({ ok: false, code: err.code, error: err.response || err.message });
-      throw err;
-    }
-  });
 
   api.get<{ Querystring: { status?: SubscriberStatus; after?: string; limit: string } }>('/subscribers', subscriberQuerySchema(SUBSCRIBER_STATUSES), async (request) => {
     const { status } = request.query;
