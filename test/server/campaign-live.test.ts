@@ -49,9 +49,21 @@ const call = (method: string, path: string, token = ADMIN, body?: unknown) =>
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 
+/** What the tests read of a `report` event (the `end` event's data is {}). */
+interface LiveReport {
+  stats: { sent: number };
+  pace: { perSecond: number | null; etaSeconds: number | null };
+  workers: unknown;
+  errors: { groups: unknown[] };
+}
+
 interface StreamEvent {
   event: string;
-  data: Record<string, any>;
+  data: LiveReport;
+}
+
+async function jsonOf<T>(res: Response): Promise<T> {
+  return (await res.json()) as T;
 }
 
 /** Every event of the stream until the server ends it. */
@@ -100,7 +112,7 @@ describe('GET /api/campaigns/:slug/stream', () => {
     ]);
     // The first reading has no pace; a reading while sending has one and an ETA.
     expect(reports[0]!.pace.perSecond).toBeNull();
-    expect(reports.some((r) => r.pace.perSecond > 0 && r.pace.etaSeconds > 0)).toBe(true);
+    expect(reports.some((r) => (r.pace.perSecond ?? 0) > 0 && (r.pace.etaSeconds ?? 0) > 0)).toBe(true);
     // A finished campaign's stream is one report and the end.
     expect((await readStream('/api/campaigns/live/stream', viewer)).events.map((e) => e.event)).toEqual(['report', 'end']);
   });
@@ -117,7 +129,7 @@ describe('GET /api/campaigns/:slug/stream', () => {
     expect([res.status, await res.json()]).toEqual([200, { requeued: 1 }]);
     await h.waitForMail(LATER);
     await waitFor(async () => (await h.store.campaignStats((await h.store.getCampaign('live'))!.id)).finishedAt, { what: 'the campaign finished again' });
-    const report = await (await call('GET', '/api/campaigns/live')).json();
+    const report = (await (await call('GET', '/api/campaigns/live')).json()) as { stats: object; errors: { groups: unknown[] } };
     expect(report.stats).toMatchObject({ sent: RECIPIENTS - 1, failed: 1 });
     expect(report.errors.groups).toEqual([{ smtpCode: 550, response: '5.1.1 <address>: recipient address rejected: user unknown', failed: 1, retry: 0 }]);
     expect((await call('POST', '/api/campaigns/nope/retry')).status).toBe(404);
@@ -127,10 +139,10 @@ describe('GET /api/campaigns/:slug/stream', () => {
 describe('two editors sending the same issue at once', () => {
   it('create one campaign, and every recipient gets one copy', async () => {
     const [a, b] = await Promise.all(editors.map((token) => call('POST', '/api/issues/twice/send?wait=1', token)));
-    const answers = [await a!.json(), await b!.json()];
+    const answers = [(await a!.json()) as { created: boolean; campaign: { id: number } }, (await b!.json()) as { created: boolean; campaign: { id: number } }];
     expect([a!.status, b!.status]).toEqual([200, 200]);
     expect(answers.map((x) => x.created).sort()).toEqual([false, true]);
-    expect(answers[0].campaign.id).toBe(answers[1].campaign.id);
+    expect(answers[0]!.campaign.id).toBe(answers[1]!.campaign.id);
     expect((await h.store.listCampaigns()).filter((c) => c.slug === 'twice')).toHaveLength(1);
     await waitFor(async () => (await h.store.getCampaign('twice'))?.finishedAt, { what: 'the campaign finished' });
     // One copy of this issue each (the server counts copies over both issues: two each).
@@ -145,15 +157,15 @@ describe('saved test addresses', () => {
   it('are checked entry by entry, saved, and a test send to the list reaches each', async () => {
     const bad = await call('PUT', '/api/test-addresses', editors[0], { addresses: ['ok@example.org', 'not an address'] });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/^addresses, entry 2: /);
+    expect((await jsonOf<{ error: string }>(bad)).error).toMatch(/^addresses, entry 2: /);
     const none = await call('POST', '/api/issues/live/test-list', editors[0]);
     expect(none.status).toBe(409);
     const saved = await call('PUT', '/api/test-addresses', editors[0], { addresses: ['qa1@example.org', 'QA1@example.org', 'qa2@example.org'] });
     expect(await saved.json()).toEqual({ addresses: ['qa1@example.org', 'qa2@example.org'] });
     expect(await (await call('GET', '/api/test-addresses', viewer)).json()).toEqual({ addresses: ['qa1@example.org', 'qa2@example.org'] });
     const sent = await call('POST', '/api/issues/live/test-list', editors[0]);
-    const { results } = await sent.json();
-    expect(results.map((r: { address: string; ok: boolean }) => [r.address, r.ok])).toEqual([
+    const { results } = await jsonOf<{ results: Array<{ address: string; ok: boolean }> }>(sent);
+    expect(results.map((r) => [r.address, r.ok])).toEqual([
       ['qa1@example.org', true],
       ['qa2@example.org', true],
     ]);
