@@ -1,21 +1,18 @@
 // The operator API under /api. Callers: the PRESSROOM_ADMIN_TOKEN (owner), a named API token with its
 // role, or a console session (with its CSRF token in x-csrf-token for unsafe methods); see
 // src/server/admin/auth.ts. Each route names the role it needs (needs()); reading needs viewer.
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { formatProblem, isPublished, type Issue, type Problem } from '../content/issue.js';
 import { campaignReport } from '../domain/campaign-state.js';
-import { maxLatenessMs, notEmailableText, tooLateText, whyNotDue, type SendSchedule } from '../domain/publication.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
-import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
-import { readWatermark } from '../worker/state.js';
+import { DuplicateSubscriberError } from '../storage/store.js';
 import { guard, needs } from './admin/auth.js';
 import { applyBrake, BRAKE_ACTIONS } from './brakes.js';
 import { registerSendingRoutes } from './api-sending.js';
 import { registerCampaignStream } from './campaign-live.js';
 import type { ServerContext } from './context.js';
+import { issueListing } from './issue-listing.js';
 import { checkEmail, checkName, checkTopics, type SignUpFields } from './input.js';
 import { newSubscriberSchema, subscriberQuerySchema } from './schemas.js';
 
@@ -37,34 +34,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
 function routes(api: FastifyInstance, ctx: ServerContext): void {
   const { store, logger } = ctx;
 
-  api.get('/issues', async () => {
-    ctx.issues.invalidate();
-    const [{ issues, problems }, campaigns, watermark] = await Promise.all([ctx.issues.current(), store.listCampaigns(), readWatermark(store)]);
-    const bySlug = new Map(campaigns.map((c) => [c.slug, c]));
-    const now = ctx.now();
-    const schedule: SendSchedule = { watermark, maxLatenessMs: maxLatenessMs(ctx.config.email.maxLatenessHours) };
-    const rows = [];
-    for (const issue of issues) {
-      const campaign = bySlug.get(issue.slug) ?? null;
-      const stats = campaign ? await store.campaignStats(campaign.id) : null;
-      const status = issueStatus(issue, now, schedule, campaign, stats);
-      rows.push({
-        slug: issue.slug,
-        title: issue.title,
-        date: issue.date.iso,
-        sendAt: (issue.sendAt ?? issue.date).iso,
-        url: issue.url,
-        source: inIssuesFolder(ctx.config.issuesDir, issue.sourcePath),
-        draft: issue.draft,
-        published: isPublished(issue, now),
-        email: issue.email,
-        status,
-        reason: campaign ? null : statusReason(issue, status, ctx.config.email.maxLatenessHours),
-        campaign: campaign && stats ? campaignReport(campaign, stats) : null,
-      });
-    }
-    return { watermark: watermark === null ? null : new Date(watermark).toISOString(), issues: rows, problems: problems.map((p) => problemLine(ctx.config.issuesDir, p)) };
-  });
+  api.get('/issues', () => issueListing(ctx));
 
   // The outbound event queue (src/webhooks/outbound/): counts and the newest failures.
   api.get('/events', async () => store.eventQueueReport());
@@ -142,44 +112,4 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
       throw err;
     }
   });
-}
-
-/** A path as the API shows it: relative to the issues folder, so no server path leaves the process. */
-function inIssuesFolder(issuesDir: string, file: string): string {
-  return path.relative(issuesDir, path.resolve(file)).split(path.sep).join('/');
-}
-
-/** One problem line with its file (and any path in its message) relative to the issues folder. */
-function problemLine(issuesDir: string, problem: Problem): string {
-  const prefixes = [path.resolve(issuesDir), path.relative(process.cwd(), issuesDir)].filter((p) => p !== '' && !p.startsWith('..'));
-  let message = problem.message;
-  for (const prefix of prefixes) message = message.split(`${prefix}${path.sep}`).join('');
-  return formatProblem({ ...problem, file: inIssuesFolder(issuesDir, problem.file), message });
-}
-
-function issueStatus(issue: Issue, now: number, schedule: SendSchedule, campaign: Campaign | null, stats: CampaignStats | null): string {
-  if (campaign && stats) {
-    if (campaign.cancelledAt) return 'cancelled';
-    if (campaign.pausedAt && !campaign.finishedAt) return 'paused';
-    if (campaign.finishedAt) return stats.failed > 0 ? 'sent-with-failures' : 'sent';
-    return stats.sent + stats.failed > 0 || campaign.startedAt ? 'sending' : 'queued';
-  }
-  return whyNotDue(issue, now, schedule) ?? 'due';
-}
-
-/** Why an issue without a campaign is not (yet) mailed, as one line; null when the worker will mail it. */
-function statusReason(issue: Issue, status: string, maxLatenessHours: number): string | null {
-  switch (status) {
-    case 'draft':
-    case 'feeds-only':
-      return notEmailableText(status, issue);
-    case 'scheduled':
-      return `is emailed at ${(issue.sendAt ?? issue.date).iso}`;
-    case 'back-catalogue':
-      return 'was due before the worker first started; it is not mailed automatically';
-    case 'too-late':
-      return tooLateText(issue, maxLatenessHours);
-    default:
-      return null;
-  }
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { guard, identityOf, type Identity } from './auth.js';
 import { registerLoginRoutes, registerLogoutRoutes } from './login.js';
+import { registerIssuePages } from './issues.js';
 import { registerCampaignPages } from './pages.js';
 import { sendAdminPage } from './render.js';
 
@@ -17,6 +18,7 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: ServerConte
       admin.addHook('preHandler', guard(ctx, { answer: 'page', forbidden }));
       registerLogoutRoutes(admin, ctx);
       registerCampaignPages(admin, ctx);
+      registerIssuePages(admin, ctx);
       admin.get('/*', async (request, reply) => {
         const identity = identityOf(request);
         return sendAdminPage(reply, ctx, 404, 'not-found', { title: 'Not found', session: identity.kind === 'session' ? identity : null });
