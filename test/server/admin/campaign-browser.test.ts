@@ -97,6 +97,8 @@ describeWithChromium('sending from the console in headless Chromium', () => {
     expect(await page.locator('iframe.preview').getAttribute('sandbox')).toBe('');
     expect(await figure('Recipients now')).toBe(String(RECIPIENTS));
     await check('issue');
+    // A full-page screenshot leaves the sandboxed (out-of-process) frame blank; the frame on its own shows it.
+    await page.locator('iframe.preview').screenshot({ path: path.join(ARTIFACTS, 'issue-preview-frame-1280.png') });
 
     // Send, with the keyboard.
     await page.getByRole('button', { name: `Send to ${RECIPIENTS} recipients` }).focus();
