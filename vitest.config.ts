@@ -30,6 +30,7 @@ const unit = [
   'test/domain/campaign-state.test.ts',
   'test/domain/feedback.test.ts',
   'test/domain/publication.test.ts',
+  'test/domain/smtp-errors.test.ts',
   'test/domain/recipient-rule.test.ts',
   'test/domain/subscriber-status.test.ts',
   'test/domain/topics.test.ts',
