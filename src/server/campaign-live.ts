@@ -73,7 +73,8 @@ export function registerCampaignStream(api: FastifyInstance, ctx: ServerContext)
       res.end();
     };
     open.add(stop);
-    request.raw.on('close', stop);
+    // The response closes when the client goes away (or when stop() ended it): no more readings.
+    res.on('close', stop);
     let previous: PaceReading | null = null;
     const tick = async () => {
       try {
