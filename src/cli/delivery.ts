@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { issueTopics, type Issue } from '../content/issue.js';
 import { invalidAddressMessage, parseAddress } from '../domain/address.js';
-import { campaignReport, campaignSummary } from '../domain/campaign-state.js';
+import { campaignSummary } from '../domain/campaign-state.js';
 import { percent } from '../domain/feedback.js';
 import { notEmailableText, whyNotEmailable } from '../domain/publication.js';
 import { recipientFilter } from '../domain/recipients.js';
 import type { Progress, SendOutcome } from '../delivery/campaign.js';
 import { testRecipient } from '../email/message.js';
+import { storedCampaignReport } from '../storage/campaign-report.js';
 import { openStore } from '../storage/open.js';
 import type { Campaign, CampaignStats, Store } from '../storage/store.js';
 import { configFrom, issueFor, UsageError } from './common.js';
@@ -337,7 +338,7 @@ async function campaignsFor(store: Store, slug: string | undefined): Promise<Cam
 
 async function printStatusJson(store: Store, slug: string | undefined): Promise<void> {
   const reports = [];
-  for (const c of await campaignsFor(store, slug)) reports.push({ ...campaignReport(c, await store.campaignStats(c.id)), workers: await store.workerStats(c.id) });
+  for (const c of await campaignsFor(store, slug)) reports.push(await storedCampaignReport(store, c));
   console.log(JSON.stringify(slug ? reports[0] : reports, null, 2));
 }
 

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { campaignReport } from '../domain/campaign-state.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
+import { storedCampaignReport } from '../storage/campaign-report.js';
 import { DuplicateSubscriberError } from '../storage/store.js';
 import { guard, needs } from './admin/auth.js';
 import { applyBrake, BRAKE_ACTIONS } from './brakes.js';
@@ -42,7 +43,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
   api.get<{ Params: { slug: string } }>('/campaigns/:slug', async (request, reply) => {
     const campaign = await store.getCampaign(request.params.slug);
     if (!campaign) return reply.code(404).send({ error: `no campaign "${request.params.slug}"` });
-    return { ...campaignReport(campaign, await store.campaignStats(campaign.id)), workers: await store.workerStats(campaign.id), errors: await store.campaignErrors(campaign.id) };
+    return storedCampaignReport(store, campaign);
   });
   registerCampaignStream(api, ctx);
   registerSendingRoutes(api, ctx);

@@ -4,7 +4,8 @@
 // liveReport; the last one is followed by an `end` event, and the server closes the stream.
 import type { FastifyInstance } from 'fastify';
 import { campaignPace, type PaceReading } from '../domain/campaign-pace.js';
-import { campaignReport, campaignState } from '../domain/campaign-state.js';
+import { campaignState } from '../domain/campaign-state.js';
+import { storedCampaignReport } from '../storage/campaign-report.js';
 import type { Campaign, CampaignStats, Store } from '../storage/store.js';
 import type { ServerContext } from './context.js';
 
@@ -16,21 +17,13 @@ function doneRows(s: CampaignStats): number {
   return s.sent + s.failed + s.unknown + s.cancelled;
 }
 
-/** campaignReport, with the per-worker counts, the errors grouped by SMTP answer, and the pace since `previous`. */
+/** storedCampaignReport (what GET /api/campaigns/:slug answers), with what is waiting and the pace since `previous`. */
 export async function liveReport(store: Store, campaign: Campaign, previous: PaceReading | null, now: number) {
-  const stats = await store.campaignStats(campaign.id);
+  const report = await storedCampaignReport(store, campaign);
+  const { stats } = report;
   const reading = { at: now, done: doneRows(stats) };
   const waiting = stats.queued + stats.sending + stats.retry;
-  return {
-    report: {
-      ...campaignReport(campaign, stats),
-      waiting,
-      pace: campaignPace(previous, reading, waiting),
-      workers: await store.workerStats(campaign.id),
-      errors: await store.campaignErrors(campaign.id),
-    },
-    reading,
-  };
+  return { report: { ...report, waiting, pace: campaignPace(previous, reading, waiting) }, reading };
 }
 
 /** Whether nothing more will happen to the campaign by itself. */
