@@ -4,6 +4,7 @@ import { issueTopics, type Issue } from '../../content/issue.js';
 import { recipientCounter, type RecipientCounts } from '../../domain/recipients.js';
 import { prepareIssueEmail } from '../../email/issue-email.js';
 import { SAMPLE_SUBSCRIBER } from '../../email/message.js';
+import { TemplateError } from '../../email/template-error.js';
 import type { Store } from '../../storage/store.js';
 import type { ServerContext } from '../context.js';
 
@@ -14,8 +15,15 @@ export interface EmailPreview {
   headers: string;
 }
 
-export async function emailPreview(ctx: ServerContext, issue: Issue): Promise<EmailPreview> {
-  const prepared = await prepareIssueEmail(ctx.config, issue, ctx.secret);
+/** The preview, or the template's one-line error (what `pressroom preview` prints) when the email cannot be rendered. */
+export async function emailPreview(ctx: ServerContext, issue: Issue): Promise<EmailPreview | { error: string }> {
+  let prepared: Awaited<ReturnType<typeof prepareIssueEmail>>;
+  try {
+    prepared = await prepareIssueEmail(ctx.config, issue, ctx.secret);
+  } catch (err) {
+    if (err instanceof TemplateError) return { error: err.message };
+    throw err;
+  }
   const parts = prepared.partsFor(SAMPLE_SUBSCRIBER);
   const raw = prepared.messageFor(SAMPLE_SUBSCRIBER).raw.toString('utf8');
   const end = raw.indexOf('\r\n\r\n');

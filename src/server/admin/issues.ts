@@ -60,7 +60,7 @@ export function registerIssuePages(admin: FastifyInstance, ctx: ServerContext): 
         canSend: editor && !listed?.campaign && listed?.published === true && issue.email,
         editor,
         recipients: await recipientCounts(ctx.store, issue),
-        preview: { src: `${href(issue.slug)}/preview`, text: preview.text, headers: preview.headers },
+        preview: 'error' in preview ? { error: preview.error } : { src: `${href(issue.slug)}/preview`, text: preview.text, headers: preview.headers },
         testAddresses: (await readTestAddresses(ctx.store)).join('\n'),
       },
     );
@@ -73,7 +73,9 @@ export function registerIssuePages(admin: FastifyInstance, ctx: ServerContext): 
   admin.get<{ Params: { slug: string } }>('/issues/:slug/preview', { schema: { params: slugParams, response: html } }, async (request, reply) => {
     const issue = await issueOnDisk(ctx, request.params.slug);
     if (!issue) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('no such issue');
-    const { html: body } = await emailPreview(ctx, issue);
+    const preview = await emailPreview(ctx, issue);
+    if ('error' in preview) return reply.code(500).header('content-type', 'text/plain; charset=utf-8').send(preview.error);
+    const body = preview.html;
     return reply
       .headers({
         'content-type': 'text/html; charset=utf-8',

@@ -123,6 +123,8 @@ describe('send from the console', () => {
     expect(page.body).toContain('<td data-label="Worker">test-worker</td><td data-label="Sent" class="n">2</td>');
     // Finished: a static page, no stream to follow.
     expect(page.body).not.toContain('data-stream=');
+    expect(page.body).toContain('action="/admin/campaigns/ready/retry"');
+    expect((await viewer.get('/admin/campaigns/ready')).body).not.toContain('/retry"');
     const retried = await c.post('/admin/campaigns/ready/retry', { _csrf: csrfIn(page.body) });
     expect([retried.status, retried.location]).toEqual([303, '/admin/campaigns/ready']);
     await h.waitForMail('later@example.org');
