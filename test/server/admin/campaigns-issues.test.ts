@@ -3,6 +3,7 @@
 // an address and to the saved list, send (two editors at once: one campaign), retry, the live
 // stream read with the session cookie, and a viewer who sees no buttons and is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashPassword } from '../../../src/accounts/password.js';
@@ -97,6 +98,33 @@ describe('/admin/issues', () => {
     const list = await c.post('/admin/issues/ready/test', { _csrf: csrf, to: 'list' });
     expect(list.body).toContain('Test copy: x1@example.org: sent (250); x2@example.org: sent (250)');
     await h.waitForMail('x2@example.org');
+  });
+});
+
+describe('an email template that cannot render', () => {
+  it("is one line on the issue's page, and the preview route answers it as text", async () => {
+    const dir = path.join(h.root, 'broken-emails');
+    cpSync(h.config.email.templatesDir, dir, { recursive: true });
+    const file = path.join(dir, 'issue.mjml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace(/<mj-button/g, '<mj-buton')
+        .replace(/<\/mj-button>/g, '</mj-buton>'),
+    );
+    const good = h.config.email.templatesDir;
+    h.config.email.templatesDir = dir;
+    try {
+      const page = await editors[0]!.get('/admin/issues/ready');
+      expect(page.status).toBe(200);
+      expect(page.body).toMatch(/The email cannot be rendered: <code>[^<]*issue\.mjml:\d+: MJML: Element mj-buton/);
+      expect(page.body).not.toContain('<iframe');
+      const preview = await editors[0]!.get('/admin/issues/ready/preview');
+      expect(preview.status).toBe(500);
+      expect(preview.body).toMatch(/issue\.mjml:\d+: MJML: Element mj-buton/);
+    } finally {
+      h.config.email.templatesDir = good;
+    }
   });
 });
 
