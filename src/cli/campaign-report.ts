@@ -1,7 +1,8 @@
 // `pressroom status`: campaigns as lines for people or as the API's JSON (campaignReport), and
 // the counting words both it and `send` print.
-import { campaignReport, campaignSummary } from '../domain/campaign-state.js';
+import { campaignSummary } from '../domain/campaign-state.js';
 import { percent } from '../domain/feedback.js';
+import { storedCampaignReport } from '../storage/campaign-report.js';
 import type { Campaign, CampaignStats, Store } from '../storage/store.js';
 import { UsageError } from './common.js';
 
@@ -14,7 +15,7 @@ async function campaignsFor(store: Store, slug: string | undefined): Promise<Cam
 
 export async function printStatusJson(store: Store, slug: string | undefined): Promise<void> {
   const reports = [];
-  for (const c of await campaignsFor(store, slug)) reports.push({ ...campaignReport(c, await store.campaignStats(c.id)), workers: await store.workerStats(c.id) });
+  for (const c of await campaignsFor(store, slug)) reports.push(await storedCampaignReport(store, c));
   console.log(JSON.stringify(slug ? reports[0] : reports, null, 2));
 }
 

@@ -4,11 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Recipient } from '../email/message.js';
+import { SAMPLE_SUBSCRIBER } from '../email/message.js';
 import { configFrom, issueFor } from './common.js';
-
-/** Who the preview is addressed to. Id 0 is never a real subscriber (ids start at 1). */
-export const SAMPLE_SUBSCRIBER: Recipient = { id: 0, email: 'subscriber@example.org', name: 'Sample Subscriber' };
 
 interface PreviewOptions {
   out: string;

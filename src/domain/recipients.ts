@@ -20,3 +20,28 @@ export function recipientFilter(issueTopics: readonly string[]): (subscriber: Re
 export function receivesIssue(subscriber: RecipientFields, issueTopics: readonly string[]): boolean {
   return recipientFilter(issueTopics)(subscriber);
 }
+
+/** An issue's recipients, and of them how many chose each of its topics (the rest want everything). */
+export interface RecipientCounts {
+  total: number;
+  everything: number;
+  byTopic: Array<{ topic: string; count: number }>;
+}
+
+/** Counts recipients of an issue with receivesIssue's rule, one subscriber at a time (pages of the store). */
+export function recipientCounter(issueTopics: readonly string[]): { add(subscriber: RecipientFields): void; counts(): RecipientCounts } {
+  const receives = recipientFilter(issueTopics);
+  const keys = normalizeTopics(issueTopics);
+  const perTopic = new Map(keys.map((k) => [k, 0]));
+  let total = 0;
+  let everything = 0;
+  return {
+    add(subscriber) {
+      if (!receives(subscriber)) return;
+      total++;
+      if (subscriber.topics.length === 0) everything++;
+      for (const t of subscriber.topics) if (perTopic.has(t)) perTopic.set(t, perTopic.get(t)! + 1);
+    },
+    counts: () => ({ total, everything, byTopic: [...perTopic].map(([topic, count]) => ({ topic, count })) }),
+  };
+}

@@ -11,6 +11,9 @@ export interface Recipient {
   test?: boolean;
 }
 
+/** Who a preview (`pressroom preview`, the console's issue page) is addressed to. Id 0 is never a real subscriber (ids start at 1). */
+export const SAMPLE_SUBSCRIBER: Recipient = { id: 0, email: 'subscriber@example.org', name: 'Sample Subscriber' };
+
 /**
  * The recipient of a test send. Id 0 belongs to no subscriber, so the copy's links cannot touch a
  * real subscription; and every test copy is a new message, because a mail client hides a message

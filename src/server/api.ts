@@ -1,27 +1,23 @@
 // The operator API under /api. Callers: the PRESSROOM_ADMIN_TOKEN (owner), a named API token with its
 // role, or a console session (with its CSRF token in x-csrf-token for unsafe methods); see
 // src/server/admin/auth.ts. Each route names the role it needs (needs()); reading needs viewer.
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { formatProblem, isPublished, type Issue, type Problem } from '../content/issue.js';
-import { findIssue } from '../content/load.js';
-import { enqueueCampaign, TransportMismatchError } from '../delivery/campaign.js';
-import { SendError } from '../delivery/transport.js';
-import { campaignReport, campaignState } from '../domain/campaign-state.js';
-import { maxLatenessMs, notEmailableText, tooLateText, whyNotDue, whyNotEmailable, type SendSchedule } from '../domain/publication.js';
+import { campaignReport } from '../domain/campaign-state.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
-import { testRecipient } from '../email/message.js';
 import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
-import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
-import { readWatermark } from '../worker/state.js';
+import { storedCampaignReport } from '../storage/campaign-report.js';
+import { DuplicateSubscriberError } from '../storage/store.js';
 import { guard, needs } from './admin/auth.js';
 import { registerAccountRoutes } from './accounts-api.js';
 import { registerHealthRoute } from './health-api.js';
 import { applyBrake, BRAKE_ACTIONS } from './brakes.js';
+import { registerSendingRoutes } from './api-sending.js';
+import { registerCampaignStream } from './campaign-live.js';
 import type { ServerContext } from './context.js';
+import { issueListing } from './issue-listing.js';
 import { checkEmail, checkName, checkTopics, type SignUpFields } from './input.js';
-import { newSubscriberSchema, signUpSchema, subscriberQuerySchema } from './schemas.js';
+import { newSubscriberSchema, subscriberQuerySchema } from './schemas.js';
 
 const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
@@ -41,67 +37,9 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
 }
 
 function routes(api: FastifyInstance, ctx: ServerContext): void {
-  const { store, runner, logger } = ctx;
+  const { store, logger } = ctx;
 
-  const loadIssue = async (slug: string): Promise<Issue | undefined> => {
-    ctx.issues.invalidate(); // operators act on what is on disk now
-    const { issues } = await ctx.issues.current();
-    return findIssue(issues, slug);
-  };
-
-  api.get('/issues', async () => {
-    ctx.issues.invalidate();
-    const [{ issues, problems }, campaigns, watermark] = await Promise.all([ctx.issues.current(), store.listCampaigns(), readWatermark(store)]);
-    const bySlug = new Map(campaigns.map((c) => [c.slug, c]));
-    const now = ctx.now();
-    const schedule: SendSchedule = { watermark, maxLatenessMs: maxLatenessMs(ctx.config.email.maxLatenessHours) };
-    const rows = [];
-    for (const issue of issues) {
-      const campaign = bySlug.get(issue.slug) ?? null;
-      const stats = campaign ? await store.campaignStats(campaign.id) : null;
-      const status = issueStatus(issue, now, schedule, campaign, stats);
-      rows.push({
-        slug: issue.slug,
-        title: issue.title,
-        date: issue.date.iso,
-        sendAt: (issue.sendAt ?? issue.date).iso,
-        url: issue.url,
-        source: inIssuesFolder(ctx.config.issuesDir, issue.sourcePath),
-        draft: issue.draft,
-        published: isPublished(issue, now),
-        email: issue.email,
-        status,
-        reason: campaign ? null : statusReason(issue, status, ctx.config.email.maxLatenessHours),
-        campaign: campaign && stats ? campaignReport(campaign, stats) : null,
-      });
-    }
-    return { watermark: watermark === null ? null : new Date(watermark).toISOString(), issues: rows, problems: problems.map((p) => problemLine(ctx.config.issuesDir, p)) };
-  });
-
-  api.post<{ Params: { slug: string }; Querystring: { wait?: string } }>('/issues/:slug/send', needs('editor'), async (request, reply) => {
-    const issue = await loadIssue(request.params.slug);
-    if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
-    const refused = whyNotEmailable(issue, ctx.now());
-    if (refused === 'feeds-only') return reply.code(409).send({ error: `${issue.slug}: email is false in its front matter (feeds only)` });
-    if (refused) return reply.code(409).send({ error: `${issue.slug}: not published yet (draft or dated in the future)` });
-    if (runner.stopping) return reply.code(503).send({ error: 'shutting down' });
-    const { campaign, created } = await enqueueCampaign(store, issue, runner.transportIdentity);
-    const state = campaignState(campaign);
-    if (state === 'paused') return reply.code(409).send({ error: `campaign ${campaign.slug} is paused; POST /api/campaigns/${campaign.slug}/resume continues it` });
-    if (state === 'cancelling') return reply.code(409).send({ error: `campaign ${campaign.slug} is cancelled` });
-    const sending = runner.send(issue);
-    if (request.query.wait === '1' || request.query.wait === 'true') {
-      try {
-        const stats = await sending;
-        return reply.code(200).send({ campaign, created, stats });
-      } catch (err) {
-        if (err instanceof TransportMismatchError) return reply.code(409).send({ error: err.message });
-        throw err;
-      }
-    }
-    sending.catch((err: unknown) => logger.error({ err, slug: issue.slug }, 'send started from the API failed'));
-    return reply.code(202).send({ campaign, created });
-  });
+  api.get('/issues', () => issueListing(ctx));
 
   // This API's own description, generated from the routes' schemas (openapi.ts).
   api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
@@ -112,8 +50,10 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
   api.get<{ Params: { slug: string } }>('/campaigns/:slug', async (request, reply) => {
     const campaign = await store.getCampaign(request.params.slug);
     if (!campaign) return reply.code(404).send({ error: `no campaign "${request.params.slug}"` });
-    return { ...campaignReport(campaign, await store.campaignStats(campaign.id)), workers: await store.workerStats(campaign.id) };
+    return storedCampaignReport(store, campaign);
   });
+  registerCampaignStream(api, ctx);
+  registerSendingRoutes(api, ctx);
 
   // The brakes: they write the campaign row; every worker sending it reads that within one poll.
   for (const action of BRAKE_ACTIONS) {
@@ -125,24 +65,6 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
       return campaignReport(result.campaign, await store.campaignStats(result.campaign.id));
     });
   }
-
-  api.post<{ Params: { slug: string }; Body: SignUpFields }>('/issues/:slug/test', { ...signUpSchema(), ...needs('editor') }, async (request, reply) => {
-    const email = checkEmail(request.body.email);
-    if (!email.ok) return reply.code(400).send({ error: email.error });
-    const issue = await loadIssue(request.params.slug);
-    if (!issue) return reply.code(404).send({ error: `no issue with slug "${request.params.slug}"` });
-    // Loaded on the first test send: the rendering libraries stay out of the serving process until then.
-    const { prepareIssueEmail } = await import('../email/issue-email.js');
-    const prepared = await prepareIssueEmail(ctx.config, issue, ctx.secret);
-    const message = prepared.messageFor(testRecipient(email.value));
-    try {
-      const result = await ctx.transport.send(message);
-      return { ok: true, messageId: message.messageId, code: result.code, response: result.response };
-    } catch (err) {
-      if (err instanceof SendError) return reply.code(502).send({ ok: false, code: err.code, error: err.response || err.message });
-      throw err;
-    }
-  });
 
   api.get<{ Querystring: { status?: SubscriberStatus; after?: string; limit: string } }>('/subscribers', subscriberQuerySchema(SUBSCRIBER_STATUSES), async (request) => {
     const { status } = request.query;
@@ -198,44 +120,4 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
       throw err;
     }
   });
-}
-
-/** A path as the API shows it: relative to the issues folder, so no server path leaves the process. */
-function inIssuesFolder(issuesDir: string, file: string): string {
-  return path.relative(issuesDir, path.resolve(file)).split(path.sep).join('/');
-}
-
-/** One problem line with its file (and any path in its message) relative to the issues folder. */
-function problemLine(issuesDir: string, problem: Problem): string {
-  const prefixes = [path.resolve(issuesDir), path.relative(process.cwd(), issuesDir)].filter((p) => p !== '' && !p.startsWith('..'));
-  let message = problem.message;
-  for (const prefix of prefixes) message = message.split(`${prefix}${path.sep}`).join('');
-  return formatProblem({ ...problem, file: inIssuesFolder(issuesDir, problem.file), message });
-}
-
-function issueStatus(issue: Issue, now: number, schedule: SendSchedule, campaign: Campaign | null, stats: CampaignStats | null): string {
-  if (campaign && stats) {
-    if (campaign.cancelledAt) return 'cancelled';
-    if (campaign.pausedAt && !campaign.finishedAt) return 'paused';
-    if (campaign.finishedAt) return stats.failed > 0 ? 'sent-with-failures' : 'sent';
-    return stats.sent + stats.failed > 0 || campaign.startedAt ? 'sending' : 'queued';
-  }
-  return whyNotDue(issue, now, schedule) ?? 'due';
-}
-
-/** Why an issue without a campaign is not (yet) mailed, as one line; null when the worker will mail it. */
-function statusReason(issue: Issue, status: string, maxLatenessHours: number): string | null {
-  switch (status) {
-    case 'draft':
-    case 'feeds-only':
-      return notEmailableText(status, issue);
-    case 'scheduled':
-      return `is emailed at ${(issue.sendAt ?? issue.date).iso}`;
-    case 'back-catalogue':
-      return 'was due before the worker first started; it is not mailed automatically';
-    case 'too-late':
-      return tooLateText(issue, maxLatenessHours);
-    default:
-      return null;
-  }
 }

@@ -6,6 +6,7 @@ import type { EventQueue } from '../domain/events.js';
 import type { SubscriberStatus } from '../domain/subscriber-status.js';
 import type { AccountStore } from './accounts.js';
 import type { WorkerStore } from './workers.js';
+import type { CampaignErrors } from '../domain/smtp-errors.js';
 
 export type { SubscriberStatus } from '../domain/subscriber-status.js';
 
@@ -266,6 +267,8 @@ export interface Store extends FeedbackRecorder, AccountStore, EventQueue, Worke
   recentCampaignStats(limit: number): Promise<Map<string, CampaignStats>>;
   /** Per worker: how many rows each worker has sent / holds, for `status`. */
   workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>>;
+  /** Failed and retrying rows grouped by SMTP code and normalised response, largest first (src/domain/smtp-errors.ts). */
+  campaignErrors(campaignId: number): Promise<CampaignErrors>;
 
   /**
    * Atomically moves up to `limit` claimable rows to `sending` for `workerId` with a lease until

@@ -61,7 +61,11 @@ describe('the brakes over the API', () => {
       expect(late.json().error).toMatch(new RegExp(`^campaign brake-me is cancelled \\(at .+\\); nothing to ${action}$`));
     }
     const shown = await h.server.app.inject({ method: 'GET', url: '/api/campaigns/brake-me', headers: auth });
-    // GET also says what each worker sent: what `pressroom status --json` prints.
-    expect(shown.json()).toEqual({ ...cancelled.json(), workers: [{ workerId: 'api-test', sent: 1, sending: 0 }] });
+    // GET also says what each worker sent (what `pressroom status --json` prints) and the errors grouped by SMTP answer.
+    expect(shown.json()).toEqual({
+      ...cancelled.json(),
+      workers: [{ workerId: 'api-test', sent: 1, sending: 0 }],
+      errors: { groups: [{ smtpCode: 550, response: '5.1.1 unknown', failed: 1, retry: 0 }], other: { failed: 0, retry: 0 } },
+    });
   });
 });

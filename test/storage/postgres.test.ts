@@ -9,6 +9,7 @@ import { PG_BASE_URL, postgresAvailable, SchemaPool } from './pg-harness.js';
 import { accountsContract } from './accounts-contract.js';
 import { workersContract } from './workers-contract.js';
 import { brakesContract } from './brakes-contract.js';
+import { errorsContract } from './errors-contract.js';
 import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { newcomersContract } from './newcomers-contract.js';
@@ -40,6 +41,7 @@ if (available) {
   newcomersContract('PostgreSQL', harness);
   accountsContract('PostgreSQL', harness);
   workersContract('PostgreSQL', harness);
+  errorsContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {

@@ -10,6 +10,7 @@ import { StoreError } from '../../src/storage/store.js';
 import { accountsContract } from './accounts-contract.js';
 import { workersContract } from './workers-contract.js';
 import { brakesContract } from './brakes-contract.js';
+import { errorsContract } from './errors-contract.js';
 import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { newcomersContract } from './newcomers-contract.js';
@@ -38,6 +39,7 @@ brakesContract('SQLite', harness);
 newcomersContract('SQLite', harness);
 accountsContract('SQLite', harness);
 workersContract('SQLite', harness);
+errorsContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
   it('erasure leaves the address in no bounce diagnostic: not in the ledger row, not in the recorded event', async () => {

@@ -8,7 +8,9 @@ import { roleAllows } from '../../domain/roles.js';
 import type { Campaign, CampaignStats } from '../../storage/store.js';
 import { applyBrake, BRAKE_ACTIONS } from '../brakes.js';
 import type { ServerContext } from '../context.js';
+import { startRetry } from '../sending.js';
 import { identityOf, needs, type Identity } from './auth.js';
+import { CAMPAIGN_LIVE_SCRIPT_PATH, registerCampaignLiveScript } from './campaign-live.js';
 import { sendAdminPage } from './render.js';
 
 const BUTTON_LABELS: Record<BrakeAction, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel the campaign' };
@@ -43,6 +45,7 @@ function shortTime(iso: string | null): string | null {
   return iso === null ? null : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
+/** The session of a console page's request (the page guard lets only sessions through). */
 export function sessionOnly(identity: Identity): Extract<Identity, { kind: 'session' }> {
   if (identity.kind !== 'session') throw new Error('console pages are behind a session');
   return identity;
@@ -63,18 +66,54 @@ export function registerCampaignPages(admin: FastifyInstance, ctx: ServerContext
     const session = sessionOnly(identityOf(request));
     const campaign = await store.getCampaign(slug);
     if (!campaign) return sendAdminPage(reply, ctx, 404, 'not-found', { title: 'Not found', session });
-    const view = campaignView(campaign, await store.campaignStats(campaign.id));
-    const actions = roleAllows(session.role, 'editor')
+    const stats = await store.campaignStats(campaign.id);
+    const view = campaignView(campaign, stats);
+    const editor = roleAllows(session.role, 'editor');
+    const actions = editor
       ? BRAKE_ACTIONS.filter((a) => brakeRefusal(campaign, a) === null).map((a) => ({
           action: `${view.href}/${a}`,
           label: BUTTON_LABELS[a],
           confirm: a === 'cancel' ? CANCEL_CONFIRM : null,
         }))
       : [];
-    return sendAdminPage(reply, ctx, status, 'campaign', { title: campaign.title, session, notice }, { c: view, actions });
+    const over = view.state === 'finished' || view.state === 'cancelled';
+    const live = {
+      stream: over ? null : `/api/campaigns/${encodeURIComponent(campaign.slug)}/stream`,
+      script: CAMPAIGN_LIVE_SCRIPT_PATH,
+      workers: await store.workerStats(campaign.id),
+      errors: await store.campaignErrors(campaign.id),
+    };
+    // Retry applies once nothing is left to send by itself (like `pressroom retry`): temporary failures, and, ticked, the unknown outcomes.
+    const retry = editor && view.state === 'finished' && (stats.failed > 0 || stats.unknown > 0) ? { action: `${view.href}/retry`, unknown: stats.unknown } : null;
+    return sendAdminPage(reply, ctx, status, 'campaign', { title: campaign.title, session, notice }, { c: view, actions, live, retry });
   };
 
   admin.get<{ Params: { slug: string } }>('/campaigns/:slug', (request, reply) => campaignPage(request, reply, request.params.slug, 200, null));
+
+  registerCampaignLiveScript(admin);
+
+  admin.post<{ Params: { slug: string }; Body: { unknown?: string } | undefined }>(
+    '/campaigns/:slug/retry',
+    {
+      schema: {
+        params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1 } } },
+        body: { type: 'object', properties: { _csrf: { type: 'string' }, unknown: { type: 'string' } } },
+      },
+      ...needs('editor'),
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const result = await startRetry(ctx, slug, request.body?.unknown === 'yes');
+      if (!result.ok) return campaignPage(request, reply, slug, result.status, result.error);
+      ctx.logger.info({ slug, requeued: result.requeued, operator: sessionOnly(identityOf(request)).email }, `campaign ${slug}: retry (console)`);
+      if (result.requeued === 0)
+        return campaignPage(request, reply, slug, 200, 'Nothing to retry: no temporary failures (or unknown outcomes, if ticked) of subscribers still active.');
+      return reply
+        .code(303)
+        .header('location', `/admin/campaigns/${encodeURIComponent(slug)}`)
+        .send();
+    },
+  );
 
   for (const action of BRAKE_ACTIONS) {
     admin.post<{ Params: { slug: string }; Body: { confirm?: unknown } | undefined }>(`/campaigns/:slug/${action}`, needs('editor'), async (request, reply) => {

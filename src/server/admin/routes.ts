@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { guard, identityOf, type Identity } from './auth.js';
 import { registerLoginRoutes, registerLogoutRoutes } from './login.js';
+import { registerIssuePages } from './issues.js';
 import { registerCampaignPages } from './pages.js';
 import { registerHealthPage } from './health-page.js';
 import { registerAccountPages } from './accounts-pages.js';
@@ -21,6 +22,7 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: ServerConte
       registerCampaignPages(admin, ctx);
       registerHealthPage(admin, ctx);
       registerAccountPages(admin, ctx);
+      registerIssuePages(admin, ctx);
       admin.get('/*', async (request, reply) => {
         const identity = identityOf(request);
         return sendAdminPage(reply, ctx, 404, 'not-found', { title: 'Not found', session: identity.kind === 'session' ? identity : null });

@@ -23,6 +23,8 @@ import type { EventQueueReport, QueuedEvent } from '../../domain/events.js';
 import type { FeedbackEvent, FeedbackOutcome, FeedbackPolicy } from '../../domain/feedback.js';
 import * as brakes from './brakes.js';
 import * as campaigns from './campaigns.js';
+import type { CampaignErrors } from '../../domain/smtp-errors.js';
+import * as errors from './errors.js';
 import * as events from './events.js';
 import * as feedback from './feedback.js';
 import * as ledger from './ledger.js';
@@ -104,6 +106,9 @@ export abstract class SqlStore extends SqlAccounts implements Store {
   }
   workerStats(campaignId: number): Promise<Array<{ workerId: string; sent: number; sending: number }>> {
     return campaigns.workerStats(this.db, campaignId);
+  }
+  campaignErrors(campaignId: number): Promise<CampaignErrors> {
+    return errors.campaignErrors(this.db, campaignId);
   }
   pendingCampaigns(now: number = Date.now()): Promise<string[]> {
     return campaigns.pendingCampaigns(this.db, now);

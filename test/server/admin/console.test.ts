@@ -159,7 +159,7 @@ describe('sessions', () => {
     expect([ok.status, ok.location]).toEqual([303, '/admin/campaigns/first']);
     expect(await campaignState()).toBe('paused');
     const page = await c.get('/admin/campaigns/first');
-    expect(page.body).toContain('<dd>paused</dd>');
+    expect(page.body).toContain('<dd data-live="state">paused</dd>');
     expect(page.body).toContain('action="/admin/campaigns/first/resume"');
     expect(page.body).not.toContain('action="/admin/campaigns/first/pause"');
     expect((await c.post('/admin/campaigns/first/resume', { _csrf: csrf })).status).toBe(303);
@@ -255,7 +255,7 @@ describe('roles', () => {
     expect((await h.store.getCampaign('to-cancel'))!.cancelledAt).toBeNull();
     expect((await c.post('/admin/campaigns/to-cancel/cancel', { _csrf: csrf, confirm: 'yes' })).status).toBe(303);
     expect((await h.store.getCampaign('to-cancel'))!.cancelledAt).not.toBeNull();
-    expect((await c.get('/admin/campaigns/to-cancel')).body).toContain('<dd>cancelled</dd>');
+    expect((await c.get('/admin/campaigns/to-cancel')).body).toContain('<dd data-live="state">cancelled</dd>');
   });
 
   it('named API tokens act with their role on /api; the admin token is owner; a session needs its CSRF header to write', async () => {

@@ -1,0 +1,138 @@
+// Sending from the console in real headless Chromium through the real server: open the issues
+// page and an issue's preview (its HTML in the sandboxed frame), press Send with the keyboard,
+// watch the live counts rise while the campaign sends to a real loopback SMTP server, pause and
+// resume it, and see it to the end (errors by SMTP answer included). At 1280 and 375 px nothing
+// scrolls sideways and every control has a label; screenshots go to test-artifacts/admin/.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { hashPassword } from '../../../src/accounts/password.js';
+import { buildSite } from '../../../src/build/site.js';
+import { describeWithChromium, launchChromium } from '../../support/chromium.js';
+import { waitFor } from '../../support/wait.js';
+import { startHarness, writeIssue, type Harness } from '../harness.js';
+
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/admin');
+const PASSWORD = 'correct horse battery staple';
+const RECIPIENTS = 40;
+const REFUSED = 'refused@example.org';
+
+const MEASURE = `(() => {
+  const width = document.documentElement.clientWidth;
+  const outside = [...document.querySelectorAll('input:not([type=hidden]), button, textarea, iframe, pre, td, th, a, h1, dd')]
+    .filter((el) => el.getClientRects().length > 0 && (el.getBoundingClientRect().right > width + 0.5 || el.getBoundingClientRect().left < -0.5))
+    .map((el) => el.tagName.toLowerCase() + ' right=' + Math.round(el.getBoundingClientRect().right));
+  return { overflow: document.documentElement.scrollWidth - width, outside };
+})()`;
+
+const UNLABELLED = `(() => [...document.querySelectorAll('input:not([type=hidden]), button, select, textarea')]
+  .filter((el) => el.tagName === 'BUTTON' ? el.textContent.trim() === '' : el.labels === null || el.labels.length === 0)
+  .map((el) => el.outerHTML))()`;
+
+describeWithChromium('sending from the console in headless Chromium', () => {
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      smtp: { rcpt: (to) => (to === REFUSED ? { code: 550, message: `5.1.1 <${to}>: Recipient address rejected: User unknown` } : null) },
+      configure: (config) => {
+        config.smtp.rateLimit = 8; // about five seconds: time to watch, pause and resume
+        config.pollSeconds = 1; // the worker picks the resumed campaign up within a second
+      },
+    });
+    await buildSite(h.config, []);
+    await h.store.addOperator({ email: 'editor@example.org', role: 'editor', passwordHash: await hashPassword(PASSWORD) });
+    await h.store.importSubscribers([...Array.from({ length: RECIPIENTS - 1 }, (_, i) => ({ email: `reader${i}@example.org` })), { email: REFUSED }]);
+    await writeIssue(h.config, { slug: 'live-issue', title: 'A live issue', date: '2026-01-05T09:00:00Z', body: 'Body of the live issue, as its readers get it.' });
+    await writeIssue(h.config, { slug: 'later', date: '2099-01-01T09:00:00Z' });
+    base = await h.server.app.listen({ port: 0, host: '127.0.0.1' });
+    // The service's worker: it resumes a campaign once it is no longer paused (the issue is older than its first start: never mailed by itself).
+    await h.newWorker().start();
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+    page = await context.newPage();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  const check = async (name: string) => {
+    expect(await page.evaluate(UNLABELLED), `${name}: unlabelled controls`).toEqual([]);
+    for (const width of [1280, 375]) {
+      await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
+      expect(await page.evaluate(MEASURE), `${name} at ${width}px`).toEqual({ overflow: 0, outside: [] });
+      await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
+  const figure = async (name: string) => (await page.locator(`dt:text-is("${name}") + dd`).textContent())?.trim() ?? '';
+  const sentNow = async () => Number(await page.locator('[data-live="sent"]').textContent());
+
+  it('previews an issue, sends it, watches the counts rise, pauses, resumes and sees it finish', async () => {
+    await page.goto(`${base}/admin/login`);
+    await page.getByLabel('Email address').focus();
+    await page.keyboard.type('editor@example.org');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/admin`);
+
+    await page.getByRole('link', { name: 'Issues', exact: true }).click();
+    await page.waitForURL(`${base}/admin/issues`);
+    expect(await page.locator('tr', { hasText: 'Issue later' }).locator('td[data-label="Status"]').textContent()).toMatch(/^scheduled/);
+    await check('issues');
+
+    await page.getByRole('link', { name: 'A live issue' }).click();
+    await page.waitForURL(`${base}/admin/issues/live-issue`);
+    // The email's HTML in the sandboxed frame: it loaded, and it runs no script (sandbox without allow-scripts).
+    await expect.poll(() => page.frameLocator('iframe.preview').locator('body').textContent(), { timeout: 15_000 }).toContain('Body of the live issue');
+    expect(await page.locator('iframe.preview').getAttribute('sandbox')).toBe('');
+    expect(await figure('Recipients now')).toBe(String(RECIPIENTS));
+    await check('issue');
+    // A full-page screenshot leaves the sandboxed (out-of-process) frame blank; the frame on its own shows it.
+    await page.locator('iframe.preview').screenshot({ path: path.join(ARTIFACTS, 'issue-preview-frame-1280.png') });
+
+    // Send, with the keyboard.
+    await page.getByRole('button', { name: `Send to ${RECIPIENTS} recipients` }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/admin/campaigns/live-issue`);
+    // The live figures: sent rises while the campaign sends (the page is not reloaded for it).
+    const firstSeen = await waitFor(
+      async () => {
+        const n = await sentNow();
+        return n > 0 && n < RECIPIENTS - 10 ? n : null;
+      },
+      { what: 'the first messages sent' },
+    );
+    await waitFor(async () => (await sentNow()) > firstSeen, { what: 'sent to rise on the page' });
+    expect(await figure('Rate')).toMatch(/^\d+(\.\d+)? per second$/);
+    await check('campaign-sending');
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForURL(`${base}/admin/campaigns/live-issue`);
+    expect(await figure('State')).toBe('paused');
+    expect((await h.store.getCampaign('live-issue'))!.pausedAt).not.toBeNull();
+    const whilePaused = (await h.store.campaignStats((await h.store.getCampaign('live-issue'))!.id)).sent;
+    expect(whilePaused).toBeLessThan(RECIPIENTS - 1);
+    await check('campaign-paused');
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForURL(`${base}/admin/campaigns/live-issue`);
+    // To the end: the stream's end reloads the page once, which then shows the finished campaign.
+    await waitFor(async () => (await figure('State').catch(() => '')) === 'finished', { what: 'the campaign finished on the page', timeout: 40_000, ignoreErrors: true });
+    expect(await figure('Sent')).toBe(String(RECIPIENTS - 1));
+    expect(await figure('Failed')).toBe('1');
+    expect(await page.locator('#live-errors td[data-label="Code"]').textContent()).toBe('550');
+    expect(await page.locator('#live-errors td[data-label="Response"]').textContent()).toBe('5.1.1 <address>: recipient address rejected: user unknown');
+    expect(h.smtp.duplicates()).toEqual([]);
+    await check('campaign-finished');
+  });
+});
