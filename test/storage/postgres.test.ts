@@ -12,6 +12,7 @@ import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { newcomersContract } from './newcomers-contract.js';
 import { storeContract } from './store-contract.js';
+import { subscriberSearchContract } from './subscriber-search-contract.js';
 
 const available = await postgresAvailable();
 const schemas = new SchemaPool();
@@ -38,6 +39,7 @@ if (available) {
   brakesContract('PostgreSQL', harness);
   newcomersContract('PostgreSQL', harness);
   accountsContract('PostgreSQL', harness);
+  subscriberSearchContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {

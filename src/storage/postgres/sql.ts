@@ -262,6 +262,17 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX webhook_events_subscriber ON webhook_events (subscriber_id) WHERE subscriber_id IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    name: 'subscriber search: address and name prefixes',
+    // See the SQLite migration 12. Byte order (COLLATE "C") so a prefix is one index range; GIN
+    // so the topic filter need not read every row.
+    sql: `
+      CREATE INDEX subscribers_email_prefix ON subscribers ((email_key COLLATE "C"));
+      CREATE INDEX subscribers_name_prefix ON subscribers ((lower(name) COLLATE "C"));
+      CREATE INDEX subscribers_topics ON subscribers USING gin (topics);
+    `,
+  },
 ];
 
 // The statements only PostgreSQL spells this way; everything else is shared (src/storage/core/).

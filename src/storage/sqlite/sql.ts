@@ -341,6 +341,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX webhook_events_subscriber ON webhook_events (subscriber_id) WHERE subscriber_id IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    name: 'subscriber search: address and name prefixes',
+    // The console's search (src/storage/core/subscriber-search.ts) is a case-insensitive prefix of
+    // the address or the name, a range over these indexes (email_key's UNIQUE index serves the
+    // address). lower() is ASCII-only in SQLite: a name is found case-insensitively in ASCII.
+    sql: `
+      CREATE INDEX subscribers_name_prefix ON subscribers (lower(name));
+    `,
+  },
 ];
 
 // secure_delete: freed bytes (a deleted subscriber, the old copy of an updated ledger row) are
