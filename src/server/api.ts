@@ -2,7 +2,6 @@
 // role, or a console session (with its CSRF token in x-csrf-token for unsafe methods); see
 // src/server/admin/auth.ts. Each route names the role it needs (needs()); reading needs viewer.
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { formatProblem, isPublished, type Issue, type Problem } from '../content/issue.js';
 import { findIssue } from '../content/load.js';
@@ -13,14 +12,15 @@ import { maxLatenessMs, notEmailableText, tooLateText, whyNotDue, whyNotEmailabl
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { prepareIssueEmail } from '../email/issue-email.js';
 import { testRecipient } from '../email/message.js';
-import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
 import { DuplicateSubscriberError, type Campaign, type CampaignStats } from '../storage/store.js';
 import { readWatermark } from '../worker/state.js';
 import { guard, needs } from './admin/auth.js';
 import { applyBrake, BRAKE_ACTIONS } from './brakes.js';
 import type { ServerContext } from './context.js';
 import { checkEmail, checkName, checkTopics, type SignUpFields } from './input.js';
-import { newSubscriberSchema, signUpSchema, subscriberQuerySchema } from './schemas.js';
+import { newSubscriberSchema, signUpSchema } from './schemas.js';
+import { importCsvText } from './subscriber-actions.js';
+import { registerSubscriberApi } from './subscribers-api.js';
 
 const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
@@ -39,6 +39,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
 
 function routes(api: FastifyInstance, ctx: ServerContext): void {
   const { store, runner, logger } = ctx;
+  registerSubscriberApi(api, ctx);
 
   const loadIssue = async (slug: string): Promise<Issue | undefined> => {
     ctx.issues.invalidate(); // operators act on what is on disk now
@@ -136,15 +137,6 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     }
   });
 
-  api.get<{ Querystring: { status?: SubscriberStatus; after?: string; limit: string } }>('/subscribers', subscriberQuerySchema(SUBSCRIBER_STATUSES), async (request) => {
-    const { status } = request.query;
-    const limit = Number(request.query.limit);
-    const afterId = request.query.after === undefined ? undefined : Number(request.query.after);
-    const subscribers = await store.listSubscribers({ status, afterId, limit });
-    const next = subscribers.length === limit ? subscribers[subscribers.length - 1]!.id : null;
-    return { subscribers, next };
-  });
-
   api.post<{ Body: SignUpFields & { status: SubscriberStatus } }>('/subscribers', { ...newSubscriberSchema(SUBSCRIBER_STATUSES), ...needs('editor') }, async (request, reply) => {
     const email = checkEmail(request.body.email);
     if (!email.ok) return reply.code(400).send({ error: email.error });
@@ -162,12 +154,6 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     }
   });
 
-  // Erasure (GDPR): the address goes everywhere; campaign counts and outcomes stay (see eraseSubscriber).
-  api.delete<{ Params: { email: string } }>('/subscribers/:email', needs('editor'), async (request, reply) => {
-    const erased = await store.eraseSubscriber(request.params.email);
-    return erased ? reply.code(204).send() : reply.code(404).send({ error: `${request.params.email}: nothing stored about this address` });
-  });
-
   // Everything stored about one address (GDPR access request).
   api.get<{ Params: { email: string } }>('/subscribers/:email/export', async (request, reply) => {
     const found = await store.exportSubscriber(request.params.email);
@@ -177,18 +163,8 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
 
   api.post('/subscribers/import', { bodyLimit: MAX_IMPORT_BYTES, ...needs('editor') }, async (request, reply) => {
     if (typeof request.body !== 'string') return reply.code(415).send({ error: 'send the CSV as the body with Content-Type: text/csv' });
-    // The same importer as `pressroom subscribers import`: header row, bad rows reported by line.
-    const problems: string[] = [];
-    try {
-      const summary = await importSubscribersCsv(store, () => Readable.from([request.body as string]), {
-        file: 'upload.csv',
-        onProblem: (p) => problems.push(formatImportProblem(p)),
-      });
-      return { ...summary, problems };
-    } catch (err) {
-      if (err instanceof ImportHeaderError) return reply.code(400).send({ error: err.message });
-      throw err;
-    }
+    const answer = await importCsvText(store, request.body);
+    return answer.ok ? { ...answer.summary, problems: answer.problems } : reply.code(400).send({ error: answer.error });
   });
 }
 
