@@ -7,6 +7,7 @@ import { guard, identityOf, type Identity } from './auth.js';
 import { registerLoginRoutes, registerLogoutRoutes } from './login.js';
 import { registerCampaignPages } from './pages.js';
 import { sendAdminPage } from './render.js';
+import { registerSubscriberPages } from './subscribers.js';
 
 export async function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   registerLoginRoutes(app, ctx);
@@ -17,6 +18,7 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: ServerConte
       admin.addHook('preHandler', guard(ctx, { answer: 'page', forbidden }));
       registerLogoutRoutes(admin, ctx);
       registerCampaignPages(admin, ctx);
+      registerSubscriberPages(admin, ctx);
       admin.get('/*', async (request, reply) => {
         const identity = identityOf(request);
         return sendAdminPage(reply, ctx, 404, 'not-found', { title: 'Not found', session: identity.kind === 'session' ? identity : null });
