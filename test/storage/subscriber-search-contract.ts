@@ -70,6 +70,29 @@ export function subscriberSearchContract(name: string, harness: Harness): void {
       expect(seen).toEqual(Array.from({ length: 13 }, (_, i) => `r${String(i * 2).padStart(2, '0')}@example.org`));
     });
 
+    it('gives the same answers for a broad prefix (over 2000 matches, the id walk) as for a narrow one (sorted from the indexes)', async () => {
+      const { store } = await harness.fresh();
+      await store.importSubscribers(
+        Array.from({ length: 2100 }, (_, i) => ({ email: `bulk${i}@example.org`, name: i % 700 === 0 ? 'Needle' : null, status: i % 3 === 0 ? 'pending' : 'active' })),
+        T0,
+      );
+      const ids = (await store.listSubscribers({ search: 'bulk', limit: 3000 })).map((s) => s.id);
+      expect(ids).toHaveLength(2100);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      const after = ids[2049]!;
+      expect((await store.listSubscribers({ search: 'BULK', afterId: after, limit: 100 })).map((s) => s.id)).toEqual(ids.slice(2050));
+      expect((await store.listSubscribers({ search: 'bulk1', status: 'pending', limit: 5 })).map((s) => s.email)).toEqual([
+        'bulk12@example.org',
+        'bulk15@example.org',
+        'bulk18@example.org',
+        'bulk102@example.org',
+        'bulk105@example.org',
+      ]);
+      expect((await store.listSubscribers({ search: 'needle', limit: 10 })).map((s) => s.email)).toEqual(['bulk0@example.org', 'bulk700@example.org', 'bulk1400@example.org']);
+      expect(await store.countMatchingSubscribers({ search: 'bulk', status: 'pending' }, 5000)).toBe(700);
+      expect(await store.countMatchingSubscribers({ search: 'bulk' }, 1001)).toBe(1001);
+    });
+
     it('edits name and topics, and changes status through setSubscriberStatus', async () => {
       const store = await seeded(harness);
       const bob = (await store.findSubscriberByEmail('bob@example.org'))!;

@@ -13,7 +13,7 @@ import { identityOf, needs, type Identity } from './auth.js';
 import { sendAdminPage } from './render.js';
 import { registerImportPages } from './subscriber-import.js';
 
-const PAGE_SIZE = 50;
+export const PAGE_SIZE = 50;
 const ID = /^[0-9]{1,15}$/;
 const REMOVE_CONFIRM = 'Yes: erase this subscriber and every trace of the address';
 

@@ -19,6 +19,8 @@ const POSTGRES_FRAGMENTS: SqlFragments = {
   idIn: (column, param) => `${column} = ANY (CAST(${param} AS bigint[]))`,
   textIn: (column, param) => `${column} = ANY (CAST(${param} AS text[]))`,
   hasTopic: (column, param) => `${column} @> ARRAY[CAST(${param} AS text)]`,
+  // The planner has statistics; nothing to steer.
+  unindexed: (expr) => expr,
   bytewise: (expr) => `(${expr} COLLATE "C")`,
   forUpdate: 'FOR UPDATE',
 };

@@ -21,6 +21,7 @@ const SQLITE_FRAGMENTS: SqlFragments = {
   idIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
   textIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
   hasTopic: (column, param) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${param})`,
+  unindexed: (expr) => `+${expr}`,
   // BINARY, SQLite's default, is already byte order.
   bytewise: (expr) => expr,
   // BEGIN IMMEDIATE already holds the write lock.
