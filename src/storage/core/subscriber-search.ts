@@ -7,6 +7,7 @@
 // and sorts them by id; a broad one walks the ids (or the status index) in order and stops at the
 // page's end, which is quick because matches are frequent. SQLite, without statistics, would walk the ids for both, reading the whole table
 // for a rare prefix, so the narrow plan takes the other columns out of index use (unindexed()).
+// PostgreSQL plans by its statistics: there the probe is skipped and both plans are one statement.
 import { topicKey } from '../../domain/topics.js';
 import type { Subscriber, SubscriberFilter, SubscriberQuery } from '../store.js';
 import type { Dialect, SqlFragments } from './dialect.js';
@@ -31,7 +32,7 @@ interface Statement {
 export type ListPlan = 'keyset' | 'prefix';
 
 function whereOf(f: SqlFragments, filter: SubscriberFilter, afterId: number, plan: ListPlan): Statement {
-  const steer = plan === 'prefix' ? f.unindexed : (column: string) => column;
+  const steer = plan === 'prefix' && f.unindexed ? f.unindexed : (column: string) => column;
   const params: unknown[] = [afterId];
   const terms = [`${steer('id')} > $1`];
   const param = (value: unknown) => {
@@ -65,7 +66,7 @@ export function subscriberListStatement(f: SqlFragments, query: SubscriberQuery,
  * to SORT_LIMIT + 1, read from the prefix indexes alone (null: no search). The plan follows from it.
  */
 export function searchSizeStatement(f: SqlFragments, search: string | undefined, afterId = 0): Statement | null {
-  if (searchTerm(search ?? '') === '') return null;
+  if (!f.unindexed || searchTerm(search ?? '') === '') return null; // nothing to steer: one statement, the planner's choice
   return counted(whereOf(f, { search }, afterId, 'prefix'), SORT_LIMIT + 1);
 }
 

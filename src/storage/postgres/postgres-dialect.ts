@@ -19,8 +19,7 @@ const POSTGRES_FRAGMENTS: SqlFragments = {
   idIn: (column, param) => `${column} = ANY (CAST(${param} AS bigint[]))`,
   textIn: (column, param) => `${column} = ANY (CAST(${param} AS text[]))`,
   hasTopic: (column, param) => `${column} @> ARRAY[CAST(${param} AS text)]`,
-  // The planner has statistics; nothing to steer.
-  unindexed: (expr) => expr,
+  // No unindexed: the planner has statistics (ANALYZE, autovacuum) and picks the index by itself.
   bytewise: (expr) => `(${expr} COLLATE "C")`,
   forUpdate: 'FOR UPDATE',
 };
