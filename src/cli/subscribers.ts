@@ -4,6 +4,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
+import { EXPORT_COLUMNS, exportCells } from '../domain/subscriber-csv.js';
 import { isSubscriberStatus, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
 import { openStore } from '../storage/open.js';
 import { DuplicateSubscriberError, InvalidEmailError, StoreError, type Store, type Subscriber } from '../storage/store.js';
@@ -11,7 +12,6 @@ import { configFrom, UsageError } from './common.js';
 import { oneLine } from '../domain/one-line.js';
 
 const PAGE = 1000;
-export const EXPORT_COLUMNS = ['email', 'name', 'topics', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'];
 
 interface Options {
   config?: string;
@@ -133,9 +133,7 @@ export function registerSubscriberCommands(program: Command): void {
     await withStore(await configFrom(options), async (store) => {
       if (!(await write(csvRows([EXPORT_COLUMNS])))) return;
       for await (const page of pages(store, status)) {
-        const ok = await write(
-          csvRows(page.map((s) => [s.email, s.name ?? '', s.topics.join(';'), s.status, s.source ?? '', s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? ''])),
-        );
+        const ok = await write(csvRows(page.map(exportCells)));
         if (!ok) return;
       }
     });

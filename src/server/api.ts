@@ -1,11 +1,9 @@
 // The operator API under /api. Callers: the PRESSROOM_ADMIN_TOKEN (owner), a named API token with its
 // role, or a console session (with its CSRF token in x-csrf-token for unsafe methods); see
 // src/server/admin/auth.ts. Each route names the role it needs (needs()); reading needs viewer.
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { campaignReport } from '../domain/campaign-state.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain/subscriber-status.js';
-import { formatImportProblem, ImportHeaderError, importSubscribersCsv } from '../storage/csv-import.js';
 import { storedCampaignReport } from '../storage/campaign-report.js';
 import { DuplicateSubscriberError } from '../storage/store.js';
 import { guard, needs } from './admin/auth.js';
@@ -17,7 +15,9 @@ import { registerCampaignStream } from './campaign-live.js';
 import type { ServerContext } from './context.js';
 import { issueListing } from './issue-listing.js';
 import { checkEmail, checkName, checkTopics, type SignUpFields } from './input.js';
-import { newSubscriberSchema, subscriberQuerySchema } from './schemas.js';
+import { newSubscriberSchema } from './schemas.js';
+import { importCsvText } from './subscriber-actions.js';
+import { registerSubscriberApi } from './subscribers-api.js';
 
 const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
@@ -38,6 +38,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
 
 function routes(api: FastifyInstance, ctx: ServerContext): void {
   const { store, logger } = ctx;
+  registerSubscriberApi(api, ctx);
 
   api.get('/issues', () => issueListing(ctx));
 
@@ -66,15 +67,6 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     });
   }
 
-  api.get<{ Querystring: { status?: SubscriberStatus; after?: string; limit: string } }>('/subscribers', subscriberQuerySchema(SUBSCRIBER_STATUSES), async (request) => {
-    const { status } = request.query;
-    const limit = Number(request.query.limit);
-    const afterId = request.query.after === undefined ? undefined : Number(request.query.after);
-    const subscribers = await store.listSubscribers({ status, afterId, limit });
-    const next = subscribers.length === limit ? subscribers[subscribers.length - 1]!.id : null;
-    return { subscribers, next };
-  });
-
   api.post<{ Body: SignUpFields & { status: SubscriberStatus } }>('/subscribers', { ...newSubscriberSchema(SUBSCRIBER_STATUSES), ...needs('editor') }, async (request, reply) => {
     const email = checkEmail(request.body.email);
     if (!email.ok) return reply.code(400).send({ error: email.error });
@@ -92,12 +84,6 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
     }
   });
 
-  // Erasure (GDPR): the address goes everywhere; campaign counts and outcomes stay (see eraseSubscriber).
-  api.delete<{ Params: { email: string } }>('/subscribers/:email', needs('editor'), async (request, reply) => {
-    const erased = await store.eraseSubscriber(request.params.email);
-    return erased ? reply.code(204).send() : reply.code(404).send({ error: `${request.params.email}: nothing stored about this address` });
-  });
-
   // Everything stored about one address (GDPR access request).
   api.get<{ Params: { email: string } }>('/subscribers/:email/export', async (request, reply) => {
     const found = await store.exportSubscriber(request.params.email);
@@ -107,17 +93,7 @@ function routes(api: FastifyInstance, ctx: ServerContext): void {
 
   api.post('/subscribers/import', { bodyLimit: MAX_IMPORT_BYTES, ...needs('editor') }, async (request, reply) => {
     if (typeof request.body !== 'string') return reply.code(415).send({ error: 'send the CSV as the body with Content-Type: text/csv' });
-    // The same importer as `pressroom subscribers import`: header row, bad rows reported by line.
-    const problems: string[] = [];
-    try {
-      const summary = await importSubscribersCsv(store, () => Readable.from([request.body as string]), {
-        file: 'upload.csv',
-        onProblem: (p) => problems.push(formatImportProblem(p)),
-      });
-      return { ...summary, problems };
-    } catch (err) {
-      if (err instanceof ImportHeaderError) return reply.code(400).send({ error: err.message });
-      throw err;
-    }
+    const answer = await importCsvText(store, request.body);
+    return answer.ok ? { ...answer.summary, problems: answer.problems } : reply.code(400).send({ error: answer.error });
   });
 }

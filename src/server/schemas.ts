@@ -15,6 +15,10 @@ const FIELD_MESSAGES = {
   topics: 'topics: expected a list of text values',
   limit: 'limit: expected an integer from 1 to 1000',
   after: 'after: expected a subscriber id',
+  q: 'q: expected text of at most 200 characters',
+  topic: 'topic: expected text of at most 100 characters',
+  id: 'id: expected a subscriber id',
+  confirm: 'confirm: expected yes',
 } as const;
 
 type Field = keyof typeof FIELD_MESSAGES | 'status';
@@ -83,19 +87,97 @@ export function newSubscriberSchema(statuses: readonly string[]): RouteSchema {
   };
 }
 
-/** GET /api/subscribers: filter and keyset page. */
+/** A subscriber as the API answers with it (the Subscriber of src/storage/store.ts). */
+const subscriberObject = {
+  type: 'object',
+  required: ['id', 'email', 'name', 'status', 'topics', 'createdAt', 'confirmedAt', 'unsubscribedAt', 'source'],
+  properties: {
+    id: { type: 'integer' },
+    email: text,
+    name: { type: ['string', 'null'] },
+    status: text,
+    topics: { type: 'array', items: text },
+    createdAt: text,
+    confirmedAt: { type: ['string', 'null'] },
+    unsubscribedAt: { type: ['string', 'null'] },
+    source: { type: ['string', 'null'] },
+  },
+} as const;
+
+const problem = { type: 'object', properties: { error: text } } as const;
+const subscriberId = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } } } as const;
+
+/** The filter of GET /api/subscribers and GET /api/subscribers.csv. */
+function filterProperties(statuses: readonly string[]) {
+  return {
+    q: { type: 'string', maxLength: 200 },
+    status: { type: 'string', enum: [...statuses] },
+    topic: { type: 'string', maxLength: 100 },
+  } as const;
+}
+
+/** GET /api/subscribers: filter and keyset page; `next` is the `after` of the next page (null on the last). */
 export function subscriberQuerySchema(statuses: readonly string[]): RouteSchema {
   return {
     schema: {
       querystring: {
         type: 'object',
         properties: {
-          status: { type: 'string', enum: [...statuses] },
+          ...filterProperties(statuses),
           after: { type: 'string', pattern: '^-?[0-9]{1,15}$' },
           limit: { type: 'string', pattern: '^0*(?:[1-9][0-9]{0,2}|1000)$', default: '100' },
         },
       },
+      response: {
+        200: {
+          type: 'object',
+          required: ['subscribers', 'next', 'total'],
+          properties: {
+            subscribers: { type: 'array', items: subscriberObject },
+            next: { type: ['integer', 'null'] },
+            total: { type: 'object', required: ['count', 'capped'], properties: { count: { type: 'integer' }, capped: { type: 'boolean' } } },
+          },
+        },
+      },
     },
     schemaErrorFormatter: formatter({ ...FIELD_MESSAGES, status: statusMessage(statuses) }, FIELD_MESSAGES.limit),
+  };
+}
+
+/** GET /api/subscribers.csv: the same filter, every page. */
+export function subscriberExportSchema(statuses: readonly string[]): RouteSchema {
+  return {
+    schema: {
+      querystring: { type: 'object', properties: filterProperties(statuses) },
+      response: { 200: { type: 'string', description: 'text/csv: email,name,topics,status,source,created_at,confirmed_at,unsubscribed_at' } },
+    },
+    schemaErrorFormatter: formatter({ ...FIELD_MESSAGES, status: statusMessage(statuses) }, FIELD_MESSAGES.q),
+  };
+}
+
+/** PATCH /api/subscribers/:id: any of name, topics, status. */
+export function subscriberPatchSchema(statuses: readonly string[]): RouteSchema {
+  return {
+    schema: {
+      params: subscriberId,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { name: { type: ['string', 'null'] }, topics, status: { type: 'string', enum: [...statuses] } },
+      },
+      response: { 200: subscriberObject, 400: problem, 404: problem },
+    },
+    schemaErrorFormatter: formatter({ ...FIELD_MESSAGES, status: statusMessage(statuses) }, 'body: expected an object with name, topics or status'),
+  };
+}
+
+/** DELETE /api/subscribers/:ref: a subscriber id, or (as before ids were accepted) an address. */
+export function subscriberEraseSchema(): RouteSchema {
+  return {
+    schema: {
+      params: { type: 'object', required: ['ref'], properties: { ref: { type: 'string', minLength: 1, maxLength: 320 } } },
+      response: { 404: problem },
+    },
+    schemaErrorFormatter: formatter(FIELD_MESSAGES, FIELD_MESSAGES.id),
   };
 }

@@ -123,11 +123,26 @@ export interface LedgerTotals {
   campaigns: { unfinished: number; finished: number };
 }
 
-export interface SubscriberQuery {
+/** Which subscribers a list or count is about (src/storage/core/subscriber-search.ts). */
+export interface SubscriberFilter {
   status?: SubscriberStatus;
-  /** Keyset pagination: only ids greater than this. */
+  /** A case-insensitive prefix of the address or of the name. */
+  search?: string;
+  /** Only those who chose this topic (not those with no topics, who get everything). */
+  topic?: string;
+}
+
+export interface SubscriberQuery extends SubscriberFilter {
+  /** Keyset pagination: only ids greater than this (the list is in id order). */
   afterId?: number;
   limit: number;
+}
+
+/** What an operator may change about a subscriber; an absent field stays as it is. */
+export interface SubscriberChanges {
+  name?: string | null;
+  topics?: string[];
+  status?: SubscriberStatus;
 }
 
 export interface DeliveryOutcome {
@@ -222,6 +237,13 @@ export interface Store extends FeedbackRecorder, AccountStore, EventQueue, Worke
   findSubscriberByEmail(email: string): Promise<Subscriber | null>;
   listSubscribers(query: SubscriberQuery): Promise<Subscriber[]>;
   countSubscribers(status?: SubscriberStatus): Promise<number>;
+  /** How many subscribers match, counted up to `upTo` (returns at most upTo). */
+  countMatchingSubscribers(filter: SubscriberFilter, upTo: number): Promise<number>;
+  /**
+   * Changes name, topics and status; the status through setSubscriberStatus (its events,
+   * suppression and cancelled mail). Returns the subscriber as it is now, or null if there is none.
+   */
+  updateSubscriber(id: number, changes: SubscriberChanges, now?: Date): Promise<Subscriber | null>;
   /**
    * Returns whether the subscriber changed. With `from`, only a subscriber currently in that status
    * changes (compare-and-set): of two confirm clicks at the same moment exactly one wins.

@@ -81,7 +81,7 @@ describe('subscribers', () => {
     const csv = 'email,name,topics\nimp1@example.org,Imp One,sofa;mosn\nnot-an-address,Bad,\nimp2@example.org,,\nop1@example.org,dup,\n';
     const res = await h.server.app.inject({ method: 'POST', url: '/api/subscribers/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ rows: 4, added: 2, duplicates: 1, suppressed: 0, bad: 1, problems: [expect.stringMatching(/^upload\.csv:3: email: /)] });
+    expect(res.json()).toEqual({ rows: 4, added: 2, duplicates: 1, suppressed: 0, bad: 1, problems: [expect.stringMatching(/^line 3: email: /)] });
     expect((await h.store.findSubscriberByEmail('imp1@example.org'))!.topics).toEqual(['sofa', 'mosn']);
     const again = await h.server.app.inject({ method: 'POST', url: '/api/subscribers/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
     expect(again.json()).toMatchObject({ added: 0, duplicates: 3 });

@@ -14,6 +14,7 @@ import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { newcomersContract } from './newcomers-contract.js';
 import { storeContract } from './store-contract.js';
+import { subscriberSearchContract } from './subscriber-search-contract.js';
 
 const available = await postgresAvailable();
 const schemas = new SchemaPool();
@@ -42,6 +43,7 @@ if (available) {
   accountsContract('PostgreSQL', harness);
   workersContract('PostgreSQL', harness);
   errorsContract('PostgreSQL', harness);
+  subscriberSearchContract('PostgreSQL', harness);
 }
 
 describe.skipIf(!available)('PostgreSQL adapter', () => {

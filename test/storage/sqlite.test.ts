@@ -15,6 +15,7 @@ import { eventsContract } from './events-contract.js';
 import { feedbackContract } from './feedback-contract.js';
 import { newcomersContract } from './newcomers-contract.js';
 import { storeContract } from './store-contract.js';
+import { subscriberSearchContract } from './subscriber-search-contract.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pressroom-sqlite-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -40,6 +41,7 @@ newcomersContract('SQLite', harness);
 accountsContract('SQLite', harness);
 workersContract('SQLite', harness);
 errorsContract('SQLite', harness);
+subscriberSearchContract('SQLite', harness);
 
 describe('SQLite adapter', () => {
   it('erasure leaves the address in no bounce diagnostic: not in the ledger row, not in the recorded event', async () => {

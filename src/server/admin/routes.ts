@@ -10,6 +10,7 @@ import { registerCampaignPages } from './pages.js';
 import { registerHealthPage } from './health-page.js';
 import { registerAccountPages } from './accounts-pages.js';
 import { sendAdminPage } from './render.js';
+import { registerSubscriberPages } from './subscribers.js';
 
 export async function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   registerLoginRoutes(app, ctx);
@@ -23,6 +24,7 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: ServerConte
       registerHealthPage(admin, ctx);
       registerAccountPages(admin, ctx);
       registerIssuePages(admin, ctx);
+      registerSubscriberPages(admin, ctx);
       admin.get('/*', async (request, reply) => {
         const identity = identityOf(request);
         return sendAdminPage(reply, ctx, 404, 'not-found', { title: 'Not found', session: identity.kind === 'session' ? identity : null });

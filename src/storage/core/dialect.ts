@@ -29,6 +29,15 @@ export interface SqlFragments {
   idIn(column: string, param: string): string;
   /** Whether `column` is one of the strings in the list `param`. */
   textIn(column: string, param: string): string;
+  /** Whether the topic list `column` names the topic `param`. */
+  hasTopic(column: string, param: string): string;
+  /**
+   * `expr` such that no index serves a comparison with it (SQLite's unary +), for a statement that
+   * must be driven by another index. Absent where the planner has statistics to choose by itself.
+   */
+  readonly unindexed?: (expr: string) => string;
+  /** `expr` compared byte by byte, as the prefix indexes of migration 12 are built (PostgreSQL's default collation is not). */
+  bytewise(expr: string): string;
   /** Row locks for a read-then-write inside a transaction ('' where the transaction already serialises writers). */
   readonly forUpdate: string;
 }

@@ -13,7 +13,9 @@ import type {
   SendPermits,
   Store,
   Subscriber,
+  SubscriberChanges,
   SubscriberExport,
+  SubscriberFilter,
   SubscriberQuery,
   SubscriberStatus,
   SystemMail,
@@ -32,6 +34,7 @@ import * as privacy from './privacy.js';
 import * as renderCache from './render-cache.js';
 import * as settings from './settings.js';
 import { SqlAccounts } from './sql-accounts.js';
+import * as search from './subscriber-search.js';
 import * as subscribers from './subscribers.js';
 import * as systemMail from './system-mail.js';
 import * as workers from './workers.js';
@@ -57,7 +60,13 @@ export abstract class SqlStore extends SqlAccounts implements Store {
     return subscribers.findSubscriberByEmail(this.db, email);
   }
   listSubscribers(query: SubscriberQuery): Promise<Subscriber[]> {
-    return subscribers.listSubscribers(this.db, query);
+    return search.searchSubscribers(this.db, query);
+  }
+  countMatchingSubscribers(filter: SubscriberFilter, upTo: number): Promise<number> {
+    return search.countMatchingSubscribers(this.db, filter, upTo);
+  }
+  updateSubscriber(id: number, changes: SubscriberChanges, now: Date = new Date()): Promise<Subscriber | null> {
+    return subscribers.updateSubscriber(this.db, id, changes, now);
   }
   countSubscribers(status?: SubscriberStatus): Promise<number> {
     return subscribers.countSubscribers(this.db, status);

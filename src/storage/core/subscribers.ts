@@ -2,7 +2,7 @@
 // status changes (compare-and-set, each with its outbound event) and what leaving does to mail still waiting.
 import { normalizeTopics } from '../../domain/topics.js';
 import { addressColumns, emailKey } from '../email.js';
-import { DuplicateSubscriberError, type NewSubscriber, type Subscriber, type SubscriberQuery, type SubscriberStatus } from '../store.js';
+import { DuplicateSubscriberError, type NewSubscriber, type Subscriber, type SubscriberChanges, type SubscriberStatus } from '../store.js';
 import { ACTIVE, confirmedAtOnInsert, endsSubscription } from './audience.js';
 import { withFragments, type Dialect, type Sql, type SubscriberValues } from './dialect.js';
 import { recordSubscriberEvent, subscriberEventFor } from './events.js';
@@ -26,8 +26,6 @@ export function insertSubscriberParams(db: Pick<Dialect, 'list'>, v: SubscriberV
 const SQL = {
   getSubscriber: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1`,
   findSubscriberByKey: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = $1`,
-  listSubscribers: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id > $1 ORDER BY id LIMIT $2`,
-  listSubscribersByStatus: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE status = $3 AND id > $1 ORDER BY id LIMIT $2`,
   countSubscribers: `SELECT count(*) AS n FROM subscribers`,
   countSubscribersByStatus: `SELECT count(*) AS n FROM subscribers WHERE status = $1`,
   // $1 id, $2 status, $3 now, $4 the status it must have now (NULL: any, but not already $2).
@@ -38,6 +36,7 @@ const SQL = {
       WHERE id = $1 AND status <> $2 AND (CAST($4 AS text) IS NULL OR status = $4)
       RETURNING email_key, email`,
   setSubscriberTopics: `UPDATE subscribers SET topics = $2 WHERE id = $1`,
+  setSubscriberName: `UPDATE subscribers SET name = $2 WHERE id = $1`,
   deleteSubscriberByKey: `DELETE FROM subscribers WHERE email_key = $1 RETURNING id, status`,
   bounceSubscriber: `UPDATE subscribers SET status = 'bounced' WHERE id = $1 AND status <> 'bounced' RETURNING email_key, email`,
   /** $1 subscriber, $2 reason. A subscriber who leaves (or bounces) is not mailed what is still waiting for them. */
@@ -91,12 +90,6 @@ export function findSubscriberRow(db: Sql, email: string, lock = ''): Promise<Su
   return db.one<SubscriberRow>(`${SQL.findSubscriberByKey} ${lock}`, [emailKey(email)]);
 }
 
-export async function listSubscribers(db: Dialect, query: SubscriberQuery): Promise<Subscriber[]> {
-  const params: unknown[] = [query.afterId ?? 0, query.limit];
-  const rows = query.status ? await db.all<SubscriberRow>(SQL.listSubscribersByStatus, [...params, query.status]) : await db.all<SubscriberRow>(SQL.listSubscribers, params);
-  return rows.map(toSubscriber);
-}
-
 export async function countSubscribers(db: Dialect, status?: SubscriberStatus): Promise<number> {
   const row = status ? await db.one<{ n: number }>(SQL.countSubscribersByStatus, [status]) : await db.one<{ n: number }>(SQL.countSubscribers);
   return row!.n;
@@ -118,6 +111,16 @@ export function setSubscriberStatus(db: Dialect, id: number, status: SubscriberS
 
 export async function setSubscriberTopics(db: Dialect, id: number, topics: string[]): Promise<void> {
   await db.run(SQL.setSubscriberTopics, [id, db.list(normalizeTopics(topics))]);
+}
+
+/** Name and topics are plain columns; a status change is setSubscriberStatus's, compare-and-set from the status read here. */
+export async function updateSubscriber(db: Dialect, id: number, changes: SubscriberChanges, now: Date): Promise<Subscriber | null> {
+  const before = await getSubscriber(db, id);
+  if (!before) return null;
+  if (changes.name !== undefined) await db.run(SQL.setSubscriberName, [id, changes.name]);
+  if (changes.topics !== undefined) await setSubscriberTopics(db, id, changes.topics);
+  if (changes.status !== undefined && changes.status !== before.status) await setSubscriberStatus(db, id, changes.status, now, before.status);
+  return getSubscriber(db, id);
 }
 
 export function removeSubscriber(db: Dialect, email: string): Promise<boolean> {

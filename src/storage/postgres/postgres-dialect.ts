@@ -18,6 +18,9 @@ const POSTGRES_FRAGMENTS: SqlFragments = {
   // ANY keeps it to primary-key lookups (an unnest join was planned as a hash join over every row).
   idIn: (column, param) => `${column} = ANY (CAST(${param} AS bigint[]))`,
   textIn: (column, param) => `${column} = ANY (CAST(${param} AS text[]))`,
+  hasTopic: (column, param) => `${column} @> ARRAY[CAST(${param} AS text)]`,
+  // No unindexed: the planner has statistics (ANALYZE, autovacuum) and picks the index by itself.
+  bytewise: (expr) => `(${expr} COLLATE "C")`,
   forUpdate: 'FOR UPDATE',
 };
 

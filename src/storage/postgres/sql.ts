@@ -263,9 +263,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
-    version: 14,
+    version: 12,
+    name: 'subscriber search: address and name prefixes',
+    // See the SQLite migration 12. Byte order (COLLATE "C") so a prefix is one index range; GIN
+    // so the topic filter need not read every row.
+    sql: `
+      CREATE INDEX subscribers_email_prefix ON subscribers ((email_key COLLATE "C"));
+      CREATE INDEX subscribers_name_prefix ON subscribers ((lower(name) COLLATE "C"));
+      CREATE INDEX subscribers_topics ON subscribers USING gin (topics);
+    `,
+  },
+  {
+    version: 13,
     name: 'heartbeats of running processes',
-    // See the SQLite migration 14.
+    // See the SQLite migration 13.
     sql: `
       CREATE TABLE worker_heartbeats (
         worker_id  text PRIMARY KEY,

@@ -342,11 +342,21 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
-    version: 14,
+    version: 12,
+    name: 'subscriber search: address and name prefixes',
+    // The console's search (src/storage/core/subscriber-search.ts) is a case-insensitive prefix of
+    // the address or the name, a range over these indexes (email_key's UNIQUE index serves the
+    // address). lower() is ASCII-only in SQLite: a name is found case-insensitively in ASCII.
+    sql: `
+      CREATE INDEX subscribers_name_prefix ON subscribers (lower(name));
+    `,
+  },
+  {
+    version: 13,
     name: 'heartbeats of running processes',
     // One row per running service process (start, serve, worker), written every few seconds
     // (src/server/heartbeat.ts) and removed when it stops cleanly, so the console can tell live
-    // workers from silent ones. Times are epoch ms. (12 and 13 are taken by other branches.)
+    // workers from silent ones. Times are epoch ms.
     sql: `
       CREATE TABLE worker_heartbeats (
         worker_id  TEXT PRIMARY KEY,

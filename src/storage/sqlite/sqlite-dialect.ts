@@ -20,6 +20,10 @@ const SQLITE_FRAGMENTS: SqlFragments = {
   topicsMatch: (column, param) => `(${column} = '[]' OR EXISTS (SELECT 1 FROM json_each(${column}) st JOIN json_each(${param}) ct ON st.value = ct.value))`,
   idIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
   textIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
+  hasTopic: (column, param) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${param})`,
+  unindexed: (expr) => `+${expr}`,
+  // BINARY, SQLite's default, is already byte order.
+  bytewise: (expr) => expr,
   // BEGIN IMMEDIATE already holds the write lock.
   forUpdate: '',
 };

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../../src/accounts/password.js';
 import { buildSite } from '../../../src/build/site.js';
 import { describeWithChromium, launchChromium } from '../../support/chromium.js';
-import { startHarness, type Harness } from '../harness.js';
+import { isoFromNow, startHarness, writeIssue, type Harness } from '../harness.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/admin');
 const PASSWORD = 'correct horse battery staple';
@@ -23,6 +23,13 @@ const PAGES: Array<{ name: string; path: string; as: 'nobody' | 'owner' | 'viewe
   { name: 'campaign', path: '/admin/campaigns/2026-11-13-operators', as: 'owner' },
   { name: 'campaign-viewer', path: '/admin/campaigns/2026-11-13-operators', as: 'viewer' },
   { name: 'health', path: '/admin/health', as: 'viewer' },
+  { name: 'issues', path: '/admin/issues', as: 'viewer' },
+  { name: 'issue', path: '/admin/issues/2026-11-13-operators', as: 'owner' },
+  { name: 'issue-viewer', path: '/admin/issues/2026-11-13-operators', as: 'viewer' },
+  { name: 'subscribers', path: '/admin/subscribers', as: 'owner' },
+  { name: 'subscribers-viewer', path: '/admin/subscribers?q=a', as: 'viewer' },
+  { name: 'subscriber', path: '/admin/subscribers/:subscriber', as: 'owner' },
+  { name: 'subscribers-import', path: '/admin/subscribers/import', as: 'owner' },
   { name: 'operators', path: '/admin/operators', as: 'owner' },
   { name: 'tokens', path: '/admin/tokens', as: 'owner' },
   { name: 'forbidden', path: '/admin/operators', as: 'viewer' },
@@ -43,6 +50,7 @@ describeWithChromium('axe-core on every console page', () => {
   let browser: Browser;
   let base: string;
   const contexts = new Map<string, { context: BrowserContext; page: Page }>();
+  let subscriberId = 0;
 
   const signedInPage = async (as: 'nobody' | 'owner' | 'viewer'): Promise<Page> => {
     const known = contexts.get(as);
@@ -68,7 +76,13 @@ describeWithChromium('axe-core on every console page', () => {
     const passwordHash = await hashPassword(PASSWORD);
     for (const role of ['owner', 'viewer'] as const) await h.store.addOperator({ email: `${role}@example.org`, role, passwordHash });
     await h.store.addOperator({ email: 'a-rather-long-address.for-the-phone-layout@subdomain.example.org', role: 'editor', passwordHash });
-    for (const email of ['a@example.org', 'b@example.org']) await h.store.addSubscriber({ email });
+    for (const email of ['a@example.org', 'b@example.org']) subscriberId = (await h.store.addSubscriber({ email, name: 'A Reader', topics: ['SOFA Weekly'] })).id;
+    await writeIssue(h.config, {
+      slug: '2026-11-13-operators',
+      date: isoFromNow(-60_000),
+      title: 'Operators, and a rather long title that has to wrap on a phone',
+      tags: ['SOFA Weekly'],
+    });
     await h.store.createCampaign({ slug: '2026-11-13-operators', title: 'Operators, and a rather long title that has to wrap on a phone', topics: [] });
     await h.store.addApiToken({ name: 'deploy-from-ci', tokenHash: 'x'.repeat(64), role: 'editor' });
     const now = Date.now();
@@ -101,7 +115,7 @@ describeWithChromium('axe-core on every console page', () => {
       const page = await signedInPage(as);
       for (const width of WIDTHS) {
         await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
-        const res = await page.goto(`${base}${pagePath}`);
+        const res = await page.goto(`${base}${pagePath.replace(':subscriber', String(subscriberId))}`);
         expect(res?.status(), `${name}: ${pagePath}`).toBe(name === 'forbidden' ? 403 : name === 'not-found' ? 404 : 200);
         await page.addScriptTag({ content: axe.source });
         const violations = (await page.evaluate(RUN_AXE)) as unknown[];
