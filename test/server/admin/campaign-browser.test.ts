@@ -76,7 +76,7 @@ describeWithChromium('sending from the console in headless Chromium', () => {
   const figure = async (name: string) => (await page.locator(`dt:text-is("${name}") + dd`).textContent())?.trim() ?? '';
   const sentNow = async () => Number(await page.locator('[data-live="sent"]').textContent());
 
-  it('previews an issue, sends it, watches the counts rise, pauses, resumes and sees it finish', async () => {
+  it('previews an issue, sends a test, sends it, watches the counts rise, pauses, resumes, sees it finish and signs out', async () => {
     await page.goto(`${base}/admin/login`);
     await page.getByLabel('Email address').focus();
     await page.keyboard.type('editor@example.org');
@@ -99,6 +99,13 @@ describeWithChromium('sending from the console in headless Chromium', () => {
     await check('issue');
     // A full-page screenshot leaves the sandboxed (out-of-process) frame blank; the frame on its own shows it.
     await page.locator('iframe.preview').screenshot({ path: path.join(ARTIFACTS, 'issue-preview-frame-1280.png') });
+
+    // A test copy first, to an address that is no subscriber: it arrives, and no campaign starts.
+    await page.getByLabel('Send a test copy to').fill('proofreader@example.net');
+    await page.getByRole('button', { name: 'Send test copy' }).click();
+    await page.waitForLoadState('load');
+    await waitFor(() => h.smtp.countFor('proofreader@example.net') === 1, { what: 'the test copy at the SMTP server' });
+    expect(await h.store.getCampaign('live-issue')).toBeNull();
 
     // Send, with the keyboard.
     await page.getByRole('button', { name: `Send to ${RECIPIENTS} recipients` }).focus();
@@ -134,5 +141,11 @@ describeWithChromium('sending from the console in headless Chromium', () => {
     expect(await page.locator('#live-errors td[data-label="Response"]').textContent()).toBe('5.1.1 <address>: recipient address rejected: user unknown');
     expect(h.smtp.duplicates()).toEqual([]);
     await check('campaign-finished');
+
+    // Signing out ends the session: the console answers with the sign-in page again.
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForURL(/\/admin\/login/);
+    await page.goto(`${base}/admin/campaigns/live-issue`);
+    expect(page.url()).toMatch(/\/admin\/login/);
   });
 });
