@@ -2,6 +2,7 @@
 // console's accounts (docs/console.md). Passwords come from password-input.ts, never from argv; a
 // token is printed once, when it is made, and only its SHA-256 is stored.
 import type { Command } from 'commander';
+import { invalidAddressMessage, parseAddress } from '../domain/address.js';
 import { isRole, ROLES, type Role } from '../domain/roles.js';
 import { DuplicateApiTokenError, DuplicateOperatorError } from '../storage/accounts.js';
 import { InvalidEmailError } from '../storage/store.js';
@@ -26,6 +27,9 @@ export function registerOperatorCommands(program: Command): void {
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .action(async (email: string, options: Options & { role: string }) => {
       const role = parseRole(options.role);
+      // The address first: nobody should type a password for an operator who cannot exist.
+      const parsed = parseAddress(email);
+      if (!parsed.ok) return fail(invalidAddressMessage(email, parsed.problem));
       const config = await configFrom(options);
       const passwordHash = await newPasswordHash();
       await withStore(config, async (store) => {

@@ -91,6 +91,9 @@ describe('pressroom operators', () => {
     const bad = execCliSync(['operators', 'add', 'nobody', '--role', 'viewer'], { env, input: `${PASSWORD}\n` });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^pressroom: email: "nobody" is not an email address/);
+    // Said before any password is asked for: without one on stdin the answer is the same.
+    const badFirst = execCliSync(['operators', 'add', 'nobody', '--role', 'viewer'], { env });
+    expect([badFirst.status, badFirst.stderr]).toEqual([1, 'pressroom: email: "nobody" is not an email address (has no @)\n']);
     const passwd = execCliSync(['operators', 'passwd', 'zed@example.org'], { env, input: `${PASSWORD}\n` });
     expect([passwd.status, passwd.stderr]).toEqual([1, 'pressroom: zed@example.org: not an operator\n']);
   });
