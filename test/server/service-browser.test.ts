@@ -10,19 +10,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signToken } from '../../src/email/tokens.js';
 import { describeWithChromium, launchChromium } from '../support/chromium.js';
+import { layoutOf, pageOn } from '../support/page-checks.js';
 import { isoFromNow, SECRET, startHarness, writeIssue, type Harness } from './harness.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/service');
 const LONG_TOPIC = 'ObservabilityAndDistributedTracingWithoutAnyBreakingOpportunity';
 
-// Browser-side code is passed as strings: the project's tsconfig has no DOM types.
-const MEASURE = `(() => {
-  const width = document.documentElement.clientWidth;
-  const outside = [...document.querySelectorAll('input:not([type=hidden]), button, fieldset, label, p, h1')]
-    .filter((el) => el.getBoundingClientRect().right > width + 0.5 || el.getBoundingClientRect().left < -0.5)
-    .map((el) => el.tagName.toLowerCase() + (el.name ? '[' + el.name + ']' : '') + ' right=' + Math.round(el.getBoundingClientRect().right));
-  return { overflow: document.documentElement.scrollWidth - width, outside };
-})()`;
+/** What must stay inside the column. */
+const CONTROLS = 'input:not([type=hidden]), button, fieldset, label, p, h1';
 
 for (const language of ['en', 'zh-CN'] as const) {
   describeWithChromium(`service pages in headless Chromium at 375px (${language})`, () => {
@@ -43,9 +38,7 @@ for (const language of ['en', 'zh-CN'] as const) {
       await h.server.app.listen({ port: 0, host: '127.0.0.1' });
       base = `http://127.0.0.1:${(h.server.app.server.address() as AddressInfo).port}`;
       browser = await launchChromium();
-      const context = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 1 });
-      await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-      page = await context.newPage();
+      page = await pageOn(browser, base, { width: 375, height: 812 });
       mkdirSync(ARTIFACTS, { recursive: true });
     }, 60_000);
 
@@ -56,7 +49,7 @@ for (const language of ['en', 'zh-CN'] as const) {
 
     const fits = async (name: string) => {
       expect(await page.locator('html').getAttribute('lang')).toBe(language);
-      expect(await page.evaluate(MEASURE), name).toEqual({ overflow: 0, outside: [] });
+      expect(await layoutOf(page, CONTROLS), name).toEqual({ overflow: 0, outside: [] });
       await page.screenshot({ path: path.join(ARTIFACTS, `${language}-${name}-375.png`), fullPage: true });
     };
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../../src/accounts/password.js';
 import { buildSite } from '../../../src/build/site.js';
 import { describeWithChromium, launchChromium } from '../../support/chromium.js';
+import { checkConsolePage, pageOn } from '../../support/page-checks.js';
 import { waitFor } from '../../support/wait.js';
 import { startHarness, writeIssue, type Harness } from '../harness.js';
 
@@ -17,18 +18,6 @@ const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/adm
 const PASSWORD = 'correct horse battery staple';
 const RECIPIENTS = 40;
 const REFUSED = 'refused@example.org';
-
-const MEASURE = `(() => {
-  const width = document.documentElement.clientWidth;
-  const outside = [...document.querySelectorAll('input:not([type=hidden]), button, textarea, iframe, pre, td, th, a, h1, dd')]
-    .filter((el) => el.getClientRects().length > 0 && (el.getBoundingClientRect().right > width + 0.5 || el.getBoundingClientRect().left < -0.5))
-    .map((el) => el.tagName.toLowerCase() + ' right=' + Math.round(el.getBoundingClientRect().right));
-  return { overflow: document.documentElement.scrollWidth - width, outside };
-})()`;
-
-const UNLABELLED = `(() => [...document.querySelectorAll('input:not([type=hidden]), button, select, textarea')]
-  .filter((el) => el.tagName === 'BUTTON' ? el.textContent.trim() === '' : el.labels === null || el.labels.length === 0)
-  .map((el) => el.outerHTML))()`;
 
 describeWithChromium('sending from the console in headless Chromium', () => {
   let h: Harness;
@@ -53,9 +42,7 @@ describeWithChromium('sending from the console in headless Chromium', () => {
     // The service's worker: it resumes a campaign once it is no longer paused (the issue is older than its first start: never mailed by itself).
     await h.newWorker().start();
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    page = await context.newPage();
+    page = await pageOn(browser, base);
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 60_000);
 
@@ -64,15 +51,7 @@ describeWithChromium('sending from the console in headless Chromium', () => {
     await h?.close();
   });
 
-  const check = async (name: string) => {
-    expect(await page.evaluate(UNLABELLED), `${name}: unlabelled controls`).toEqual([]);
-    for (const width of [1280, 375]) {
-      await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
-      expect(await page.evaluate(MEASURE), `${name} at ${width}px`).toEqual({ overflow: 0, outside: [] });
-      await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
-    }
-    await page.setViewportSize({ width: 1280, height: 800 });
-  };
+  const check = (name: string) => checkConsolePage(page, name, ARTIFACTS);
   const figure = async (name: string) => (await page.locator(`dt:text-is("${name}") + dd`).textContent())?.trim() ?? '';
   const sentNow = async () => Number(await page.locator('[data-live="sent"]').textContent());
 

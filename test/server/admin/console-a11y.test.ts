@@ -1,8 +1,7 @@
 // axe-core in real headless Chromium over every console page, at 1280 and 375 px: no serious or
 // critical violation (a failure prints each rule id with its nodes). Screenshots go to
 // test-artifacts/admin/a11y-*.png. To cover a new console page, add its path to PAGES (and, for a
-// page that needs data, a row in beforeAll). Also the MEASURE check of console-browser.test.ts:
-// nothing scrolls sideways at 375 px.
+// page that needs data, a row in beforeAll). Also: nothing scrolls sideways at 375 px.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import axe from 'axe-core';

@@ -9,24 +9,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../../src/accounts/password.js';
 import { buildSite } from '../../../src/build/site.js';
 import { describeWithChromium, launchChromium } from '../../support/chromium.js';
+import { checkConsolePage, pageOn } from '../../support/page-checks.js';
 import { startHarness, type Harness } from '../harness.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/admin');
 const PASSWORD = 'correct horse battery staple';
-
-// Browser-side code is passed as strings: the project's tsconfig has no DOM types.
-const MEASURE = `(() => {
-  const width = document.documentElement.clientWidth;
-  const outside = [...document.querySelectorAll('input:not([type=hidden]), button, td, th, a, h1, dd')]
-    .filter((el) => el.getClientRects().length > 0 && (el.getBoundingClientRect().right > width + 0.5 || el.getBoundingClientRect().left < -0.5))
-    .map((el) => el.tagName.toLowerCase() + ' right=' + Math.round(el.getBoundingClientRect().right));
-  return { overflow: document.documentElement.scrollWidth - width, outside };
-})()`;
-
-// Controls without an accessible name: an input with no <label>, a button with no text.
-const UNLABELLED = `(() => [...document.querySelectorAll('input:not([type=hidden]), button, select, textarea')]
-  .filter((el) => el.tagName === 'BUTTON' ? el.textContent.trim() === '' : el.labels === null || el.labels.length === 0)
-  .map((el) => el.outerHTML))()`;
 
 describeWithChromium('the console in headless Chromium', () => {
   let h: Harness;
@@ -43,9 +30,7 @@ describeWithChromium('the console in headless Chromium', () => {
     await h.store.createCampaign({ slug: 'older', title: 'An older one', topics: [] });
     base = await h.server.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    page = await context.newPage();
+    page = await pageOn(browser, base);
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 60_000);
 
@@ -54,15 +39,7 @@ describeWithChromium('the console in headless Chromium', () => {
     await h?.close();
   });
 
-  const check = async (name: string) => {
-    expect(await page.evaluate(UNLABELLED), `${name}: unlabelled controls`).toEqual([]);
-    for (const width of [1280, 375]) {
-      await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
-      expect(await page.evaluate(MEASURE), `${name} at ${width}px`).toEqual({ overflow: 0, outside: [] });
-      await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
-    }
-    await page.setViewportSize({ width: 1280, height: 800 });
-  };
+  const check = (name: string) => checkConsolePage(page, name, ARTIFACTS);
 
   it('signs in with the keyboard, lists the campaigns, pauses one and signs out', async () => {
     await page.goto(`${base}/admin`);

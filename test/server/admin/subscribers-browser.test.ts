@@ -10,22 +10,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../../src/accounts/password.js';
 import { buildSite } from '../../../src/build/site.js';
 import { describeWithChromium, launchChromium } from '../../support/chromium.js';
+import { checkConsolePage, pageOn, signIn } from '../../support/page-checks.js';
 import { startHarness, type Harness } from '../harness.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/admin');
 const PASSWORD = 'correct horse battery staple';
-
-const MEASURE = `(() => {
-  const width = document.documentElement.clientWidth;
-  const outside = [...document.querySelectorAll('input:not([type=hidden]), button, select, textarea, td, th, a, h1, dd, li')]
-    .filter((el) => el.getClientRects().length > 0 && (el.getBoundingClientRect().right > width + 0.5 || el.getBoundingClientRect().left < -0.5))
-    .map((el) => el.tagName.toLowerCase() + ' right=' + Math.round(el.getBoundingClientRect().right));
-  return { overflow: document.documentElement.scrollWidth - width, outside };
-})()`;
-
-const UNLABELLED = `(() => [...document.querySelectorAll('input:not([type=hidden]), button, select, textarea')]
-  .filter((el) => el.tagName === 'BUTTON' ? el.textContent.trim() === '' : el.labels === null || el.labels.length === 0)
-  .map((el) => el.outerHTML))()`;
 
 const CSV = 'email,name,topics\nnew.reader@example.org,Newcomer Reader,rust\nnot-an-address,Broken,\nanother.reader@example.org,Another One,go;rust\n';
 
@@ -42,9 +31,7 @@ describeWithChromium('the subscriber pages in headless Chromium', () => {
     await h.store.importSubscribers(Array.from({ length: 70 }, (_, i) => ({ email: `reader${i}@a-rather-long-domain-name.example.org`, name: `Reader number ${i}` })));
     base = await h.server.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, acceptDownloads: true });
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    page = await context.newPage();
+    page = await pageOn(browser, base, { acceptDownloads: true });
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 60_000);
 
@@ -53,22 +40,10 @@ describeWithChromium('the subscriber pages in headless Chromium', () => {
     await h?.close();
   });
 
-  const check = async (name: string) => {
-    expect(await page.evaluate(UNLABELLED), `${name}: unlabelled controls`).toEqual([]);
-    for (const width of [1280, 375]) {
-      await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
-      expect(await page.evaluate(MEASURE), `${name} at ${width}px`).toEqual({ overflow: 0, outside: [] });
-      await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
-    }
-    await page.setViewportSize({ width: 1280, height: 800 });
-  };
+  const check = (name: string) => checkConsolePage(page, name, ARTIFACTS);
 
   it('imports a CSV with a bad line, searches, edits a subscriber and exports', async () => {
-    await page.goto(`${base}/admin/login`);
-    await page.getByLabel('Email address').fill('editor@example.org');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByLabel('Password').press('Enter');
-    await page.waitForURL(`${base}/admin`);
+    await signIn(page, base, 'editor@example.org', PASSWORD);
 
     await page.getByRole('link', { name: 'Subscribers', exact: true }).click();
     await page.waitForURL(`${base}/admin/subscribers`);
