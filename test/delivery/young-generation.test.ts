@@ -27,8 +27,10 @@ describe('boundYoungGeneration', () => {
     const bounded = newSpaceAfterAllocating('bound');
     const grown = newSpaceAfterAllocating('default');
     expect(bounded.bounded).toBe(true);
-    expect(bounded.newSpaceMb).toBeLessThanOrEqual(2);
-    expect(grown.newSpaceMb).toBeGreaterThan(bounded.newSpaceMb);
+    // Bounded, V8 keeps 2 MB of new space (Node 20 and 24) and on a loaded machine once went to
+    // 4 MB; unbounded it grows to 32 MB. The bound is what is asserted, not V8's exact heuristics.
+    expect(bounded.newSpaceMb).toBeLessThanOrEqual(8);
+    expect(grown.newSpaceMb).toBeGreaterThanOrEqual(4 * bounded.newSpaceMb);
   });
 
   it("leaves an operator's semi-space flag alone (command line or NODE_OPTIONS)", () => {
