@@ -35,6 +35,7 @@ const SQL = {
       FROM deliveries WHERE campaign_id = $1 AND worker_id IS NOT NULL GROUP BY worker_id ORDER BY worker_id`,
   // Only touches (and locks) the row the first time, so claimers do not queue on the campaign row.
   markStarted: `UPDATE campaigns SET started_at = $2 WHERE id = $1 AND started_at IS NULL RETURNING slug`,
+  notStarted: `SELECT 1 AS yes FROM campaigns WHERE id = $1 AND started_at IS NULL`,
   // EXISTS stops at the first unfinished row instead of counting a million of them.
   unfinished: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = $1 AND claimable_at IS NOT NULL) AS busy`,
   markFinished: `UPDATE campaigns SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL RETURNING slug`,
@@ -145,9 +146,15 @@ export async function workerStats(db: Dialect, campaignId: number): Promise<Arra
   return rows.map((r) => ({ workerId: r.worker_id, sent: r.sent, sending: r.sending }));
 }
 
-/** The first claim of a campaign starts it, and tells the event endpoint so, once. */
-export function markStarted(db: Dialect, campaignId: number, at: Date): Promise<void> {
-  return db.transaction(async (tx) => {
+/**
+ * The first claim of a campaign starts it, and tells the event endpoint so, once. Every claim
+ * batch calls this: once the campaign has started it costs one read and no transaction, as the
+ * bare UPDATE did before events; two workers starting it together both write, and the UPDATE's
+ * compare-and-set lets one of them record the event.
+ */
+export async function markStarted(db: Dialect, campaignId: number, at: Date): Promise<void> {
+  if (!(await db.one(SQL.notStarted, [campaignId]))) return;
+  await db.transaction(async (tx) => {
     const started = await tx.one<{ slug: string }>(SQL.markStarted, [campaignId, at]);
     if (started) await recordCampaignEvent(tx, 'campaign.started', { id: campaignId, slug: started.slug }, at);
   });
