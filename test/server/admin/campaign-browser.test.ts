@@ -3,66 +3,50 @@
 // watch the live counts rise while the campaign sends to a real loopback SMTP server, pause and
 // resume it, and see it to the end (errors by SMTP answer included). At 1280 and 375 px nothing
 // scrolls sideways and every control has a label; screenshots go to test-artifacts/admin/.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { hashPassword } from '../../../src/accounts/password.js';
-import { buildSite } from '../../../src/build/site.js';
-import { describeWithChromium, launchChromium } from '../../support/chromium.js';
-import { checkConsolePage, pageOn } from '../../support/page-checks.js';
+import { describeWithChromium } from '../../support/chromium.js';
+import { checkConsolePage, signIn } from '../../support/page-checks.js';
 import { waitFor } from '../../support/wait.js';
-import { startHarness, writeIssue, type Harness } from '../harness.js';
+import { writeIssue, type Harness } from '../harness.js';
+import { ARTIFACTS, EDITOR, PASSWORD, startConsoleInChromium, type ConsoleInChromium } from './console-chromium.js';
 
-const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/admin');
-const PASSWORD = 'correct horse battery staple';
 const RECIPIENTS = 40;
 const REFUSED = 'refused@example.org';
 
 describeWithChromium('sending from the console in headless Chromium', () => {
+  let c: ConsoleInChromium;
   let h: Harness;
-  let browser: Browser;
   let page: Page;
   let base: string;
 
   beforeAll(async () => {
-    h = await startHarness({
+    c = await startConsoleInChromium({
       smtp: { rcpt: (to) => (to === REFUSED ? { code: 550, message: `5.1.1 <${to}>: Recipient address rejected: User unknown` } : null) },
       configure: (config) => {
         config.smtp.rateLimit = 8; // about five seconds: time to watch, pause and resume
         config.pollSeconds = 1; // the worker picks the resumed campaign up within a second
       },
+      seed: async (h) => {
+        await h.store.importSubscribers([...Array.from({ length: RECIPIENTS - 1 }, (_, i) => ({ email: `reader${i}@example.org` })), { email: REFUSED }]);
+        await writeIssue(h.config, { slug: 'live-issue', title: 'A live issue', date: '2026-01-05T09:00:00Z', body: 'Body of the live issue, as its readers get it.' });
+        await writeIssue(h.config, { slug: 'later', date: '2099-01-01T09:00:00Z' });
+        // The service's worker: it resumes a campaign once it is no longer paused (the issue is older than its first start: never mailed by itself).
+        await h.newWorker().start();
+      },
     });
-    await buildSite(h.config, []);
-    await h.store.addOperator({ email: 'editor@example.org', role: 'editor', passwordHash: await hashPassword(PASSWORD) });
-    await h.store.importSubscribers([...Array.from({ length: RECIPIENTS - 1 }, (_, i) => ({ email: `reader${i}@example.org` })), { email: REFUSED }]);
-    await writeIssue(h.config, { slug: 'live-issue', title: 'A live issue', date: '2026-01-05T09:00:00Z', body: 'Body of the live issue, as its readers get it.' });
-    await writeIssue(h.config, { slug: 'later', date: '2099-01-01T09:00:00Z' });
-    base = await h.server.app.listen({ port: 0, host: '127.0.0.1' });
-    // The service's worker: it resumes a campaign once it is no longer paused (the issue is older than its first start: never mailed by itself).
-    await h.newWorker().start();
-    browser = await launchChromium();
-    page = await pageOn(browser, base);
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ h, page, base } = c);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-  });
+  afterAll(async () => c?.close());
 
   const check = (name: string) => checkConsolePage(page, name, ARTIFACTS);
   const figure = async (name: string) => (await page.locator(`dt:text-is("${name}") + dd`).textContent())?.trim() ?? '';
   const sentNow = async () => Number(await page.locator('[data-live="sent"]').textContent());
 
   it('previews an issue, sends a test, sends it, watches the counts rise, pauses, resumes, sees it finish and signs out', async () => {
-    await page.goto(`${base}/admin/login`);
-    await page.getByLabel('Email address').focus();
-    await page.keyboard.type('editor@example.org');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(`${base}/admin`);
+    await signIn(page, base, EDITOR, PASSWORD);
 
     await page.getByRole('link', { name: 'Issues', exact: true }).click();
     await page.waitForURL(`${base}/admin/issues`);

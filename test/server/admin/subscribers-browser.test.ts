@@ -3,47 +3,39 @@
 // export the filtered list; at 1280 px and at 375 px nothing scrolls sideways and every control
 // has a label. Screenshots go to test-artifacts/admin/. Without /usr/bin/chromium the suite is
 // skipped locally, and fails when CI=true.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { hashPassword } from '../../../src/accounts/password.js';
-import { buildSite } from '../../../src/build/site.js';
-import { describeWithChromium, launchChromium } from '../../support/chromium.js';
-import { checkConsolePage, pageOn, signIn } from '../../support/page-checks.js';
-import { startHarness, type Harness } from '../harness.js';
-
-const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/admin');
-const PASSWORD = 'correct horse battery staple';
+import { describeWithChromium } from '../../support/chromium.js';
+import { checkConsolePage, signIn } from '../../support/page-checks.js';
+import type { Harness } from '../harness.js';
+import { ARTIFACTS, EDITOR, PASSWORD, startConsoleInChromium, type ConsoleInChromium } from './console-chromium.js';
 
 const CSV = 'email,name,topics\nnew.reader@example.org,Newcomer Reader,rust\nnot-an-address,Broken,\nanother.reader@example.org,Another One,go;rust\n';
 
 describeWithChromium('the subscriber pages in headless Chromium', () => {
+  let c: ConsoleInChromium;
   let h: Harness;
-  let browser: Browser;
   let page: Page;
   let base: string;
 
   beforeAll(async () => {
-    h = await startHarness();
-    await buildSite(h.config, []); // the site's style.css, which the console links
-    await h.store.addOperator({ email: 'editor@example.org', role: 'editor', passwordHash: await hashPassword(PASSWORD) });
-    await h.store.importSubscribers(Array.from({ length: 70 }, (_, i) => ({ email: `reader${i}@a-rather-long-domain-name.example.org`, name: `Reader number ${i}` })));
-    base = await h.server.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    page = await pageOn(browser, base, { acceptDownloads: true });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    c = await startConsoleInChromium({
+      acceptDownloads: true,
+      seed: async (h) => {
+        await h.store.importSubscribers(Array.from({ length: 70 }, (_, i) => ({ email: `reader${i}@a-rather-long-domain-name.example.org`, name: `Reader number ${i}` })));
+      },
+    });
+    ({ h, page, base } = c);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-  });
+  afterAll(async () => c?.close());
 
   const check = (name: string) => checkConsolePage(page, name, ARTIFACTS);
 
   it('imports a CSV with a bad line, searches, edits a subscriber and exports', async () => {
-    await signIn(page, base, 'editor@example.org', PASSWORD);
+    await signIn(page, base, EDITOR, PASSWORD);
 
     await page.getByRole('link', { name: 'Subscribers', exact: true }).click();
     await page.waitForURL(`${base}/admin/subscribers`);
