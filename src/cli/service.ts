@@ -47,6 +47,8 @@ async function listenProblem(err: unknown, host: string, port: number): Promise<
 }
 
 async function run(mode: ServiceMode, options: ServiceCliOptions): Promise<void> {
+  // Before the server's modules load: loading them is what grows the young generation at start.
+  (await import('../delivery/young-generation.js')).boundYoungGeneration();
   const loaded = await configFrom(options);
   const [{ createLogger }, { startService }] = await Promise.all([import('../logging.js'), import('../server/service.js')]);
   const logger = createLogger({ level: loaded.logLevel });

@@ -15,7 +15,7 @@ import { issueTopics, type Issue } from '../content/issue.js';
 import { feedbackPolicy } from '../domain/feedback.js';
 import { notEmailableText, whyNeverEmailed } from '../domain/publication.js';
 import type { PreparedEmail } from '../email/message.js';
-import { prepareIssueEmailCached, type RenderParts } from '../email/render-cache.js';
+import type { RenderParts } from '../email/render-cache.js';
 import type { Logger } from '../logging.js';
 import type { Campaign, CampaignStats, Store } from '../storage/store.js';
 import { brakeOf, CampaignBrakes, type BrakeStop } from './brakes.js';
@@ -159,7 +159,11 @@ export async function sendCampaign(deps: SendCampaignDeps, issue: Issue): Promis
 
   // Rendered once per campaign (the store keeps the parts for later passes and other workers), in a
   // short-lived child process, so MJML never sits in the sender's memory.
-  const prepared = deps.prepared ?? (await prepareIssueEmailCached({ store, config, log, workerId, render: deps.renderParts, signal }, issue, deps.secret));
+  // Imported when a campaign first needs its email: a process that holds this module to enqueue or
+  // report (a serving process between sends) does not load the composer, MIME and DKIM code.
+  const prepared =
+    deps.prepared ??
+    (await (await import('../email/render-cache.js')).prepareIssueEmailCached({ store, config, log, workerId, render: deps.renderParts, signal }, issue, deps.secret));
 
   const tally = new RunTally(slug, campaign.recipients, startStats, deps.onProgress);
   const lanes = {

@@ -23,12 +23,13 @@ const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
 export { tokenMatches } from './auth.js';
 
-export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+/** `openApiDocument` is the getter recordApiRoutes (openapi.ts) returned for this app. */
+export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext, openApiDocument: () => Promise<unknown>): Promise<void> {
   await app.register(
     async (api) => {
       api.addHook('onRequest', guard(ctx, { answer: 'api', forbidden: (reply, why) => reply.code(403).send({ error: why }) }));
       api.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
-      routes(api, ctx);
+      routes(api, ctx, openApiDocument);
       registerAccountRoutes(api, ctx);
       registerHealthRoute(api, ctx);
     },
@@ -36,14 +37,14 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: ServerContext
   );
 }
 
-function routes(api: FastifyInstance, ctx: ServerContext): void {
+function routes(api: FastifyInstance, ctx: ServerContext, openApiDocument: () => Promise<unknown>): void {
   const { store, logger } = ctx;
   registerSubscriberApi(api, ctx);
 
   api.get('/issues', () => issueListing(ctx));
 
   // This API's own description, generated from the routes' schemas (openapi.ts).
-  api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+  api.get('/openapi.json', { schema: { hide: true } }, openApiDocument);
 
   // The outbound event queue (src/webhooks/outbound/): counts and the newest failures.
   api.get('/events', async () => store.eventQueueReport());

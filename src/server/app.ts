@@ -14,7 +14,7 @@ import { SCHEMA_COMPILER_OPTIONS } from './schemas.js';
 import { registerHealthRoutes } from './metrics.js';
 import { IssueSource } from './issue-source.js';
 import { SystemMailer } from './mailer.js';
-import { registerOpenApi } from './openapi.js';
+import { recordApiRoutes } from './openapi.js';
 import { registerRateLimits, type RateLimitOptions } from './rate-limit.js';
 import { StaticFiles } from './static.js';
 import { registerStaticRoute } from './static-route.js';
@@ -90,9 +90,9 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   // RFC 8058 allows the one-click body as multipart/form-data; keep it as text for isOneClick().
   app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
-  await registerOpenApi(app);
+  const openApi = recordApiRoutes(app);
   registerSubscriptionRoutes(app, context);
-  await registerApiRoutes(app, context);
+  await registerApiRoutes(app, context, openApi);
   await registerAdminRoutes(app, context);
   registerHealthRoutes(app, context);
   await registerWebhookRoutes(app, context, deps.webhooks);

@@ -3,9 +3,8 @@
 // chunks and the CSV import of an uploaded text. The API (subscribers-api.ts) answers JSON, the
 // console pages (admin/subscribers.ts) render them.
 import { Readable } from 'node:stream';
-import { csvRows } from '../domain/csv-cells.js';
 import { EXPORT_COLUMNS, exportCells } from '../domain/subscriber-csv.js';
-import { ImportHeaderError, importSubscribersCsv, type ImportProblem, type ImportSummary } from '../storage/csv-import.js';
+import type { ImportProblem, ImportSummary } from '../storage/csv-import.js';
 import type { Store, Subscriber, SubscriberChanges, SubscriberFilter, SubscriberStatus } from '../storage/store.js';
 import { checkName, checkTopics, type Checked } from './input.js';
 
@@ -66,9 +65,12 @@ export async function eraseById(store: Store, id: number): Promise<boolean> {
   return subscriber !== null && (await store.eraseSubscriber(subscriber.email));
 }
 
+// The CSV libraries load with the first export or import, not with the server.
+
 /** The filtered list as CSV, a page of rows per chunk: memory stays flat for a million rows. */
 export function exportCsv(store: Store, filter: SubscriberFilter): Readable {
   async function* chunks(): AsyncGenerator<string> {
+    const { csvRows } = await import('../domain/csv-cells.js');
     yield csvRows([EXPORT_COLUMNS]);
     let afterId = 0;
     for (;;) {
@@ -91,6 +93,7 @@ export type ImportAnswer = { ok: true; summary: ImportSummary; problems: string[
 /** The same importer as `pressroom subscribers import`: a header row, and each bad row reported as `line N: reason`. */
 export async function importCsvText(store: Store, text: string): Promise<ImportAnswer> {
   const problems: string[] = [];
+  const { ImportHeaderError, importSubscribersCsv } = await import('../storage/csv-import.js');
   try {
     const summary = await importSubscribersCsv(store, () => Readable.from([text]), {
       file: 'upload.csv',

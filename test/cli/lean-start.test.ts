@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/open.js';
 import { postgresAvailable, SchemaPool } from '../storage/pg-harness.js';
-import { runCli, type CliRun, type CliSite } from '../support/cli.js';
+import { runCli, startCli, type CliRun, type CliSite } from '../support/cli.js';
 import { makeSite, SLUG } from '../support/site.js';
 import { startTestSmtpServer } from '../support/smtp-server.js';
 import { corpusDir, projectRoot } from '../support/paths.js';
@@ -17,20 +17,33 @@ const tracer = pathToFileURL(path.join(import.meta.dirname, 'module-trace.mjs'))
 const HEAVY = ['mjml', 'fastify', 'nodemailer'];
 const DRIVERS = ['better-sqlite3', 'pg'];
 
-/** The packages a CLI run loaded, by name (`mjml-core` counts as `mjml`, `@fastify/static` as `fastify`). */
-async function traced(args: string[], env: Record<string, string> = {}, onSite?: CliSite): Promise<CliRun & { packages: Set<string> }> {
+/** A folder for one traced run: an empty config file and the trace file. */
+function traceFolder(): { dir: string; trace: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'pressroom-lean-'));
   const trace = path.join(dir, 'modules.txt');
   writeFileSync(trace, '');
   writeFileSync(path.join(dir, 'pressroom.config.json'), '{}\n');
-  const site = onSite ?? { dir, config: { dataDir: path.join(dir, 'data') } };
-  const run = await runCli(site, args, { env: { PRESSROOM_MODULE_TRACE: trace, ...env }, nodeArgs: ['--import', tracer] });
+  return { dir, trace };
+}
+
+/** The packages in a trace, by name (`mjml-core` counts as `mjml`, `@fastify/static` as `fastify`), and by their own names. */
+function tracedPackages(trace: string): { packages: Set<string>; exact: Set<string> } {
   const packages = new Set<string>();
+  const exact = new Set<string>();
   for (const url of readFileSync(trace, 'utf8').split('\n')) {
     const name = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
-    if (name) packages.add(name.replace(/^@fastify\/.*/, 'fastify').replace(/^(mjml|pg)-.*/, '$1'));
+    if (!name) continue;
+    exact.add(name);
+    packages.add(name.replace(/^@fastify\/.*/, 'fastify').replace(/^(mjml|pg)-.*/, '$1'));
   }
-  return { ...run, packages };
+  return { packages, exact };
+}
+
+async function traced(args: string[], env: Record<string, string> = {}, onSite?: CliSite): Promise<CliRun & { packages: Set<string> }> {
+  const { dir, trace } = traceFolder();
+  const site = onSite ?? { dir, config: { dataDir: path.join(dir, 'data') } };
+  const run = await runCli(site, args, { env: { PRESSROOM_MODULE_TRACE: trace, ...env }, nodeArgs: ['--import', tracer] });
+  return { ...run, packages: tracedPackages(trace).packages };
 }
 
 function loadedOf(packages: Set<string>, names: string[]): string[] {
@@ -95,6 +108,50 @@ describe('commands load only what they use', () => {
       await smtp.close();
       rmSync(site.dir, { recursive: true, force: true });
     }
+  });
+
+  // What a serving process loads only when it is used: the metrics registry on the first scrape,
+  // the OpenAPI generator (and its YAML library) on the first request for the document, the CSV
+  // libraries on the first import or export, the email composer and nodemailer on the first send.
+  const ON_FIRST_USE = ['prom-client', '@fastify/swagger', 'yaml', 'csv-parse', 'csv-stringify', 'nodemailer', 'mjml'];
+
+  async function servedThenStopped(visit: (url: string) => Promise<void>): Promise<Set<string>> {
+    const { dir, trace } = traceFolder();
+    writeFileSync(path.join(dir, 'pressroom.config.json'), JSON.stringify({ metricsToken: 'lean-start-metrics-token', adminToken: 'lean-start-admin-token-0123456789abcdef' }));
+    const start = startCli(['start', '--port', '0', '--issues', path.join(projectRoot, 'issues'), '--data-dir', path.join(dir, 'data'), '--out', path.join(dir, 'public')], {
+      cwd: dir,
+      env: { PRESSROOM_MODULE_TRACE: trace, NODE_ENV: undefined },
+      nodeArgs: ['--import', tracer],
+    });
+    try {
+      await start.waitForOutput(/Pressroom is running at (http:\/\/\S+)/);
+      const url = /Pressroom is running at (http:\/\/\S+)/.exec(start.stdout())![1]!;
+      expect((await fetch(`${url}healthz`)).status).toBe(200);
+      await visit(url);
+    } finally {
+      expect(await start.stop(), start.stderr()).toBe(0);
+    }
+    const { exact } = tracedPackages(trace);
+    rmSync(dir, { recursive: true, force: true });
+    expect(exact.has('fastify')).toBe(true); // the tracer sees the server's modules
+    return exact;
+  }
+
+  it('start serves without loading the metrics registry, the OpenAPI generator, CSV, nodemailer or MJML', async () => {
+    const loaded = await servedThenStopped(async () => {});
+    expect(loadedOf(loaded, ON_FIRST_USE)).toEqual([]);
+  });
+
+  it('start loads prom-client on the first scrape of /metrics, and the OpenAPI generator on the first request for the document', async () => {
+    const loaded = await servedThenStopped(async (url) => {
+      const scrape = await fetch(`${url}metrics`, { headers: { authorization: 'Bearer lean-start-metrics-token' } });
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toContain('pressroom_subscribers');
+      const doc = await fetch(`${url}api/openapi.json`, { headers: { authorization: 'Bearer lean-start-admin-token-0123456789abcdef' } });
+      expect(doc.status).toBe(200);
+      expect(((await doc.json()) as { paths: Record<string, unknown> }).paths['/api/subscribers']).toBeDefined();
+    });
+    expect(loadedOf(loaded, ON_FIRST_USE)).toEqual(['prom-client', '@fastify/swagger', 'yaml']);
   });
 
   describe('on PostgreSQL', async () => {

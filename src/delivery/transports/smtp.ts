@@ -19,9 +19,10 @@
 // minutes to answer: we wait `dataTimeout` (ms, ours, default 10 min) for that answer, with the
 // socket's idle timeout lifted for the wait. A timeout or a lost connection there is an unknown
 // outcome (the message may have been delivered): never retried blindly (kind 'unknown-outcome').
+import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
-import SMTPPool from 'nodemailer/lib/smtp-pool';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Config } from '../../config/config.js';
 import { maxSendMs, parseSmtpUrl, requiresTls, type SmtpUrl } from '../../config/smtp-url.js';
 import type { OutgoingMessage } from '../../email/message.js';
@@ -51,7 +52,9 @@ export function createSmtpTransport(smtpUrl: string, smtp: Config['smtp'], logge
   const socketTimeout = typeof url.options.socketTimeout === 'number' ? url.options.socketTimeout : DEFAULTS.socketTimeout;
   const tlsRequired = requiresTls(url);
 
-  const pool = new SMTPPool({
+  // Required only when this client is chosen: the default (pipelining) transport never loads it.
+  const Pool = createRequire(import.meta.url)('nodemailer/lib/smtp-pool') as typeof SMTPPool;
+  const pool = new Pool({
     connectionTimeout: DEFAULTS.connectionTimeout,
     greetingTimeout: DEFAULTS.greetingTimeout,
     socketTimeout: DEFAULTS.socketTimeout,
