@@ -112,12 +112,15 @@ export function findIssue(issues: Issue[], slug: string): Issue | undefined {
 }
 
 /** The issue files, and the symbolic links that are named like issue files (never followed). */
+/** The issues folder itself cannot be read (missing, not a folder, no permission): a setting to fix, not a bug. */
+export class IssuesFolderError extends Error {}
+
 async function scanIssuesFolder(root: string): Promise<{ files: string[]; links: string[] }> {
   let entries;
   try {
     entries = await readdir(root, { recursive: true, withFileTypes: true });
   } catch (err) {
-    throw new Error(`${root}: cannot read the issues folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new IssuesFolderError(`${root}: cannot read the issues folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const named = entries.filter((entry) => entry.name.endsWith('.md') && !entry.name.startsWith('_'));
   const markdown = named.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));

@@ -17,7 +17,7 @@ import { backgroundSleep, pingHubs } from '../feeds/websub.js';
 import { checkSchedule } from '../config/checks.js';
 import type { Config } from '../config/config.js';
 import { formatProblem, isPublished, type Issue } from '../content/issue.js';
-import { loadIssues, type LoadResult } from '../content/load.js';
+import { IssuesFolderError, loadIssues, type LoadResult } from '../content/load.js';
 import { isEmailable, maxLatenessMs, sendTimeOf, tooLateText, whyNotDue, type SendSchedule } from '../domain/publication.js';
 import { renamedFrom, renamedText } from '../domain/renamed.js';
 import type { Logger } from '../logging.js';
@@ -154,7 +154,8 @@ export class Worker {
       const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
       result.ok = false;
       result.errors.push(message);
-      logger.error({ err, reason }, message);
+      // A folder that cannot be read says all in its message; a stack is for what we did not foresee.
+      logger.error(err instanceof IssuesFolderError ? { reason } : { err, reason }, message);
     };
     const now = this.now();
     try {
@@ -166,6 +167,7 @@ export class Worker {
         fail('reading issues', err);
         return result;
       }
+      if ((this.deps.watch ?? true) && !this.watcher) this.startWatcher(); // the folder exists now
       this.reportProblems(loaded);
       result.problems = new Set(loaded.problems.map((problem) => problem.file)).size;
 
@@ -284,7 +286,9 @@ export class Worker {
         this.watcher = undefined;
       });
     } catch (err) {
-      logger.warn({ err, dir: config.issuesDir }, 'cannot watch the issues folder; changes are picked up on the schedule');
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') logger.warn({ dir: config.issuesDir }, `${config.issuesDir}: no such folder; it is watched once a tick finds it`);
+      else logger.warn({ err, dir: config.issuesDir }, 'cannot watch the issues folder; changes are picked up on the schedule');
     }
   }
 }

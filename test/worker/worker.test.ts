@@ -243,4 +243,28 @@ describe('schedule and watcher', () => {
     expect(h.smtp.duplicates()).toEqual([]);
     await worker.stop();
   });
+
+  it('starts without the issues folder: one line each, no stack; watches the folder once a tick finds it', async () => {
+    h = await startHarness({ configure: (c) => (c.schedule = '0 0 1 1 *') }); // effectively never
+    await subscribers(h, 1);
+    const away = `${h.config.issuesDir}.away`;
+    await rename(h.config.issuesDir, away);
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const worker = new Worker({ config: h.config, store: h.store, logger: pino({ level: 'warn' }, sink), runner: h.runner, watch: true, watchDelayMs: 100 });
+    const first = await worker.start();
+    expect(first.ok).toBe(false);
+    const logged = lines.map((line) => JSON.parse(line) as { msg: string; err?: unknown });
+    expect(logged.map((l) => l.msg)).toEqual([
+      `${h.config.issuesDir}: no such folder; it is watched once a tick finds it`,
+      `reading issues: ${h.config.issuesDir}: cannot read the issues folder (ENOENT)`,
+    ]);
+    expect(logged.filter((l) => l.err !== undefined)).toEqual([]);
+
+    await rename(away, h.config.issuesDir);
+    expect((await worker.tick('folder back')).ok).toBe(true);
+    await writeIssue(h.config, { slug: 'watched-later', date: await dateAfterStart() });
+    await waitFor(async () => h!.smtp.accepted() === 1); // the watcher's tick: the schedule never fires
+    await worker.stop();
+  });
 });
