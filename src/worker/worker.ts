@@ -61,6 +61,8 @@ export { checkSchedule };
 export class Worker {
   private task: ScheduledTask | undefined;
   private watcher: FSWatcher | undefined;
+  /** Watching was asked for but the issues folder did not exist: the first tick that reads it starts the watcher. */
+  private watchWhenFound = false;
   private debounce: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
   private current: Promise<TickResult> | null = null;
@@ -167,7 +169,7 @@ export class Worker {
         fail('reading issues', err);
         return result;
       }
-      if ((this.deps.watch ?? true) && !this.watcher) this.startWatcher(); // the folder exists now
+      if (this.watchWhenFound && !this.stopped) this.startWatcher(); // the folder exists now
       this.reportProblems(loaded);
       result.problems = new Set(loaded.problems.map((problem) => problem.file)).size;
 
@@ -271,6 +273,7 @@ export class Worker {
 
   private startWatcher(): void {
     const { config, logger } = this.deps;
+    this.watchWhenFound = false;
     try {
       this.watcher = watch(config.issuesDir, { recursive: true }, (_event, filename) => {
         // Only issue files and folders matter; anything else written under the issues folder
@@ -287,8 +290,10 @@ export class Worker {
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') logger.warn({ dir: config.issuesDir }, `${config.issuesDir}: no such folder; it is watched once a tick finds it`);
-      else logger.warn({ err, dir: config.issuesDir }, 'cannot watch the issues folder; changes are picked up on the schedule');
+      if (code === 'ENOENT') {
+        this.watchWhenFound = true;
+        logger.warn({ dir: config.issuesDir }, `${config.issuesDir}: no such folder; it is watched once a tick finds it`);
+      } else logger.warn({ err, dir: config.issuesDir }, 'cannot watch the issues folder; changes are picked up on the schedule');
     }
   }
 }

@@ -267,4 +267,19 @@ describe('schedule and watcher', () => {
     await waitFor(async () => h!.smtp.accepted() === 1); // the watcher's tick: the schedule never fires
     await worker.stop();
   });
+
+  it('stopped while its first tick reads a folder that was missing at start, it leaves no watcher behind (the process can exit)', async () => {
+    h = await startHarness({ configure: (c) => (c.schedule = '0 0 1 1 *') });
+    const watchers = () => process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length;
+    const before = watchers();
+    const away = `${h.config.issuesDir}.away`;
+    await rename(h.config.issuesDir, away);
+    const worker = new Worker({ config: h.config, store: h.store, logger: pino({ level: 'silent' }), runner: h.runner, watch: true });
+    await worker.start();
+    await rename(away, h.config.issuesDir);
+    const tick = worker.tick('folder back');
+    await worker.stop(); // while the tick reads the folder
+    await tick;
+    expect(watchers()).toBe(before);
+  });
 });
