@@ -10,6 +10,7 @@ import { registerApiRoutes } from './api.js';
 import type { ServerContext } from './context.js';
 import { frameworkErrorHandler, registerErrorHandlers } from './errors.js';
 import { registerSecurityHeaders } from './headers.js';
+import { lazyValidators } from './lazy-validators.js';
 import { SCHEMA_COMPILER_OPTIONS } from './schemas.js';
 import { registerHealthRoutes } from './metrics.js';
 import { IssueSource } from './issue-source.js';
@@ -39,6 +40,8 @@ export interface ServerDeps extends Pick<ServerContext, 'config' | 'store' | 'tr
 export interface PressroomServer {
   app: FastifyInstance;
   context: ServerContext;
+  /** Compiles every route's request validators now (they are built on first use: lazy-validators.ts); returns how many. */
+  compileValidators(): number;
   /** Stops accepting requests, waits for in-flight ones and for the system emails being sent. */
   close(): Promise<void>;
 }
@@ -47,6 +50,7 @@ export interface PressroomServer {
 const BODY_LIMIT = 16 * 1024;
 
 export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
+  const validators = lazyValidators();
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Request URLs carry tokens; the reverse proxy keeps access logs if wanted.
@@ -58,6 +62,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
     requestTimeout: 60_000,
     frameworkErrors: frameworkErrorHandler(deps.config),
     ajv: SCHEMA_COMPILER_OPTIONS,
+    schemaController: validators.schemaController,
   });
   const context: ServerContext = {
     config: deps.config,
@@ -104,6 +109,7 @@ export async function buildServer(deps: ServerDeps): Promise<PressroomServer> {
   return {
     app,
     context,
+    compileValidators: () => validators.compileAll(),
     async close() {
       await app.close();
       await context.mailer.stop();
