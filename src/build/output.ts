@@ -6,6 +6,7 @@
 // to a temporary name and renamed, so a web server serving the folder never sees half a file;
 // files whose bytes did not change are not rewritten. A file in a folder this build created
 // is written in place: nothing can be serving a file there yet, and the rename is half the cost.
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compressAll, compressedNames, isCompressible } from './precompress.js';
@@ -53,7 +54,7 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
     const copies = compressed.get(name) ?? [];
     // Unchanged files are left alone: cheaper than rewriting, and their mtime (the server's
     // Last-Modified) only moves when their bytes do. Their copies were written with them.
-    const same = ours.has(name) && (await sameContent(path.join(outDir, name), content));
+    const same = ours.has(name) && sameContent(path.join(outDir, name), content);
     if (same && copies.every((c) => ours.has(c))) return;
     if (!same) changed.push(name);
     await put(name, content, i);
@@ -87,9 +88,10 @@ async function inParallel<T>(items: T[], fn: (item: T, index: number) => Promise
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
 }
 
-async function sameContent(file: string, content: string | Buffer): Promise<boolean> {
+/** A sync read: fs/promises' readFile costs ~0.15 ms of CPU per file against ~0.03 (a rebuild reads back every file). */
+function sameContent(file: string, content: string | Buffer): boolean {
   try {
-    return (await readFile(file)).equals(typeof content === 'string' ? Buffer.from(content) : content);
+    return readFileSync(file).equals(typeof content === 'string' ? Buffer.from(content) : content);
   } catch {
     return false;
   }
