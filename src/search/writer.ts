@@ -75,7 +75,9 @@ export function miniSearchJson<T extends { id: string }>(options: Options<T>, do
   const tokenize = options.tokenize!;
   const processTerm = options.processTerm!;
   const fieldIds: Record<string, number> = {};
-  fields.forEach((field, i) => (fieldIds[field] = i));
+  fields.forEach((field, i) => {
+    fieldIds[field] = i;
+  });
   const documentIds: Record<number, string> = {};
   const fieldLength: Record<number, number[]> = {};
   const averageFieldLength: number[] = [];
