@@ -4,6 +4,7 @@
 // site's topics (its subscribe form lists them) and the code (archive modules, templates): the key
 // hashes all of them.
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
@@ -15,10 +16,20 @@ import { bundledPath } from '../templates/root.js';
 
 export const PAGE_CACHE_FILE = path.join('cache', 'pages.bin');
 
+/**
+ * Beside pages.bin (52 MB at 1,000 issues), pages.bin.recent holds only the entries a later build
+ * made: a build that adds one issue writes a few MB instead of rewriting the whole file
+ * (~0.2 s). When the entries added since, plus those of pages.bin no longer used, pass a quarter
+ * of pages.bin's, the next save writes pages.bin whole again and removes the recent file.
+ */
+const RECENT_SUFFIX = '.recent';
+
 export interface PageCache {
   file: string;
   known: Map<string, string>;
-  /** The pages of this build, by key: what the file holds after saving. */
+  /** The keys in pages.bin itself (the rest of `known` came from the recent file). */
+  base: Set<string>;
+  /** The pages of this build, by key: what the cache holds after saving. */
   used: Map<string, string>;
   warning?: Problem;
 }
@@ -35,13 +46,26 @@ function codeFingerprint(): string {
 
 export function openPageCache(dataDir: string): PageCache {
   const file = path.join(dataDir, PAGE_CACHE_FILE);
-  const { entries, warning } = readCacheFile<string>(file, codeFingerprint());
-  return { file, known: entries, used: new Map(), warning };
+  const base = readCacheFile<string>(file, codeFingerprint());
+  const recent = readCacheFile<string>(`${file}${RECENT_SUFFIX}`, codeFingerprint());
+  const known = new Map([...base.entries, ...recent.entries]);
+  return { file, known, base: new Set(base.entries.keys()), used: new Map(), warning: base.warning ?? recent.warning };
 }
 
 export function savePageCache(cache: PageCache): Problem | undefined {
   if (cache.used.size === cache.known.size && [...cache.used.keys()].every((key) => cache.known.has(key))) return undefined;
-  return writeCacheFile(cache.file, codeFingerprint(), cache.used);
+  const added = new Map([...cache.used].filter(([key]) => !cache.base.has(key)));
+  let unused = 0;
+  for (const key of cache.base) if (!cache.used.has(key)) unused++;
+  const recentFile = `${cache.file}${RECENT_SUFFIX}`;
+  if (cache.base.size > 0 && added.size + unused <= cache.base.size / 4) return writeCacheFile(recentFile, codeFingerprint(), added);
+  const failed = writeCacheFile(cache.file, codeFingerprint(), cache.used);
+  try {
+    if (!failed) rmSync(recentFile, { force: true });
+  } catch {
+    // Left behind, its entries are still right (keyed by content): only their room is wasted.
+  }
+  return failed;
 }
 
 /** The page of `issue` from the cache, or `render()`'s, remembered for the next build. */

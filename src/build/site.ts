@@ -16,7 +16,7 @@ import type { Problem } from '../content/issue.js';
 import { searchFiles } from '../search/index.js';
 import { SEARCH_PAGE } from '../search/paths.js';
 import { bundleResources } from './bundles.js';
-import { writeOutput } from './output.js';
+import { EarlyCompression, isNewOutput, writeOutput } from './output.js';
 import { cachedIssuePage, cachedOutput, issueDigest, openPageCache, savePageCache, type PageCache } from './page-cache.js';
 
 /** The three formats of a feed; with a render cache, each document is reused while its spec is unchanged. */
@@ -29,6 +29,8 @@ export interface BuildOptions {
   pages?: PageCache;
   /** The published bundle files (output path -> size): their audio, video and PDF become enclosures. */
   bundleSizes?: ReadonlyMap<string, number>;
+  /** Told of each file as soon as it is rendered (its precompression can start while the rest renders). */
+  onFile?: (name: string, text: string) => void;
 }
 
 /** Every output file of the site, by relative path. */
@@ -41,6 +43,10 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
     }
   }
   const files = new Map<string, string>();
+  const emit = (name: string, text: string) => {
+    files.set(name, text);
+    options.onFile?.(name, text);
+  };
 
   const attachments = attachmentsOf(config.site.url, options.bundleSizes ?? new Map());
   const withAttachments = (spec: FeedSpec): FeedSpec => (attachments.size > 0 ? { ...spec, attachments } : spec);
@@ -51,33 +57,33 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
         )
       : render(spec);
   const setFeeds = (dir: string, spec: FeedSpec, formats: ReadonlyArray<keyof typeof FORMATS> = ['rss', 'atom', 'json']) => {
-    for (const format of formats) files.set(`${dir}${FEED_FILES[format]}`, feedText(format, spec, FORMATS[format]));
+    for (const format of formats) emit(`${dir}${FEED_FILES[format]}`, feedText(format, spec, FORMATS[format]));
   };
   const { feed: siteSpec, archives } = siteFeedWithArchives(config, published);
   const feed = withAttachments(siteSpec);
   setFeeds('', feed);
   for (const page of archives) setFeeds(page.dir, withAttachments(page.spec), ['rss', 'atom']);
-  files.set('style.css', STYLESHEET);
-  files.set('favicon.svg', FAVICON);
+  emit('style.css', STYLESHEET);
+  emit('favicon.svg', FAVICON);
   const topics = groupTopics(published);
-  files.set('index.html', indexPage(config, published, feed, topics));
+  emit('index.html', indexPage(config, published, feed, topics));
   const labels = topics.map((t) => t.label);
-  files.set('tags/index.html', topicsIndexPage(config, topics, feed));
-  files.set(SEARCH_PAGE, searchPage(config, feed));
-  for (const [name, text] of searchFiles(published, options.pages)) files.set(name, text);
+  emit('tags/index.html', topicsIndexPage(config, topics, feed));
+  emit(SEARCH_PAGE, searchPage(config, feed));
+  for (const [name, text] of searchFiles(published, options.pages)) emit(name, text);
 
   published.forEach((issue, i) => {
     const around = { newer: published[i - 1], older: published[i + 1] };
     const render = () => issuePage(config, issue, around, feed, labels);
     const cached = options.pages && cachedIssuePage(options.pages, config, { issue, around, feed, topics: labels }, render);
-    files.set(`issues/${issue.slug}/index.html`, cached || render());
+    emit(`issues/${issue.slug}/index.html`, cached || render());
   });
 
   for (const topic of topics) {
     const spec = withAttachments(topicFeed(config, topic));
     const dir = topicPath(topic.slug);
     setFeeds(dir, spec);
-    files.set(`${dir}index.html`, topicPage(config, topic, spec, labels));
+    emit(`${dir}index.html`, topicPage(config, topic, spec, labels));
   }
   return files;
 }
@@ -103,11 +109,14 @@ export async function buildSite(config: Config, issues: Issue[], options: { now?
   const published = issues.filter((issue) => isPublished(issue, now));
   const { resources, skipped } = await bundleResources(config, published);
   const bundleSizes = new Map([...resources].map(([name, bytes]) => [name, bytes.length]));
-  const files: Map<string, string | Buffer> = renderSite(config, issues, { now, pages, bundleSizes });
+  // Into a new output folder every file is new: its copies are compressed on libuv's threads
+  // while this thread renders the next files, instead of all after rendering.
+  const early = (await isNewOutput(config.outDir)) ? new EarlyCompression() : undefined;
+  const files: Map<string, string | Buffer> = renderSite(config, issues, { now, pages, bundleSizes, onFile: early?.start });
   for (const [name, bytes] of resources) {
     if (!files.has(name)) files.set(name, bytes);
   }
-  const written = await writeOutput(config.outDir, files);
+  const written = await writeOutput(config.outDir, files, early);
   const failed = pages && savePageCache(pages);
   if (failed) warnings.push(failed);
   // Archive pages are not subscribed to: hubs hear about the feeds readers follow.

@@ -20,6 +20,11 @@ import { topicSlug } from './topics.js';
 import { el, serializeXml, type XmlElement } from './xml.js';
 
 export function renderAtom(spec: FeedSpec): string {
+  return `${serializeXml(atomTree(spec), '  ')}\n`;
+}
+
+/** The Atom document of `spec` as the XML writer's tree. */
+export function atomTree(spec: FeedSpec): XmlElement {
   const children: XmlElement[] = [el('id', {}, spec.homeUrl), el('title', {}, spec.title)];
   if (spec.description) children.push(el('subtitle', {}, spec.description));
   children.push(
@@ -34,7 +39,7 @@ export function renderAtom(spec: FeedSpec): string {
     ...spec.items.map((issue) => entry(spec, issue)),
   );
   const history = spec.archive?.current ? { 'xmlns:fh': HISTORY_NS } : {};
-  return `${serializeXml(el('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xmlns:media': MEDIA_NS, ...history, 'xml:lang': spec.language }, ...children), '  ')}\n`;
+  return el('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xmlns:media': MEDIA_NS, ...history, 'xml:lang': spec.language }, ...children);
 }
 
 function author(a: IssueAuthor): XmlElement {

@@ -27,6 +27,11 @@ import { cleanText, excerptOf } from './text.js';
 import { el, serializeXml, type XmlElement } from './xml.js';
 
 export function renderRss(spec: FeedSpec): string {
+  return serializeXml(rssTree(spec), '    ');
+}
+
+/** The RSS document of `spec` as the XML writer's tree. */
+export function rssTree(spec: FeedSpec): XmlElement {
   const channel = el(
     'channel',
     {},
@@ -43,7 +48,7 @@ export function renderRss(spec: FeedSpec): string {
     ...(spec.archive?.current ? [el('fh:archive', {})] : []),
     ...spec.items.map((issue) => item(spec, issue)),
   );
-  const rss = el(
+  return el(
     'rss',
     {
       version: '2.0',
@@ -55,7 +60,6 @@ export function renderRss(spec: FeedSpec): string {
     },
     channel,
   );
-  return serializeXml(rss, '    ');
 }
 
 function item(spec: FeedSpec, issue: Issue): XmlElement {

@@ -7,13 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import MiniSearch, { type Options } from 'minisearch';
+import type { Options } from 'minisearch';
 import type { Issue } from '../content/issue.js';
 import { issueTopicLabels } from '../domain/topics.js';
 import { displayDate } from '../feeds/dates.js';
 import { excerptOf, plainTextOf } from '../feeds/text.js';
 import { bundledPath } from '../templates/root.js';
 import { cachedOutput, issueDigest, type PageCache } from '../build/page-cache.js';
+import { miniSearchJson } from './writer.js';
 import { ISSUES_PER_PART, SEARCH_INDEX, SEARCH_SCRIPTS, searchPartPaths } from './paths.js';
 
 /** One issue as the index sees it. */
@@ -60,9 +61,7 @@ function documentOf(issue: Issue): IndexedIssue {
 
 /** One part of the index, as the JSON the search page loads. */
 export function searchIndex(documents: readonly IndexedIssue[]): string {
-  const index = new MiniSearch<IndexedIssue>(indexOptions());
-  index.addAll(documents);
-  return JSON.stringify(index);
+  return miniSearchJson(indexOptions(), documents);
 }
 
 /**

@@ -75,6 +75,35 @@ describe('an incremental build', () => {
     expect(readTree(out)).toEqual(readTree(fresh));
   });
 
+  it('writes the pages of a small change beside pages.bin (pages.bin.recent), and still gives the cold output', async () => {
+    const folder = makeFolder();
+    const { issuesDir } = folder;
+    // Five items a feed, so the 30 issues have archive pages and the oldest are in no subscription feed.
+    const config = (outDir: string) => {
+      const c = folder.config(outDir);
+      c.site = { ...c.site, feedItems: 5 };
+      return c;
+    };
+    const out = tempDir('pressroom-incremental-recent-');
+    await build(config(out), true);
+    const pageFile = path.join(config(out).dataDir, PAGE_CACHE_FILE);
+    const whole = readFileSync(pageFile);
+    // Editing one of the oldest changes its page, the search part and the oldest archive page only.
+    for (const [step, name] of [SAMPLE[SAMPLE.length - 1]!, SAMPLE[SAMPLE.length - 2]!].entries()) {
+      const file = path.join(issuesDir, name);
+      writeFileSync(file, `${readFileSync(file, 'utf8')}\n\nEdit ${step}.\n`);
+      await build(config(out), true);
+      expect(readFileSync(pageFile).equals(whole)).toBe(true);
+      expect(existsSync(`${pageFile}.recent`)).toBe(true);
+      const fresh = tempDir('pressroom-incremental-recent-cold-');
+      await build(config(fresh), false);
+      expect(readTree(out)).toEqual(readTree(fresh));
+    }
+    const again = tempDir('pressroom-incremental-recent-again-');
+    await build(config(again), true); // every page from pages.bin and the recent file
+    expect(readTree(again)).toEqual(readTree(out));
+  });
+
   it('ignores a damaged or foreign cache with one warning, renders every issue and gives the cold output', async () => {
     const { config } = makeFolder();
     const reference = tempDir('pressroom-incremental-ref-');

@@ -1,11 +1,89 @@
 // The one XML writer for RSS and Atom (src/feeds/xml.ts): what xmlbuilder2 alone would get wrong.
 import { execFileSync } from 'node:child_process';
+import { escapeText as htmlEscapeText } from 'entities';
 import { describe, expect, it } from 'vitest';
-import { renderAtom } from '../../src/feeds/atom.js';
-import { siteFeed } from '../../src/feeds/model.js';
-import { renderRss } from '../../src/feeds/rss.js';
-import { el, serializeXml } from '../../src/feeds/xml.js';
-import { issue, siteConfig, tempFile, xmllint } from './helpers.js';
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import { loadIssues } from '../../src/content/load.js';
+import { siteFeedWithArchives } from '../../src/feeds/archives.js';
+import { atomTree, renderAtom } from '../../src/feeds/atom.js';
+import { siteFeed, topicFeed } from '../../src/feeds/model.js';
+import { renderRss, rssTree } from '../../src/feeds/rss.js';
+import { cleanText } from '../../src/feeds/text.js';
+import { groupTopics } from '../../src/feeds/topics.js';
+import { el, serializeFragment, serializeXml, type XmlElement } from '../../src/feeds/xml.js';
+import { CORPUS, issue, siteConfig, tempFile, xmllint } from './helpers.js';
+
+/**
+ * The writer as it was until 2026-12-04, on xmlbuilder2's DOM: the reference the hand-written
+ * serializer must match byte for byte (READS_AS_MARKUP and the ampersand rule copied from it).
+ */
+function xmlbuilder2Reference(root: XmlElement, indent: string | undefined): string {
+  const READS_AS_MARKUP = /[<>]|&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#x[0-9A-Fa-f]+);/;
+  const literal = (value: string) => cleanText(value).replace(/&(?=[A-Za-z]+;|#\d+;)/g, '&amp;');
+  const write = (parent: XMLBuilder, node: XmlElement, depth: number): void => {
+    const attributes: Record<string, string> = {};
+    for (const [key, value] of Object.entries(node.attributes ?? {})) if (value !== undefined) attributes[key] = literal(value);
+    const element = parent.ele(node.name, attributes);
+    const children = node.children ?? [];
+    const nested = indent !== undefined && children.some((c) => 'name' in c);
+    for (const child of children) {
+      if ('name' in child) {
+        if (nested) element.txt(`\n${indent?.repeat(depth + 1)}`);
+        write(element, child, depth + 1);
+      } else if ('text' in child) {
+        element.txt(literal(child.text));
+      } else if ('plainTitle' in child && !READS_AS_MARKUP.test(child.plainTitle)) {
+        element.txt(literal(cleanText(child.plainTitle)));
+      } else {
+        const html = 'cdata' in child ? cleanText(child.cdata) : htmlEscapeText(cleanText('plainTitle' in child ? child.plainTitle : child.plainAsHtml));
+        const parts = html.split(']]>');
+        for (const [i, part] of parts.entries()) element.dat(`${i > 0 ? '>' : ''}${part}${i < parts.length - 1 ? ']]' : ''}`);
+      }
+    }
+    if (nested) element.txt(`\n${indent?.repeat(depth)}`);
+  };
+  const doc = create();
+  write(doc, root, 0);
+  return (indent === undefined ? '' : '<?xml version="1.0" encoding="utf-8"?>\n') + doc.end({ headless: true });
+}
+
+describe('the serializer against xmlbuilder2 (the writer it replaced)', () => {
+  const HOSTILE = ['', 'AT&amp;T &copy; &#38; &#x26; & <b> "q" \'a\'', 'a]]>b]]>', ']]>', ']]', 'x\u0001y\uFFFE', 'C++ <templates>', '服务网格 &nbsp;', '&', '>'];
+
+  it('writes the same bytes for every feed document of the corpus (site, archives, topics; RSS and Atom)', async () => {
+    const config = siteConfig({ title: 'SOFA Weekly', feedItems: 20 });
+    config.issuesDir = CORPUS;
+    const { issues } = await loadIssues(config, { threads: 0 });
+    const { feed, archives } = siteFeedWithArchives(config, issues);
+    const specs = [feed, ...archives.map((a) => a.spec), ...groupTopics(issues).map((t) => topicFeed(config, t))];
+    expect(archives.length).toBeGreaterThan(3);
+    for (const spec of specs) {
+      expect(serializeXml(rssTree(spec), '    ')).toBe(xmlbuilder2Reference(rssTree(spec), '    '));
+      expect(serializeXml(atomTree(spec), '  ')).toBe(xmlbuilder2Reference(atomTree(spec), '  '));
+    }
+  });
+
+  it('writes the same bytes for hostile text, attributes, titles, CDATA and empty children', () => {
+    for (const value of HOSTILE) {
+      const tree = el(
+        'r',
+        { a: value, b: undefined, 'xmlns:x': 'urn:x' },
+        value,
+        el('x:c', {}, { cdata: value }),
+        el('d', {}, { plainAsHtml: value }),
+        el('t', {}, { plainTitle: value }),
+        el('e', {}),
+        el('f', { g: value }, ''),
+        el('h', {}, el('i', {}, value, el('j', {})), value),
+      );
+      for (const indent of ['  ', '', undefined]) {
+        const ours = indent === undefined ? serializeFragment(tree) : serializeXml(tree, indent);
+        expect(ours).toBe(xmlbuilder2Reference(tree, indent));
+      }
+    }
+  });
+});
 
 describe('serializeXml', () => {
   it('escapes an & that looks like a reference, in text and attributes (xmlbuilder2 would keep it)', () => {
