@@ -153,7 +153,7 @@ class Round {
     if (previous && !transport.holdsFinalDot) await this.settlePrevious(state);
     let answer: SendResult | SendError;
     try {
-      const beforeFinalDot = previous && transport.holdsFinalDot ? () => previous.committed() : undefined;
+      const beforeFinalDot = previous && transport.holdsFinalDot ? () => (previous.isCommitted ? undefined : previous.committed()) : undefined;
       answer = await transport.send(message, { campaign: slug, beforeFinalDot });
     } catch (err) {
       answer = asSendError(err);

@@ -13,6 +13,8 @@ export const MARK_HOLD_MS = 20;
 
 /** A queued mark: written with the next group once someone waits for it. */
 export interface HeldMark {
+  /** Already in the ledger (written with another lane's group): nothing to wait for. */
+  readonly isCommitted: boolean;
   /** Asks for the write (in the check phase of this turn) and settles once the mark is committed. */
   committed(): Promise<void>;
 }
@@ -46,7 +48,17 @@ export class MarkCoalescer {
 
   /** Queues the mark without asking for a write yet: a later write of the group carries it. */
   hold(mark: SentMark): HeldMark {
-    const done = new Promise<void>((resolve, reject) => this.pending.push({ mark, resolve, reject }));
+    let isCommitted = false;
+    const done = new Promise<void>((resolve, reject) =>
+      this.pending.push({
+        mark,
+        resolve: () => {
+          isCommitted = true;
+          resolve();
+        },
+        reject,
+      }),
+    );
     done.catch(() => {}); // observed by whoever calls committed()
     this.deadline ??= setTimeout(() => {
       this.deadline = null;
@@ -54,6 +66,9 @@ export class MarkCoalescer {
     }, this.holdMs);
     let asked = false;
     return {
+      get isCommitted() {
+        return isCommitted;
+      },
       committed: () => {
         if (!asked) {
           asked = true;

@@ -17,11 +17,12 @@ export interface SendMeta {
   /** Aborting gives up on the message (it is then neither sent nor failed: temporary). */
   signal?: AbortSignal;
   /**
-   * Only for a transport that `holdsFinalDot`: the message is written up to its final dot, which
-   * is sent once this resolves, so the server cannot accept it before. If it rejects, the message
-   * is abandoned undelivered (the connection closes without the dot) and send rejects.
+   * Only for a transport that `holdsFinalDot`, asked before the content is written: when it
+   * returns a promise, the message is written up to its final dot, which is sent once the promise
+   * resolves, so the server cannot accept it before. If it rejects, the message is abandoned
+   * undelivered (the connection closes without the dot) and send rejects. Undefined: go on at once.
    */
-  beforeFinalDot?: () => Promise<void>;
+  beforeFinalDot?: () => Promise<void> | undefined;
 }
 
 export interface Transport {

@@ -90,11 +90,12 @@ export class SmtpSession {
    * One mail transaction: with PIPELINING the envelope and DATA in one write, then the content in
    * (corked, vectored) write after the 354. `content` is the dot-stuffed DATA content ending in CRLF "." CRLF.
    * `onFinalDot` runs once the whole content has been handed to the operating system.
-   * With `beforeFinalDot`, everything but the final dot is written first and the dot only once it
-   * resolves (the server cannot accept the message before); if it rejects, the connection is closed
-   * without the dot, so nothing is delivered, and send rejects with its error.
+   * `beforeFinalDot` is asked once the server is ready for the content: if it returns a promise,
+   * everything but the final dot is written first and the dot only once it resolves (the server
+   * cannot accept the message before); if it rejects, the connection is closed without the dot, so
+   * nothing is delivered, and send rejects with its error. Undefined: nothing to wait for.
    */
-  async send(from: string, to: readonly string[], content: readonly Buffer[], onFinalDot: () => void, beforeFinalDot?: () => Promise<void>): Promise<Reply> {
+  async send(from: string, to: readonly string[], content: readonly Buffer[], onFinalDot: () => void, beforeFinalDot?: () => Promise<void> | undefined): Promise<Reply> {
     const commands = envelopeCommands(from, to, this.needsReset);
     this.needsReset = true; // until the server accepts the message
     const replies = await this.envelope(commands);
@@ -116,12 +117,13 @@ export class SmtpSession {
       throw refused(command.name, replies[failed]!);
     }
     let rest = content;
-    if (beforeFinalDot) {
+    const wait = beforeFinalDot?.();
+    if (wait) {
       if (this.dead) throw this.dead;
       this.writeCorked(content, content.length - 1);
       rest = content.slice(-1);
       try {
-        await beforeFinalDot();
+        await wait;
       } catch (err) {
         this.destroy();
         throw err;
