@@ -103,14 +103,16 @@ async function main() {
       const issue = { ...best.issue, slug: `${best.issue.slug}-bench-${round}`, tags: [], categories: [] };
       const transport = createTransport(config, silentLogger());
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const out = await sendCampaign({ store, transport, config, logger: silentLogger(), workerId: 'bench', secret }, issue);
       const ours = performance.now() - t;
+      const used = process.cpuUsage(cpu);
       await transport.close();
       if (out.sent !== N || out.failed !== 0) throw new Error(`sent ${out.sent}, failed ${out.failed}`);
       results.push({ round, ours, ref });
       const rate = (ms: number) => (N / (ms / 1000)).toFixed(0);
       console.log(
-        `round ${round}: smtp-source ${ref.toFixed(0)} ms (${rate(ref)} msg/s); pressroom send ${ours.toFixed(0)} ms (${rate(ours)} msg/s); ratio ${(ref / ours).toFixed(2)}`,
+        `round ${round}: smtp-source ${ref.toFixed(0)} ms (${rate(ref)} msg/s); pressroom send ${ours.toFixed(0)} ms (${rate(ours)} msg/s, ${((used.user + used.system) / N).toFixed(0)} µs CPU per message); ratio ${(ref / ours).toFixed(2)}`,
       );
     }
     await store.close();

@@ -38,7 +38,7 @@ export function registerDeliveryCommands(program: Command): void {
         if (modes > 1) throw new UsageError('send: --test, --dry-run, --enqueue and --newcomers exclude each other');
         const sending = options.test === undefined && !options.dryRun && !options.enqueue;
         // First, before anything allocates: the young generation must not have grown yet.
-        if (sending) (await import('../delivery/young-generation.js')).boundYoungGeneration();
+        if (sending) (await import('../delivery/young-generation.js')).boundSendingHeap();
         const config = await configFrom(options);
         const issue = await issueFor(config, slug);
         if (options.test !== undefined) return sendTest(config, issue, options.test);
@@ -98,7 +98,7 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--production', PRODUCTION_HELP)
     .action(
       oneLineErrors(async (slug: string, options: { config?: string; issues?: string; dataDir?: string; send: boolean; unknown?: boolean; production?: boolean }) => {
-        if (options.send) (await import('../delivery/young-generation.js')).boundYoungGeneration();
+        if (options.send) (await import('../delivery/young-generation.js')).boundSendingHeap();
         const config = await configFrom(options);
         const store = await openStore(config, { sending: options.send });
         try {

@@ -1,13 +1,16 @@
 // One round of lanes: `plan.lanes` loops, each taking a claimed row, sending it and recording its
-// verdict before it takes the next, until nothing is claimable now or the round stops. A lane waits
-// for its row's mark before it takes another, so at most one accepted-but-unmarked message per lane
-// exists at any moment (the duplicate bound of docs/delivery.md).
+// verdict, until nothing is claimable now or the round stops. A `sent` mark is queued for the next
+// group commit (MarkCoalescer) and the lane goes on with its next row, but that message's final dot
+// waits for the mark to be committed (SendMeta.beforeFinalDot; through a transport that cannot hold
+// the dot, the lane waits before sending). So at most one accepted-but-unmarked message per lane
+// exists at any moment (the duplicate bound of docs/delivery.md), while the commit overlaps the
+// next message's envelope and body on the wire.
 import type { OutgoingMessage, PreparedEmail } from '../email/message.js';
 import type { Logger } from '../logging.js';
 import type { Delivery, Store } from '../storage/store.js';
 import type { CampaignBrakes } from './brakes.js';
 import type { ClaimQueue } from './claim-queue.js';
-import type { MarkCoalescer } from './mark-coalescer.js';
+import type { HeldMark, MarkCoalescer } from './mark-coalescer.js';
 import { asSendError, classify, notSent, type RecordedVerdict } from './outcome.js';
 import { connectionPause, mayStart, type SendPlan } from './plan.js';
 import type { RunTally } from './progress.js';
@@ -53,6 +56,11 @@ export async function runLanes(deps: LaneDeps): Promise<RoundEnd> {
   return round.end;
 }
 
+/** A lane's last accepted message whose mark may not be committed yet. */
+interface LaneState {
+  previous: { mark: HeldMark; verdict: RecordedVerdict } | null;
+}
+
 class Round {
   readonly end: RoundEnd = { halted: false, fatal: null, error: null };
 
@@ -64,15 +72,28 @@ class Round {
 
   /** A lane that throws (the store failed) stops all lanes. */
   async lane(): Promise<void> {
+    const state: LaneState = { previous: null };
     try {
-      await this.laneLoop();
+      await this.laneLoop(state);
+      await this.settlePrevious(state);
     } catch (err) {
       this.end.error ??= err;
       this.end.halted = true;
+      // The message already accepted still gets its mark if the store can take it.
+      await state.previous?.mark.committed().catch(() => {});
     }
   }
 
-  private async laneLoop(): Promise<void> {
+  /** Waits for the lane's previous mark to be committed (rethrowing the store's error), then counts it. */
+  private async settlePrevious(state: LaneState): Promise<void> {
+    const previous = state.previous;
+    if (!previous) return;
+    state.previous = null;
+    await previous.mark.committed();
+    this.deps.tally.count(previous.verdict);
+  }
+
+  private async laneLoop(state: LaneState): Promise<void> {
     const { queue, plan, tally, signal } = this.deps;
     const stopping = () => this.stopping();
     let consecutiveConnErrors = 0;
@@ -87,7 +108,7 @@ class Round {
         queue.skipExpired(); // too late to send safely; given back after the round
         continue;
       }
-      const connectionTrouble = await this.attempt(row);
+      const connectionTrouble = await this.attempt(row, state);
       tally.report();
       if (connectionTrouble) {
         consecutiveConnErrors++;
@@ -99,14 +120,14 @@ class Round {
   }
 
   /** Sends one claimed row and records its verdict; true when the lane should pause (connection trouble). */
-  private async attempt(row: Delivery): Promise<boolean> {
+  private async attempt(row: Delivery, state: LaneState): Promise<boolean> {
     const { prepared, limiter, plan, queue, transport, slug, policy, signal } = this.deps;
     let message: OutgoingMessage;
     try {
       message = prepared.messageFor({ id: row.subscriberId, email: row.email, name: row.name, campaignId: row.campaignId });
     } catch (err) {
       // The row's own data cannot make a message (e.g. an address the MIME layer refuses).
-      await this.record(row, notSent((err as Error).message));
+      await this.record(row, notSent((err as Error).message), state);
       return false;
     }
     if (limiter) {
@@ -125,15 +146,21 @@ class Round {
     // Checked right before the message goes to the transport (see DepartureCheck).
     const departed = await queue.departure(row.subscriberId);
     if (departed !== null) {
-      await this.record(row, notSent(`subscriber ${departed} before sending`));
+      await this.record(row, notSent(`subscriber ${departed} before sending`), state);
       return false;
     }
+    const previous = state.previous?.mark;
+    if (previous && !transport.holdsFinalDot) await this.settlePrevious(state);
     let answer: SendResult | SendError;
     try {
-      answer = await transport.send(message, { campaign: slug });
+      const beforeFinalDot = previous && transport.holdsFinalDot ? () => (previous.isCommitted ? undefined : previous.committed()) : undefined;
+      answer = await transport.send(message, { campaign: slug, beforeFinalDot });
     } catch (err) {
       answer = asSendError(err);
     }
+    // A failed previous mark is the store failing: the lane stops (this message, if it waited at
+    // its final dot, was abandoned undelivered and its row is given back after the round).
+    await this.settlePrevious(state);
     const { verdict, connectionTrouble } = classify(answer, row.attempts, policy, Date.now());
     if (verdict.kind === 'halt') {
       // Leave the row `sending`: it is given back (without counting the attempt) after the round.
@@ -141,18 +168,18 @@ class Round {
       this.end.halted = true;
       return false;
     }
-    await this.record(row, verdict);
+    await this.record(row, verdict, state);
     return connectionTrouble;
   }
 
-  /** Writes the verdict to the ledger, then counts it. */
-  private async record(row: Delivery, verdict: RecordedVerdict): Promise<void> {
+  /** Writes the verdict to the ledger, then counts it; a `sent` mark is held for the next group commit and counted once committed. */
+  private async record(row: Delivery, verdict: RecordedVerdict, state: LaneState): Promise<void> {
     const { store, campaignId, marks, tally, log } = this.deps;
     const { subscriberId } = row;
     switch (verdict.kind) {
       case 'sent':
-        await marks.mark({ subscriberId, ...verdict.recorded });
-        break;
+        state.previous = { mark: marks.hold({ subscriberId, ...verdict.recorded }), verdict };
+        return;
       case 'not-sent':
         await store.markFailed(campaignId, subscriberId, { ...verdict.recorded, bounced: false, temporary: false });
         break;

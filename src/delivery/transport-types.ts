@@ -16,6 +16,13 @@ export interface SendMeta {
   campaign?: string;
   /** Aborting gives up on the message (it is then neither sent nor failed: temporary). */
   signal?: AbortSignal;
+  /**
+   * Only for a transport that `holdsFinalDot`, asked before the content is written: when it
+   * returns a promise, the message is written up to its final dot, which is sent once the promise
+   * resolves, so the server cannot accept it before. If it rejects, the message is abandoned
+   * undelivered (the connection closes without the dot) and send rejects. Undefined: go on at once.
+   */
+  beforeFinalDot?: () => Promise<void> | undefined;
 }
 
 export interface Transport {
@@ -29,6 +36,8 @@ export interface Transport {
    * outlive its claim and be sent again by another worker.
    */
   readonly maxSendMs?: number;
+  /** Honours SendMeta.beforeFinalDot. A lane waits for its previous mark before sending through any other transport. */
+  readonly holdsFinalDot?: boolean;
   send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult>;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
 // while a write runs gather for the next one.
 import { afterEach, describe, expect, it } from 'vitest';
 import { enqueueCampaign } from '../../src/delivery/campaign.js';
-import { MarkCoalescer } from '../../src/delivery/mark-coalescer.js';
+import { MARK_HOLD_MS, MarkCoalescer } from '../../src/delivery/mark-coalescer.js';
 import type { Store } from '../../src/storage/store.js';
 import { makeHarness, readLedger } from './harness.js';
 
@@ -35,7 +35,8 @@ async function setup(n: number) {
   });
   const coalescer = new MarkCoalescer(store, campaign.id);
   const mark = (i: number) => coalescer.mark({ subscriberId: rows[i]!.subscriberId, smtpCode: 250, smtpResponse: `250 ok ${i}` });
-  return { h, campaign, rows, writes, gate, mark };
+  const hold = (i: number) => coalescer.hold({ subscriberId: rows[i]!.subscriberId, smtpCode: 250, smtpResponse: `250 ok ${i}` });
+  return { h, campaign, rows, writes, gate, mark, hold };
 }
 
 describe('MarkCoalescer', () => {
@@ -70,6 +71,24 @@ describe('MarkCoalescer', () => {
     gate.release();
     await Promise.all([first, ...later, last]);
     expect(writes).toEqual([[rows[0]!.subscriberId], [1, 2, 3].map((i) => rows[i]!.subscriberId)]);
+    expect((await h.store.campaignStats(campaign.id)).sent).toBe(4);
+  });
+
+  it('writes held marks together once one of them is asked for, or once the oldest has waited MARK_HOLD_MS', async () => {
+    const { h, campaign, rows, writes, hold } = await setup(5);
+    const held = [hold(0), hold(1)];
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual([]); // nobody asked yet
+    const third = hold(2);
+    await held[1]!.committed();
+    expect(writes).toEqual([[0, 1, 2].map((i) => rows[i]!.subscriberId)]);
+    await Promise.all([held[0]!.committed(), third.committed()]); // already written with the group
+    expect((await h.store.campaignStats(campaign.id)).sent).toBe(3);
+
+    const unasked = hold(3);
+    await new Promise((r) => setTimeout(r, MARK_HOLD_MS * 3));
+    expect(writes).toHaveLength(2); // written by the deadline, nobody asking
+    await unasked.committed();
     expect((await h.store.campaignStats(campaign.id)).sent).toBe(4);
   });
 

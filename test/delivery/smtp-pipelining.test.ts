@@ -70,6 +70,32 @@ describe('pipelining SMTP client', () => {
     expect(server.connections().total).toBe(2);
   });
 
+  it('holds the final dot until beforeFinalDot resolves, and abandons the message undelivered when it rejects', async () => {
+    const { server, transport } = await setup({});
+    cleanup.push(() => transport.close());
+    let release!: () => void;
+    let asked = false;
+    const held = transport.send(message('held@example.org', 1), {
+      beforeFinalDot: () => {
+        asked = true;
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    while (!asked) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.messages).toHaveLength(0); // the whole body is there, the dot is not
+    expect(server.cleartext()).toContain('last\r\n');
+    release();
+    expect((await held).code).toBe(250);
+    expect(server.messages.map((m) => m.to[0])).toEqual(['held@example.org']);
+
+    const e = await transport.send(message('dropped@example.org', 2), { beforeFinalDot: () => Promise.reject(new Error('disk full')) }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(SendError);
+    expect((await transport.send(message('after@example.org', 3))).code).toBe(250); // a fresh connection
+    expect(server.messages.map((m) => m.to[0])).toEqual(['held@example.org', 'after@example.org']);
+    expect(server.connections().total).toBe(2);
+  });
+
   it('sends a prepared message dot-stuffed as prepared, and nodemailer stays selectable with ?client=nodemailer', async () => {
     const { server, transport } = await setup({}, '?client=nodemailer');
     cleanup.push(() => transport.close());

@@ -90,8 +90,12 @@ export class SmtpSession {
    * One mail transaction: with PIPELINING the envelope and DATA in one write, then the content in
    * (corked, vectored) write after the 354. `content` is the dot-stuffed DATA content ending in CRLF "." CRLF.
    * `onFinalDot` runs once the whole content has been handed to the operating system.
+   * `beforeFinalDot` is asked once the server is ready for the content: if it returns a promise,
+   * everything but the final dot is written first and the dot only once it resolves (the server
+   * cannot accept the message before); if it rejects, the connection is closed without the dot, so
+   * nothing is delivered, and send rejects with its error. Undefined: nothing to wait for.
    */
-  async send(from: string, to: readonly string[], content: readonly Buffer[], onFinalDot: () => void): Promise<Reply> {
+  async send(from: string, to: readonly string[], content: readonly Buffer[], onFinalDot: () => void, beforeFinalDot?: () => Promise<void> | undefined): Promise<Reply> {
     const commands = envelopeCommands(from, to, this.needsReset);
     this.needsReset = true; // until the server accepts the message
     const replies = await this.envelope(commands);
@@ -112,7 +116,20 @@ export class SmtpSession {
       this.destroy();
       throw refused(command.name, replies[failed]!);
     }
-    const [answer] = await this.expect(content, 1, this.opts.socketTimeout, 'Timeout', () => {
+    let rest = content;
+    const wait = beforeFinalDot?.();
+    if (wait) {
+      if (this.dead) throw this.dead;
+      this.writeCorked(content, content.length - 1);
+      rest = content.slice(-1);
+      try {
+        await wait;
+      } catch (err) {
+        this.destroy();
+        throw err;
+      }
+    }
+    const [answer] = await this.expect(rest, 1, this.opts.socketTimeout, 'Timeout', () => {
       onFinalDot();
       // The answer may take minutes (RFC 5321 4.5.3.2.6): the caller's dataTimeout bounds that wait, not the idle timeout.
       this.socket.setTimeout(this.opts.dataTimeout + 1000);
@@ -269,13 +286,17 @@ export class SmtpSession {
       if (typeof data === 'string') {
         this.socket.write(data, written);
       } else if (data !== null) {
-        // One vectored write for all the pieces: no copy of the message into one buffer.
-        this.socket.cork();
-        for (let i = 0; i < data.length - 1; i++) this.socket.write(data[i]!);
-        this.socket.write(data[data.length - 1]!, written);
-        this.socket.uncork();
+        this.writeCorked(data, data.length, written);
       }
     });
+  }
+
+  /** One vectored write of pieces[0 .. end): no copy of the message into one buffer. `written` follows the last piece. */
+  private writeCorked(pieces: readonly Buffer[], end: number, written?: (err?: Error | null) => void): void {
+    this.socket.cork();
+    for (let i = 0; i < end - 1; i++) this.socket.write(pieces[i]!);
+    if (end > 0) this.socket.write(pieces[end - 1]!, written);
+    this.socket.uncork();
   }
 
   private timeoutText = 'Timeout';

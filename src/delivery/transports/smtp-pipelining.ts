@@ -27,6 +27,7 @@ export function createPipeliningTransport(smtpUrl: string, smtp: Config['smtp'],
     description,
     identity,
     maxSendMs: maxSendMs(url),
+    holdsFinalDot: true,
     async send(message: OutgoingMessage, meta?: SendMeta): Promise<SendResult> {
       await takeSendPermit(bucket, meta);
       let session: SmtpSession | null = null;
@@ -54,7 +55,7 @@ export function createPipeliningTransport(smtpUrl: string, smtp: Config['smtp'],
       try {
         session = await Promise.race([opened.session, stopped]);
         const content = message.smtpData ?? stuffedData([message.raw]);
-        const reply = await Promise.race([session.send(message.envelope.from, message.envelope.to, content, onFinalDot), stopped]);
+        const reply = await Promise.race([session.send(message.envelope.from, message.envelope.to, content, onFinalDot, meta?.beforeFinalDot), stopped]);
         return { code: reply.code, response: reply.text };
       } catch (err) {
         throw toSendError(err, timedOut, afterDot, connection);
