@@ -6,9 +6,12 @@
 // to a temporary name and renamed, so a web server serving the folder never sees half a file;
 // files whose bytes did not change are not rewritten. A file in a folder this build created
 // is written in place: nothing can be serving a file there yet, and the rename is half the cost.
+// With a record of the last build's writes (output-record.ts), an unchanged file is known by its
+// hash and stamp, without reading it back.
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { contentHash, recordEntry, stampOf, type OutputRecord } from './output-record.js';
 import { compressAll, compressedNames, isCompressible } from './precompress.js';
 
 export const MANIFEST = '.pressroom-files';
@@ -16,9 +19,15 @@ export const MANIFEST = '.pressroom-files';
 /**
  * files: relative path (forward slashes) -> content. Returns the relative paths of `files`, sorted,
  * and those of them whose bytes changed (new or rewritten). Text files also get their
- * precompressed copies (precompress.ts), listed in the manifest with them.
+ * precompressed copies (precompress.ts), listed in the manifest with them. With `record` (the last
+ * build's), also returns the record of this one, to keep for the next.
  */
-export async function writeOutput(outDir: string, files: Map<string, string | Buffer>, early?: EarlyCompression): Promise<{ names: string[]; changed: string[] }> {
+export async function writeOutput(
+  outDir: string,
+  files: Map<string, string | Buffer>,
+  options: { early?: EarlyCompression; record?: OutputRecord } = {},
+): Promise<{ names: string[]; changed: string[]; record?: OutputRecord }> {
+  const { early, record } = options;
   const names = [...files.keys()].sort();
   const compressed = new Map<string, string[]>();
   for (const name of names) {
@@ -41,6 +50,7 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
   const tmpSuffix = `.tmp-${process.pid}`;
   const ours = new Set(previous);
   const changed: string[] = [];
+  const nextRecord: OutputRecord | undefined = record && new Map();
   const put = async (name: string, content: string | Buffer, i: number) => {
     const target = path.join(outDir, name);
     // 'wx': in a new folder the file cannot exist yet; if it somehow does, this fails loudly.
@@ -52,16 +62,39 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
   await inParallel(names, async (name, i) => {
     const content = files.get(name)!;
     const copies = compressed.get(name) ?? [];
+    const digest = nextRecord && contentHash(content);
+    const entryNow = (file: string) => {
+      const stamp = stampOf(path.join(outDir, file));
+      return stamp === undefined ? undefined : recordEntry(digest!, stamp);
+    };
+    const before = new Map<string, string | undefined>();
+    // Written by the last build with these very bytes (or, for a copy, from them), untouched since.
+    const intact = (file: string) => {
+      if (record === undefined || !ours.has(file)) return false;
+      const entry = entryNow(file);
+      before.set(file, entry);
+      return entry !== undefined && record.get(file) === entry;
+    };
     // Unchanged files are left alone: cheaper than rewriting, and their mtime (the server's
-    // Last-Modified) only moves when their bytes do. Their copies were written with them.
-    const same = ours.has(name) && sameContent(path.join(outDir, name), content);
-    if (same && copies.every((c) => ours.has(c))) return;
+    // Last-Modified) only moves when their bytes do. Their copies were written with them; a copy
+    // the record knows nothing of is trusted when the manifest lists it, as without a record.
+    const same = intact(name) || (ours.has(name) && sameContent(path.join(outDir, name), content));
+    const remember = (stamped: Map<string, string | undefined>) => {
+      if (!nextRecord) return;
+      for (const file of [name, ...copies]) {
+        const entry = stamped.has(file) ? stamped.get(file) : entryNow(file);
+        if (entry !== undefined) nextRecord.set(file, entry);
+      }
+    };
+    if (same && copies.every((c) => intact(c) || (!record?.has(c) && ours.has(c)))) return remember(before);
     if (!same) changed.push(name);
     await put(name, content, i);
-    if (copies.length === 0) return;
-    // Written after the file, so a copy older than its file is known to be stale (static.ts).
-    const bytes = await (early?.take(name, content) ?? compressAll(typeof content === 'string' ? Buffer.from(content) : content));
-    await Promise.all(copies.map((copy, k) => put(copy, bytes[k]!, i)));
+    if (copies.length > 0) {
+      // Written after the file, so a copy older than its file is known to be stale (static.ts).
+      const bytes = await (early?.take(name, content) ?? compressAll(typeof content === 'string' ? Buffer.from(content) : content));
+      await Promise.all(copies.map((copy, k) => put(copy, bytes[k]!, i)));
+    }
+    remember(new Map());
   });
 
   const wanted = new Set(listed);
@@ -71,7 +104,7 @@ export async function writeOutput(outDir: string, files: Map<string, string | Bu
     await removeEmptyParents(outDir, path.dirname(name));
   }
   await writeFile(path.join(outDir, MANIFEST), `${listed.join('\n')}\n`);
-  return { names, changed: changed.sort() };
+  return { names, changed: changed.sort(), record: nextRecord };
 }
 
 /** Whether `outDir` holds no build of ours yet (no manifest): then every file will be written, and compressed. */

@@ -17,6 +17,7 @@ import { searchFiles } from '../search/index.js';
 import { SEARCH_PAGE } from '../search/paths.js';
 import { bundleResources } from './bundles.js';
 import { EarlyCompression, isNewOutput, writeOutput } from './output.js';
+import { readOutputRecord, saveOutputRecord } from './output-record.js';
 import { cachedIssuePage, cachedOutput, issueDigest, openPageCache, savePageCache, type PageCache } from './page-cache.js';
 
 /** The three formats of a feed; with a render cache, each document is reused while its spec is unchanged. */
@@ -116,7 +117,9 @@ export async function buildSite(config: Config, issues: Issue[], options: { now?
   for (const [name, bytes] of resources) {
     if (!files.has(name)) files.set(name, bytes);
   }
-  const written = await writeOutput(config.outDir, files, early);
+  const record = options.cache ? readOutputRecord(config.dataDir, config.outDir) : undefined;
+  const written = await writeOutput(config.outDir, files, { early, record });
+  if (written.record) saveOutputRecord(config.dataDir, config.outDir, written.record);
   const failed = pages && savePageCache(pages);
   if (failed) warnings.push(failed);
   // Archive pages are not subscribed to: hubs hear about the feeds readers follow.

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/build/site.js';
@@ -102,6 +102,33 @@ describe('an incremental build', () => {
     const again = tempDir('pressroom-incremental-recent-again-');
     await build(config(again), true); // every page from pages.bin and the recent file
     expect(readTree(again)).toEqual(readTree(out));
+  });
+
+  it('restores output files edited or deleted by hand since the last build, and leaves the others alone', async () => {
+    const { config } = makeFolder();
+    const reference = tempDir('pressroom-incremental-ref-');
+    await build(config(reference), false);
+    const out = tempDir('pressroom-incremental-out-');
+    await build(config(out), true);
+    const page = path.join(out, 'issues', SAMPLE[5]!.replace(/\.md$/, ''), 'index.html');
+    const untouched = path.join(out, 'issues', SAMPLE[6]!.replace(/\.md$/, ''), 'index.html');
+    for (const file of [page, untouched]) expect(existsSync(`${file}.br`)).toBe(true);
+    const untouchedMtime = statSync(untouched).mtimeMs;
+
+    // Edited, appended to; edited keeping its size and putting its mtime back; deleted; one copy
+    // deleted and one overwritten.
+    writeFileSync(path.join(out, 'index.html'), `${readFileSync(path.join(out, 'index.html'), 'utf8')}<!-- by hand -->`);
+    const before = statSync(page);
+    writeFileSync(page, readFileSync(page, 'utf8').replace('<html', '<HTML'));
+    utimesSync(page, before.atime, before.mtime);
+    expect(statSync(page).size).toBe(before.size);
+    rmSync(path.join(out, 'style.css'));
+    rmSync(path.join(out, 'feed.xml.br'));
+    writeFileSync(path.join(out, 'feed.json.gz'), 'not gzip');
+
+    await build(config(out), true);
+    expect(readTree(out)).toEqual(readTree(reference));
+    expect(statSync(untouched).mtimeMs).toBe(untouchedMtime);
   });
 
   it('ignores a damaged or foreign cache with one warning, renders every issue and gives the cold output', async () => {
