@@ -60,9 +60,9 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** One short command under GNU time: our own wall clock, its peak RSS. */
-function short(argv: string[], cwd: string): Figure {
+function short(argv: string[], cwd: string, env: Record<string, string> = {}): Figure {
   const started = performance.now();
-  const r = spawnSync(GNU_TIME, ['-f', '%M', process.execPath, ...argv], { cwd, env: cleanEnv(), encoding: 'utf8' });
+  const r = spawnSync(GNU_TIME, ['-f', '%M', process.execPath, ...argv], { cwd, env: { ...cleanEnv(), ...env }, encoding: 'utf8' });
   const wallMs = performance.now() - started;
   if (r.status !== 0) fail(`node ${argv.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
   const kb = Number(r.stderr.trim().split('\n').at(-1));
@@ -130,17 +130,21 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+// Each column's `check` keeps its own render cache (<dataDir>/cache), warm after the first run:
+// two builds sharing one data folder would each find the other's cache stale and render cold.
+const checkData = bins.map(() => mkdtempSync(path.join(tmpdir(), 'pressroom-startup-check-')));
 const bare: Figure[] = [];
 const results = bins.map(() => ({ help: [] as Figure[], check: [] as Figure[], start: [] as StartFigure[] }));
 for (let run = 0; run < runs; run++) {
   bare.push(short(['-e', '0'], ROOT));
   for (const [i, { file }] of bins.entries()) {
     results[i]!.help.push(short([file, '--help'], ROOT));
-    results[i]!.check.push(short([file, 'check', '--issues', CORPUS], ROOT));
+    results[i]!.check.push(short([file, 'check', '--issues', CORPUS], ROOT, { PRESSROOM_DATA_DIR: checkData[i]! }));
     results[i]!.start.push(await start(file));
   }
   process.stderr.write(`run ${run + 1}/${runs} done\n`);
 }
+for (const dir of checkData) rmSync(dir, { recursive: true, force: true });
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (v: number) => `${v.toFixed(0)} MB`;
