@@ -17,10 +17,15 @@ const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_s
 console.log(JSON.stringify({ bounded, newSpaceMb: newSpace / 1048576 }));
 `;
 
-function newSpaceAfterAllocating(mode: 'bound' | 'default', nodeArgs: string[] = []): { bounded: boolean | null; newSpaceMb: number } {
-  const r = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', probe, mode], { encoding: 'utf8' });
+/** Runs a probe in its own Node process (`mode` is its argv[1]) and returns the JSON it prints. */
+function runProbe<T>(source: string, mode: 'bound' | 'default', nodeArgs: string[]): T {
+  const r = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', source, mode], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as { bounded: boolean | null; newSpaceMb: number };
+  return JSON.parse(r.stdout) as T;
+}
+
+function newSpaceAfterAllocating(mode: 'bound' | 'default', nodeArgs: string[] = []): { bounded: boolean | null; newSpaceMb: number } {
+  return runProbe(probe, mode, nodeArgs);
 }
 
 describe('boundYoungGeneration', () => {
@@ -57,9 +62,7 @@ console.log(JSON.stringify({ bounded, peakOldMb: peak / 1048576 }));
 `;
 
 function oldSpacePeak(mode: 'bound' | 'default', nodeArgs: string[] = []): { bounded: boolean | null; peakOldMb: number } {
-  const r = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', oldProbe, mode], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as { bounded: boolean | null; peakOldMb: number };
+  return runProbe(oldProbe, mode, nodeArgs);
 }
 
 describe('boundOldGeneration', () => {
