@@ -24,7 +24,11 @@ export function recordApiRoutes(app: FastifyInstance): () => Promise<unknown> {
     if (route.url.startsWith('/api/') && !hidden && route.method !== 'HEAD') routes.push({ method: route.method, url: route.url, schema: route.schema });
   });
   let document: Promise<unknown> | null = null;
-  return () => (document ??= openApiDocument(routes));
+  return () =>
+    (document ??= openApiDocument(routes).catch((err: unknown) => {
+      document = null; // the next request tries again
+      throw err;
+    }));
 }
 
 async function openApiDocument(routes: readonly RecordedRoute[]): Promise<unknown> {
