@@ -67,11 +67,15 @@ function oldSpacePeak(mode: 'bound' | 'default', nodeArgs: string[] = []): { bou
 
 describe('boundOldGeneration', () => {
   it('collects promoted garbage before the old generation grows far past what is live; without it the old space holds much more', () => {
-    const bounded = oldSpacePeak('bound');
-    const unbounded = oldSpacePeak('default');
-    expect(bounded.bounded).toBe(true);
-    // Measured 40 MB against 73-81 MB (Node 20); the ratio is asserted, not V8's exact heuristics.
-    expect(bounded.peakOldMb).toBeLessThan(0.75 * unbounded.peakOldMb);
+    // Alternated, three of each: one pair swings with V8's timing (Node 24: 55-80 MB bounded
+    // against 97-131 MB unbounded; Node 20: 40 against 73-81 MB). The medians' ratio is asserted,
+    // not V8's exact heuristics.
+    const runs = [0, 1, 2].map(() => ({ bounded: oldSpacePeak('bound'), unbounded: oldSpacePeak('default') }));
+    for (const run of runs) expect(run.bounded.bounded).toBe(true);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[1]!;
+    const bounded = median(runs.map((r) => r.bounded.peakOldMb));
+    const unbounded = median(runs.map((r) => r.unbounded.peakOldMb));
+    expect(bounded).toBeLessThan(0.8 * unbounded);
   });
 
   it("leaves an operator's old-space or heap flag alone (command line or NODE_OPTIONS)", () => {
