@@ -10,7 +10,8 @@ import { isHttpUrl } from '../feeds/media.js';
 import type { FeedSpec } from '../feeds/model.js';
 import { topicSlug, type Topic } from '../feeds/topics.js';
 import { cleanText } from '../feeds/text.js';
-import { page, type PageFeeds } from '../templates/site.js';
+import type { SafeHtml } from '../templates/engine.js';
+import { page, part, type PageFeeds } from '../templates/site.js';
 
 function feedsOf(spec: FeedSpec): PageFeeds {
   return { title: spec.title, ...spec.urls };
@@ -18,14 +19,27 @@ function feedsOf(spec: FeedSpec): PageFeeds {
 
 const issueHref = (root: string, issue: Issue) => `${root}issues/${encodeURIComponent(issue.slug)}/`;
 
-function listed(issues: Issue[], root: string) {
-  return issues.map((issue) => ({
-    datetime: rfc3339(issue.date),
-    day: displayDate(issue.date),
-    href: issueHref(root, issue),
-    title: issue.title,
-    description: issue.description ?? null,
-  }));
+/**
+ * Remembers a rendered fragment by what it is made of (a build's render cache, src/build/page-cache.ts).
+ * The index and topic pages list every issue: each list item comes from it while its issue is
+ * unchanged, instead of Liquid looping over 1,000 issues again (~70 ms of a rebuild).
+ */
+export type Memo = (inputs: unknown, render: () => string) => string;
+
+/** The list items of `issues`, one templates/site/issue-item.liquid each, as one piece of HTML ('' for none). */
+function listed(issues: Issue[], root: string, memo?: Memo): SafeHtml {
+  const items = issues.map((issue) => {
+    const item = {
+      datetime: rfc3339(issue.date),
+      day: displayDate(issue.date),
+      href: issueHref(root, issue),
+      title: issue.title,
+      description: issue.description ?? null,
+    };
+    const render = () => part('issue-item', { issue: item });
+    return memo ? memo(['issue-item', item], render) : render();
+  });
+  return items.join('') as SafeHtml;
 }
 
 /** What every page's subscribe form needs: where it posts, and the topics to tick (none ticked = everything). */
@@ -33,7 +47,7 @@ function subscribeForm(config: Config, topics: readonly string[]) {
   return { subscribeAction: new URL('subscribe', config.site.url).href, topics };
 }
 
-export function indexPage(config: Config, issues: Issue[], feed: FeedSpec, topics: Topic[] = []): string {
+export function indexPage(config: Config, issues: Issue[], feed: FeedSpec, topics: Topic[] = [], memo?: Memo): string {
   const shell = {
     title: config.site.title,
     root: '',
@@ -50,15 +64,15 @@ export function indexPage(config: Config, issues: Issue[], feed: FeedSpec, topic
       topics.map((t) => t.label),
     ),
     preset: null,
-    issues: listed(issues, ''),
+    items: listed(issues, '', memo),
   });
 }
 
 /** One topic's issues; its subscribe form has the topic ticked. */
-export function topicPage(config: Config, topic: Topic, feed: FeedSpec, siteTopics: readonly string[] = [topic.label]): string {
+export function topicPage(config: Config, topic: Topic, feed: FeedSpec, siteTopics: readonly string[] = [topic.label], memo?: Memo): string {
   const root = '../../';
   const shell = { title: `${topic.label} · ${config.site.title}`, root, canonical: feed.homeUrl, lang: config.site.language, description: null, feeds: feedsOf(feed) };
-  return page(config, 'topic', shell, { ...subscribeForm(config, siteTopics), heading: topic.label, issues: listed(topic.issues, root) });
+  return page(config, 'topic', shell, { ...subscribeForm(config, siteTopics), heading: topic.label, items: listed(topic.issues, root, memo) });
 }
 
 /** tags/index.html: every topic with its number of issues, most first (then by name). */

@@ -1,5 +1,5 @@
 // What the last build wrote into the output folder, kept in the data folder (cache/output.bin):
-// for each file (and each .br/.gz copy), a hash of the bytes it was written with and its stamp on
+// for each file (and each .br/.gz copy), a digest of the bytes it was written with and its stamp on
 // disk after the write (size, mtime, ctime, inode). A rebuild that renders the same bytes for a
 // file whose stamp is unchanged leaves it alone without reading it back (~0.2 s at 1,000 issues).
 // Anything that touches the file on disk changes its stamp (ctime too, which no tool can set
@@ -29,8 +29,13 @@ function recordCode(outDir: string): string {
   return `output record 1 ${path.resolve(outDir)}`;
 }
 
-export function contentHash(content: string | Buffer): string {
-  return hash('sha256', content, 'base64url');
+/**
+ * What a file's bytes are known by: the render-cache key it was made from, when it has one (a key
+ * covers the inputs and the code, so it names the bytes; reused pages need not be hashed again,
+ * ~30 ms a rebuild at 1,000 issues), else a hash of the bytes.
+ */
+export function recordDigest(content: string | Buffer, renderKey?: string): string {
+  return renderKey === undefined ? hash('sha256', content, 'base64url') : `k:${renderKey}`;
 }
 
 /** The file's size, mtime, ctime and inode, or undefined when it is not there. */
@@ -39,7 +44,7 @@ export function stampOf(file: string): string | undefined {
   return stats && `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}`;
 }
 
-/** An entry for a file written with (or, for a copy, from) content of hash `contentHash`. */
-export function recordEntry(contentHash: string, stamp: string): string {
-  return `${contentHash} ${stamp}`;
+/** An entry for a file written with (or, for a copy, from) content known by `digest` (recordDigest). */
+export function recordEntry(digest: string, stamp: string): string {
+  return `${digest} ${stamp}`;
 }

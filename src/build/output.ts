@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { contentHash, recordEntry, stampOf, type OutputRecord } from './output-record.js';
-import { compressAll, compressedNames, isCompressible } from './precompress.js';
+import { recordDigest, recordEntry, stampOf, type OutputRecord } from './output-record.js';
+import { compressAll, compressedNames, isCompressibleContent } from './precompress.js';
 
 export const MANIFEST = '.pressroom-files';
 
@@ -20,19 +20,20 @@ export const MANIFEST = '.pressroom-files';
  * files: relative path (forward slashes) -> content. Returns the relative paths of `files`, sorted,
  * and those of them whose bytes changed (new or rewritten). Text files also get their
  * precompressed copies (precompress.ts), listed in the manifest with them. With `record` (the last
- * build's), also returns the record of this one, to keep for the next.
+ * build's), also returns the record of this one, to keep for the next; `keys`: the render-cache
+ * key of each file made through it (page-cache.ts), which the record uses instead of a content hash.
  */
 export async function writeOutput(
   outDir: string,
   files: Map<string, string | Buffer>,
-  options: { early?: EarlyCompression; record?: OutputRecord } = {},
+  options: { early?: EarlyCompression; record?: OutputRecord; keys?: ReadonlyMap<string, string> } = {},
 ): Promise<{ names: string[]; changed: string[]; record?: OutputRecord }> {
-  const { early, record } = options;
+  const { early, record, keys } = options;
   const names = [...files.keys()].sort();
   const compressed = new Map<string, string[]>();
   for (const name of names) {
     const content = files.get(name)!;
-    if (isCompressible(name, Buffer.byteLength(content))) compressed.set(name, compressedNames(name));
+    if (isCompressibleContent(name, content)) compressed.set(name, compressedNames(name));
   }
   const listed = [...names, ...[...compressed.values()].flat()].sort();
   for (const name of names) checkRelative(name);
@@ -62,7 +63,7 @@ export async function writeOutput(
   await inParallel(names, async (name, i) => {
     const content = files.get(name)!;
     const copies = compressed.get(name) ?? [];
-    const digest = nextRecord && contentHash(content);
+    const digest = nextRecord && recordDigest(content, keys?.get(name));
     const entryNow = (file: string) => {
       const stamp = stampOf(path.join(outDir, file));
       return stamp === undefined ? undefined : recordEntry(digest!, stamp);
@@ -125,7 +126,7 @@ export class EarlyCompression {
   private running = 0;
 
   readonly start = (name: string, content: string): void => {
-    if (!isCompressible(name, Buffer.byteLength(content))) return;
+    if (!isCompressibleContent(name, content)) return;
     const copies = new Promise<Buffer[]>((resolve, reject) => {
       this.waiting.push(() => {
         this.running++;

@@ -4,11 +4,11 @@
 // site's topics (its subscribe form lists them) and the code (archive modules, templates): the key
 // hashes all of them.
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
-import { fingerprintOf, readCacheFile, writeCacheFile } from '../content/cache-file.js';
+import { fingerprintOf, readLayeredCache, saveLayeredCache, type LayeredCache } from '../content/cache-file.js';
+import { issueDigest } from '../content/issue-digest.js';
 import type { Issue, Problem } from '../content/issue.js';
 import type { FeedSpec } from '../feeds/model.js';
 import type { Neighbours } from '../archive/pages.js';
@@ -16,87 +16,63 @@ import { bundledPath } from '../templates/root.js';
 
 export const PAGE_CACHE_FILE = path.join('cache', 'pages.bin');
 
-/**
- * Beside pages.bin (52 MB at 1,000 issues), pages.bin.recent holds only the entries a later build
- * made: a build that adds one issue writes a few MB instead of rewriting the whole file
- * (~0.2 s). When the entries added since, plus those of pages.bin no longer used, pass a quarter
- * of pages.bin's, the next save writes pages.bin whole again and removes the recent file.
- */
-const RECENT_SUFFIX = '.recent';
-
-export interface PageCache {
-  file: string;
-  known: Map<string, string>;
-  /** The keys in pages.bin itself (the rest of `known` came from the recent file). */
-  base: Set<string>;
+export interface PageCache extends LayeredCache<string> {
   /** The pages of this build, by key: what the cache holds after saving. */
   used: Map<string, string>;
-  warning?: Problem;
+  /**
+   * The key of each output file made through the cache, by its path. A key names the file's bytes
+   * (it covers the code too), so the output record can know an unchanged file by its key without
+   * hashing the bytes again (output-record.ts).
+   */
+  outputs: Map<string, string>;
 }
 
 let fingerprint: string | undefined;
 
+/** The code a page is made of; the content modules too, since an issue is known by its file's key (issue-digest.ts). */
 function codeFingerprint(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   fingerprint ??= fingerprintOf(
-    ['../archive', '../templates', '../feeds', '../domain', '../i18n', '../search'].map((dir) => path.join(here, dir)).concat(bundledPath('templates', 'site')),
+    ['../archive', '../templates', '../feeds', '../domain', '../i18n', '../search', '../content'].map((dir) => path.join(here, dir)).concat(bundledPath('templates', 'site')),
   );
   return fingerprint;
 }
 
 export function openPageCache(dataDir: string): PageCache {
-  const file = path.join(dataDir, PAGE_CACHE_FILE);
-  const base = readCacheFile<string>(file, codeFingerprint());
-  const recent = readCacheFile<string>(`${file}${RECENT_SUFFIX}`, codeFingerprint());
-  const known = new Map([...base.entries, ...recent.entries]);
-  return { file, known, base: new Set(base.entries.keys()), used: new Map(), warning: base.warning ?? recent.warning };
+  return { ...readLayeredCache<string>(path.join(dataDir, PAGE_CACHE_FILE), codeFingerprint()), used: new Map(), outputs: new Map() };
 }
 
 export function savePageCache(cache: PageCache): Problem | undefined {
-  if (cache.used.size === cache.known.size && [...cache.used.keys()].every((key) => cache.known.has(key))) return undefined;
-  const added = new Map([...cache.used].filter(([key]) => !cache.base.has(key)));
-  let unused = 0;
-  for (const key of cache.base) if (!cache.used.has(key)) unused++;
-  const recentFile = `${cache.file}${RECENT_SUFFIX}`;
-  if (cache.base.size > 0 && added.size + unused <= cache.base.size / 4) return writeCacheFile(recentFile, codeFingerprint(), added);
-  const failed = writeCacheFile(cache.file, codeFingerprint(), cache.used);
-  try {
-    if (!failed) rmSync(recentFile, { force: true });
-  } catch {
-    // Left behind, its entries are still right (keyed by content): only their room is wasted.
-  }
-  return failed;
+  return saveLayeredCache(cache, codeFingerprint(), cache.used);
 }
 
 /** The page of `issue` from the cache, or `render()`'s, remembered for the next build. */
 export function cachedIssuePage(
   cache: PageCache,
   config: Config,
-  page: { issue: Issue; around: Neighbours; feed: FeedSpec; topics: readonly string[] },
+  page: { output: string; issue: Issue; around: Neighbours; feed: FeedSpec; topics: readonly string[] },
   render: () => string,
 ): string {
-  const { issue, around, feed, topics } = page;
+  const { output, issue, around, feed, topics } = page;
   const neighbour = (other?: Issue) => (other ? [other.slug, other.title] : null);
-  return cachedOutput(cache, [config.site, issueDigest(issue), neighbour(around.newer), neighbour(around.older), feed.title, feed.urls, topics], render);
+  return cachedOutput(cache, output, [config.site, issueDigest(issue), neighbour(around.newer), neighbour(around.older), feed.title, feed.urls, topics], render);
 }
 
-const digests = new WeakMap<Issue, string>();
-
-/**
- * What an issue is made of, as a hash, computed once per issue object: the keys of the outputs
- * that show whole issues (pages, feeds, the search index) name issues by it, so a key costs a
- * few bytes per issue instead of its whole HTML again for every feed it is in.
- */
-export function issueDigest(issue: Issue): string {
-  let digest = digests.get(issue);
-  if (digest === undefined) digests.set(issue, (digest = createHash('sha256').update(JSON.stringify(issue)).digest('base64url')));
-  return digest;
+/** The output file `output` made of `inputs` (anything JSON can hold), from the cache or `render()`'s, remembered for the next build. */
+export function cachedOutput(cache: PageCache, output: string, inputs: unknown, render: () => string): string {
+  const { key, text } = remembered(cache, inputs, render);
+  cache.outputs.set(output, key);
+  return text;
 }
 
-/** The output made of `inputs` (anything JSON can hold) from the cache, or `render()`'s, remembered for the next build. */
-export function cachedOutput(cache: PageCache, inputs: unknown, render: () => string): string {
-  const key = createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+/** A part of an output (a list item of the index and topic pages), the same way. */
+export function cachedFragment(cache: PageCache, inputs: unknown, render: () => string): string {
+  return remembered(cache, inputs, render).text;
+}
+
+function remembered(cache: PageCache, inputs: unknown, render: () => string): { key: string; text: string } {
+  const key = createHash('sha256').update(codeFingerprint()).update(JSON.stringify(inputs)).digest('hex');
   const text = cache.known.get(key) ?? render();
   cache.used.set(key, text);
-  return text;
+  return { key, text };
 }

@@ -18,7 +18,8 @@ import { SEARCH_PAGE } from '../search/paths.js';
 import { bundleResources } from './bundles.js';
 import { EarlyCompression, isNewOutput, writeOutput } from './output.js';
 import { readOutputRecord, saveOutputRecord } from './output-record.js';
-import { cachedIssuePage, cachedOutput, issueDigest, openPageCache, savePageCache, type PageCache } from './page-cache.js';
+import { issueDigest } from '../content/issue-digest.js';
+import { cachedFragment, cachedIssuePage, cachedOutput, openPageCache, savePageCache, type PageCache } from './page-cache.js';
 
 /** The three formats of a feed; with a render cache, each document is reused while its spec is unchanged. */
 const FORMATS = { rss: renderRss, atom: renderAtom, json: renderJsonFeed } as const;
@@ -51,15 +52,20 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 
   const attachments = attachmentsOf(config.site.url, options.bundleSizes ?? new Map());
   const withAttachments = (spec: FeedSpec): FeedSpec => (attachments.size > 0 ? { ...spec, attachments } : spec);
-  const feedText = (name: string, spec: FeedSpec, render: (spec: FeedSpec) => string) =>
+  const feedText = (output: string, name: string, spec: FeedSpec, render: (spec: FeedSpec) => string) =>
     options.pages
-      ? cachedOutput(options.pages, ['feed', name, { ...spec, items: spec.items.map(issueDigest), attachments: spec.attachments ? [...spec.attachments] : null }], () =>
+      ? cachedOutput(options.pages, output, ['feed', name, { ...spec, items: spec.items.map(issueDigest), attachments: spec.attachments ? [...spec.attachments] : null }], () =>
           render(spec),
         )
       : render(spec);
   const setFeeds = (dir: string, spec: FeedSpec, formats: ReadonlyArray<keyof typeof FORMATS> = ['rss', 'atom', 'json']) => {
-    for (const format of formats) emit(`${dir}${FEED_FILES[format]}`, feedText(format, spec, FORMATS[format]));
+    for (const format of formats) {
+      const output = `${dir}${FEED_FILES[format]}`;
+      emit(output, feedText(output, format, spec, FORMATS[format]));
+    }
   };
+  const pages = options.pages;
+  const memo = pages && ((inputs: unknown, render: () => string) => cachedFragment(pages, inputs, render));
   const { feed: siteSpec, archives } = siteFeedWithArchives(config, published);
   const feed = withAttachments(siteSpec);
   setFeeds('', feed);
@@ -67,7 +73,7 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   emit('style.css', STYLESHEET);
   emit('favicon.svg', FAVICON);
   const topics = groupTopics(published);
-  emit('index.html', indexPage(config, published, feed, topics));
+  emit('index.html', indexPage(config, published, feed, topics, memo));
   const labels = topics.map((t) => t.label);
   emit('tags/index.html', topicsIndexPage(config, topics, feed));
   emit(SEARCH_PAGE, searchPage(config, feed));
@@ -75,16 +81,16 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
 
   published.forEach((issue, i) => {
     const around = { newer: published[i - 1], older: published[i + 1] };
+    const output = `issues/${issue.slug}/index.html`;
     const render = () => issuePage(config, issue, around, feed, labels);
-    const cached = options.pages && cachedIssuePage(options.pages, config, { issue, around, feed, topics: labels }, render);
-    emit(`issues/${issue.slug}/index.html`, cached || render());
+    emit(output, options.pages ? cachedIssuePage(options.pages, config, { output, issue, around, feed, topics: labels }, render) : render());
   });
 
   for (const topic of topics) {
     const spec = withAttachments(topicFeed(config, topic));
     const dir = topicPath(topic.slug);
     setFeeds(dir, spec);
-    emit(`${dir}index.html`, topicPage(config, topic, spec, labels));
+    emit(`${dir}index.html`, topicPage(config, topic, spec, labels, memo));
   }
   return files;
 }
@@ -118,7 +124,7 @@ export async function buildSite(config: Config, issues: Issue[], options: { now?
     if (!files.has(name)) files.set(name, bytes);
   }
   const record = options.cache ? readOutputRecord(config.dataDir, config.outDir) : undefined;
-  const written = await writeOutput(config.outDir, files, { early, record });
+  const written = await writeOutput(config.outDir, files, { early, record, keys: pages?.outputs });
   if (written.record) saveOutputRecord(config.dataDir, config.outDir, written.record);
   const failed = pages && savePageCache(pages);
   if (failed) warnings.push(failed);

@@ -8,19 +8,13 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fingerprintOf, readCacheFile, writeCacheFile } from './cache-file.js';
+import { fingerprintOf, readLayeredCache, saveLayeredCache, type LayeredCache } from './cache-file.js';
 import type { Issue, Problem } from './issue.js';
 import type { LoadContext } from './load-file.js';
 
 export const CACHE_FILE = path.join('cache', 'issues.bin');
 
-export interface IssueCache {
-  file: string;
-  /** Entries read from the file, by key. */
-  known: Map<string, Issue>;
-  /** One line when the file was there but unusable. */
-  warning?: Problem;
-}
+export type IssueCache = LayeredCache<Issue>;
 
 let fingerprint: string | undefined;
 
@@ -41,12 +35,10 @@ export function cacheKey(context: LoadContext, file: string, display: string, by
 }
 
 export function openCache(dataDir: string): IssueCache {
-  const file = path.join(dataDir, CACHE_FILE);
-  const { entries, warning } = readCacheFile<Issue>(file, codeFingerprint());
-  return { file, known: entries, warning };
+  return readLayeredCache<Issue>(path.join(dataDir, CACHE_FILE), codeFingerprint());
 }
 
-/** Writes `entries` (the issues of this load) in place of the cache file; a failure is a warning, never an error. */
+/** Keeps `entries` (the issues of this load) as what the cache holds; a failure is a warning, never an error. */
 export function saveCache(cache: IssueCache, entries: Map<string, Issue>): Problem | undefined {
-  return writeCacheFile(cache.file, codeFingerprint(), entries);
+  return saveLayeredCache(cache, codeFingerprint(), entries);
 }

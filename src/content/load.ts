@@ -9,6 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { compiledEntry } from '../compiled-entry.js';
 import type { Config } from '../config/config.js';
 import { cacheKey, openCache, saveCache } from './cache.js';
+import { knownAs } from './issue-digest.js';
 import type { Issue, Problem } from './issue.js';
 import { LOADER_HEAP_MB, MAX_ISSUE_BYTES, MAX_LOAD_SECONDS } from './limits.js';
 import type { FileJob, FileResult, LoadContext } from './load-file.js';
@@ -81,10 +82,14 @@ export async function loadIssues(config: Config, options: LoadOptions = {}): Pro
   results.forEach((result, index) => {
     if ('issue' in result) {
       issues.push(result.issue);
-      if (keys[index] !== undefined) rendered.set(keys[index], result.issue);
+      const key = keys[index];
+      if (key !== undefined) {
+        rendered.set(key, result.issue);
+        knownAs(result.issue, key);
+      }
     } else problems.push(...result.problems);
   });
-  if (cache && (hits !== rendered.size || rendered.size !== cache.known.size)) {
+  if (cache) {
     const failed = saveCache(cache, rendered);
     if (failed) warnings.push(failed);
   }

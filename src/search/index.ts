@@ -13,7 +13,8 @@ import { issueTopicLabels } from '../domain/topics.js';
 import { displayDate } from '../feeds/dates.js';
 import { excerptOf, plainTextOf } from '../feeds/text.js';
 import { bundledPath } from '../templates/root.js';
-import { cachedOutput, issueDigest, type PageCache } from '../build/page-cache.js';
+import { cachedOutput, type PageCache } from '../build/page-cache.js';
+import { issueDigest } from '../content/issue-digest.js';
 import { miniSearchJson } from './writer.js';
 import { ISSUES_PER_PART, SEARCH_INDEX, SEARCH_SCRIPTS, searchPartPaths } from './paths.js';
 
@@ -75,7 +76,7 @@ export function searchFiles(published: readonly Issue[], cache?: PageCache): Map
   parts.forEach((part, k) => {
     const issues = oldestFirst.slice(k * ISSUES_PER_PART, (k + 1) * ISSUES_PER_PART);
     const render = () => searchIndex(issues.map(documentOf));
-    files.set(part, cache ? cachedOutput(cache, ['search', indexFormat(), issues.map(issueDigest)], render) : render());
+    files.set(part, cache ? cachedOutput(cache, part, ['search', indexFormat(), issues.map(issueDigest)], render) : render());
   });
   for (const script of SEARCH_SCRIPTS) {
     const name = path.posix.basename(script);
