@@ -75,7 +75,7 @@ describe('an incremental build', () => {
     expect(readTree(out)).toEqual(readTree(fresh));
   });
 
-  it('writes the pages of a small change beside pages.bin (pages.bin.recent), and still gives the cold output', async () => {
+  it('writes the pages and issues of a small change beside pages.bin and issues.bin (.recent), and still gives the cold output', async () => {
     const folder = makeFolder();
     const { issuesDir } = folder;
     // Five items a feed, so the 30 issues have archive pages and the oldest are in no subscription feed.
@@ -88,6 +88,8 @@ describe('an incremental build', () => {
     await build(config(out), true);
     const pageFile = path.join(config(out).dataDir, PAGE_CACHE_FILE);
     const whole = readFileSync(pageFile);
+    const issueFile = path.join(config(out).dataDir, CACHE_FILE);
+    const wholeIssues = readFileSync(issueFile);
     // Editing one of the oldest changes its page, the search part and the oldest archive page only.
     for (const [step, name] of [SAMPLE[SAMPLE.length - 1]!, SAMPLE[SAMPLE.length - 2]!].entries()) {
       const file = path.join(issuesDir, name);
@@ -95,12 +97,15 @@ describe('an incremental build', () => {
       await build(config(out), true);
       expect(readFileSync(pageFile).equals(whole)).toBe(true);
       expect(existsSync(`${pageFile}.recent`)).toBe(true);
+      expect(readFileSync(issueFile).equals(wholeIssues)).toBe(true);
+      expect(existsSync(`${issueFile}.recent`)).toBe(true);
       const fresh = tempDir('pressroom-incremental-recent-cold-');
       await build(config(fresh), false);
       expect(readTree(out)).toEqual(readTree(fresh));
     }
     const again = tempDir('pressroom-incremental-recent-again-');
-    await build(config(again), true); // every page from pages.bin and the recent file
+    const reloaded = await build(config(again), true); // every issue and page from the whole files and the recent ones
+    expect(reloaded.cached).toBe(SAMPLE.length);
     expect(readTree(again)).toEqual(readTree(out));
   });
 
