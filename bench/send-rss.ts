@@ -17,7 +17,7 @@ import { defaultConfig } from '../src/config/config.js';
 import { issueTopics } from '../src/content/issue.js';
 import { findIssue, loadIssues } from '../src/content/load.js';
 import { openStore } from '../src/storage/open.js';
-import { startSink } from './send.js';
+import { senderEnv, startSink } from './send.js';
 
 const QUEUED = Number(process.argv[2] ?? 1_000_000);
 const STOP = Number(process.argv[3] ?? 30_000);
@@ -68,9 +68,7 @@ function rssOf(pid: number): number {
 function runSender(dir: string, stop: number): Promise<SenderRun> {
   const probe = path.join(dir, 'probe.json');
   writeFileSync(path.join(dir, 'pressroom.config.json'), `${JSON.stringify({ smtp: { maxConnections: CONNECTIONS } })}\n`);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PRESSROOM_') && k !== 'SMTP_URL' && k !== 'DATABASE_URL' && k !== 'NODE_OPTIONS') env[k] = v;
-  Object.assign(env, {
+  const env = senderEnv({
     SMTP_URL: `smtp://127.0.0.1:${PORT}`,
     PRESSROOM_SECRET: 'bench-secret-0123456789abcdef',
     PRESSROOM_DATA_DIR: dir,

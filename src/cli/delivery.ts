@@ -1,6 +1,7 @@
 // `pressroom send`, `pressroom status` and `pressroom retry`: the operator's side of delivery.
 // `status` needs the store only: what sending needs (nodemailer, the logger) is imported by send and retry.
 import type { Command } from 'commander';
+import type { RenderProcess } from '../email/render-isolated.js';
 import { openStore } from '../storage/open.js';
 import { plural, printStatus, printStatusJson } from './campaign-report.js';
 import { configFrom, issueFor, UsageError } from './common.js';
@@ -39,31 +40,12 @@ export function registerDeliveryCommands(program: Command): void {
         const sending = options.test === undefined && !options.dryRun && !options.enqueue;
         // First, before anything allocates: the young generation must not have grown yet.
         if (sending) (await import('../delivery/young-generation.js')).boundSendingHeap();
-        const config = await configFrom(options);
-        const issue = await issueFor(config, slug);
-        if (options.test !== undefined) return sendTest(config, issue, options.test);
-        const store = await openStore(config, { sending });
+        // Loading MJML while this process loads the issues and writes the ledger (stopped unused if an earlier pass rendered it).
+        const renderer = sending ? (await import('../email/render-isolated.js')).startRenderProcess() : undefined;
         try {
-          if (options.dryRun) return await dryRun(store, issue);
-          await checkSendable(issue);
-          if (options.newcomers) {
-            if (await addNewcomers(store, issue.slug)) await runSend(config, store, issue);
-            return;
-          }
-          if (options.enqueue) {
-            const [{ enqueueCampaign }, { transportIdentity }] = await Promise.all([import('../delivery/campaign.js'), import('../delivery/transport.js')]);
-            // An explicit SMTP_URL is recorded; without one the first worker that sends it decides.
-            const { campaign, created } = await enqueueCampaign(store, issue, config.smtpUrl ? transportIdentity(config) : null);
-            console.log(
-              created
-                ? `created campaign ${campaign.slug} for ${plural(campaign.recipients, 'recipient')}; workers will send it`
-                : `campaign ${campaign.slug} already exists (${plural(campaign.recipients, 'recipient')}); nothing changed`,
-            );
-            return;
-          }
-          await runSend(config, store, issue);
+          await sendCommand(slug, options, sending, renderer);
         } finally {
-          await store.close();
+          renderer?.dispose();
         }
       }),
     );
@@ -127,4 +109,34 @@ function oneLineErrors<A extends unknown[]>(action: (...args: A) => Promise<void
       process.exitCode = 1;
     }
   };
+}
+
+/** `pressroom send SLUG` once the heap is bounded and the render process started. */
+async function sendCommand(slug: string, options: SendOptions, sending: boolean, renderer?: RenderProcess): Promise<void> {
+  const config = await configFrom(options);
+  const issue = await issueFor(config, slug);
+  if (options.test !== undefined) return sendTest(config, issue, options.test);
+  const store = await openStore(config, { sending });
+  try {
+    if (options.dryRun) return await dryRun(store, issue);
+    await checkSendable(issue);
+    if (options.newcomers) {
+      if (await addNewcomers(store, issue.slug)) await runSend(config, store, issue, renderer?.render);
+      return;
+    }
+    if (options.enqueue) {
+      const [{ enqueueCampaign }, { transportIdentity }] = await Promise.all([import('../delivery/campaign.js'), import('../delivery/transport.js')]);
+      // An explicit SMTP_URL is recorded; without one the first worker that sends it decides.
+      const { campaign, created } = await enqueueCampaign(store, issue, config.smtpUrl ? transportIdentity(config) : null);
+      console.log(
+        created
+          ? `created campaign ${campaign.slug} for ${plural(campaign.recipients, 'recipient')}; workers will send it`
+          : `campaign ${campaign.slug} already exists (${plural(campaign.recipients, 'recipient')}); nothing changed`,
+      );
+      return;
+    }
+    await runSend(config, store, issue, renderer?.render);
+  } finally {
+    await store.close();
+  }
 }

@@ -7,6 +7,7 @@ import { notEmailableText, whyNotEmailable } from '../domain/publication.js';
 import { recipientFilter } from '../domain/recipients.js';
 import type { Progress, SendOutcome } from '../delivery/campaign.js';
 import { testRecipient } from '../email/message.js';
+import type { RenderParts } from '../email/render-cache.js';
 import type { CampaignStats, Store } from '../storage/store.js';
 import { duration, plural } from './campaign-report.js';
 import { UsageError } from './common.js';
@@ -78,7 +79,8 @@ export async function dryRun(store: Store, issue: Issue): Promise<void> {
   console.log(`${issue.slug} would go to ${plural(count, 'subscriber')} (dry run: no campaign created)`);
 }
 
-export async function runSend(config: Config, store: Store, issue: Issue): Promise<void> {
+/** The send itself; `renderParts`: how the issue is rendered when no earlier pass has (default: a new render process). */
+export async function runSend(config: Config, store: Store, issue: Issue, renderParts?: RenderParts): Promise<void> {
   await checkSendable(issue);
   const [{ createLogger }, { resolveSecret }, { sendCampaign }, { createTransport }, { acquireWorkerId, defaultWorkerBase }] = await Promise.all([
     import('../logging.js'),
@@ -107,7 +109,7 @@ export async function runSend(config: Config, store: Store, issue: Issue): Promi
   let outcome: SendOutcome;
   try {
     outcome = await sendCampaign(
-      { store, transport, config, logger, workerId: identity.workerId, secret: resolveSecret(config), signal: abort.signal, onProgress: bar.update },
+      { store, transport, config, logger, workerId: identity.workerId, secret: resolveSecret(config), signal: abort.signal, onProgress: bar.update, renderParts },
       issue,
     );
   } finally {

@@ -1,12 +1,13 @@
 // Rendering in a child process (what sendCampaign does) gives the same email as rendering here,
 // and the same errors: the sender only composes the parts the child returns.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadIssues, findIssue } from '../../src/content/load.js';
 import { prepareIssueEmail } from '../../src/email/issue-email.js';
 import type { Recipient } from '../../src/email/message.js';
-import { prepareIssueEmailIsolated } from '../../src/email/render-isolated.js';
+import { prepareIssueEmailIsolated, renderIssuePartsInChild, startRenderProcess } from '../../src/email/render-isolated.js';
 import { TemplateError } from '../../src/email/templates.js';
 import { copyTemplates, dkimKey, emailConfig, makeIssue, REPO, SECRET, stableMessage } from './helpers.js';
 
@@ -59,5 +60,28 @@ describe('prepareIssueEmailIsolated', () => {
     const config = emailConfig();
     config.email.dkim = { domain: 'news.example.org', selector: 's', privateKeyPath: path.join(REPO, 'no-such-key.pem') };
     await expect(prepareIssueEmailIsolated(config, makeIssue(), SECRET)).rejects.toThrow(/email\.dkim\.privateKeyPath: cannot read .*no-such-key\.pem \(ENOENT\)/);
+  });
+});
+
+describe('startRenderProcess (what `pressroom send` starts before loading the issues)', () => {
+  it('renders the first issue in the process started ahead, the same parts as a new process; a second render starts its own', async () => {
+    const config = emailConfig();
+    const ahead = startRenderProcess();
+    try {
+      // Each render draws its own random sentinels for the per-recipient values.
+      const same = (parts: object) => JSON.stringify(parts).replace(/ZZPR[0-9A-F]{16}/g, 'ZZPR');
+      const first = await ahead.render(config, makeIssue());
+      const fresh = await renderIssuePartsInChild(config, makeIssue());
+      expect(same(first)).toBe(same(fresh));
+      expect(first.html).toContain('<html');
+      expect(same(await ahead.render(config, makeIssue()))).toBe(same(fresh));
+    } finally {
+      ahead.dispose();
+    }
+  });
+
+  it('a render process whose parent ends without using it exits quietly (no stack trace on the terminal)', () => {
+    const child = spawnSync(process.execPath, [path.join(REPO, 'dist/email/render-child.js')], { input: '', encoding: 'utf8' });
+    expect([child.status, child.stdout, child.stderr]).toEqual([0, '', '']);
   });
 });
