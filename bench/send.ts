@@ -87,7 +87,7 @@ export function senderEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   return Object.assign(env, settings);
 }
 
-/** `pressroom ARGS` over the data folder `dir`, under /usr/bin/time. */
+/** `pressroom ARGS` over the data folder `dir`, timed from spawn to exit; CPU (user + system) from /usr/bin/time. */
 function cli(dir: string, args: string[]) {
   const configFile = path.join(dir, 'pressroom.config.json');
   writeFileSync(configFile, `${JSON.stringify({ smtp: { maxConnections: CONNECTIONS } })}\n`);
@@ -97,20 +97,24 @@ function cli(dir: string, args: string[]) {
     PRESSROOM_DATA_DIR: dir,
     PRESSROOM_ISSUES_DIR: corpus,
   });
+  const timeFile = path.join(dir, 'time.txt');
   const command = [process.execPath, path.join(root, 'bin/pressroom.js'), ...args, '--config', configFile];
-  return spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', path.join(dir, 'time.txt'), ...command], { cwd: root, env, encoding: 'utf8' });
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, ...command], { cwd: root, env, encoding: 'utf8' });
+  const ms = performance.now() - t;
+  const cpuMs = () => {
+    const [user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return (user! + system!) * 1000;
+  };
+  return { ...r, ms, cpuMs };
 }
 
-/** `pressroom send SLUG` over the data folder `dir`: wall and CPU (user + system) milliseconds, and how many it sent. */
+/** `pressroom send SLUG` over the data folder `dir`: wall and CPU milliseconds, and how many it sent. */
 function cliSend(dir: string, slug: string): { ms: number; cpuMs: number; sent: number } {
-  const timeFile = path.join(dir, 'time.txt');
-  const t = performance.now();
   const r = cli(dir, ['send', slug]);
-  const ms = performance.now() - t;
   const sent = /(\d+) sent now/.exec(r.stdout);
   if (r.status !== 0 || !sent) throw new Error(`pressroom send failed (exit ${r.status}): ${r.stdout}${r.stderr}`);
-  const [user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { ms, cpuMs: (user! + system!) * 1000, sent: Number(sent[1]) };
+  return { ms: r.ms, cpuMs: r.cpuMs(), sent: Number(sent[1]) };
 }
 
 async function main() {
@@ -184,7 +188,7 @@ async function main() {
       );
     }
     if (CLI) rmSync(template, { recursive: true, force: true });
-    if (!CLI) await store.close();
+    else await store.close();
     const bestOurs = Math.min(...results.map((r) => r.ours));
     const bestRef = Math.min(...results.map((r) => r.ref));
     console.log(

@@ -78,7 +78,7 @@ export interface LayeredCache<T> {
   warning?: Problem;
 }
 
-export const RECENT_SUFFIX = '.recent';
+const RECENT_SUFFIX = '.recent';
 
 export function readLayeredCache<T>(file: string, code: string): LayeredCache<T> {
   const base = readCacheFile<T>(file, code);
