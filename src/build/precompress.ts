@@ -42,11 +42,11 @@ export function compressedNames(name: string): string[] {
 }
 
 /**
- * Brotli quality 7: on the corpus's output (2.6 MB of HTML, XML and JSON), 0.290 of the size for
- * 88 ms of CPU, where quality 9 gives 0.289 for 1,340 ms and 11 gives 0.263 for 2,736 ms (measured
- * 2026-12-03, BENCHMARKS.md "build"); a cold build of a thousand issues must stay fast. gzip at
- * level 9 costs the same as 6 here.
+ * Brotli quality 6 and gzip level 6. On a 1,000-issue build's output (33.7 MB of HTML, XML and
+ * JSON, measured 2026-12-06, BENCHMARKS.md "build"): brotli 6 gives 0.230 of the size for 0.59 s of
+ * CPU where 7 gives 0.224 for 1.12 s and 9 costs twenty times more; gzip 6 gives 0.268 for 0.46 s
+ * where 9 gives 0.267 for 1.44 s. Compression was the largest part of a cold build's CPU.
  */
 export async function compressAll(content: Buffer): Promise<Buffer[]> {
-  return Promise.all([brotli(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 7, [constants.BROTLI_PARAM_SIZE_HINT]: content.length } }), gz(content, { level: 9 })]);
+  return Promise.all([brotli(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_SIZE_HINT]: content.length } }), gz(content, { level: 6 })]);
 }
