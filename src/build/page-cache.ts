@@ -60,19 +60,28 @@ export function cachedIssuePage(
 
 /** The output file `output` made of `inputs` (anything JSON can hold), from the cache or `render()`'s, remembered for the next build. */
 export function cachedOutput(cache: PageCache, output: string, inputs: unknown, render: () => string): string {
-  const { key, text } = remembered(cache, inputs, render);
-  cache.outputs.set(output, key);
-  return text;
+  const slot = outputSlot(cache, inputs, output);
+  return slot.keep(slot.text ?? render());
 }
 
 /** A part of an output (a list item of the index and topic pages), the same way. */
 export function cachedFragment(cache: PageCache, inputs: unknown, render: () => string): string {
-  return remembered(cache, inputs, render).text;
+  const slot = outputSlot(cache, inputs);
+  return slot.keep(slot.text ?? render());
 }
 
-function remembered(cache: PageCache, inputs: unknown, render: () => string): { key: string; text: string } {
+/**
+ * The cache's entry for `inputs`: its text if the cache holds one, and `keep`, which remembers the
+ * text this build uses (the cached one, or one rendered later, in another thread) and returns it.
+ */
+export function outputSlot(cache: PageCache, inputs: unknown, output?: string): { text: string | undefined; keep(text: string): string } {
   const key = createHash('sha256').update(codeFingerprint()).update(JSON.stringify(inputs)).digest('hex');
-  const text = cache.known.get(key) ?? render();
-  cache.used.set(key, text);
-  return { key, text };
+  return {
+    text: cache.known.get(key),
+    keep(text) {
+      cache.used.set(key, text);
+      if (output !== undefined) cache.outputs.set(output, key);
+      return text;
+    },
+  };
 }

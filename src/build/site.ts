@@ -13,7 +13,7 @@ import { groupTopics, topicPath } from '../feeds/topics.js';
 import { indexPage, issuePage, searchPage, topicPage, topicsIndexPage } from '../archive/pages.js';
 import { FAVICON, STYLESHEET } from '../archive/style.js';
 import type { Problem } from '../content/issue.js';
-import { searchFiles } from '../search/index.js';
+import { searchFiles, searchFilesInThread } from '../search/index.js';
 import { SEARCH_PAGE } from '../search/paths.js';
 import { bundleResources } from './bundles.js';
 import { EarlyCompression, isNewOutput, writeOutput } from './output.js';
@@ -33,6 +33,8 @@ export interface BuildOptions {
   bundleSizes?: ReadonlyMap<string, number>;
   /** Told of each file as soon as it is rendered (its precompression can start while the rest renders). */
   onFile?: (name: string, text: string) => void;
+  /** The search index's files are left to the caller (buildSite indexes in a thread of its own meanwhile). */
+  withoutSearchFiles?: boolean;
 }
 
 /** Every output file of the site, by relative path. */
@@ -77,7 +79,7 @@ export function renderSite(config: Config, issues: Issue[], options: BuildOption
   const labels = topics.map((t) => t.label);
   emit('tags/index.html', topicsIndexPage(config, topics, feed));
   emit(SEARCH_PAGE, searchPage(config, feed));
-  for (const [name, text] of searchFiles(published, options.pages)) emit(name, text);
+  if (!options.withoutSearchFiles) for (const [name, text] of searchFiles(published, options.pages)) emit(name, text);
 
   published.forEach((issue, i) => {
     const around = { newer: published[i - 1], older: published[i + 1] };
@@ -119,7 +121,13 @@ export async function buildSite(config: Config, issues: Issue[], options: { now?
   // Into a new output folder every file is new: its copies are compressed on libuv's threads
   // while this thread renders the next files, instead of all after rendering.
   const early = (await isNewOutput(config.outDir)) ? new EarlyCompression() : undefined;
-  const files: Map<string, string | Buffer> = renderSite(config, issues, { now, pages, bundleSizes, onFile: early?.start });
+  const search = searchFilesInThread(newestFirst(published), pages);
+  search.catch(() => undefined); // awaited below, once the pages are rendered
+  const files: Map<string, string | Buffer> = renderSite(config, issues, { now, pages, bundleSizes, onFile: early?.start, withoutSearchFiles: true });
+  for (const [name, text] of await search) {
+    files.set(name, text);
+    early?.start(name, text);
+  }
   for (const [name, bytes] of resources) {
     if (!files.has(name)) files.set(name, bytes);
   }

@@ -7,35 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Options } from 'minisearch';
+import { oneShotThread } from '../compiled-entry.js';
 import type { Issue } from '../content/issue.js';
 import { issueTopicLabels } from '../domain/topics.js';
 import { displayDate } from '../feeds/dates.js';
 import { excerptOf, plainTextOf } from '../feeds/text.js';
-import { bundledPath } from '../templates/root.js';
-import { cachedOutput, type PageCache } from '../build/page-cache.js';
+import { cachedOutput, outputSlot, type PageCache } from '../build/page-cache.js';
 import { issueDigest } from '../content/issue-digest.js';
-import { miniSearchJson } from './writer.js';
+import { SCRIPTS_DIR, searchIndex, type IndexedIssue } from './part.js';
 import { ISSUES_PER_PART, SEARCH_INDEX, SEARCH_SCRIPTS, searchPartPaths } from './paths.js';
 
-/** One issue as the index sees it. */
-interface IndexedIssue {
-  id: string;
-  title: string;
-  topics: string;
-  text: string;
-  /** Stored for the result list: the issue page's path from the site root, its date and summary. */
-  url: string;
-  date: string;
-  summary: string;
-}
-
-const SCRIPTS_DIR = bundledPath('templates', 'site', 'search');
 const require = createRequire(import.meta.url);
-
-let rules: { INDEX_OPTIONS: Options<IndexedIssue> } | undefined;
-// options.js is an ES module outside src/, loaded synchronously (require of ESM, Node 20.19+).
-const indexOptions = () => (rules ??= require(path.join(SCRIPTS_DIR, 'options.js')) as { INDEX_OPTIONS: Options<IndexedIssue> }).INDEX_OPTIONS;
 
 const miniSearchDist = () => path.resolve(path.dirname(require.resolve('minisearch')), '..'); // from dist/cjs/index.cjs
 
@@ -60,9 +42,27 @@ function documentOf(issue: Issue): IndexedIssue {
   };
 }
 
-/** One part of the index, as the JSON the search page loads. */
-export function searchIndex(documents: readonly IndexedIssue[]): string {
-  return miniSearchJson(indexOptions(), documents);
+/** A part of the index: its output path and its issues, oldest first. */
+interface Part {
+  path: string;
+  issues: Issue[];
+}
+
+function partsOf(published: readonly Issue[]): Part[] {
+  const oldestFirst = [...published].reverse();
+  return searchPartPaths(published.length).map((part, k) => ({ path: part, issues: oldestFirst.slice(k * ISSUES_PER_PART, (k + 1) * ISSUES_PER_PART) }));
+}
+
+const partInputs = (part: Part) => ['search', indexFormat(), part.issues.map(issueDigest)];
+
+/** The search page's files other than its HTML and the parts: the list of parts, and the three scripts. */
+function fixedFiles(parts: readonly Part[]): Map<string, string> {
+  const files = new Map([[SEARCH_INDEX, JSON.stringify({ parts: parts.map((part) => path.posix.basename(part.path)) })]]);
+  for (const script of SEARCH_SCRIPTS) {
+    const name = path.posix.basename(script);
+    files.set(script, name === 'minisearch.js' ? miniSearchModule() : readFileSync(path.join(SCRIPTS_DIR, name), 'utf8'));
+  }
+  return files;
 }
 
 /**
@@ -70,17 +70,41 @@ export function searchIndex(documents: readonly IndexedIssue[]): string {
  * (from `cache` when their issues are unchanged), and the three scripts. `published`: newest first.
  */
 export function searchFiles(published: readonly Issue[], cache?: PageCache): Map<string, string> {
-  const oldestFirst = [...published].reverse();
-  const parts = searchPartPaths(published.length);
-  const files = new Map([[SEARCH_INDEX, JSON.stringify({ parts: parts.map((part) => path.posix.basename(part)) })]]);
-  parts.forEach((part, k) => {
-    const issues = oldestFirst.slice(k * ISSUES_PER_PART, (k + 1) * ISSUES_PER_PART);
-    const render = () => searchIndex(issues.map(documentOf));
-    files.set(part, cache ? cachedOutput(cache, part, ['search', indexFormat(), issues.map(issueDigest)], render) : render());
-  });
-  for (const script of SEARCH_SCRIPTS) {
-    const name = path.posix.basename(script);
-    files.set(script, name === 'minisearch.js' ? miniSearchModule() : readFileSync(path.join(SCRIPTS_DIR, name), 'utf8'));
+  const parts = partsOf(published);
+  const files = fixedFiles(parts);
+  for (const part of parts) {
+    const render = () => searchIndex(part.issues.map(documentOf));
+    files.set(part.path, cache ? cachedOutput(cache, part.path, partInputs(part), render) : render());
   }
+  return files;
+}
+
+/**
+ * Below this many parts to index, they are indexed in the calling thread: a thread costs ~50 ms
+ * to start, about half a part's indexing.
+ */
+export const THREAD_MIN_PARTS = 2;
+
+/**
+ * searchFiles, with the parts the cache does not hold indexed in a thread of their own, so the
+ * calling thread renders the pages meanwhile (buildSite): on two cores, indexing a thousand
+ * issues (~1 s of CPU) no longer adds its whole time to the build's.
+ */
+export async function searchFilesInThread(published: readonly Issue[], cache?: PageCache): Promise<Map<string, string>> {
+  const parts = partsOf(published);
+  const slots = parts.map((part) => (cache ? outputSlot(cache, partInputs(part), part.path) : undefined));
+  const missing = parts.filter((_, k) => slots[k]?.text === undefined);
+  if (missing.length < THREAD_MIN_PARTS) return searchFiles(published, cache);
+  const indexed = await oneShotThread<string[]>(
+    import.meta.url,
+    './index-worker.js',
+    missing.map((part) => part.issues.map(documentOf)),
+  );
+  const made = new Map(missing.map((part, k) => [part.path, indexed[k]!]));
+  const files = fixedFiles(parts);
+  parts.forEach((part, k) => {
+    const text = slots[k]?.text ?? made.get(part.path)!;
+    files.set(part.path, slots[k] ? slots[k].keep(text) : text);
+  });
   return files;
 }

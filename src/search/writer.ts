@@ -83,11 +83,15 @@ export function miniSearchJson<T extends { id: string }>(options: Options<T>, do
   const averageFieldLength: number[] = [];
   const storedFields: Record<number, Record<string, unknown>> = {};
   const seen = new Set<string>();
-  const root = new RadixNode();
+  // MiniSearch walks its tree for every occurrence of a term, but only a term's first occurrence
+  // changes the tree (a path that exists ends on node boundaries: nothing to split). So the
+  // postings are gathered by term in a Map, and each term goes into the tree once, in the order of
+  // first occurrence: the same tree, the same Map orders (posting keys are integers, which
+  // objects keep in ascending order whatever the insertion order).
+  const terms = new Map<string, Postings>();
   const addTerm = (fieldId: number, docId: number, term: string) => {
-    const node = createPath(root, term);
-    let postings = node.get(LEAF) as Postings | undefined;
-    if (postings === undefined) node.set(LEAF, (postings = {}));
+    let postings = terms.get(term);
+    if (postings === undefined) terms.set(term, (postings = {}));
     const docs = (postings[fieldId] ??= {});
     docs[docId] = (docs[docId] ?? 0) + 1;
   };
@@ -117,6 +121,8 @@ export function miniSearchJson<T extends { id: string }>(options: Options<T>, do
       }
     }
   });
+  const root = new RadixNode();
+  for (const [term, postings] of terms) createPath(root, term).set(LEAF, postings);
   const index: Array<[string, Postings]> = [];
   collectTerms(root, '', index);
   return JSON.stringify({
