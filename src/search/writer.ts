@@ -12,7 +12,14 @@ import type { Options } from 'minisearch';
 /** MiniSearch's key for a node's value (its LEAF). */
 const LEAF = '';
 
-type Postings = Record<number, Record<number, number>>;
+/**
+ * A term's postings, flat: docId, fieldId, count, docId, fieldId, count ... in the order they were
+ * found, which is by docId, then fieldId (documents are added in turn, each field's tokens in
+ * turn). MiniSearch keeps `{ fieldId: { docId: count } }` objects; one array of small integers
+ * per term holds the same and is written out as that JSON (postingsJson), with a fraction of the
+ * objects to allocate and collect.
+ */
+type Postings = number[];
 
 /** A radix tree node as MiniSearch keeps it (child keys and LEAF, in insertion order), plus its keys by first code unit. */
 class RadixNode extends Map<string, RadixNode | Postings> {
@@ -91,9 +98,11 @@ export function miniSearchJson<T extends { id: string }>(options: Options<T>, do
   const terms = new Map<string, Postings>();
   const addTerm = (fieldId: number, docId: number, term: string) => {
     let postings = terms.get(term);
-    if (postings === undefined) terms.set(term, (postings = {}));
-    const docs = (postings[fieldId] ??= {});
-    docs[docId] = (docs[docId] ?? 0) + 1;
+    if (postings === undefined) terms.set(term, (postings = []));
+    const n = postings.length;
+    // A field's tokens are added together, so a repeat in the same document and field is the last entry.
+    if (n > 0 && postings[n - 3] === docId && postings[n - 2] === fieldId) postings[n - 1]!++;
+    else postings.push(docId, fieldId, 1);
   };
   documents.forEach((document, docId) => {
     const record = document as unknown as Record<string, unknown>;
@@ -125,7 +134,9 @@ export function miniSearchJson<T extends { id: string }>(options: Options<T>, do
   for (const [term, postings] of terms) createPath(root, term).set(LEAF, postings);
   const index: Array<[string, Postings]> = [];
   collectTerms(root, '', index);
-  return JSON.stringify({
+  // JSON.stringify's output for MiniSearch's object, its keys in the same order; only the index is
+  // written by hand, from the flat postings.
+  const head = JSON.stringify({
     documentCount: documents.length,
     nextId: documents.length,
     documentIds,
@@ -134,7 +145,20 @@ export function miniSearchJson<T extends { id: string }>(options: Options<T>, do
     averageFieldLength,
     storedFields,
     dirtCount: 0,
-    index,
-    serializationVersion: 2,
   });
+  const entries = index.map(([term, postings]) => `[${JSON.stringify(term)},${postingsJson(postings, fields.length)}]`);
+  return `${head.slice(0, -1)},"index":[${entries.join(',')}],"serializationVersion":2}`;
+}
+
+/** MiniSearch's JSON of one term's postings: `{"fieldId":{"docId":count,...},...}`, integer keys ascending, as objects order them. */
+function postingsJson(postings: Postings, fieldCount: number): string {
+  let json = '';
+  for (let field = 0; field < fieldCount; field++) {
+    let docs = '';
+    for (let i = 0; i < postings.length; i += 3) {
+      if (postings[i + 1] === field) docs += `${docs === '' ? '' : ','}"${postings[i]}":${postings[i + 2]}`;
+    }
+    if (docs !== '') json += `${json === '' ? '' : ','}"${field}":{${docs}}`;
+  }
+  return `{${json}}`;
 }
