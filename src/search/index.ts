@@ -80,8 +80,9 @@ export function searchFiles(published: readonly Issue[], cache?: PageCache): Map
 }
 
 /**
- * Below this many parts to index, they are indexed in the calling thread: a thread costs ~50 ms
- * to start, about half a part's indexing.
+ * Below this many parts to index, they are indexed in the calling thread: a new thread's start and
+ * cold JIT cost ~90 ms (two parts of the bench's issues: 160 ms here, 250 ms of wall time in a
+ * thread), more than one part's indexing (~65 ms).
  */
 export const THREAD_MIN_PARTS = 2;
 
