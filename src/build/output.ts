@@ -4,8 +4,9 @@
 // file the last build wrote; the next build deletes the listed files it no longer produces
 // (and folders that become empty), and leaves everything else alone. Each file is written
 // to a temporary name and renamed, so a web server serving the folder never sees half a file;
-// files whose bytes did not change are not rewritten. A file in a folder this build created
-// is written in place: nothing can be serving a file there yet, and the rename is half the cost.
+// files whose bytes did not change are not rewritten. Files in folders this build created too:
+// a server may already serve the output folder (the service's first build), and a file it found
+// there before its bytes were written would go out empty.
 // With a record of the last build's writes (output-record.ts), an unchanged file is known by its
 // hash and stamp, without reading it back.
 import { readFileSync } from 'node:fs';
@@ -42,11 +43,7 @@ export async function writeOutput(
 
   const dirs = new Set<string>();
   for (const name of names) dirs.add(path.dirname(path.join(outDir, name)));
-  // mkdir reports the first folder it created, so a result means `dir` itself is new.
-  const created = new Set<string>();
-  await inParallel([...dirs].sort(), async (dir) => {
-    if ((await mkdir(dir, { recursive: true })) !== undefined) created.add(dir);
-  });
+  await inParallel([...dirs].sort(), (dir) => mkdir(dir, { recursive: true }));
 
   const tmpSuffix = `.tmp-${process.pid}`;
   const ours = new Set(previous);
@@ -54,8 +51,6 @@ export async function writeOutput(
   const nextRecord: OutputRecord | undefined = record && new Map();
   const put = async (name: string, content: string | Buffer, i: number) => {
     const target = path.join(outDir, name);
-    // 'wx': in a new folder the file cannot exist yet; if it somehow does, this fails loudly.
-    if (created.has(path.dirname(target))) return writeFile(target, content, { flag: 'wx' });
     const tmp = `${target}${tmpSuffix}-${i}`;
     await writeFile(tmp, content);
     await rename(tmp, target);
