@@ -1,62 +1,133 @@
 // The container of Pressroom's caches in the data folder: a magic line, a CRC-32 of the payload,
-// then the payload (v8 serialization: the structured clone the loader threads already use, so
-// values come back exactly as they went in). A file that fails its hash or does not deserialize
-// is reported, never used; a file written by other code (`code` differs) is silently empty.
+// then the payload: frames of a 4-byte little-endian length, the CRC-32 of the frame's body, and
+// the body, a v8 serialization (the structured clone the loader threads already use, so values
+// come back exactly as they went in). The first frame holds the code the entries were made by,
+// each next one a slice of the entries. Written and read frame by frame, a cache never sits in
+// memory as one serialized whole beside its values: at 10,000 issues the page cache's 500 MB did,
+// at the cold build's very peak and again in a rebuild. A frame is checked before it is
+// deserialized and the whole payload once it is read, so a file that fails a check or does not
+// deserialize is reported, never used; a file written by other code (`code` differs) is
+// silently empty.
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
 import { bundledPath } from '../templates/root.js';
 import type { Problem } from './issue.js';
 
-const MAGIC = 'pressroom-cache 2\n';
+const FORMAT_NAME = 'pressroom-cache ';
+const MAGIC = `${FORMAT_NAME}3\n`;
 const CHECK_HEX = 8;
+const HEADER = MAGIC.length + CHECK_HEX + 1;
+/** A frame's length and its body's CRC-32, before the body. */
+const FRAME_HEAD = 8;
+/** Entries per frame: a few MB of pages or issues each. */
+const FRAME_ENTRIES = 256;
 
 /**
- * A CRC-32, not a cryptographic hash: it only has to catch damage (a torn write, a flipped bit, a
+ * CRC-32s, not a cryptographic hash: they only have to catch damage (a torn write, a flipped bit, a
  * truncated copy), since whoever can write the data folder could write any checksum; over the
- * 68 MB of caches at 1,000 issues it costs ~10 ms against sha256's ~35 ms, on every read and write.
+ * 68 MB of caches at 1,000 issues they cost ~10 ms against sha256's ~35 ms, on every read and write.
  */
-const checksum = (payload: Uint8Array) => crc32(payload).toString(16).padStart(CHECK_HEX, '0');
+const hex = (crc: number) => crc.toString(16).padStart(CHECK_HEX, '0');
+
+class Damaged extends Error {}
 
 /** The entries of a cache file, or a warning when it was there but unusable (a missing file is just empty). */
 export function readCacheFile<T>(file: string, code: string): { entries: Map<string, T>; warning?: Problem } {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch {
     return { entries: new Map() };
   }
   const ignored = (why: string) => ({ entries: new Map<string, T>(), warning: { file, message: `the render cache is ${why}; ignored (every issue is rendered again)` } });
-  const header = MAGIC.length + CHECK_HEX + 1;
-  if (bytes.length < header || bytes.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) return ignored('not a Pressroom cache file');
-  const payload = bytes.subarray(header);
-  if (checksum(payload) !== bytes.subarray(MAGIC.length, MAGIC.length + CHECK_HEX).toString('latin1')) return ignored('damaged');
-  let content: { code: string; entries: [string, T][] };
   try {
-    content = deserialize(payload) as typeof content;
+    const size = fstatSync(fd).size;
+    let position = 0;
+    let total = 0;
+    const read = (length: number): Buffer => {
+      if (position + length > size) throw new Damaged();
+      const bytes = Buffer.allocUnsafe(length);
+      for (let got = 0; got < length; ) {
+        const n = readSync(fd, bytes, got, length - got, position + got);
+        if (n === 0) throw new Damaged();
+        got += n;
+      }
+      position += length;
+      return bytes;
+    };
+    const header = size >= HEADER ? read(HEADER) : undefined;
+    const magic = header?.subarray(0, MAGIC.length).toString('latin1');
+    // An older Pressroom's format: nothing in it applies, and that is no fault either.
+    if (magic !== MAGIC && magic?.startsWith(FORMAT_NAME)) return { entries: new Map() };
+    if (header === undefined || magic !== MAGIC) return ignored('not a Pressroom cache file');
+    const frame = (): Buffer => {
+      const head = read(FRAME_HEAD);
+      const body = read(head.readUInt32LE(0));
+      if (crc32(body) !== head.readUInt32LE(4)) throw new Damaged();
+      total = crc32(body, crc32(head, total));
+      return body;
+    };
+    // Another version of Pressroom or Node: nothing in it applies, and that is no fault (but a
+    // damaged file is still reported, so its frames are checked all the same).
+    const current = (deserialize(frame()) as { code?: unknown }).code === code;
+    const entries = new Map<string, T>();
+    while (position < size) {
+      const body = frame();
+      if (!current) continue;
+      const slice: unknown = deserialize(body);
+      if (!Array.isArray(slice)) throw new Damaged();
+      for (const [key, value] of slice as [string, T][]) entries.set(key, value);
+    }
+    if (hex(total) !== header.subarray(MAGIC.length, MAGIC.length + CHECK_HEX).toString('latin1')) return ignored('damaged');
+    return { entries };
   } catch {
     return ignored('damaged');
+  } finally {
+    closeSync(fd);
   }
-  // Another version of Pressroom or Node: nothing in it applies, and that is no fault.
-  if (content.code !== code || !Array.isArray(content.entries)) return { entries: new Map() };
-  return { entries: new Map(content.entries) };
 }
 
 /** Replaces the cache file (temporary name, then rename); a failure is a warning, never an error. */
 export function writeCacheFile<T>(file: string, code: string, entries: Map<string, T>): Problem | undefined {
-  const payload = serialize({ code, entries: [...entries] });
-  const digest = checksum(payload);
   const tmp = `${file}.tmp-${process.pid}`;
+  let fd: number | undefined;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    // Header and payload in two writes: a copy of a payload of 100+ MB (10,000 issues) would double the peak.
-    writeFileSync(tmp, `${MAGIC}${digest}\n`, 'latin1');
-    appendFileSync(tmp, payload);
+    fd = openSync(tmp, 'w');
+    // The checksum's place is filled once the payload is written (a positional write, below).
+    writeSync(fd, `${MAGIC}${hex(0)}\n`, null, 'latin1');
+    let crc = 0;
+    const put = (value: unknown) => {
+      const body = serialize(value);
+      const head = Buffer.alloc(FRAME_HEAD);
+      head.writeUInt32LE(body.length, 0);
+      head.writeUInt32LE(crc32(body), 4);
+      for (const part of [head, body]) {
+        writeSync(fd!, part);
+        crc = crc32(part, crc);
+      }
+    };
+    put({ code });
+    let slice: [string, T][] = [];
+    for (const entry of entries) {
+      slice.push(entry);
+      if (slice.length === FRAME_ENTRIES) {
+        put(slice);
+        slice = [];
+      }
+    }
+    if (slice.length > 0) put(slice);
+    writeSync(fd, hex(crc), MAGIC.length, 'latin1');
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, file);
     return undefined;
   } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
     return { file, message: `could not write the render cache (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the next build renders every issue again` };
   }
 }

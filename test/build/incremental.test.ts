@@ -1,5 +1,6 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/build/site.js';
 import type { Config } from '../../src/config/config.js';
@@ -166,6 +167,19 @@ describe('an incremental build', () => {
       const next = await loadIssues(config(out), { cache: true, threads: 0 });
       expect([next.cached, next.warnings]).toEqual([SAMPLE.length, []]);
     }
+  });
+
+  it("reads an older Pressroom's cache file as empty, without a warning, and rewrites it", async () => {
+    const { config } = makeFolder();
+    const out = tempDir('pressroom-incremental-old-');
+    await build(config(out), true);
+    const cacheFile = path.join(config(out).dataDir, CACHE_FILE);
+    // What the version before 2026-12-06 wrote: one v8 payload after a checksum line.
+    writeFileSync(cacheFile, Buffer.concat([Buffer.from('pressroom-cache 2\n00000000\n', 'latin1'), serialize({ code: 'old', entries: [] })]));
+    const upgraded = await loadIssues(config(out), { cache: true, threads: 0 });
+    expect([upgraded.cached, upgraded.warnings]).toEqual([0, []]);
+    const next = await loadIssues(config(out), { cache: true, threads: 0 });
+    expect([next.cached, next.warnings]).toEqual([SAMPLE.length, []]);
   });
 
   it('through the CLI: build and check use the cache; --no-cache neither reads nor writes it', async () => {
