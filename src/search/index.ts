@@ -12,7 +12,7 @@ import type { Issue } from '../content/issue.js';
 import { issueTopicLabels } from '../domain/topics.js';
 import { displayDate } from '../feeds/dates.js';
 import { excerptOf, plainTextOf } from '../feeds/text.js';
-import { cachedOutput, outputSlot, type PageCache } from '../build/page-cache.js';
+import { outputSlot, type PageCache } from '../build/page-cache.js';
 import { issueDigest } from '../content/issue-digest.js';
 import { SCRIPTS_DIR, searchIndex, type IndexedIssue } from './part.js';
 import { ISSUES_PER_PART, SEARCH_INDEX, SEARCH_SCRIPTS, searchPartPaths } from './paths.js';
@@ -65,18 +65,37 @@ function fixedFiles(parts: readonly Part[]): Map<string, string> {
   return files;
 }
 
+/** The parts of the index, the cache's entry for each (with a cache), and those it does not hold. */
+function planParts(published: readonly Issue[], cache?: PageCache) {
+  const parts = partsOf(published);
+  const slots = parts.map((part) => (cache ? outputSlot(cache, partInputs(part), part.path) : undefined));
+  const missing = parts.filter((_, k) => slots[k]?.text === undefined);
+  return { parts, slots, missing };
+}
+
+type PartsPlan = ReturnType<typeof planParts>;
+
+/** The search files, once the missing parts are indexed (`indexed`, in the order of `plan.missing`). */
+function assemble({ parts, slots, missing }: PartsPlan, indexed: readonly string[]): Map<string, string> {
+  const made = new Map(missing.map((part, k) => [part, indexed[k]!]));
+  const files = fixedFiles(parts);
+  parts.forEach((part, k) => {
+    const slot = slots[k];
+    const text = slot?.text ?? made.get(part)!;
+    files.set(part.path, slot ? slot.keep(text) : text);
+  });
+  return files;
+}
+
+const documentsOf = (missing: readonly Part[]) => missing.map((part) => part.issues.map(documentOf));
+
 /**
  * The search page's files other than its HTML, by output path: the list of parts, the parts
  * (from `cache` when their issues are unchanged), and the three scripts. `published`: newest first.
  */
 export function searchFiles(published: readonly Issue[], cache?: PageCache): Map<string, string> {
-  const parts = partsOf(published);
-  const files = fixedFiles(parts);
-  for (const part of parts) {
-    const render = () => searchIndex(part.issues.map(documentOf));
-    files.set(part.path, cache ? cachedOutput(cache, part.path, partInputs(part), render) : render());
-  }
-  return files;
+  const plan = planParts(published, cache);
+  return assemble(plan, documentsOf(plan.missing).map(searchIndex));
 }
 
 /**
@@ -92,20 +111,8 @@ export const THREAD_MIN_PARTS = 2;
  * issues (~1 s of CPU) no longer adds its whole time to the build's.
  */
 export async function searchFilesInThread(published: readonly Issue[], cache?: PageCache): Promise<Map<string, string>> {
-  const parts = partsOf(published);
-  const slots = parts.map((part) => (cache ? outputSlot(cache, partInputs(part), part.path) : undefined));
-  const missing = parts.filter((_, k) => slots[k]?.text === undefined);
-  if (missing.length < THREAD_MIN_PARTS) return searchFiles(published, cache);
-  const indexed = await oneShotThread<string[]>(
-    import.meta.url,
-    './index-worker.js',
-    missing.map((part) => part.issues.map(documentOf)),
-  );
-  const made = new Map(missing.map((part, k) => [part.path, indexed[k]!]));
-  const files = fixedFiles(parts);
-  parts.forEach((part, k) => {
-    const text = slots[k]?.text ?? made.get(part.path)!;
-    files.set(part.path, slots[k] ? slots[k].keep(text) : text);
-  });
-  return files;
+  const plan = planParts(published, cache);
+  const documents = documentsOf(plan.missing);
+  const indexed = plan.missing.length < THREAD_MIN_PARTS ? documents.map(searchIndex) : await oneShotThread<string[]>(import.meta.url, './index-worker.js', documents);
+  return assemble(plan, indexed);
 }
